@@ -1,0 +1,98 @@
+"""The aiohttp application factory; one cleanup context per resource."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from bot import health, keys, webhook
+from bot.config import Settings
+from bot.processor import Processor
+from bot.sender import Clock, Sender, utcnow
+from bot.services import Services
+from bot.wecom.client import WeComClient
+from bot.wecom.crypto import WeComCrypto
+from bot.wecom.token import TokenCache
+from handlers import build_dispatcher
+from storage import migrate
+from storage.db import create_database
+from storage.inbox import InboxWriter
+
+log = logging.getLogger(__name__)
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    db = create_database(app[keys.SETTINGS].database_url)
+    try:
+        await migrate.upgrade(db)
+    except BaseException:
+        await db.dispose()
+        raise
+    app[keys.DB] = db
+    yield
+    await db.dispose()
+
+
+async def _http(app: web.Application) -> AsyncIterator[None]:
+    session = aiohttp.ClientSession()
+    app[keys.HTTP] = session
+    yield
+    await session.close()
+
+
+async def _sender(app: web.Application) -> AsyncIterator[None]:
+    s = app[keys.SETTINGS]
+    client = WeComClient(app[keys.HTTP], s.wecom_api_base, s.wecom_corp_id, s.wecom_secret,
+                         s.wecom_agent_id, timeout=s.http_timeout)
+    tokens = TokenCache(app[keys.DB], client, f"{s.wecom_corp_id}:{s.wecom_agent_id}")
+    sender = Sender(app[keys.DB], client, tokens, per_minute=s.rate_per_minute, per_hour=s.rate_per_hour,
+                    clock=app[keys.CLOCK])  # type: ignore[arg-type]
+    app[keys.TOKENS] = tokens
+    app[keys.SENDER] = sender
+    if app.get(_RUN_SENDER, True):
+        await sender.start()
+    yield
+    await sender.stop()
+
+
+async def _services(app: web.Application) -> AsyncIterator[None]:
+    app[keys.SERVICES] = await Services.load(app[keys.DB])
+    yield
+
+
+async def _pipeline(app: web.Application) -> AsyncIterator[None]:
+    writer = InboxWriter(app[keys.DB])
+    processor = Processor(
+        app[keys.DB],
+        build_dispatcher(),
+        app[keys.SETTINGS],
+        on_outbox=app[keys.SENDER].wake,
+        enrichers=(app[keys.SERVICES].enrich,),
+        clock=app[keys.CLOCK],  # type: ignore[arg-type]
+    )
+    app[keys.WRITER] = writer
+    app[keys.PROCESSOR] = processor
+    await writer.start()
+    await processor.recover()
+    yield
+    await writer.stop()
+    await processor.drain()
+
+
+_RUN_SENDER = web.AppKey("run_sender", bool)
+
+
+def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = True) -> web.Application:
+    """Build the bot. ``run_sender=False`` leaves delivery to explicit ``Sender.run_once`` calls (tests)."""
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    app[keys.SETTINGS] = settings
+    app[keys.CLOCK] = clock
+    app[keys.CRYPTO] = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
+    app[_RUN_SENDER] = run_sender
+    app.cleanup_ctx.extend([_database, _http, _sender, _services, _pipeline])
+    webhook.setup(app)
+    health.setup(app)
+    return app

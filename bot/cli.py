@@ -1,0 +1,180 @@
+"""The ``sijing`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def _settings(args: argparse.Namespace, *, need_wecom: bool = True) -> Settings:
+    return load_settings(config_file=args.config, need_wecom=need_wecom)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+    from storage.migrate import MigrationRefused
+
+    settings = _settings(args)
+    try:
+        web.run_app(create_app(settings), host=args.host, port=args.port, print=_print_serving(settings))
+    except MigrationRefused as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_serving(settings: Settings):  # type: ignore[no-untyped-def]
+    def show(msg: str) -> None:
+        print(msg.replace("Running on", "四精助手 running on").replace("(Press CTRL+C to quit)", "— 回调地址 /wecom/callback，按 Ctrl+C 退出"))
+    return show
+
+
+async def _db_upgrade(settings: Settings) -> None:
+    from storage import migrate
+    from storage.db import create_database
+
+    db = create_database(settings.database_url)
+    try:
+        await migrate.upgrade(db)
+    finally:
+        await db.dispose()
+
+
+def _cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from storage.migrate import MigrationRefused
+
+    try:
+        asyncio.run(_db_upgrade(_settings(args, need_wecom=False)))
+    except MigrationRefused as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print("数据库已是最新结构")
+    return 0
+
+
+async def _roster_import(settings: Settings, path: str) -> tuple[int, int]:
+    from bot.roster import import_roster
+    from storage import migrate
+    from storage.db import create_database
+
+    db = create_database(settings.database_url)
+    try:
+        await migrate.upgrade(db)
+        return await import_roster(db, path, datetime.now(timezone.utc))
+    finally:
+        await db.dispose()
+
+
+def _cmd_roster_import(args: argparse.Namespace) -> int:
+    from bot.roster import RosterFileError
+
+    try:
+        created, updated = asyncio.run(_roster_import(_settings(args, need_wecom=False), args.file))
+    except RosterFileError as exc:
+        print(f"名册未导入（共 {len(exc.errors)} 处错误，整个文件都没有导入）：", file=sys.stderr)
+        for err in exc.errors:
+            print(f"  {err}", file=sys.stderr)
+        return 1
+    print(f"名册已导入：新增 {created} 人，更新 {updated} 人")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(Path(args.db), fresh=args.fresh))
+
+
+async def _db_roster(settings: Settings) -> list[object]:
+    from bot.nlu import Person
+    from storage import people
+    from storage.db import create_database
+
+    db = create_database(settings.database_url)
+    try:
+        async with db.sessions() as session:
+            return [Person(e.userid, e.name) for e in await people.all_people(session)]
+    finally:
+        await db.dispose()
+
+
+def _cmd_parse(args: argparse.Namespace) -> int:
+    from bot.nlu import Parser, load_roster_csv
+    from bot.nlu.cli import run_jsonl, run_text
+
+    settings = _settings(args, need_wecom=False)
+    today = date.fromisoformat(args.today) if args.today else datetime.now(settings.tz).date()
+    parser = Parser.load()
+    if args.roster:
+        parser.set_roster(load_roster_csv(args.roster))
+    else:
+        try:
+            parser.set_roster(asyncio.run(_db_roster(settings)))  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - no database yet: parse without names
+            print(f"（未能读取名册: {type(exc).__name__}；人名不会被识别）", file=sys.stderr)
+    if args.jsonl:
+        return run_jsonl(sys.stdin, sys.stdout, parser, today)
+    if not args.text:
+        print("请给出要解析的文本，或使用 --jsonl", file=sys.stderr)
+        return 2
+    print(run_text(args.text, args.sender, today, parser))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sijing", description="四精助手 — 企业微信党支部助手")
+    p.add_argument("--config", help="TOML file overriding SIJING_* environment variables")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the WeCom callback server")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(func=_cmd_serve)
+
+    db = sub.add_parser("db", help="database maintenance")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    dbsub.add_parser("upgrade", help="apply migrations").set_defaults(func=_cmd_db_upgrade)
+
+    roster = sub.add_parser("roster", help="the roster of people")
+    rsub = roster.add_subparsers(dest="roster_command", required=True)
+    imp = rsub.add_parser("import", help="import a CSV or XLSX roster (all or nothing)")
+    imp.add_argument("file")
+    imp.set_defaults(func=_cmd_roster_import)
+
+    demo = sub.add_parser("demo", help="try the bot in a terminal with a simulated WeCom")
+    demo.add_argument("--db", default="./data/demo.db", help="SQLite file for the demo")
+    demo.add_argument("--fresh", action="store_true", help="start from an empty demo database")
+    demo.set_defaults(func=_cmd_demo)
+
+    parse = sub.add_parser("parse", help="show how a message is understood")
+    parse.add_argument("text", nargs="?")
+    parse.add_argument("--from", dest="sender")
+    parse.add_argument("--today", help="YYYY-MM-DD (default: today in the configured time zone)")
+    parse.add_argument("--jsonl", action="store_true", help="read JSON lines on stdin, write JSON lines")
+    parse.add_argument("--roster", help="roster CSV for this run only")
+    parse.set_defaults(func=_cmd_parse)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

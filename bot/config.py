@@ -1,0 +1,191 @@
+"""Settings: environment variables, optionally overridden by a TOML file."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/sijing.db"
+DEFAULT_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
+
+
+class ConfigError(Exception):
+    """Raised with one line per missing or malformed setting."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("配置有误 / invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated runtime settings. Build with :func:`load_settings`."""
+
+    wecom_corp_id: str
+    wecom_agent_id: int
+    wecom_secret: str
+    wecom_token: str
+    wecom_aes_key: str
+    database_url: str = DEFAULT_DATABASE_URL
+    wecom_api_base: str = DEFAULT_API_BASE
+    timezone: str = "Asia/Shanghai"
+    admin_token: str | None = None
+    redis_url: str | None = None
+    max_body_bytes: int = 64 * 1024
+    rate_per_minute: int = 28
+    rate_per_hour: int = 900
+    http_timeout: float = 10.0
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def aes_key_bytes(self) -> bytes:
+        return base64.b64decode(self.wecom_aes_key + "=")
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+# setting name -> (env var, required, kind)
+_FIELDS: dict[str, tuple[str, bool, str]] = {
+    "database_url": ("SIJING_DATABASE_URL", False, "db"),
+    "wecom_corp_id": ("SIJING_WECOM_CORP_ID", True, "str"),
+    "wecom_agent_id": ("SIJING_WECOM_AGENT_ID", True, "int"),
+    "wecom_secret": ("SIJING_WECOM_SECRET", True, "str"),
+    "wecom_token": ("SIJING_WECOM_TOKEN", True, "token"),
+    "wecom_aes_key": ("SIJING_WECOM_AES_KEY", True, "aes"),
+    "wecom_api_base": ("SIJING_WECOM_API_BASE", False, "url"),
+    "timezone": ("SIJING_TIMEZONE", False, "tz"),
+    "admin_token": ("SIJING_ADMIN_TOKEN", False, "secret"),
+    "redis_url": ("SIJING_REDIS_URL", False, "str"),
+    "max_body_bytes": ("SIJING_MAX_BODY_BYTES", False, "int"),
+    "rate_per_minute": ("SIJING_RATE_PER_MINUTE", False, "int"),
+    "rate_per_hour": ("SIJING_RATE_PER_HOUR", False, "int"),
+}
+
+
+def _flatten_toml(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Accept flat keys (``wecom_corp_id``) and tables (``[wecom] corp_id``)."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            for sub, subvalue in value.items():
+                flat[f"{key}_{sub}".lower()] = subvalue
+        else:
+            flat[key.lower()] = value
+    return flat
+
+
+def _check(name: str, env: str, kind: str, raw: Any, problems: list[str]) -> Any:
+    text = str(raw).strip()
+    label = f"{env} ({name})"
+    if kind == "int":
+        try:
+            value = int(text)
+        except ValueError:
+            problems.append(f"{label}: must be an integer, got {text!r}")
+            return None
+        if value <= 0:
+            problems.append(f"{label}: must be positive, got {value}")
+        return value
+    if not text:
+        problems.append(f"{label}: is empty")
+        return None
+    if kind == "aes":
+        if len(text) != 43:
+            problems.append(f"{label}: EncodingAESKey must be 43 characters, got {len(text)}")
+            return None
+        try:
+            key = base64.b64decode(text + "=", validate=True)
+        except (binascii.Error, ValueError):
+            problems.append(f"{label}: EncodingAESKey is not valid base64")
+            return None
+        if len(key) != 32:
+            problems.append(f"{label}: EncodingAESKey must decode to 32 bytes")
+        return text
+    if kind == "token" and not text.isalnum():
+        problems.append(f"{label}: Token must be letters and digits only")
+    if kind == "url":
+        parsed = urlparse(text)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            problems.append(f"{label}: must be an http(s) URL, got {text!r}")
+        return text if text.endswith("/") else text + "/"
+    if kind == "tz":
+        try:
+            ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"{label}: unknown time zone {text!r}")
+    if kind == "db" and not (text.startswith("sqlite") or text.startswith("postgresql")):
+        problems.append(f"{label}: only sqlite+aiosqlite:// and postgresql+asyncpg:// URLs are supported")
+    if kind == "db":
+        text = normalise_database_url(text)
+    return text
+
+
+def normalise_database_url(url: str) -> str:
+    """Pick the async driver for bare ``sqlite://`` / ``postgresql://`` URLs."""
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://"):]
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    return url
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    config_file: str | Path | None = None,
+    *,
+    need_wecom: bool = True,
+    **overrides: Any,
+) -> Settings:
+    """Read settings from ``env`` (default ``os.environ``), then the TOML file, then overrides.
+
+    Raises:
+        ConfigError: naming every missing or malformed setting.
+    """
+    env = os.environ if env is None else env
+    raw: dict[str, Any] = {}
+    for name, (var, _req, _kind) in _FIELDS.items():
+        if env.get(var) not in (None, ""):
+            raw[name] = env[var]
+    problems: list[str] = []
+    if config_file is not None:
+        path = Path(config_file)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError([f"--config {path}: file not found"]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError([f"--config {path}: not valid TOML ({exc})"]) from None
+        for key, value in _flatten_toml(data).items():
+            if key not in _FIELDS:
+                problems.append(f"--config {path}: unknown setting {key!r}")
+            else:
+                raw[key] = value
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    if not need_wecom:
+        placeholders = {"wecom_corp_id": "unset", "wecom_agent_id": 1, "wecom_secret": "unset",
+                        "wecom_token": "unset", "wecom_aes_key": "A" * 43}
+        for key, value in placeholders.items():
+            raw.setdefault(key, value)
+    values: dict[str, Any] = {}
+    for name, (var, required, kind) in _FIELDS.items():
+        if name not in raw:
+            if required:
+                problems.append(f"{var} ({name}): missing")
+            continue
+        values[name] = _check(name, var, kind, raw[name], problems)
+    if problems:
+        raise ConfigError(problems)
+    return Settings(**values)

@@ -1,0 +1,67 @@
+"""Feature extraction for the linear intent/category/polarity models."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .persons import PLACEHOLDER
+
+_QUESTION = re.compile(r"[?？]|吗|么|没有?$|了没|没呢|呢$|啥时候|什么时候|多久|到哪|怎么样|咋样|如何|几时|是不是|能不能|可不可以|有没有")
+_DIGIT = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Non-lexical signals from the extractors."""
+
+    n_persons: int
+    has_due: bool
+    has_ref: bool
+    urgent: bool
+    role: str | None
+
+
+def featurize(masked: str, tokens: list[str], sig: Signals) -> list[str]:
+    """Turn a masked message into a list of sparse binary features.
+
+    Args:
+        masked: Normalised text with person mentions replaced by a placeholder.
+        tokens: jieba tokens of ``masked``.
+        sig: Extractor signals.
+
+    Returns:
+        Feature names (duplicates removed, order stable).
+    """
+    text = _DIGIT.sub("0", masked.replace(PLACEHOLDER, "P"))
+    feats: list[str] = ["bias"]
+    compact = text.replace(" ", "")
+    chars = "^" + compact + "$"
+    feats.extend("c1:" + c for c in compact)
+    feats.extend("c2:" + chars[i:i + 2] for i in range(len(chars) - 1))
+    feats.extend("c3:" + chars[i:i + 3] for i in range(len(chars) - 2))
+    prev = "^"
+    for tok in tokens:
+        tok = tok.strip()
+        if not tok:
+            continue
+        tok = _DIGIT.sub("0", tok.replace(PLACEHOLDER, "P"))
+        feats.append("w:" + tok)
+        feats.append("ww:" + prev + "_" + tok)
+        prev = tok
+    n = len(compact)
+    feats.append("len:" + ("1" if n <= 2 else "2" if n <= 5 else "3" if n <= 12 else "4" if n <= 30 else "5"))
+    if sig.n_persons:
+        feats.append("per:1")
+        if sig.n_persons > 1:
+            feats.append("per:2+")
+    if sig.has_due:
+        feats.append("due")
+    if sig.has_ref:
+        feats.append("ref")
+    if sig.urgent:
+        feats.append("urgent")
+    if sig.role:
+        feats.append("role:" + sig.role)
+    if _QUESTION.search(text):
+        feats.append("question")
+    return list(dict.fromkeys(feats))

@@ -1,0 +1,117 @@
+"""The message parser: extractors plus trained linear models."""
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .dates import extract_due
+from .features import Signals, featurize
+from .holidays_cn import festival_day
+from .model import ModelBundle
+from .normalize import normalize
+from .persons import PersonFinder
+from .refs import find_ref
+from .rules import apply_rules
+from .segment import DATA_DIR, Segmenter
+from .types import Intent, Parse, Person
+from .urgency import is_urgent
+
+MODEL_PATH = DATA_DIR / "model.json"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Extractor output for one message, before classification."""
+
+    text: str
+    masked: str
+    tokens: tuple[str, ...]
+    persons: tuple[str, ...]
+    ambiguous: tuple[tuple[str, tuple[str, ...]], ...]
+    due: datetime.date | None
+    ref: int | None
+    urgent: bool
+    features: tuple[str, ...]
+
+
+class Parser:
+    """Turns one message into a :class:`Parse`."""
+
+    def __init__(self, segmenter: Segmenter, model: ModelBundle | None) -> None:
+        """Use :meth:`load` instead."""
+        self._seg = segmenter
+        self._model = model
+        self._people: dict[str, Person] = {}
+        self._finder = PersonFinder((), segmenter.is_common_word, segmenter.cut)
+
+    @classmethod
+    def load(cls, model_path: Path | None = None) -> Parser:
+        """Load jieba, the domain dictionary and the trained model artefact.
+
+        Args:
+            model_path: Override for the model JSON (tests, training).
+
+        Returns:
+            A ready parser with an empty roster.
+        """
+        seg = Segmenter()
+        path = model_path or MODEL_PATH
+        model = ModelBundle.load(path) if path.exists() else None
+        this_year = datetime.date.today().year
+        for year in (this_year, this_year + 1):
+            festival_day("spring", year)
+        return cls(seg, model)
+
+    def set_roster(self, people: Iterable[Person]) -> None:
+        """(Re)load the roster; names are added to the tokenizer."""
+        people = list(people)
+        self._people = {p.userid: p for p in people}
+        self._seg.set_names(p.name for p in people)
+        self._finder = PersonFinder(people, self._seg.is_common_word, self._seg.cut)
+
+    def analyse(self, text: str, *, sender: str | None, today: datetime.date) -> Analysis:
+        """Run the extractors and build model features."""
+        norm = normalize(text)
+        found = self._finder.find(norm, sender)
+        masked = found.masked
+        ref_hit = find_ref(masked)
+        no_ref = masked
+        if ref_hit:
+            a, b = ref_hit[1]
+            no_ref = masked[:a] + " " * (b - a) + masked[b:]
+        due = extract_due(no_ref, today)
+        urgent = is_urgent(masked)
+        tokens = tuple(t for t in self._seg.cut(masked) if t.strip())
+        person = self._people.get(sender) if sender else None
+        sig = Signals(len(found.persons) + len(found.ambiguous), due is not None, ref_hit is not None,
+                      urgent, person.role if person else None)
+        feats = tuple(featurize(masked, list(tokens), sig))
+        return Analysis(norm, masked, tokens, found.persons, found.ambiguous, due,
+                        ref_hit[0] if ref_hit else None, urgent, feats)
+
+    def parse(self, text: str, *, sender: str | None = None, today: datetime.date) -> Parse:
+        """Parse one message.
+
+        Args:
+            text: Raw message text.
+            sender: Sender's userid (never listed as a person).
+            today: Reference date for relative dates.
+
+        Returns:
+            The parse.
+        """
+        a = self.analyse(text, sender=sender, today=today)
+        intent, category, polarity = Intent.OTHER.value, None, None
+        if self._model is not None and a.masked.strip():
+            heads = self._model.heads
+            intent = heads["intent"].predict(a.features)
+            if intent == Intent.DEED_REQUEST.value:
+                category = heads["deed"].predict(a.features)
+            elif intent == Intent.CARE_NEED.value:
+                category = heads["care"].predict(a.features)
+            elif intent == Intent.FEEDBACK.value:
+                polarity = heads["polarity"].predict(a.features)
+        intent, category, polarity = apply_rules(a.masked, intent, category, polarity, self._model)
+        return Parse(Intent(intent), category, polarity, a.persons, a.due, a.ref, a.urgent, a.ambiguous)

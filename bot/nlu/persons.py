@@ -1,0 +1,178 @@
+"""Roster person mentions: full names, names with titles, surname + title."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .types import Person
+
+PLACEHOLDER = "\ue000"
+TITLES = (
+    "师傅|师父|大姐|大哥|姐姐|哥哥|姐|哥|老师|主任|副主任|书记|副书记|班长|副班长|组长|站长|所长|"
+    "科长|处长|部长|经理|队长|主管|专责|技术员|工程师|同志|老哥|大叔|阿姨|姨|叔"
+)
+_SURNAME_TITLES = "师傅|师父|大姐|大哥|姐|哥|老师|主任|书记|班长|组长|站长|所长|科长|经理|队长|工"
+_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "长孙", "宇文", "司徒", "端木")
+_TITLE_RE = re.compile(rf"(?:{TITLES})")
+# Context that shows a common-word name (夏天, 江南, 方圆) names the person.
+_POST_OK = re.compile(
+    rf"^(?:{TITLES}|家|他|她|说|反映|提的|提了|讲|最近|这周|这两天|那边|在不在|在吗|在厂|在单位|请假|住院|"
+    r"生了|当爸|当妈|结婚|退休|出院|手术|回来|回老家|回家|今天|昨天|明天|已经|刚|身体|状态|情绪|一家|"
+    r"两口|夫妻|爱人|老婆|老公|媳妇|他爸|他妈|她爸|她妈|父亲|母亲|的(?:父亲|母亲|爸|妈|爱人|老婆|老公|媳妇|"
+    r"丈夫|妻子|孩子|儿子|女儿|闺女|奶奶|爷爷|外婆|姥姥|姥爷|岳父|岳母|公公|婆婆|家|事|诉求|申请|情况|问题|"
+    r"材料|工作|心理|身体|病|手|腿|困难|帮扶|补助|技术|成果))"
+)
+_PRE_OK = re.compile(
+    r"(?:去|到|跟|和|与|同|给|找|叫|让|推荐|看望|看了|看|访了|访|联系了|联系|陪|陪着|帮|问|通知|慰问|"
+    r"同事|徒弟|是|见|请|替|代|催|谈了|谈|聊了|聊|约|把|对|向|为|由|"
+    r"(?:班|组|所|站|科|室|部|队|车间|中心|处|办)(?:的)?|我师傅|师傅|同学|老乡|你们|支部)$"
+)
+_POST_BAD = re.compile(
+    r"^(?:热|冷|凉|暖|到了|来了|快到|快来|的时候|时|里|一带|地区|风光|天气|太|很|真|特别|晒|炎热|多雨|"
+    r"百里|几里|十里|之内|以内|景色|美景|的风|的雨|季|一样|似的|般|道远|而道远)"
+)
+_SEP = re.compile(r"^\s*(?:、|,|和|与|及|跟|还有|以及|\s)\s*$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One resolved or ambiguous mention of roster people."""
+
+    start: int
+    end: int
+    text: str
+    userids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PersonResult:
+    """Persons found in one message."""
+
+    persons: tuple[str, ...]
+    ambiguous: tuple[tuple[str, tuple[str, ...]], ...]
+    masked: str
+
+
+def _surname(name: str) -> str:
+    for sur in _COMPOUND_SURNAMES:
+        if name.startswith(sur) and len(name) > len(sur):
+            return sur
+    return name[:1]
+
+
+class PersonFinder:
+    """Finds roster people in a message."""
+
+    def __init__(self, people: Iterable[Person], is_common: Callable[[str], bool],
+                 cut: Callable[[str], list[str]]) -> None:
+        """Index a roster.
+
+        Args:
+            people: Roster entries.
+            is_common: Whether a name is also an ordinary word.
+            cut: Word segmenter aware of roster names.
+        """
+        self._by_name: dict[str, list[str]] = {}
+        self._by_surname: dict[str, list[str]] = {}
+        for p in people:
+            name = p.name.strip()
+            if len(name) < 2:
+                continue
+            self._by_name.setdefault(name, [])
+            if p.userid not in self._by_name[name]:
+                self._by_name[name].append(p.userid)
+            self._by_surname.setdefault(_surname(name), []).append(p.userid)
+        self._common = {n for n in self._by_name if is_common(n)}
+        self._cut = cut
+        names = sorted(self._by_name, key=len, reverse=True)
+        self._name_re = re.compile("|".join(map(re.escape, names))) if names else None
+        surnames = sorted(self._by_surname, key=len, reverse=True)
+        self._title_re = (
+            re.compile(rf"(?<![这本上下每一二两三几多该那个整小老阿])({'|'.join(map(re.escape, surnames))})"
+                       rf"({_SURNAME_TITLES})(?!作|人|资|厂|会|程|具|期|地|位|种|龄|序|装|艺|伤|号|段|区|单|夫|们)")
+            if surnames else None
+        )
+
+    @property
+    def names(self) -> list[str]:
+        """All roster names."""
+        return list(self._by_name)
+
+    def _aligned(self, text: str, start: int, end: int) -> bool:
+        lo, hi = max(0, start - 6), min(len(text), end + 6)
+        pos = lo
+        bounds = {lo}
+        for tok in self._cut(text[lo:hi]):
+            pos += len(tok)
+            bounds.add(pos)
+        return start in bounds and end in bounds
+
+    def _names_person(self, text: str, start: int, end: int, neighbours: set[int]) -> bool:
+        after = text[end:end + 8]
+        before = text[max(0, start - 6):start]
+        if _POST_BAD.match(after):
+            return False
+        if _POST_OK.match(after) or _PRE_OK.search(before):
+            return True
+        if start in neighbours:
+            return True
+        stripped = before.rstrip()
+        return not stripped or before.endswith(" ") or stripped.endswith(",")
+
+    def find(self, text: str, sender: str | None = None) -> PersonResult:
+        """Find the roster people a message is about.
+
+        Args:
+            text: Normalised message text.
+            sender: Sender's userid, never listed.
+
+        Returns:
+            Persons in order of first mention, ambiguous mentions and the text
+            with every mention replaced by a placeholder.
+        """
+        raw: list[tuple[int, int, str]] = []
+        if self._name_re is not None:
+            for m in self._name_re.finditer(text):
+                raw.append((m.start(), m.end(), m.group(0)))
+        # Names adjacent to another name (lists) support each other.
+        neighbours: set[int] = set()
+        for s, e, _ in raw:
+            for s2, _, _ in raw:
+                if s2 > s and _SEP.match(text[e:s2] or "x"):
+                    neighbours.add(s2)
+                    neighbours.add(s)
+        mentions: list[Mention] = []
+        for s, e, name in raw:
+            if name in self._common:
+                if not self._names_person(text, s, e, neighbours):
+                    continue
+            elif not self._aligned(text, s, e) and not _TITLE_RE.match(text[e:e + 3]):
+                continue
+            t = _TITLE_RE.match(text, e)
+            end = t.end() if t else e
+            mentions.append(Mention(s, end, name, tuple(self._by_name[name])))
+        if self._title_re is not None:
+            taken = [(m.start, m.end) for m in mentions]
+            for m in self._title_re.finditer(text):
+                if any(not (m.end() <= a or m.start() >= b) for a, b in taken):
+                    continue
+                ids = tuple(u for u in self._by_surname[m.group(1)] if u != sender)
+                if ids:
+                    mentions.append(Mention(m.start(), m.end(), m.group(0), ids))
+        mentions.sort(key=lambda m: m.start)
+        persons: list[str] = []
+        ambiguous: list[tuple[str, tuple[str, ...]]] = []
+        for men in mentions:
+            if sender is not None and sender in men.userids and len(men.userids) > 1 and men.text in self._by_name:
+                continue
+            ids = tuple(u for u in men.userids if u != sender)
+            if len(ids) == 1:
+                if ids[0] not in persons:
+                    persons.append(ids[0])
+            elif len(ids) > 1 and all(a[0] != men.text for a in ambiguous):
+                ambiguous.append((men.text, ids))
+        masked = text
+        for men in sorted(mentions, key=lambda m: m.start, reverse=True):
+            masked = masked[:men.start] + PLACEHOLDER + masked[men.end:]
+        return PersonResult(tuple(persons), tuple(ambiguous), masked)

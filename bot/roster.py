@@ -1,0 +1,146 @@
+"""Reading roster files (CSV or XLSX): all rows checked, nothing imported if any is bad."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from typing import TYPE_CHECKING
+
+from storage.people import ROLES, RosterEntry
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from storage.db import Database
+
+HEADERS = {
+    "userid": "userid", "账号": "userid", "帐号": "userid", "企业微信账号": "userid",
+    "name": "name", "姓名": "name",
+    "role": "role", "角色": "role",
+    "team": "team", "班组": "team", "网格": "team",
+    "zone_member": "zone_member", "联系党员": "zone_member", "责任党员": "zone_member",
+}
+ROLE_WORDS = {
+    "employee": "employee", "员工": "employee", "群众": "employee", "职工": "employee",
+    "member": "member", "党员": "member",
+    "secretary": "secretary", "书记": "secretary", "支部书记": "secretary",
+}
+USERID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+REQUIRED = ("userid", "name", "role")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as a spreadsheet shows it: header is row 1
+    reason: str
+
+    def __str__(self) -> str:
+        return f"第 {self.row} 行: {self.reason}"
+
+
+class RosterFileError(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def _rows_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterFileError([RowError(1, "文件编码无法识别（请用 UTF-8 或 GBK 保存）")])
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _rows_xlsx(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+        raise RosterFileError([RowError(1, f"无法读取 Excel 文件: {type(exc).__name__}")]) from None
+    ws = wb.worksheets[0]
+    out = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    wb.close()
+    return out
+
+
+def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> list[RosterEntry]:
+    """Parse and validate a roster file.
+
+    Args:
+        path: a ``.csv`` or ``.xlsx`` file.
+        existing: userid -> role of people already in the database (zone members may be there).
+
+    Raises:
+        RosterFileError: every bad row with its number and reason.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise RosterFileError([RowError(0, f"文件不存在: {path}")])
+    rows = _rows_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _rows_csv(path)
+    if not rows:
+        raise RosterFileError([RowError(1, "文件是空的")])
+    header = [HEADERS.get(h.strip().lower(), HEADERS.get(h.strip(), "")) for h in rows[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise RosterFileError([RowError(1, f"缺少列: {', '.join(missing)}（需要 userid,name,role,team,zone_member 或 账号/姓名/角色/班组/联系党员）")])
+    errors: list[RowError] = []
+    entries: list[tuple[int, RosterEntry]] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        rec = {col: (row[i].strip() if i < len(row) else "") for i, col in enumerate(header) if col}
+        problems = []
+        userid = rec.get("userid", "")
+        if not userid:
+            problems.append("账号为空")
+        elif not USERID.match(userid):
+            problems.append(f"账号 {userid!r} 含有不允许的字符")
+        elif userid in seen:
+            problems.append(f"账号 {userid} 与第 {seen[userid]} 行重复")
+        if not rec.get("name"):
+            problems.append("姓名为空")
+        role = ROLE_WORDS.get(rec.get("role", "").lower(), ROLE_WORDS.get(rec.get("role", ""), ""))
+        if not role:
+            problems.append(f"角色 {rec.get('role', '')!r} 无效（应为 employee/member/secretary 或 员工/党员/书记）")
+        if problems:
+            errors.append(RowError(number, "；".join(problems)))
+            continue
+        seen[userid] = number
+        entries.append((number, RosterEntry(userid, rec["name"], role, rec.get("team", ""), rec.get("zone_member") or None)))
+    roles = dict(existing or {})
+    roles.update({e.userid: e.role for _, e in entries})
+    for number, e in entries:
+        if e.zone_member is None:
+            continue
+        if e.zone_member == e.userid:
+            errors.append(RowError(number, "联系党员不能是本人"))
+        elif e.zone_member not in roles:
+            errors.append(RowError(number, f"联系党员 {e.zone_member} 不在名册中"))
+        elif roles[e.zone_member] not in ("member", "secretary"):
+            errors.append(RowError(number, f"联系党员 {e.zone_member} 不是党员"))
+    if errors:
+        raise RosterFileError(sorted(errors, key=lambda e: e.row))
+    assert all(e.role in ROLES for _, e in entries)
+    return [e for _, e in entries]
+
+
+async def import_roster(db: "Database", path: str | Path, now: "datetime") -> tuple[int, int]:
+    """Validate the whole file, then upsert it in one transaction; returns ``(created, updated)``."""
+    from storage import people
+
+    async with db.sessions() as session, session.begin():
+        existing = {e.userid: e.role for e in await people.all_people(session)}
+        entries = read_roster(path, existing)
+        return await people.upsert(session, entries, now)

@@ -1,0 +1,54 @@
+"""Long-lived objects handlers need: the parser (loaded once) and its roster."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.dispatcher import Context
+from bot.events import TextMessage
+from bot.nlu.parser import Parser
+from bot.nlu.types import Person
+from storage import people
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Shared by every event; built once at start-up."""
+
+    parser: Parser
+    _roster_version: tuple[int, datetime | None] | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    async def load(cls, db: Database) -> Services:
+        parser = await asyncio.to_thread(Parser.load)
+        services = cls(parser)
+        async with db.sessions() as session:
+            await services.refresh_roster(session)
+        return services
+
+    async def refresh_roster(self, session: object) -> None:
+        """Reload roster names into the parser when the roster changed (any process may import)."""
+        version = await people.version(session)  # type: ignore[arg-type]
+        if version == self._roster_version:
+            return
+        async with self._lock:
+            if version == self._roster_version:
+                return
+            entries = await people.all_people(session)  # type: ignore[arg-type]
+            self.parser.set_roster([Person(e.userid, e.name) for e in entries])
+            self._roster_version = version
+            log.info("parser roster loaded: %d people", len(entries))
+
+    async def enrich(self, ctx: Context) -> None:
+        """Parse a known person's text before the handlers see it."""
+        if ctx.sender is None or not isinstance(ctx.event, TextMessage):
+            return
+        await self.refresh_roster(ctx.session)
+        ctx.parse = self.parser.parse(ctx.event.content, sender=ctx.sender.userid, today=ctx.now.date())

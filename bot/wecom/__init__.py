@@ -1,0 +1,1 @@
+"""WeCom protocol pieces: callback crypto, API client, access token."""

@@ -1,0 +1,80 @@
+"""Async WeCom API client. Every call, gettoken included, goes through the configured base URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+# Error codes, see WECOM.md
+TOKEN_ERRORS = frozenset({40014, 42001, 40001})
+BUSY = -1
+FREQ_LIMIT = 45009
+CONCURRENCY_LIMIT = 45033
+PERMANENT = {60020: "IP 不在企业微信可信 IP 列表中 (60020)", 40031: "接收人列表无效 (40031)"}
+
+
+class WeComAPIError(Exception):
+    """WeCom answered with a non-zero errcode."""
+
+    def __init__(self, errcode: int, errmsg: str) -> None:
+        super().__init__(f"{errcode}: {errmsg}")
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+
+class TransportError(Exception):
+    """No usable answer. ``sent_maybe`` tells whether the request may have reached WeCom."""
+
+    def __init__(self, reason: str, *, sent_maybe: bool) -> None:
+        super().__init__(reason)
+        self.sent_maybe = sent_maybe
+
+
+@dataclass(frozen=True)
+class SendResult:
+    invalid_users: tuple[str, ...]
+    msgid: str
+
+
+class WeComClient:
+    """The two calls the bot needs: ``gettoken`` and ``message/send``."""
+
+    def __init__(self, http: aiohttp.ClientSession, api_base: str, corp_id: str, secret: str, agent_id: int,
+                 timeout: float = 10.0) -> None:
+        self._http = http
+        self._base = api_base if api_base.endswith("/") else api_base + "/"
+        self._corp_id = corp_id
+        self._secret = secret
+        self.agent_id = agent_id
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        url = self._base + path
+        try:
+            async with self._http.request(method, url, timeout=self._timeout, **kwargs) as resp:
+                if resp.status >= 500:
+                    raise TransportError(f"HTTP {resp.status}", sent_maybe=True)
+                data = await resp.json(content_type=None)
+        except aiohttp.ClientConnectorError as exc:
+            raise TransportError(f"cannot connect: {exc}", sent_maybe=False) from None
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            raise TransportError(f"{type(exc).__name__}: {exc}", sent_maybe=True) from None
+        if not isinstance(data, dict):
+            raise TransportError("answer is not a JSON object", sent_maybe=True)
+        code = int(data.get("errcode", 0) or 0)
+        if code != 0:
+            raise WeComAPIError(code, str(data.get("errmsg", "")))
+        return data
+
+    async def get_token(self) -> tuple[str, int]:
+        """Returns ``(access_token, expires_in)``."""
+        data = await self._call("GET", "gettoken", params={"corpid": self._corp_id, "corpsecret": self._secret})
+        return str(data["access_token"]), int(data.get("expires_in", 7200))
+
+    async def send(self, token: str, touser: str, payload: dict[str, Any]) -> SendResult:
+        body = {"touser": touser, "agentid": self.agent_id, **payload}
+        data = await self._call("POST", "message/send", params={"access_token": token}, json=body)
+        invalid = tuple(u for u in str(data.get("invaliduser", "") or "").split("|") if u)
+        return SendResult(invalid, str(data.get("msgid", "")))

@@ -1,0 +1,40 @@
+"""Last resort: what nobody else took gets a short, useful answer."""
+
+from __future__ import annotations
+
+from bot import filters
+from bot.dispatcher import Context, Replies, Router
+from bot.replies import Text
+
+router = Router("fallback")
+
+HELP = (
+    "您好，我是四精助手。可以直接用一句话告诉我：\n"
+    "· 反映问题或提建议，例如“食堂晚班没有热饭”\n"
+    "· 需要关心帮助，例如“我父亲下周住院做手术”\n"
+    "· 查询进度，例如“#12 进度”或“我反映的事怎么样了”\n"
+    "· 满意或不满意，例如“#12 满意”\n"
+    "· 今天谁值班\n"
+    "党员同志还可以报告走访、跟进情况。"
+)
+
+
+@router.route(filters.app_event("subscribe"))
+async def welcome(ctx: Context) -> Replies:
+    return Text(content=f"欢迎使用四精助手，{ctx.sender.name if ctx.sender else ''}！\n" + HELP)
+
+
+@router.route(filters.app_event())
+async def other_event(ctx: Context) -> Replies:
+    """enter_agent, card events nobody claimed, etc.: no answer."""
+    return None
+
+
+@router.route(filters.media)
+async def media(ctx: Context) -> Replies:
+    return Text(content="暂时只能看懂文字消息，请把情况用文字发给我，谢谢！")
+
+
+@router.route(filters.text)
+async def help_text(ctx: Context) -> Replies:
+    return Text(content=HELP)

@@ -1,0 +1,69 @@
+"""Roster repository."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Person
+
+ROLES = ("employee", "member", "secretary")
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    userid: str
+    name: str
+    role: str
+    team: str = ""
+    zone_member: str | None = None
+
+
+def _entry(p: Person) -> RosterEntry:
+    return RosterEntry(p.userid, p.name, p.role, p.team, p.zone_member)
+
+
+async def get(session: AsyncSession, userid: str) -> RosterEntry | None:
+    person = await session.get(Person, userid)
+    return _entry(person) if person else None
+
+
+async def all_people(session: AsyncSession) -> list[RosterEntry]:
+    rows = await session.execute(select(Person).order_by(Person.userid))
+    return [_entry(p) for p in rows.scalars()]
+
+
+async def by_role(session: AsyncSession, role: str) -> list[RosterEntry]:
+    rows = await session.execute(select(Person).where(Person.role == role).order_by(Person.userid))
+    return [_entry(p) for p in rows.scalars()]
+
+
+async def userids(session: AsyncSession) -> set[str]:
+    return set((await session.execute(select(Person.userid))).scalars())
+
+
+async def version(session: AsyncSession) -> tuple[int, datetime | None]:
+    """Changes whenever the roster does: used to reload the parser's names."""
+    row = (await session.execute(select(func.count(), func.max(Person.updated_at)))).one()
+    return int(row[0]), row[1]
+
+
+async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: datetime) -> tuple[int, int]:
+    """Insert or update; returns ``(created, updated)``. Unchanged rows are left alone."""
+    created = updated = 0
+    for e in entries:
+        person = await session.get(Person, e.userid)
+        if person is None:
+            session.add(Person(userid=e.userid, name=e.name, role=e.role, team=e.team,
+                               zone_member=e.zone_member, updated_at=now))
+            created += 1
+        elif (person.name, person.role, person.team, person.zone_member) != (e.name, e.role, e.team, e.zone_member):
+            person.name, person.role, person.team, person.zone_member = e.name, e.role, e.team, e.zone_member
+            person.updated_at = now
+            updated += 1
+    await session.flush()
+    return created, updated

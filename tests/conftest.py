@@ -1,0 +1,176 @@
+"""Fixtures: databases (SQLite and PostgreSQL), a fake WeCom API on loopback, the real app."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import secrets
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from bot import keys
+from bot.app import create_app
+from bot.config import Settings, load_settings
+from bot.demo import text_xml
+from bot.fakewecom import FakeWeCom, serve
+from bot.roster import import_roster
+from bot.wecom.crypto import WeComCrypto
+from storage import outbox
+
+PG_ADMIN_DSN = os.environ.get("SIJING_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+SAMPLE_ROSTER = Path(__file__).parent / "data" / "roster.csv"
+
+
+def _pg_available() -> bool:
+    async def probe() -> bool:
+        try:
+            conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=3)
+        except (OSError, asyncpg.PostgresError):
+            return False
+        await conn.close()
+        return True
+    return asyncio.run(probe())
+
+
+_PG_OK: bool | None = None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database of each kind for one test."""
+    global _PG_OK
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+        return
+    if _PG_OK is None:
+        _PG_OK = await asyncio.to_thread(_pg_available)
+    if not _PG_OK:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_DSN}")
+        pytest.skip("PostgreSQL not reachable")
+    name = f"sijing_t_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+        yield f"{base}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def fake_wecom() -> AsyncIterator[tuple[FakeWeCom, str]]:
+    fake = FakeWeCom(corp_id="wwtestcorp000001", secret="test-secret", agent_id=1000002)
+    runner, api_base = await serve(fake)
+    yield fake, api_base
+    await runner.cleanup()
+
+
+def make_settings(database_url: str, api_base: str, **over: Any) -> Settings:
+    values: dict[str, Any] = dict(
+        database_url=database_url,
+        wecom_corp_id="wwtestcorp000001",
+        wecom_agent_id=1000002,
+        wecom_secret="test-secret",
+        wecom_token="testtoken123",
+        wecom_aes_key=base64.b64encode(b"k" * 32).decode().rstrip("="),
+        wecom_api_base=api_base,
+        admin_token="admin-secret",
+    )
+    values.update(over)
+    return load_settings(env={}, **values)
+
+
+class Clock:
+    """A controllable clock for the app (aware UTC)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 25, 1, 40, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Bot:
+    """The real app behind a test client, with helpers that speak WeCom's protocol."""
+
+    client: TestClient
+    app: web.Application
+    fake: FakeWeCom
+    settings: Settings
+    clock: Clock
+    crypto: WeComCrypto = field(init=False)
+    _seq: int = 0
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.crypto = WeComCrypto(s.wecom_token, s.wecom_aes_key, s.wecom_corp_id)
+
+    def text_body(self, user: str, content: str, msg_id: str | None = None) -> tuple[bytes, dict[str, str]]:
+        self._seq += 1
+        xml = text_xml(self.settings.wecom_corp_id, user, content, self.settings.wecom_agent_id,
+                       msg_id or f"{time.time_ns()}{self._seq}")
+        return self.crypto.sign_body(xml, agent_id=self.settings.wecom_agent_id)
+
+    async def post(self, body: bytes, query: dict[str, str]) -> Any:
+        return await self.client.post("/wecom/callback", params=query, data=body)
+
+    async def say(self, user: str, content: str, msg_id: str | None = None) -> int:
+        body, query = self.text_body(user, content, msg_id)
+        resp = await self.post(body, query)
+        return resp.status
+
+    async def flush(self) -> None:
+        """Process everything stored and deliver everything due, without sleeping."""
+        for _ in range(50):
+            await self.app[keys.PROCESSOR].drain()
+            sent = await self.app[keys.SENDER].run_once()
+            if not sent and not self.app[keys.PROCESSOR].backlog:
+                return
+        raise AssertionError("pipeline did not settle")
+
+    async def chat(self, user: str, content: str) -> list[str]:
+        """Send a text and return the texts that reached ``user`` because of it."""
+        before = len(self.fake.to(user))
+        assert await self.say(user, content) == 200
+        await self.flush()
+        return self.fake.texts(user)[before:]
+
+    async def outbox_counts(self) -> dict[str, int]:
+        async with self.app[keys.DB].sessions() as session:
+            return await outbox.count_by_status(session)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def bot(database_url: str, fake_wecom: tuple[FakeWeCom, str], aiohttp_client: Any, clock: Clock) -> Bot:
+    fake, api_base = fake_wecom
+    settings = make_settings(database_url, api_base)
+    app = create_app(settings, clock=clock, run_sender=False)
+    client = await aiohttp_client(app)
+    await import_roster(app[keys.DB], SAMPLE_ROSTER, clock())
+    return Bot(client, app, fake, settings, clock)
+
+
+def random_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")

@@ -1,0 +1,78 @@
+"""Roster import: CSV and XLSX, Chinese headers, idempotent, all-or-nothing with row errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from bot.roster import RosterFileError, import_roster, read_roster
+from storage import people
+from storage.db import create_database
+from storage.migrate import upgrade
+from tests.conftest import Clock
+
+
+def write(tmp_path: Path, text: str, name: str = "r.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def test_import_is_idempotent_and_updates(database_url: str, tmp_path: Path) -> None:
+    db = create_database(database_url)
+    await upgrade(db)
+    src = write(tmp_path, "userid,name,role,team,zone_member\nm1,党员甲,member,一班,\ne1,职工乙,employee,一班,m1\n")
+    now = Clock()()
+    assert await import_roster(db, src, now) == (2, 0)
+    assert await import_roster(db, src, now) == (0, 0)
+    src2 = write(tmp_path, "userid,name,role,team,zone_member\ne1,职工乙,employee,二班,m1\n")
+    assert await import_roster(db, src2, now) == (0, 1)  # m1 already in the database
+    async with db.sessions() as session:
+        e1 = await people.get(session, "e1")
+    assert e1 is not None and e1.team == "二班" and e1.zone_member == "m1"
+    await db.dispose()
+
+
+async def test_bad_rows_are_all_reported_and_nothing_imported(database_url: str, tmp_path: Path) -> None:
+    db = create_database(database_url)
+    await upgrade(db)
+    src = write(
+        tmp_path,
+        "账号,姓名,角色,班组,联系党员\n"
+        "m1,党员甲,党员,一班,\n"
+        "e1,,员工,一班,m1\n"          # row 3: no name
+        "e2,职工丙,老板,一班,m1\n"     # row 4: bad role
+        "e3,职工丁,员工,一班,zz\n"     # row 5: unknown zone member
+        "e4,职工戊,员工,一班,e3\n"     # row 6: zone member not a party member
+        "m1,重复,党员,一班,\n"         # row 7: duplicate
+        "bad id,某某,员工,一班,\n",    # row 8: bad userid
+    )
+    with pytest.raises(RosterFileError) as err:
+        await import_roster(db, src, Clock()())
+    rows = {e.row: e.reason for e in err.value.errors}
+    assert sorted(rows) == [3, 4, 5, 6, 7, 8]
+    assert "姓名为空" in rows[3] and "角色" in rows[4] and "不在名册" in rows[5]
+    assert "不是党员" in rows[6] and "重复" in rows[7] and "账号" in rows[8]
+    async with db.sessions() as session:
+        assert await people.all_people(session) == []
+    await db.dispose()
+
+
+def test_xlsx_with_chinese_headers(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["账号", "姓名", "角色", "班组", "联系党员"])
+    ws.append(["sj", "书记甲", "书记", "办公室", None])
+    ws.append(["e1", "职工乙", "职工", "一班", "sj"])
+    path = tmp_path / "r.xlsx"
+    wb.save(path)
+    entries = read_roster(path)
+    assert [(e.userid, e.role, e.zone_member) for e in entries] == [("sj", "secretary", None), ("e1", "employee", "sj")]
+
+
+def test_missing_columns_are_named(tmp_path: Path) -> None:
+    with pytest.raises(RosterFileError) as err:
+        read_roster(write(tmp_path, "userid,name\nx,y\n"))
+    assert "role" in str(err.value)
