@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot import health, keys, webhook
 from bot.config import Settings
+from bot.gate import IdleGate
 from bot.processor import Processor
 from bot.sender import Clock, Sender, utcnow
 from bot.services import Services
@@ -49,7 +50,7 @@ async def _sender(app: web.Application) -> AsyncIterator[None]:
                          s.wecom_agent_id, timeout=s.http_timeout)
     tokens = TokenCache(app[keys.DB], client, f"{s.wecom_corp_id}:{s.wecom_agent_id}")
     sender = Sender(app[keys.DB], client, tokens, per_minute=s.rate_per_minute, per_hour=s.rate_per_hour,
-                    clock=app[keys.CLOCK])  # type: ignore[arg-type]
+                    clock=app[keys.CLOCK], gate=app[keys.GATE])  # type: ignore[arg-type]
     app[keys.TOKENS] = tokens
     app[keys.SENDER] = sender
     if app.get(_RUN_SENDER, True):
@@ -72,6 +73,7 @@ async def _pipeline(app: web.Application) -> AsyncIterator[None]:
         on_outbox=app[keys.SENDER].wake,
         enrichers=(app[keys.SERVICES].enrich,),
         clock=app[keys.CLOCK],  # type: ignore[arg-type]
+        gate=app[keys.GATE],
     )
     app[keys.WRITER] = writer
     app[keys.PROCESSOR] = processor
@@ -90,6 +92,7 @@ def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = 
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock
+    app[keys.GATE] = IdleGate()
     app[keys.CRYPTO] = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
     app[_RUN_SENDER] = run_sender
     app.cleanup_ctx.extend([_database, _http, _sender, _services, _pipeline])

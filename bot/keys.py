@@ -8,6 +8,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import Settings
+from bot.gate import IdleGate
 from bot.wecom.crypto import WeComCrypto
 from storage.db import Database
 from storage.inbox import InboxWriter
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", object)  # Clock
 CRYPTO = web.AppKey("crypto", WeComCrypto)
+GATE = web.AppKey("gate", IdleGate)
 DB = web.AppKey("db", Database)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 WRITER = web.AppKey("writer", InboxWriter)

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.dispatcher import Context, Dispatcher
+from bot.gate import IdleGate
 from bot.events import build_event, parse_fields
 from bot.logsafe import pseudo
 from bot.replies import Reply, Text
@@ -21,6 +22,8 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 APOLOGY = "抱歉，处理您的消息时出了点问题，已经记录下来。请稍后再试，急事请直接联系值班人员或支部书记。"
+
+QUIET_WAIT = 2.0  # seconds processing may defer to incoming callbacks
 
 # (ctx) -> None, run before dispatch (e.g. parse the text)
 Enricher = Callable[[Context], Awaitable[None]]
@@ -83,8 +86,10 @@ class Processor:
         on_outbox: Callable[[], None] = lambda: None,
         enrichers: tuple[Enricher, ...] = (),
         clock: Clock = utcnow,
+        gate: IdleGate | None = None,
     ) -> None:
         self._db = db
+        self._gate = gate or IdleGate()
         self._dispatcher = dispatcher
         self._settings = settings
         self._on_outbox = on_outbox
@@ -108,6 +113,7 @@ class Processor:
     async def _run(self, inbox_id: int, user: str, held: _Held) -> None:
         try:
             async with held:
+                await self._gate.quiet(at_most=QUIET_WAIT)
                 await self.process(inbox_id)
         except Exception:  # noqa: BLE001 - a crash here must not kill the loop
             log.exception("inbox row %d from %s could not be processed", inbox_id, pseudo(user))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from bot.gate import IdleGate
 from bot.wecom import client as wc
 from bot.wecom.client import TransportError, WeComAPIError, WeComClient
 from bot.wecom.token import TokenCache
@@ -85,8 +86,10 @@ class Sender:
         lease: timedelta = timedelta(minutes=2),
         batch: int = 200,
         concurrency: int = 8,
+        gate: IdleGate | None = None,
     ) -> None:
         self._db = db
+        self._gate = gate or IdleGate()
         self._client = client
         self._tokens = tokens
         self._per_minute = per_minute
@@ -121,6 +124,7 @@ class Sender:
     async def _loop(self) -> None:
         while True:
             try:
+                await self._gate.quiet(at_most=2.0)
                 await self.run_once()
                 delay = await self._next_delay()
             except asyncio.CancelledError:
@@ -133,6 +137,7 @@ class Sender:
             except TimeoutError:
                 pass
             self._wake.clear()
+            await asyncio.sleep(0.02)  # let a burst of replies gather into one pass
 
     async def _next_delay(self) -> float:
         async with self._db.sessions() as session:

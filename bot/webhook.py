@@ -50,6 +50,15 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
 
 async def receive(request: web.Request) -> web.Response:
     """POST: nothing is stored unless it verifies and decrypts; the 200 comes after the commit."""
+    gate = request.app[keys.GATE]
+    gate.enter()
+    try:
+        return await _receive(request)
+    finally:
+        gate.leave()
+
+
+async def _receive(request: web.Request) -> web.Response:
     settings = request.app[keys.SETTINGS]
     try:
         sig, ts, nonce = _query(request, *_QUERY)

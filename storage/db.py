@@ -49,6 +49,11 @@ def create_database(url: str, **engine_kwargs: Any) -> Database:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # One connection: SQLite has one writer anyway, and waiting for the pool is an
+        # asyncio wait, where waiting on SQLite's busy handler is a sleep-and-retry loop.
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 60)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)

@@ -26,23 +26,11 @@ class NewInbound:
     payload: str
 
 
-def _insert_ignore(dialect: str, row: NewInbound, now: datetime):  # type: ignore[no-untyped-def]
-    values = dict(
-        dedupe_key=row.dedupe_key,
-        from_user=row.from_user,
-        msg_type=row.msg_type,
-        payload=row.payload,
-        received_at=now,
-        status="pending",
-        attempts=0,
-    )
+def _insert_ignore(dialect: str):  # type: ignore[no-untyped-def]
+    """INSERT .. ON CONFLICT DO NOTHING RETURNING id, dedupe_key (compiled once, run as executemany)."""
+    table = InboxRow.__table__
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
-    return (
-        maker(InboxRow)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(InboxRow.id)
-    )
+    return maker(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id, table.c.dedupe_key)
 
 
 class InboxWriter:
@@ -58,6 +46,7 @@ class InboxWriter:
         self._max_batch = max_batch
         self._queue: asyncio.Queue[tuple[NewInbound, asyncio.Future[int | None]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._stmt = _insert_ignore(db.dialect)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="inbox-writer")
@@ -101,12 +90,27 @@ class InboxWriter:
                     fut.set_result(new_id)
 
     async def _write(self, rows: list[NewInbound]) -> list[int | None]:
-        now = datetime.now(timezone.utc)
+        """Insert a batch in one statement and one commit.
+
+        A key repeated inside the batch (concurrent duplicates) is new only for
+        its first occurrence; a key already in the table is new for nobody.
+        """
+        first: dict[str, NewInbound] = {}
+        for row in rows:
+            first.setdefault(row.dedupe_key, row)
+        async with self._db.engine.begin() as conn:
+            now = datetime.now(timezone.utc)
+            params = [
+                dict(dedupe_key=r.dedupe_key, from_user=r.from_user, msg_type=r.msg_type, payload=r.payload,
+                     received_at=now, status="pending", attempts=0)
+                for r in first.values()
+            ]
+            result = await conn.execute(self._stmt, params)
+            ids = {key: new_id for new_id, key in result}
         out: list[int | None] = []
-        async with self._db.sessions() as session, session.begin():
-            for row in rows:
-                result = await session.execute(_insert_ignore(self._db.dialect, row, now))
-                out.append(result.scalar_one_or_none())
+        for row in rows:
+            is_first = first.get(row.dedupe_key) is row
+            out.append(ids.get(row.dedupe_key) if is_first else None)
         return out
 
 

@@ -93,7 +93,12 @@ _BARE_DAY = re.compile(rf"(?<![\d月#第号])({NUM_RE})(?:号|日)(?=\s*(?:之�
 _HABITUAL = re.compile(r"建议|以后|每|固定|定期|平时|一般|经常|老是|总是|周[一二三四五六日天]都|周[一二三四五六日天]也")
 
 
-def _week_day(prefix: str | None, wd: int, today: datetime.date) -> datetime.date | None:
+def _just_passed(key: str, today: datetime.date) -> bool:
+    day = festival_in_year(key, today.year)
+    return day is not None and 0 < (today - day).days <= 45
+
+
+def _week_day(prefix: str | None, wd: int, today: datetime.date, past: bool = False) -> datetime.date | None:
     monday = today - _D(days=today.weekday())
     prefix = (prefix or "").replace("个", "")
     if prefix.startswith("每") or prefix.startswith("上"):
@@ -103,9 +108,9 @@ def _week_day(prefix: str | None, wd: int, today: datetime.date) -> datetime.dat
     if prefix == "下":
         return monday + _D(days=7 + wd)
     day = monday + _D(days=wd)
-    if prefix in ("这", "本"):
+    if prefix in ("这", "本") or day >= today:
         return day
-    return day if day >= today else None
+    return None if past else day + _D(days=7)
 
 
 def _day_word(word: str, today: datetime.date, clause: str) -> datetime.date | None:
@@ -183,7 +188,8 @@ def find_dates(text: str, today: datetime.date) -> list[tuple[int, datetime.date
         add(m.start(), m.end(), day)
     for m in _YEAR_EDGE.finditer(text):
         year = today.year + 1 if m.group(1) == "明年" else today.year
-        add(m.start(), m.end(), datetime.date(year, 12, 31) if m.group(3) else None)
+        modifier = re.match(r"[盘检考总评冲大工任决结各忙的事]", text[m.end(): m.end() + 1])
+        add(m.start(), m.end(), datetime.date(year, 12, 31) if m.group(3) or not modifier else None)
     for m in _FEST_RE.finditer(text):
         year_word, word, suffix = m.group(1), m.group(2), m.group(3) or ""
         key = _FEST_KEY[word]
@@ -192,6 +198,13 @@ def find_dates(text: str, today: datetime.date) -> list[tuple[int, datetime.date
         if word == "过年" and suffix not in ("前", "之前", "以前"):
             continue
         if word == "新年" and suffix not in ("前", "之前", "以前", "后", "之后", "以后", "假期", "放假", "那天", "当天"):
+            continue
+        tail = text[m.end(): m.end() + 3]
+        if suffix in ("期间", "假期") or re.match(r"的|慰问|福利|礼|快乐|七天|几天|那几天|这几天|长假|期间", tail):
+            add(m.start(), m.end(), None)
+            continue
+        if not year_word and not suffix and _just_passed(key, today):
+            add(m.start(), m.end(), None)
             continue
         offset = "before" if suffix in ("之前", "以前", "前", "前夕") else "after" if suffix in ("之后", "以后", "后", "过后") else ""
         if year_word:
@@ -207,7 +220,9 @@ def find_dates(text: str, today: datetime.date) -> list[tuple[int, datetime.date
             continue
         if text[m.end(): m.end() + 1] == "气":
             continue
-        day = _week_day(m.group(1), _WEEKDAY[m.group(2)], today)
+        after = text[m.end(): m.end() + 8]
+        past = bool(re.match(r"[^ ,]{0,6}?(?:了|过|提的|报的|说的|那天|的时候)", after))
+        day = _week_day(m.group(1), _WEEKDAY[m.group(2)], today, past)
         if not m.group(1) and _HABITUAL.search(_clause(text, m.start(), m.end()) + text[m.end(): m.end() + 2]):
             day = None
         add(m.start(), m.end(), day)
@@ -243,6 +258,8 @@ def find_dates(text: str, today: datetime.date) -> list[tuple[int, datetime.date
         if day is not None and _PAST_CTX.search(text[max(0, h.start - 6): h.start]):
             day = None
         if day is not None and re.search(r"每", text[max(0, h.start - 2): h.start]):
+            day = None
+        if day is not None and text[max(0, h.start - 1): h.start] == "都" and text[h.end: h.end + 1] == "了":
             day = None
         out.append((h.start, day))
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lexicon import concept_features
 from .persons import PLACEHOLDER
 
 _QUESTION = re.compile(r"[?？]|吗|么|没有?$|了没|没呢|呢$|啥时候|什么时候|多久|到哪|怎么样|咋样|如何|几时|是不是|能不能|可不可以|有没有")
@@ -36,18 +37,11 @@ def featurize(masked: str, tokens: list[str], sig: Signals) -> list[str]:
     feats: list[str] = ["bias"]
     compact = text.replace(" ", "")
     chars = "^" + compact + "$"
-    feats.extend("c1:" + c for c in compact)
     feats.extend("c2:" + chars[i:i + 2] for i in range(len(chars) - 1))
-    feats.extend("c3:" + chars[i:i + 3] for i in range(len(chars) - 2))
-    prev = "^"
     for tok in tokens:
         tok = tok.strip()
-        if not tok:
-            continue
-        tok = _DIGIT.sub("0", tok.replace(PLACEHOLDER, "P"))
-        feats.append("w:" + tok)
-        feats.append("ww:" + prev + "_" + tok)
-        prev = tok
+        if tok:
+            feats.append("w:" + _DIGIT.sub("0", tok.replace(PLACEHOLDER, "P")))
     n = len(compact)
     feats.append("len:" + ("1" if n <= 2 else "2" if n <= 5 else "3" if n <= 12 else "4" if n <= 30 else "5"))
     if sig.n_persons:
@@ -64,4 +58,9 @@ def featurize(masked: str, tokens: list[str], sig: Signals) -> list[str]:
         feats.append("role:" + sig.role)
     if _QUESTION.search(text):
         feats.append("question")
+    concepts = concept_features(text)
+    feats.extend(concepts)
+    feats.extend(c + "&per" for c in concepts if sig.n_persons)
+    if sig.role:
+        feats.extend(c + "&" + sig.role for c in concepts if c in ("k:visit", "k:done", "k:status"))
     return list(dict.fromkeys(feats))

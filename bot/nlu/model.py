@@ -58,8 +58,8 @@ class LinearModel:
         return cls(tuple(data["classes"]), {f: tuple(w) for f, w in weights.items()})  # type: ignore[arg-type]
 
 
-def train_softmax(examples: Sequence[tuple[list[str], str]], *, epochs: int = 25, lr: float = 0.3,
-                  l2: float = 1e-4, seed: int = 13, prune: float = 0.005) -> LinearModel:
+def train_softmax(examples: Sequence[tuple[list[str], str]], *, epochs: int = 10, lr: float = 0.1,
+                  l2: float = 1e-3, seed: int = 13, prune: float = 0.005) -> LinearModel:
     """Train by SGD with AdaGrad step sizes; deterministic for a fixed seed.
 
     Args:

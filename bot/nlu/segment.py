@@ -35,7 +35,8 @@ class Segmenter:
         tok = jieba.Tokenizer()
         tok.tmp_dir = _cache_dir()
         tok.initialize()
-        tok.load_userdict(str(DOMAIN_DICT))
+        with open(DOMAIN_DICT, "rb") as fh:
+            tok.load_userdict(fh)
         self._tok = tok
         self._names: dict[str, int] = {}
 

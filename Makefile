@@ -1,0 +1,27 @@
+# The two commands of the quick start: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test serve bench clean
+
+$(BIN)/sijing: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+demo: $(BIN)/sijing
+	$(BIN)/sijing demo
+
+test: $(BIN)/sijing
+	$(BIN)/python -m pytest
+
+serve: $(BIN)/sijing
+	$(BIN)/sijing serve
+
+bench: $(BIN)/sijing
+	$(BIN)/python bench/callback.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

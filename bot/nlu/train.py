@@ -1,0 +1,56 @@
+"""Train the intent/category/polarity heads: ``python -m bot.nlu.train``.
+
+Reads ``data/labelled/train_*.jsonl`` (never the held-out files) and writes
+``data/model.json`` deterministically.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .dataset import load_split
+from .model import ModelBundle, train_softmax
+from .parser import MODEL_PATH, Parser
+
+
+def build_examples(parser: Parser) -> dict[str, list[tuple[list[str], str]]]:
+    """Featurise the training split for every head."""
+    heads: dict[str, list[tuple[list[str], str]]] = {"intent": [], "deed": [], "care": [], "polarity": []}
+    for ds in load_split("train"):
+        parser.set_roster(ds.roster)
+        for ex in ds.examples:
+            a = parser.analyse(ex.text, sender=ex.sender, today=ex.today)
+            feats = list(a.features)
+            variants = [feats, [f for f in feats if not f.startswith("role:")]]
+            intent = str(ex.expect["intent"])
+            for fv in variants:
+                heads["intent"].append((fv, intent))
+                if intent == "deed_request":
+                    heads["deed"].append((fv, str(ex.expect["category"])))
+                elif intent == "care_need":
+                    heads["care"].append((fv, str(ex.expect["category"])))
+                elif intent == "feedback":
+                    heads["polarity"].append((fv, str(ex.expect["polarity"])))
+    return heads
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train and save the model artefact."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--epochs", type=int, default=10)
+    args = ap.parse_args(argv)
+    start = time.perf_counter()
+    parser = Parser.load(model_path=Path("/nonexistent"))
+    data = build_examples(parser)
+    bundle = ModelBundle({name: train_softmax(rows, epochs=args.epochs) for name, rows in data.items()})
+    bundle.save(args.out)
+    sizes = ", ".join(f"{n}={len(r) // 2}" for n, r in data.items())
+    print(f"trained on {sizes} in {time.perf_counter() - start:.1f}s -> {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Scheduled work (follow-up nudges, digests)."""

@@ -1,0 +1,23 @@
+"""Urgency detection tests."""
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.normalize import normalize
+from bot.nlu.urgency import is_urgent
+
+
+@pytest.mark.parametrize("text", [
+    "开关柜冒烟了", "有人触电了", "燃气泄漏", "紧急！配电房进水了", "麻烦马上换", "今天之内必须修好",
+    "有人受伤了 快来", "巡线的人失联了 电话打不通", "着火了", "赶紧派人来",
+])
+def test_urgent(text: str) -> None:
+    assert is_urgent(normalize(text))
+
+
+@pytest.mark.parametrize("text", [
+    "洗手池堵了 不着急", "紧急出口被挡住了 不急", "不是很急 有空修一下", "急性阑尾炎住院了", "马上就要退休了",
+    "热水器打不着火", "上次一个急刹车差点摔倒", "申请应急帮扶",
+])
+def test_not_urgent(text: str) -> None:
+    assert not is_urgent(normalize(text))
