@@ -11,6 +11,7 @@ from aiohttp import web
 from bot import health, keys, webhook
 from bot.config import Settings
 from bot.gate import IdleGate
+from bot.nlu import Parser
 from bot.processor import Processor
 from bot.sender import Clock, Sender, utcnow
 from bot.services import Services
@@ -60,7 +61,7 @@ async def _sender(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _services(app: web.Application) -> AsyncIterator[None]:
-    app[keys.SERVICES] = await Services.load(app[keys.DB])
+    app[keys.SERVICES] = await Services.load(app[keys.DB], app.get(_PARSER))
     yield
 
 
@@ -85,16 +86,27 @@ async def _pipeline(app: web.Application) -> AsyncIterator[None]:
 
 
 _RUN_SENDER = web.AppKey("run_sender", bool)
+_PARSER = web.AppKey("parser", Parser)
 
 
-def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = True) -> web.Application:
-    """Build the bot. ``run_sender=False`` leaves delivery to explicit ``Sender.run_once`` calls (tests)."""
+def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = True,
+               parser: Parser | None = None) -> web.Application:
+    """Build the bot.
+
+    Args:
+        settings: validated settings.
+        clock: the time source (tests pass a controllable one).
+        run_sender: ``False`` leaves delivery to explicit ``Sender.run_once`` calls (tests).
+        parser: an already loaded parser to reuse (tests); by default one is loaded at start-up.
+    """
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock
     app[keys.GATE] = IdleGate()
     app[keys.CRYPTO] = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
     app[_RUN_SENDER] = run_sender
+    if parser is not None:
+        app[_PARSER] = parser
     app.cleanup_ctx.extend([_database, _http, _sender, _services, _pipeline])
     webhook.setup(app)
     health.setup(app)

@@ -101,7 +101,7 @@ async def _db_roster(settings: Settings) -> list[object]:
     db = create_database(settings.database_url)
     try:
         async with db.sessions() as session:
-            return [Person(e.userid, e.name) for e in await people.all_people(session)]
+            return [Person(e.userid, e.name, e.role, e.team or None) for e in await people.all_people(session)]
     finally:
         await db.dispose()
 

@@ -17,6 +17,7 @@ from storage.people import RosterEntry
 
 if TYPE_CHECKING:
     from bot.nlu import Parse
+    from storage.conversations import State
 
 
 class _NotHandled:
@@ -40,12 +41,22 @@ class Context:
     now: datetime
     settings: Settings
     parse: Parse | None = None
+    state: State | None = None  # the sender's open question, loaded under their lock
     inbox_id: int | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
         return self.event.content if isinstance(self.event, TextMessage) else ""
+
+    @property
+    def userid(self) -> str:
+        return self.event.user
+
+    @property
+    def today(self):  # type: ignore[no-untyped-def]
+        """Today's date in the configured time zone."""
+        return self.now.date()
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from bot.dispatcher import Context, Dispatcher
 from bot.gate import IdleGate
 from bot.events import build_event, parse_fields
 from bot.logsafe import pseudo
-from bot.replies import Reply, Text
+from bot.replies import Reply, TemplateCard, Text
 from bot.sender import Clock, utcnow
 from bot.wecom.crypto import CallbackError
-from storage import inbox, outbox, people
+from storage import conversations, inbox, outbox, people
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -149,6 +149,8 @@ class Processor:
                     event = build_event(parse_fields(row.payload))
                     sender = await people.get(session, event.user)
                     ctx = Context(event, sender, session, local_now, self._settings, inbox_id=inbox_id)
+                    if sender is not None:
+                        ctx.state = await conversations.get(session, event.user, now)
                     for enrich in self._enrichers:
                         await enrich(ctx)
                     replies = await self._dispatcher.dispatch(ctx)
@@ -165,7 +167,10 @@ class Processor:
 
     async def _enqueue(self, session: Any, replies: list[Reply], user: str, inbox_id: int, now: datetime) -> None:
         for reply in replies:
-            await outbox.enqueue(session, reply.addressed(user), reply.payload(), now, inbox_id=inbox_id)
+            to = reply.addressed(user)
+            await outbox.enqueue(session, to, reply.payload(), now, inbox_id=inbox_id)
+            if isinstance(reply, TemplateCard) and reply.fallback:
+                await outbox.enqueue(session, to, Text(content=reply.fallback).payload(), now, inbox_id=inbox_id)
 
     async def _fail(self, inbox_id: int, exc: Exception, now: datetime) -> None:
         reason = f"{type(exc).__name__}: {exc}"[:2000]

@@ -9,8 +9,7 @@ from datetime import datetime
 
 from bot.dispatcher import Context
 from bot.events import TextMessage
-from bot.nlu.parser import Parser
-from bot.nlu.types import Person
+from bot.nlu import Parser, Person
 from storage import people
 from storage.db import Database
 
@@ -26,8 +25,10 @@ class Services:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
-    async def load(cls, db: Database) -> Services:
-        parser = await asyncio.to_thread(Parser.load)
+    async def load(cls, db: Database, parser: Parser | None = None) -> Services:
+        """Load the parser (unless one is given: tests share one) and the roster's names."""
+        if parser is None:
+            parser = await asyncio.to_thread(Parser.load)
         services = cls(parser)
         async with db.sessions() as session:
             await services.refresh_roster(session)
@@ -42,7 +43,7 @@ class Services:
             if version == self._roster_version:
                 return
             entries = await people.all_people(session)  # type: ignore[arg-type]
-            self.parser.set_roster([Person(e.userid, e.name) for e in entries])
+            self.parser.set_roster([Person(e.userid, e.name, e.role, e.team or None) for e in entries])
             self._roster_version = version
             log.info("parser roster loaded: %d people", len(entries))
 

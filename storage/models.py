@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import DateTime, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import Date, DateTime, Index, Integer, MetaData, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -115,4 +115,191 @@ class WeComToken(Base):
 
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- 精密关注 / 办实事 ---------------------------------------------------------
+
+
+class Counter(Base):
+    """Monotonic counters (item numbers): UPDATE .. RETURNING under the row lock."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Item(Base):
+    """A practical-deed item (办实事) or an incident, numbered #N per branch.
+
+    kind: deed | incident.
+    status (deed): submitted -> accepted -> in_progress -> resolved -> closed, or reopened.
+    status (incident): open -> acknowledged -> closed.
+    """
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="deed")
+    category: Mapped[str] = mapped_column(String(32), default="other")
+    requester: Mapped[str] = mapped_column(String(64), index=True)
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    team: Mapped[str] = mapped_column(String(64), default="")
+    title: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    satisfaction: Mapped[str | None] = mapped_column(String(16), nullable=True)  # satisfied | unsatisfied
+    close_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ItemEvent(Base):
+    """The history of an item: every state change, progress note and assignment."""
+
+    __tablename__ = "item_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(Integer, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class Routing(Base):
+    """Secretary-editable: a deed category goes to a named owner instead of the zone member."""
+
+    __tablename__ = "routing"
+
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CareEntry(Base):
+    """An entry of the key-attention ledger (重点关注人群台账)."""
+
+    __tablename__ = "care_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(64), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    responsible: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | resolved
+    sensitive: Mapped[bool] = mapped_column(default=True)
+    interval_days: Mapped[int] = mapped_column(Integer)
+    next_follow_up: Mapped[date | None] = mapped_column(Date, nullable=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16), default="self")  # self | tip | member | roster
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Visit(Base):
+    """A member's visit, call or talk with someone in their zone."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(64), index=True)
+    member: Mapped[str] = mapped_column(String(64), index=True)
+    entry_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    visited_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    next_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class VisitTask(Base):
+    """A visit someone should make (a life event, a tip, a follow-up)."""
+
+    __tablename__ = "visit_tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(64), index=True)
+    member: Mapped[str] = mapped_column(String(64), index=True)
+    entry_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str] = mapped_column(String(64))
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done | cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
+
+
+class Duty(Base):
+    """Who is on duty on a day, and how to reach them."""
+
+    __tablename__ = "duty"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    userid: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    note: Mapped[str] = mapped_column(String(128), default="")
+
+    __table_args__ = (UniqueConstraint("day", "userid"),)
+
+
+class Conversation(Base):
+    """A person's open question (which person? which item? consent?), one at a time."""
+
+    __tablename__ = "conversations"
+
+    userid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[str] = mapped_column(Text)  # JSON
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditEntry(Base):
+    """Who did or saw what, when: every state change and every view of a sensitive record."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- schedules -----------------------------------------------------------------
+
+
+class Nudge(Base):
+    """A reminder sent: (person, object, kind, period) is unique, so it is never sent twice."""
+
+    __tablename__ = "nudges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    recipient: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Lock(Base):
+    """A named lease (SQLite stand-in for PostgreSQL advisory locks)."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

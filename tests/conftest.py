@@ -24,6 +24,7 @@ from bot.app import create_app
 from bot.config import Settings, load_settings
 from bot.demo import text_xml
 from bot.fakewecom import FakeWeCom, serve
+from bot.nlu import Parser
 from bot.roster import import_roster
 from bot.wecom.crypto import WeComCrypto
 from storage import outbox
@@ -157,16 +158,23 @@ class Bot:
             return await outbox.count_by_status(session)
 
 
+@pytest.fixture(scope="session")
+def parser() -> Parser:
+    """Loading jieba and the model takes a second: once per test run."""
+    return Parser.load()
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
 
 
 @pytest.fixture
-async def bot(database_url: str, fake_wecom: tuple[FakeWeCom, str], aiohttp_client: Any, clock: Clock) -> Bot:
+async def bot(database_url: str, fake_wecom: tuple[FakeWeCom, str], aiohttp_client: Any, clock: Clock,
+              parser: Parser) -> Bot:
     fake, api_base = fake_wecom
     settings = make_settings(database_url, api_base)
-    app = create_app(settings, clock=clock, run_sender=False)
+    app = create_app(settings, clock=clock, run_sender=False, parser=parser)
     client = await aiohttp_client(app)
     await import_roster(app[keys.DB], SAMPLE_ROSTER, clock())
     return Bot(client, app, fake, settings, clock)

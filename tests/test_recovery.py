@@ -7,17 +7,18 @@ from typing import Any
 from bot import keys
 from bot.app import create_app
 from bot.fakewecom import FakeWeCom
+from bot.nlu import Parser
 from bot.roster import import_roster
 from tests.conftest import SAMPLE_ROSTER, Bot, Clock, make_settings
 
 
 async def test_crash_between_store_and_process(
-    database_url: str, fake_wecom: tuple[FakeWeCom, str], aiohttp_client: Any, clock: Clock
+    database_url: str, fake_wecom: tuple[FakeWeCom, str], aiohttp_client: Any, clock: Clock, parser: Parser
 ) -> None:
     fake, api_base = fake_wecom
     settings = make_settings(database_url, api_base)
 
-    first = create_app(settings, clock=clock, run_sender=False)
+    first = create_app(settings, clock=clock, run_sender=False, parser=parser)
     client = await aiohttp_client(first)
     await import_roster(first[keys.DB], SAMPLE_ROSTER, clock())
     first[keys.PROCESSOR].submit = lambda *_a, **_k: None  # type: ignore[method-assign]  # "crash" before work
@@ -27,14 +28,14 @@ async def test_crash_between_store_and_process(
     await client.close()  # the process goes away; nothing was processed or sent
     assert fake.sent == []
 
-    second = create_app(settings, clock=clock, run_sender=False)
+    second = create_app(settings, clock=clock, run_sender=False, parser=parser)
     client2 = await aiohttp_client(second)  # start-up recovers the stored rows
     bot2 = Bot(client2, second, fake, settings, clock)
     await bot2.flush()
     assert second[keys.PROCESSOR].processed == 2
     assert len(fake.to("wutao")) == 2
 
-    third = create_app(settings, clock=clock, run_sender=False)  # and nothing is done twice
+    third = create_app(settings, clock=clock, run_sender=False, parser=parser)  # and nothing is done twice
     client3 = await aiohttp_client(third)
     await Bot(client3, third, fake, settings, clock).flush()
     assert third[keys.PROCESSOR].processed == 0
