@@ -23,7 +23,11 @@ HEADERS = {
     "role": "role", "角色": "role",
     "team": "team", "班组": "team", "网格": "team",
     "zone_member": "zone_member", "联系党员": "zone_member", "责任党员": "zone_member",
+    "grid_leader": "grid_leader", "网格长": "grid_leader",
+    "phone": "phone", "电话": "phone", "手机": "phone",
 }
+YES = {"1", "true", "yes", "y", "是", "√", "网格长"}
+PHONE = re.compile(r"^[0-9+\- ]{3,20}$")
 ROLE_WORDS = {
     "employee": "employee", "员工": "employee", "群众": "employee", "职工": "employee",
     "member": "member", "党员": "member",
@@ -114,11 +118,16 @@ def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> lis
         role = ROLE_WORDS.get(rec.get("role", "").lower(), ROLE_WORDS.get(rec.get("role", ""), ""))
         if not role:
             problems.append(f"角色 {rec.get('role', '')!r} 无效（应为 employee/member/secretary 或 员工/党员/书记）")
+        phone = rec.get("phone", "")
+        if phone and not PHONE.match(phone):
+            problems.append(f"电话 {phone!r} 格式不对")
         if problems:
             errors.append(RowError(number, "；".join(problems)))
             continue
         seen[userid] = number
-        entries.append((number, RosterEntry(userid, rec["name"], role, rec.get("team", ""), rec.get("zone_member") or None)))
+        entries.append((number, RosterEntry(userid, rec["name"], role, rec.get("team", ""),
+                                            rec.get("zone_member") or None,
+                                            rec.get("grid_leader", "").lower() in YES, phone)))
     roles = dict(existing or {})
     roles.update({e.userid: e.role for _, e in entries})
     for number, e in entries:

@@ -53,6 +53,8 @@ class Person(Base):
     role: Mapped[str] = mapped_column(String(16))  # employee | member | secretary
     team: Mapped[str] = mapped_column(String(64), default="")
     zone_member: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    grid_leader: Mapped[bool] = mapped_column(default=False, server_default="0")  # 网格长 of their team
+    phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

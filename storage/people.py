@@ -21,10 +21,12 @@ class RosterEntry:
     role: str
     team: str = ""
     zone_member: str | None = None
+    grid_leader: bool = False
+    phone: str = ""
 
 
 def _entry(p: Person) -> RosterEntry:
-    return RosterEntry(p.userid, p.name, p.role, p.team, p.zone_member)
+    return RosterEntry(p.userid, p.name, p.role, p.team, p.zone_member, bool(p.grid_leader), p.phone or "")
 
 
 async def get(session: AsyncSession, userid: str) -> RosterEntry | None:
@@ -57,13 +59,33 @@ async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: dat
     created = updated = 0
     for e in entries:
         person = await session.get(Person, e.userid)
+        fields = dict(name=e.name, role=e.role, team=e.team, zone_member=e.zone_member,
+                      grid_leader=e.grid_leader, phone=e.phone)
         if person is None:
-            session.add(Person(userid=e.userid, name=e.name, role=e.role, team=e.team,
-                               zone_member=e.zone_member, updated_at=now))
+            session.add(Person(userid=e.userid, updated_at=now, **fields))
             created += 1
-        elif (person.name, person.role, person.team, person.zone_member) != (e.name, e.role, e.team, e.zone_member):
-            person.name, person.role, person.team, person.zone_member = e.name, e.role, e.team, e.zone_member
+        elif any(getattr(person, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(person, k, v)
             person.updated_at = now
             updated += 1
     await session.flush()
     return created, updated
+
+
+async def team_members(session: AsyncSession, team: str) -> list[RosterEntry]:
+    rows = await session.execute(select(Person).where(Person.team == team).order_by(Person.userid))
+    return [_entry(p) for p in rows.scalars()]
+
+
+async def grid_leaders(session: AsyncSession, team: str) -> list[RosterEntry]:
+    """The team's 网格长; failing that, the party members in the team."""
+    people = await team_members(session, team)
+    leaders = [p for p in people if p.grid_leader]
+    return leaders or [p for p in people if p.role in ("member", "secretary")]
+
+
+async def zone(session: AsyncSession, member: str) -> list[RosterEntry]:
+    """The people in a member's responsibility zone."""
+    rows = await session.execute(select(Person).where(Person.zone_member == member).order_by(Person.userid))
+    return [_entry(p) for p in rows.scalars()]

@@ -137,6 +137,21 @@ class Bot:
         resp = await self.post(body, query)
         return resp.status
 
+    async def click(self, user: str, key: str, task_id: str = "task") -> list[str]:
+        """Press a template-card button (a ``template_card_event``); returns texts that reached ``user``."""
+        self._seq += 1
+        xml = (f"<xml><ToUserName><![CDATA[{self.settings.wecom_corp_id}]]></ToUserName>"
+               f"<FromUserName><![CDATA[{user}]]></FromUserName><CreateTime>{int(time.time()) + self._seq}</CreateTime>"
+               f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[template_card_event]]></Event>"
+               f"<EventKey><![CDATA[{key}]]></EventKey><TaskId><![CDATA[{task_id}]]></TaskId>"
+               f"<CardType><![CDATA[button_interaction]]></CardType><ResponseCode><![CDATA[rc{self._seq}]]></ResponseCode>"
+               f"<AgentID>{self.settings.wecom_agent_id}</AgentID></xml>")
+        before = len(self.fake.to(user))
+        body, query = self.crypto.sign_body(xml, agent_id=self.settings.wecom_agent_id)
+        assert (await self.post(body, query)).status == 200
+        await self.flush()
+        return self.fake.texts(user)[before:]
+
     async def flush(self) -> None:
         """Process everything stored and deliver everything due, without sleeping."""
         for _ in range(50):
