@@ -24,7 +24,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     try:
-        web.run_app(create_app(settings), host=args.host, port=args.port, print=_print_serving(settings))
+        web.run_app(create_app(settings), host=args.host, port=args.port, print=_print_serving(settings),
+                    access_log=logging.getLogger("aiohttp.access") if args.access_log else None)
     except MigrationRefused as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -137,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the WeCom callback server")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
     serve.set_defaults(func=_cmd_serve)
 
     db = sub.add_parser("db", help="database maintenance")
