@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 import io
 import re
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ HEADERS = {
     "zone_member": "zone_member", "联系党员": "zone_member", "责任党员": "zone_member",
     "grid_leader": "grid_leader", "网格长": "grid_leader",
     "phone": "phone", "电话": "phone", "手机": "phone",
+    "retire_on": "retire_on", "退休日期": "retire_on",
 }
 YES = {"1", "true", "yes", "y", "是", "√", "网格长"}
 PHONE = re.compile(r"^[0-9+\- ]{3,20}$")
@@ -50,6 +52,14 @@ class RosterFileError(Exception):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
+
+
+def _date(text: str) -> date | None:
+    text = text.strip().split(" ")[0].replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
+    except ValueError:
+        return None
 
 
 def _rows_csv(path: Path) -> list[list[str]]:
@@ -121,13 +131,18 @@ def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> lis
         phone = rec.get("phone", "")
         if phone and not PHONE.match(phone):
             problems.append(f"电话 {phone!r} 格式不对")
+        retire_on = None
+        if rec.get("retire_on"):
+            retire_on = _date(rec["retire_on"])
+            if retire_on is None:
+                problems.append(f"退休日期 {rec['retire_on']!r} 格式不对（应为 2027-03-01）")
         if problems:
             errors.append(RowError(number, "；".join(problems)))
             continue
         seen[userid] = number
         entries.append((number, RosterEntry(userid, rec["name"], role, rec.get("team", ""),
                                             rec.get("zone_member") or None,
-                                            rec.get("grid_leader", "").lower() in YES, phone)))
+                                            rec.get("grid_leader", "").lower() in YES, phone, retire_on)))
     roles = dict(existing or {})
     roles.update({e.userid: e.role for _, e in entries})
     for number, e in entries:

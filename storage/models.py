@@ -55,6 +55,7 @@ class Person(Base):
     zone_member: Mapped[str | None] = mapped_column(String(64), nullable=True)
     grid_leader: Mapped[bool] = mapped_column(default=False, server_default="0")  # 网格长 of their team
     phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    retire_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # for retirement visits
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,10 +23,12 @@ class RosterEntry:
     zone_member: str | None = None
     grid_leader: bool = False
     phone: str = ""
+    retire_on: date | None = None
 
 
 def _entry(p: Person) -> RosterEntry:
-    return RosterEntry(p.userid, p.name, p.role, p.team, p.zone_member, bool(p.grid_leader), p.phone or "")
+    return RosterEntry(p.userid, p.name, p.role, p.team, p.zone_member, bool(p.grid_leader), p.phone or "",
+                       p.retire_on)
 
 
 async def get(session: AsyncSession, userid: str) -> RosterEntry | None:
@@ -60,7 +62,7 @@ async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: dat
     for e in entries:
         person = await session.get(Person, e.userid)
         fields = dict(name=e.name, role=e.role, team=e.team, zone_member=e.zone_member,
-                      grid_leader=e.grid_leader, phone=e.phone)
+                      grid_leader=e.grid_leader, phone=e.phone, retire_on=e.retire_on)
         if person is None:
             session.add(Person(userid=e.userid, updated_at=now, **fields))
             created += 1

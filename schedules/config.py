@@ -1,0 +1,22 @@
+"""Tunable schedule settings (intervals, thresholds, quiet hours)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+
+from schedules.quiet import QuietHours
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    quiet: QuietHours = field(default_factory=QuietHours)
+    morning: time = time(8, 10)  # member morning lists and digests go after this
+    jitter_s: int = 600  # nudges of one batch spread over this many seconds
+    overdue_repeat_days: int = 2  # repeat an overdue follow-up reminder every N working days
+    escalate_after_days: int = 3  # tell the secretary after N working days overdue
+    response_limit_days: int = 1  # first response expected within N working days
+    confirm_remind_days: int = 2  # remind the requester to confirm after N working days
+    confirm_escalate_days: int = 5  # tell owner and secretary after N working days
+    stale_contact_days: int = 30  # people in a zone not contacted for N days
+    retirement_notice_days: int = 14  # visit task this many days before a retirement date

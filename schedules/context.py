@@ -1,0 +1,80 @@
+"""What a sweep gets: the ledger as of an instant, and a way to send a nudge at most once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.replies import Reply
+from schedules.config import ScheduleConfig
+from schedules.quiet import spread
+from storage import outbox
+from storage.models import Nudge
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One nudge a sweep sent (or, in a dry run, would send)."""
+
+    key: str
+    recipient: str
+    kind: str
+    text: str
+    not_before: datetime
+
+
+@dataclass
+class SweepContext:
+    session: AsyncSession
+    now: datetime  # aware, local time zone
+    config: ScheduleConfig
+    dry_run: bool = False
+    sent: list[Sent] = field(default_factory=list)
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    @property
+    def quiet(self) -> bool:
+        return self.config.quiet.is_quiet(self.now)
+
+    async def nudge(self, key: str, recipient: str, reply: Reply, *, kind: str, urgent: bool = False) -> bool:
+        """Send ``reply`` to ``recipient`` unless ``key`` was sent before, or it is quiet time.
+
+        In quiet hours only ``urgent`` nudges go; the rest are simply not sent now and
+        the first sweep after the quiet period (derived from the ledger) sends them.
+        """
+        if self.quiet and not urgent:
+            return False
+        key = key[:255]
+        if await self._seen(key):
+            return False
+        not_before = self.now if urgent else spread(self.now, f"{recipient}:{kind}", self.config.jitter_s)
+        text = _text_of(reply)
+        if not self.dry_run:
+            maker = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+            stmt = maker(Nudge).values(key=key, recipient=recipient, kind=kind, created_at=self.now)
+            result = await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]).returning(Nudge.id))
+            if result.scalar_one_or_none() is None:
+                return False  # another process sent it a moment ago
+            await outbox.enqueue(self.session, recipient, reply.payload(), self.now.astimezone(timezone.utc),
+                                 dedupe_key=f"nudge:{key}", not_before=not_before.astimezone(timezone.utc))
+        self.sent.append(Sent(key, recipient, kind, text, not_before))
+        return True
+
+    async def _seen(self, key: str) -> bool:
+        if any(s.key == key for s in self.sent):
+            return True
+        return (await self.session.execute(select(Nudge.id).where(Nudge.key == key))).first() is not None
+
+
+def _text_of(reply: Reply) -> str:
+    payload = reply.payload()
+    body = payload.get(str(payload.get("msgtype")), {})
+    return str(body.get("content") or body.get("description") or body)
