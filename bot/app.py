@@ -19,6 +19,8 @@ from bot.wecom.client import WeComClient
 from bot.wecom.crypto import WeComCrypto
 from bot.wecom.token import TokenCache
 from handlers import build_dispatcher
+from schedules.jobqueue import JobQueue
+from schedules.runner import SweepsBusy, run_due
 from storage import migrate
 from storage.db import create_database
 from storage.inbox import InboxWriter
@@ -85,6 +87,30 @@ async def _pipeline(app: web.Application) -> AsyncIterator[None]:
     await processor.drain()
 
 
+async def _scheduler(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    if not (settings.scheduler and app.get(_RUN_SENDER, True)):
+        yield
+        return
+    queue = JobQueue(settings.tz, app)
+    # every ten minutes, never at :00 or :30 (WeCom congestion), with a little jitter
+    queue.run_cron(sweep_job, name="sweeps", minute="3,13,23,33,43,53", jitter=60)
+    queue.start()
+    yield
+    await queue.stop()
+
+
+async def sweep_job(app: web.Application) -> None:
+    """The in-process scheduler's job: run what is due now, then wake the sender."""
+    now = app[keys.CLOCK]().astimezone(app[keys.SETTINGS].tz)  # type: ignore[operator]
+    try:
+        sent = await run_due(app[keys.DB], now)
+    except SweepsBusy:
+        return
+    if sent:
+        app[keys.SENDER].wake()
+
+
 _RUN_SENDER = web.AppKey("run_sender", bool)
 _PARSER = web.AppKey("parser", Parser)
 
@@ -107,7 +133,7 @@ def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = 
     app[_RUN_SENDER] = run_sender
     if parser is not None:
         app[_PARSER] = parser
-    app.cleanup_ctx.extend([_database, _http, _sender, _services, _pipeline])
+    app.cleanup_ctx.extend([_database, _http, _sender, _services, _pipeline, _scheduler])
     webhook.setup(app)
     health.setup(app)
     return app

@@ -130,6 +130,90 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _with_db(settings: Settings, work):  # type: ignore[no-untyped-def]
+    """Open the database (migrated), run ``work(db)``, close it."""
+    from storage import migrate
+    from storage.db import create_database
+
+    db = create_database(settings.database_url)
+    try:
+        await migrate.upgrade(db)
+        return await work(db)
+    finally:
+        await db.dispose()
+
+
+def _cmd_run_due(args: argparse.Namespace) -> int:
+    from schedules.runner import SweepsBusy, run_due
+
+    settings = _settings(args, need_wecom=False)
+    try:
+        now = datetime.fromisoformat(args.now) if args.now else datetime.now(settings.tz)
+    except ValueError:
+        print(f"--now 格式不对: {args.now!r}（例如 2026-11-25T08:40+08:00）", file=sys.stderr)
+        return 2
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=settings.tz)
+    now = now.astimezone(settings.tz)
+    try:
+        sent = asyncio.run(_with_db(settings, lambda db: run_due(db, now, dry_run=args.dry_run)))
+    except SweepsBusy:
+        print("另一个进程正在运行定时任务，本次跳过", file=sys.stderr)
+        return 1
+    verb = "将发送" if args.dry_run else "已发送"
+    print(f"{now.isoformat()} {verb} {len(sent)} 条提醒")
+    for item in sent:
+        first = item.text.splitlines()[0] if item.text else ""
+        print(f"  → {item.recipient} [{item.kind}] {item.not_before.astimezone(settings.tz):%m-%d %H:%M} {first}")
+    return 0
+
+
+def _cmd_digest(args: argparse.Namespace) -> int:
+    from bot.replies import Markdown
+    from schedules.digest import render_digest
+    from storage import outbox, people
+
+    settings = _settings(args, need_wecom=False)
+    now = datetime.now(settings.tz)
+
+    async def work(db):  # type: ignore[no-untyped-def]
+        async with db.sessions() as session, session.begin():
+            text = await render_digest(session, args.kind, now)
+            recipients = [] if args.preview else [p.userid for p in await people.by_role(session, "secretary")]
+            for uid in recipients:
+                await outbox.enqueue(session, uid, Markdown(content=text).payload(), now.astimezone(timezone.utc))
+        return text, recipients
+
+    text, recipients = asyncio.run(_with_db(settings, work))
+    print(text)
+    if not args.preview:
+        print(f"\n已排入发送队列：{', '.join(recipients) or '（名册中没有书记）'}")
+    return 0
+
+
+def _cmd_duty_import(args: argparse.Namespace) -> int:
+    from bot.duty_import import DutyFileError, import_duty
+
+    settings = _settings(args, need_wecom=False)
+    try:
+        count = asyncio.run(_with_db(settings, lambda db: import_duty(db, args.file, datetime.now(timezone.utc))))
+    except DutyFileError as exc:
+        print("值班表未导入（整个文件都没有导入）：", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"值班表已导入：{count} 条")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from bot.export import export_workbook
+
+    settings = _settings(args, need_wecom=False)
+    asyncio.run(_with_db(settings, lambda db: export_workbook(db, args.out, settings.tz)))
+    print(f"已导出：{args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sijing", description="四精助手 — 企业微信党支部助手")
     p.add_argument("--config", help="TOML file overriding SIJING_* environment variables")
@@ -156,6 +240,28 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--fresh", action="store_true", help="start from an empty demo database")
     demo.set_defaults(func=_cmd_demo)
 
+    sched = sub.add_parser("schedules", help="reminders, escalations and digests")
+    ssub = sched.add_subparsers(dest="schedules_command", required=True)
+    due = ssub.add_parser("run-due", help="run every sweep as of an instant")
+    due.add_argument("--now", help="e.g. 2026-11-25T08:40+08:00 (default: now)")
+    due.add_argument("--dry-run", action="store_true", help="show what would be sent; change nothing")
+    due.set_defaults(func=_cmd_run_due)
+
+    digest = sub.add_parser("digest", help="render the secretary's digest now")
+    digest.add_argument("kind", choices=["weekly", "monthly"])
+    digest.add_argument("--preview", action="store_true", help="print only, do not send")
+    digest.set_defaults(func=_cmd_digest)
+
+    duty = sub.add_parser("duty", help="the duty roster")
+    dsub = duty.add_subparsers(dest="duty_command", required=True)
+    dimp = dsub.add_parser("import", help="import a CSV or XLSX duty roster (all or nothing)")
+    dimp.add_argument("file")
+    dimp.set_defaults(func=_cmd_duty_import)
+
+    export = sub.add_parser("export", help="write the ledgers to an Excel workbook")
+    export.add_argument("--out", default="台账.xlsx")
+    export.set_defaults(func=_cmd_export)
+
     parse = sub.add_parser("parse", help="show how a message is understood")
     parse.add_argument("text", nargs="?")
     parse.add_argument("--from", dest="sender")
@@ -168,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

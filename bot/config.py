@@ -44,6 +44,7 @@ class Settings:
     rate_per_minute: int = 28
     rate_per_hour: int = 900
     http_timeout: float = 10.0
+    scheduler: bool = True  # run the sweeps in this process (see README: several web processes)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -72,6 +73,7 @@ _FIELDS: dict[str, tuple[str, bool, str]] = {
     "max_body_bytes": ("SIJING_MAX_BODY_BYTES", False, "int"),
     "rate_per_minute": ("SIJING_RATE_PER_MINUTE", False, "int"),
     "rate_per_hour": ("SIJING_RATE_PER_HOUR", False, "int"),
+    "scheduler": ("SIJING_SCHEDULER", False, "bool"),
 }
 
 
@@ -90,6 +92,15 @@ def _flatten_toml(data: Mapping[str, Any]) -> dict[str, Any]:
 def _check(name: str, env: str, kind: str, raw: Any, problems: list[str]) -> Any:
     text = str(raw).strip()
     label = f"{env} ({name})"
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        problems.append(f"{label}: must be on/off, got {text!r}")
+        return None
     if kind == "int":
         try:
             value = int(text)

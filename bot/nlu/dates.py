@@ -28,6 +28,8 @@ _FEST_RE = re.compile(
     + r")(之前|以前|前夕|前|之后|以后|后|过后|假期|放假|那天|当天|期间|节)?"
 )
 _FEST_KEY = dict(_FESTIVALS)
+_AGAIN = re.compile(r"\S{1,6}?(?:再|复查|回访)")
+_DONE_TODAY = re.compile(r"^今\w{0,4}?(?:上午|下午|中午|早上|晚上)?.{0,12}?(?:了|过)")
 
 
 @dataclass(frozen=True)
@@ -275,7 +277,14 @@ def extract_due(text: str, today: datetime.date) -> datetime.date | None:
     Returns:
         The due date, or None for no date / vague / past only.
     """
-    for _, day in find_dates(text, today):
-        if day is not None and day >= today:
-            return day
-    return None
+    hits = [(pos, day) for pos, day in find_dates(text, today) if day is not None and day >= today]
+    if not hits:
+        return None
+    pos, day = hits[0]
+    if day == today and len(hits) > 1:
+        # "今天去了他家 … 下周一再去": a finished action today, then the next date.
+        later = next(((p, d) for p, d in hits[1:] if d > today), None)
+        if later is not None and (_DONE_TODAY.search(text[pos:later[0]])
+                                  or _AGAIN.match(text, later[0], later[0] + 10)):
+            return later[1]
+    return day

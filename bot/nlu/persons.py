@@ -15,6 +15,9 @@ TITLES = (
 _SURNAME_TITLES = "师傅|师父|大姐|大哥|姐|哥|老师|主任|书记|班长|组长|站长|所长|科长|经理|队长|工"
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "长孙", "宇文", "司徒", "端木")
 _TITLE_RE = re.compile(rf"(?:{TITLES})")
+# Titles that may follow a bare given name (红梅姐, 建国书记, 海洋班长).
+_GIVEN_TITLES = ("师傅|师父|大姐|大哥|姐姐|哥哥|姐|哥|老师|主任|副主任|书记|副书记|班长|副班长|组长|站长|所长|"
+                 "科长|处长|部长|经理|队长|主管|专责|同志")
 # Context that shows a common-word name (夏天, 江南, 方圆) names the person.
 _POST_OK = re.compile(
     rf"^(?:{TITLES}|家|他|她|说|反映|提的|提了|讲|最近|这周|这两天|那边|在不在|在吗|在厂|在单位|请假|住院|"
@@ -75,6 +78,7 @@ class PersonFinder:
         """
         self._by_name: dict[str, list[str]] = {}
         self._by_surname: dict[str, list[str]] = {}
+        self._by_given: dict[str, list[str]] = {}
         for p in people:
             name = p.name.strip()
             if len(name) < 2:
@@ -82,11 +86,19 @@ class PersonFinder:
             self._by_name.setdefault(name, [])
             if p.userid not in self._by_name[name]:
                 self._by_name[name].append(p.userid)
-            self._by_surname.setdefault(_surname(name), []).append(p.userid)
+            sur = _surname(name)
+            self._by_surname.setdefault(sur, []).append(p.userid)
+            given = name[len(sur):]
+            if len(given) >= 2:
+                self._by_given.setdefault(given, []).append(p.userid)
         self._common = {n for n in self._by_name if is_common(n)}
         self._cut = cut
         names = sorted(self._by_name, key=len, reverse=True)
         self._name_re = re.compile("|".join(map(re.escape, names))) if names else None
+        givens = sorted(self._by_given, key=len, reverse=True)
+        self._given_re = (
+            re.compile(rf"({'|'.join(map(re.escape, givens))})(?:{_GIVEN_TITLES})") if givens else None
+        )
         surnames = sorted(self._by_surname, key=len, reverse=True)
         self._title_re = (
             re.compile(rf"(?<![这本上下每一二两三几多该那个整小老阿])({'|'.join(map(re.escape, surnames))})"
@@ -152,6 +164,14 @@ class PersonFinder:
             t = _TITLE_RE.match(text, e)
             end = t.end() if t else e
             mentions.append(Mention(s, end, name, tuple(self._by_name[name])))
+        if self._given_re is not None:
+            taken = [(m.start, m.end) for m in mentions]
+            for m in self._given_re.finditer(text):
+                if any(not (m.end() <= a or m.start() >= b) for a, b in taken):
+                    continue
+                ids = tuple(dict.fromkeys(u for u in self._by_given[m.group(1)] if u != sender))
+                if ids:
+                    mentions.append(Mention(m.start(), m.end(), m.group(0), ids))
         if self._title_re is not None:
             taken = [(m.start, m.end) for m in mentions]
             for m in self._title_re.finditer(text):

@@ -1,0 +1,228 @@
+"""Duty roster, duty questions, duty import and incidents followed to acknowledgement."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from bot import keys
+from bot.duty_import import DutyFileError, import_duty, parse_day
+from storage import duty
+from storage.db import create_database
+from storage import migrate
+from storage.models import AuditEntry, Item, ItemEvent
+from tests.conftest import Bot, SAMPLE_ROSTER
+
+NOW = datetime(2026, 11, 25, 1, 40, tzinfo=timezone.utc)
+
+
+async def _put_duty(bot: Bot, day: date, userid: str, phone: str = "", note: str = "") -> None:
+    async with bot.app[keys.DB].sessions() as session, session.begin():
+        await duty.upsert(session, day, userid, phone=phone, note=note)
+
+
+# --- duty questions -------------------------------------------------------------
+
+
+async def test_duty_query_today_with_someone_on_duty(bot: Bot) -> None:
+    await _put_duty(bot, date(2026, 11, 25), "liuzhiyong", phone="13911112222", note="白班")
+    replies = await bot.chat("sunpeng", "今天谁值班")
+    assert len(replies) == 1
+    assert "今天" in replies[0] and "刘志勇" in replies[0] and "13911112222" in replies[0] and "白班" in replies[0]
+
+
+async def test_duty_query_uses_roster_phone_without_duty_phone(bot: Bot) -> None:
+    await _put_duty(bot, date(2026, 11, 26), "zhangmin")
+    replies = await bot.chat("majing", "明天谁值班？")
+    assert len(replies) == 1
+    assert "明天" in replies[0] and "张敏" in replies[0] and "13800000003" in replies[0]
+
+
+async def test_duty_query_nobody_on_duty_gives_secretary(bot: Bot) -> None:
+    await _put_duty(bot, date(2026, 11, 25), "liuzhiyong")
+    replies = await bot.chat("sunpeng", "明天谁值班？")
+    assert len(replies) == 1
+    assert "没有安排值班" in replies[0] and "王海燕" in replies[0] and "13800000001" in replies[0]
+    replies = await bot.chat("sunpeng", "今天值班的是谁")
+    assert "刘志勇" in replies[0]
+
+
+# --- /值班 -----------------------------------------------------------------------
+
+
+async def test_secretary_sets_duty_and_lists_week(bot: Bot) -> None:
+    replies = await bot.chat("wanghaiyan", "/值班 明天 liuzhiyong 13911112222")
+    assert len(replies) == 1 and "已排班" in replies[0] and "刘志勇" in replies[0]
+    replies = await bot.chat("wanghaiyan", "/值班 11月28日 张敏")
+    assert "已排班" in replies[0] and "张敏" in replies[0]
+    replies = await bot.chat("wanghaiyan", "/值班 2026-11-28 zhangmin 13700000000")
+    assert "已更新" in replies[0]
+    week = (await bot.chat("wanghaiyan", "/值班"))[0]
+    assert "未来 7 天" in week and week.count("（未排班）") == 5
+    assert "明天（11月26日 周四）：刘志勇，电话 13911112222" in week
+    assert "11月28日 周六：张敏，电话 13700000000" in week
+    assert "刘志勇" in (await bot.chat("sunpeng", "明天谁值班？"))[0]
+    async with bot.app[keys.DB].sessions() as session:
+        rows = list((await session.execute(select(AuditEntry).where(AuditEntry.object_type == "duty"))).scalars())
+    assert [r.action for r in rows] == ["create", "create", "update"]
+
+
+async def test_duty_command_errors(bot: Bot) -> None:
+    assert "看不懂日期" in (await bot.chat("wanghaiyan", "/值班 某天 liuzhiyong"))[0]
+    assert "名册中没有" in (await bot.chat("wanghaiyan", "/值班 明天 nobody"))[0]
+    assert "格式不对" in (await bot.chat("wanghaiyan", "/值班 明天 liuzhiyong 电话"))[0]
+    assert "格式" in (await bot.chat("wanghaiyan", "/值班 明天"))[0]
+
+
+@pytest.mark.parametrize("text", ["/值班", "/值班 明天 sunpeng"])
+async def test_duty_command_refused_for_others(bot: Bot, text: str) -> None:
+    replies = await bot.chat("liuzhiyong", text)
+    assert len(replies) == 1 and "只有支部书记" in replies[0]
+    async with bot.app[keys.DB].sessions() as session:
+        assert await duty.between(session, date(2026, 1, 1), date(2027, 1, 1)) == []
+
+
+# --- duty import -----------------------------------------------------------------
+
+
+@pytest.fixture
+async def db(database_url: str):  # type: ignore[no-untyped-def]
+    from bot.roster import import_roster
+
+    database = create_database(database_url)
+    await migrate.upgrade(database)
+    await import_roster(database, SAMPLE_ROSTER, NOW)
+    yield database
+    await database.dispose()
+
+
+def test_parse_day_formats() -> None:
+    assert parse_day("2026-11-25") == date(2026, 11, 25)
+    assert parse_day("2026/11/5") == date(2026, 11, 5)
+    assert parse_day(46351) == date(2026, 11, 25)
+    assert parse_day(datetime(2026, 11, 25)) == date(2026, 11, 25)
+    assert parse_day("2026-02-30") is None and parse_day("明天") is None
+
+
+async def test_duty_import_reports_every_bad_row_and_imports_nothing(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "duty.csv"
+    path.write_text("日期,账号,电话,备注\n"
+                    "2026-11-25,liuzhiyong,13911112222,白班\n"
+                    "2026-13-01,zhangmin,,\n"
+                    "2026/11/26,nobody,,\n"
+                    "2026-11-25,liuzhiyong,,\n"
+                    "2026-11-27,chenjunjie,abc,\n", encoding="utf-8")
+    with pytest.raises(DutyFileError) as err:
+        await import_duty(db, path, NOW)
+    rows = [(e.row, e.reason) for e in err.value.errors]
+    assert [r for r, _ in rows] == [3, 4, 5, 6]
+    assert "日期" in rows[0][1] and "nobody 不在名册中" in rows[1][1]
+    assert "与第 2 行重复" in rows[2][1] and "电话" in rows[3][1]
+    assert "第 3 行" in str(err.value)
+    async with db.sessions() as session:
+        assert await duty.between(session, date(2026, 1, 1), date(2027, 1, 1)) == []
+
+
+async def test_duty_import_csv_and_xlsx_idempotent(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "duty.csv"
+    path.write_text("date,userid,phone,note\n2026-11-25,liuzhiyong,13911112222,白班\n"
+                    "2026/11/26,zhangmin,,\n\n", encoding="utf-8")
+    assert await import_duty(db, path, NOW) == 2
+    assert await import_duty(db, path, NOW) == 2
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["日期", "账号", "电话", "备注"])
+    ws.append([datetime(2026, 11, 26), "zhangmin", "13700000000", "夜班"])
+    ws.append([46352, "chenjunjie", None, None])
+    xlsx = tmp_path / "duty.xlsx"
+    wb.save(xlsx)
+    assert await import_duty(db, xlsx, NOW) == 2
+    async with db.sessions() as session:
+        got = await duty.between(session, date(2026, 11, 25), date(2026, 11, 30))
+    assert [(e.day.day, e.userid, e.phone, e.note) for e in got] == [
+        (25, "liuzhiyong", "13911112222", "白班"),
+        (26, "zhangmin", "13700000000", "夜班"),
+        (26, "chenjunjie", "", ""),
+    ]
+
+
+async def test_duty_import_missing_columns(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "duty.csv"
+    path.write_text("name,phone\n刘志勇,1\n", encoding="utf-8")
+    with pytest.raises(DutyFileError) as err:
+        await import_duty(db, path, NOW)
+    assert err.value.errors[0].row == 1 and "缺少列" in err.value.errors[0].reason
+
+
+# --- incidents -------------------------------------------------------------------
+
+
+def _cards(bot: Bot, user: str) -> list[dict]:  # type: ignore[type-arg]
+    return [m["template_card"] for m in bot.fake.to(user) if m.get("msgtype") == "template_card"]
+
+
+async def test_incident_followed_to_acknowledgement(bot: Bot) -> None:
+    replies = await bot.chat("sunpeng", "检修班配电室着火了，快来人")
+    assert len(replies) == 1
+    told = replies[0]
+    assert "#1" in told and "刘志勇（网格长）" in told and "王海燕（支部书记）" in told
+    for user in ("liuzhiyong", "wanghaiyan"):
+        cards = _cards(bot, user)
+        assert len(cards) == 1
+        assert cards[0]["button_list"][0]["key"] == "incident:ack:1" and cards[0]["button_list"][0]["text"] == "收到"
+        assert "紧急" in cards[0]["main_title"]["title"]
+        assert any("回复“收到 #1”确认" in t for t in bot.fake.texts(user))
+    assert _cards(bot, "zhangmin") == []  # another team's grid leader
+    async with bot.app[keys.DB].sessions() as session:
+        item = (await session.execute(select(Item))).scalar_one()
+        assert (item.kind, item.status, item.number, item.team, item.urgent) == ("incident", "open", 1, "运行一班", True)
+
+    listing = (await bot.chat("wanghaiyan", "/事件"))[0]
+    assert "#1" in listing and "孙鹏" in listing
+    assert "只有支部书记和网格长" in (await bot.chat("wutao", "/事件"))[0]
+
+    refused = await bot.chat("wutao", "收到 #1")
+    assert len(refused) == 1 and "网格长或支部书记确认" in refused[0]
+    before = len(bot.fake.texts("sunpeng"))
+    acked = await bot.chat("liuzhiyong", "收到 #1")
+    assert "已确认事件 #1" in acked[0]
+    to_reporter = bot.fake.texts("sunpeng")[before:]
+    assert to_reporter == ["您报告的事件 #1 已由刘志勇（网格长）确认收到，正在处置。"]
+    assert "已由刘志勇（网格长）确认" in bot.fake.texts("wanghaiyan")[-1]
+    again = await bot.click("wanghaiyan", "incident:ack:1")
+    assert "已由刘志勇确认过了" in again[0]
+    assert "没有待确认" in (await bot.chat("wanghaiyan", "/事件"))[0]
+    async with bot.app[keys.DB].sessions() as session:
+        item = (await session.execute(select(Item))).scalar_one()
+        assert item.status == "acknowledged" and item.first_response_at is not None
+        events = [(e.kind, e.actor) for e in (await session.execute(select(ItemEvent).order_by(ItemEvent.id))).scalars()]
+        assert events == [("reported", "sunpeng"), ("acknowledged", "liuzhiyong")]
+        acts = [(a.action, a.actor) for a in (await session.execute(
+            select(AuditEntry).where(AuditEntry.object_type == "incident").order_by(AuditEntry.id))).scalars()]
+        assert acts == [("create", "sunpeng"), ("acknowledge", "liuzhiyong")]
+
+
+async def test_incident_acknowledged_by_secretary_click(bot: Bot) -> None:
+    await bot.chat("majing", "运行一班3号机组突然跳闸了，现场有烟")
+    assert len(_cards(bot, "chenjunjie")) == 1
+    refused = await bot.click("sunpeng", "incident:ack:1")
+    assert "网格长或支部书记确认" in refused[0]
+    refused = await bot.chat("liuzhiyong", "#1 收到")  # grid leader of another team
+    assert "网格长或支部书记确认" in refused[0]
+    before = len(bot.fake.texts("majing"))
+    acked = await bot.click("wanghaiyan", "incident:ack:1")
+    assert "已确认事件 #1" in acked[0]
+    assert bot.fake.texts("majing")[before:] == ["您报告的事件 #1 已由王海燕（支部书记）确认收到，正在处置。"]
+    assert "没有找到事件 #9" in (await bot.chat("wanghaiyan", "收到 #9"))[0]
+
+
+async def test_incident_numbers_share_the_item_counter(bot: Bot) -> None:
+    async with bot.app[keys.DB].sessions() as session, session.begin():
+        assert await duty.next_number(session) == 1
+        assert await duty.next_number(session) == 2
+    replies = await bot.chat("huangqing", "运行二班控制室冒烟了，有焦糊味")
+    assert "#3" in replies[0], replies
