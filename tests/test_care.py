@@ -277,7 +277,7 @@ async def test_mine_lists_zone_due_visits_items_and_not_visited(bot: Bot) -> Non
     await _add_item(bot, owner="zhangmin", number=8, title="已关闭的事", status="closed")
 
     mine = (await bot.chat("zhangmin", "/我的"))[0]
-    assert "【我的责任区】3 人：赵宇飞、黄青、徐晓东" in mine or "【我的责任区】3 人：" in mine
+    assert "【我的责任区】3 人：黄青、徐晓东、赵宇飞" in mine
     assert "走访 赵宇飞，截止 2026-11-26（周四）" in mine
     assert "#7 食堂晚班热饭（办理中）" in mine and "#8" not in mine
     assert "【30 天未走访】" in mine and "徐晓东" in mine.split("【30 天未走访】")[1]
