@@ -99,6 +99,19 @@ def summarise(name: str, elapsed: float, lat: list[float], errors: int, stored: 
     return row
 
 
+async def drain_time(health_url: str, limit: float) -> float | None:
+    """Seconds until every stored callback was processed and its replies sent (None: not within limit)."""
+    start = time.perf_counter()
+    async with aiohttp.ClientSession() as http:
+        while time.perf_counter() - start < limit:
+            async with http.get(health_url) as resp:
+                data = await resp.json()
+            if data.get("inbox_pending") == 0 and data.get("sender_backlog") == 0:
+                return time.perf_counter() - start
+            await asyncio.sleep(0.25)
+    return None
+
+
 async def stored_rows(db_url: str) -> int:
     if db_url.startswith("sqlite"):
         import sqlite3
@@ -170,7 +183,9 @@ async def main() -> int:
             elapsed, lat, errors = await load(f"http://127.0.0.1:{port}/wecom/callback", bodies(),
                                               args.concurrency, args.time_limit)
             stored = await stored_rows(db_url)
-            results.append(summarise(f"sijing serve ({kind})", elapsed, lat, errors, stored))
+            row = summarise(f"sijing serve ({kind})", elapsed, lat, errors, stored)
+            row["drained_s"] = await drain_time(f"http://127.0.0.1:{port}/healthz", args.time_limit)
+            results.append(row)
         finally:
             proc.terminate()
             proc.wait()
@@ -183,6 +198,11 @@ async def main() -> int:
         print(f"{r['target']:<32}{r['requests']:>7}{r['errors']:>5}{r['per_s']:>9.0f}{r['p50_ms']:>9.1f}"
               f"{r['p99_ms']:>9.1f}{'' if r['stored'] is None else r['stored']:>8}"
               f"{float(r['per_s']) / ceiling:>11.0%}")  # type: ignore[arg-type]
+    for r in results:
+        if "drained_s" in r:
+            d = r["drained_s"]
+            print(f"{r['target']}: all {r['stored']} processed and answered "
+                  + (f"{d:.1f} s after the load ended" if d is not None else "— not within the time limit"))
     print(f"\nsent by the bot during the run (fake WeCom): {len(fake.sent)} messages")
     return 0
 

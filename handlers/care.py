@@ -29,7 +29,7 @@ from bot.nlu import Intent
 from bot.replies import Reply, Text
 from storage import care, conversations, people
 from storage.coverage import coverage
-from storage.models import CareEntry, Person
+from storage.models import CareEntry, Person, VisitTask
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,7 @@ async def _consent_answer(ctx: Context, data: dict[str, Any]) -> Replies:
     return replies
 
 
-async def _life_event_task(ctx: Context, entry: CareEntry, due: date | None) -> Any:
+async def _life_event_task(ctx: Context, entry: CareEntry, due: date | None) -> VisitTask | None:
     """A visit task for illness, celebration, bereavement, retirement (once per entry)."""
     days = care.LIFE_EVENT_DUE_DAYS.get(entry.category)
     if days is None:
@@ -265,18 +265,6 @@ async def card_button(ctx: Context) -> Replies:
     return await _decide_tip(ctx, int(tip), action == "accept")
 
 
-@router.route(filters.known, filters.text)
-async def tip_text_reply(ctx: Context) -> Replies:
-    match = TIP_REPLY.match(ctx.text)
-    if match is None:
-        return NOT_HANDLED
-    tip = int(match.group(2))
-    if ctx.state is not None and not ctx.state.expired and ctx.state.kind == "care.tip" \
-            and int(ctx.state.data.get("tip_id", 0)) == tip:
-        await conversations.clear(ctx.session, ctx.userid)
-    return await _decide_tip(ctx, tip, match.group(1) == "登记")
-
-
 async def _decide_tip(ctx: Context, tip_id: int, accept: bool) -> Replies:
     entry = await care.get_entry(ctx.session, tip_id)
     if entry is None or entry.source != "tip" or not _is_staff(ctx):
@@ -321,6 +309,19 @@ async def slash_command(ctx: Context) -> Replies:
     if name == "/结案":
         return await _resolve_command(ctx, arg)
     return NOT_HANDLED
+
+
+# Text fallback of the tip card: "登记 T{n}" / "不登记 T{n}" (after the slash commands).
+@router.route(filters.known, filters.text)
+async def tip_text_reply(ctx: Context) -> Replies:
+    match = TIP_REPLY.match(ctx.text)
+    if match is None:
+        return NOT_HANDLED
+    tip = int(match.group(2))
+    if ctx.state is not None and not ctx.state.expired and ctx.state.kind == "care.tip" \
+            and int(ctx.state.data.get("tip_id", 0)) == tip:
+        await conversations.clear(ctx.session, ctx.userid)
+    return await _decide_tip(ctx, tip, match.group(1) == "登记")
 
 
 def _entry_line(entry: CareEntry, person: Person | None, responsible: Person | None, today: date,
@@ -495,8 +496,10 @@ async def _tip(ctx: Context, person: str, data: dict[str, Any]) -> Replies:
     elif open_kind == "care.tip":
         await conversations.clear(ctx.session, responsible)
     target = await people.get(ctx.session, person)
-    who = f"{target.name}（{target.team}）" if target and target.team else _who(None, person) if not target \
-        else target.name
+    if target is None:
+        who = person
+    else:
+        who = f"{target.name}（{target.team}）" if target.team else target.name
     zone = "，你的责任区" if target is not None and target.zone_member == responsible else ""
     desc = (f"{ctx.sender.name}反映：“{entry.summary}”\n涉及：{who}{zone}\n类别：{care.label(entry.category)}\n"
             "是否登记到台账并安排走访？")

@@ -103,6 +103,13 @@ def _not_found(n: int) -> Text:
     return Text(content=f"没有找到编号 #{n} 的事项，请核对编号。发“/我的事项”可以查看您反映过的事。")
 
 
+async def _missing(ctx: Context, n: int) -> Replies:
+    """No deed #n: NOT_HANDLED when #n is another kind of item (an incident), else say so."""
+    if await items.get_by_number(ctx.session, n) is not None:
+        return NOT_HANDLED
+    return _not_found(n)
+
+
 def _is_secretary(ctx: Context) -> bool:
     return ctx.sender is not None and ctx.sender.role == "secretary"
 
@@ -209,7 +216,7 @@ async def card_click(ctx: Context) -> Replies:
     action, n = m.group(1), int(m.group(2))
     item = await _deed(ctx, n)
     if item is None:
-        return _not_found(n)
+        return await _missing(ctx, n)
     if action == "accept":
         return await _accept(ctx, item)
     if action == "view":
@@ -289,7 +296,7 @@ async def _reassign(ctx: Context, rest: str) -> Replies:
     n, account = int(m.group(1)), m.group(2)
     item = await _deed(ctx, n)
     if item is None:
-        return _not_found(n)
+        return await _not_a_deed(ctx, n)
     if item.status == "closed":
         return Text(content=f"#{n} 已办结，不能再改派。")
     target = await _find_person(ctx, account)
@@ -315,7 +322,7 @@ async def _close(ctx: Context, rest: str) -> Replies:
     n, reason = int(m.group(1)), m.group(2).strip(" ：:，,")
     item = await _deed(ctx, n)
     if item is None:
-        return _not_found(n)
+        return await _not_a_deed(ctx, n)
     if item.status == "closed":
         return Text(content=f"#{n} 已经办结了。")
     if len(reason) < 2:
@@ -370,7 +377,7 @@ async def accept_text(ctx: Context) -> Replies:
     n = int(m.group(1) or m.group(2))
     item = await _deed(ctx, n)
     if item is None:
-        return _not_found(n)
+        return await _missing(ctx, n)
     return await _accept(ctx, item)
 
 
@@ -424,13 +431,16 @@ async def _request(ctx: Context) -> Replies:
     urgent = bool(ctx.parse.urgent)
     dup = await items.find_duplicate(ctx.session, ctx.userid, text, category)
     if dup is not None:
-        await conversations.put(ctx.session, ctx.userid, STATE_DUP,
-                                {"number": dup.number, "text": text, "category": category, "urgent": urgent},
-                                ctx.now)
-        return Text(content=(f"您之前反映过 #{dup.number}「{dup.title}」"
-                             f"（{items.STATUS_CN.get(dup.status, dup.status)}）。\n"
-                             f"是否与 #{dup.number} 是同一件事？回复 是/否"))
+        return await _ask_duplicate(ctx, dup, text, category, urgent)
     return await _create(ctx, text, category, urgent)
+
+
+async def _ask_duplicate(ctx: Context, dup: Item, text: str, category: str, urgent: bool) -> Replies:
+    await conversations.put(ctx.session, ctx.userid, STATE_DUP,
+                            {"number": dup.number, "text": text, "category": category, "urgent": urgent}, ctx.now)
+    return Text(content=(f"您之前反映过 #{dup.number}「{dup.title}」"
+                         f"（{items.STATUS_CN.get(dup.status, dup.status)}）。\n"
+                         f"是否与 #{dup.number} 是同一件事？回复 是/否"))
 
 
 async def _pick_owner(ctx: Context, category: str) -> str | None:
@@ -487,7 +497,7 @@ async def _progress(ctx: Context) -> Replies:
     if ctx.parse.ref is not None:
         item = await _deed(ctx, ctx.parse.ref)
         if item is None:
-            return _not_found(ctx.parse.ref)
+            return await _missing(ctx, ctx.parse.ref)
         return await _apply_progress(ctx, item, ctx.text)
     mine = await items.open_for_owner(ctx.session, ctx.userid)
     if not mine:
@@ -503,6 +513,8 @@ async def _progress(ctx: Context) -> Replies:
 
 async def _apply_progress(ctx: Context, item: Item, text: str) -> Replies:
     n = item.number
+    if item.owner != ctx.userid and item.requester == ctx.userid and _is_done(text):
+        return await _requester_says_done(ctx, item, text.strip())
     if item.owner != ctx.userid:
         return Text(content=f"#{n} 由{await _name(ctx, item.owner)}负责，进展请由负责人反馈。")
     if item.status == "closed":
@@ -525,6 +537,16 @@ async def _apply_progress(ctx: Context, item: Item, text: str) -> Replies:
     return replies
 
 
+async def _requester_says_done(ctx: Context, item: Item, note: str) -> Replies:
+    """The requester reports their own item solved: that is their confirmation."""
+    n = item.number
+    if item.status == "closed":
+        return Text(content=f"#{n} 已经办结了，谢谢！")
+    if item.status != "resolved":
+        await items.resolve(ctx.session, item, now=ctx.now, actor=ctx.userid, note=note)
+    return await _apply_feedback(ctx, item, "satisfied", note)
+
+
 # feedback ---------------------------------------------------------------------------
 
 
@@ -536,7 +558,7 @@ async def _feedback(ctx: Context) -> Replies:
     if ctx.parse.ref is not None:
         item = await _deed(ctx, ctx.parse.ref)
         if item is None:
-            return _not_found(ctx.parse.ref)
+            return await _missing(ctx, ctx.parse.ref)
         if item.requester != ctx.userid:
             return Text(content=(f"谢谢反馈！不过 #{item.number} 的办理结果只能由反映人本人确认，"
                                  f"这条反馈没有改变事项状态。"))
@@ -552,6 +574,13 @@ async def _feedback(ctx: Context) -> Replies:
         return Text(content=f"你说的是哪一件？{options}\n请回复编号，例如“#{waiting[0].number}”。")
     if not await items.list_items(ctx.session, requester=ctx.userid, limit=1):
         return NOT_HANDLED
+    if polarity == "unsatisfied":  # "食堂晚班还是没有热饭": about one of their open items?
+        category = ctx.parse.category if ctx.parse.category in items.CATEGORY_CN else "other"
+        text = ctx.text.strip()
+        dup = await items.find_duplicate(ctx.session, ctx.userid, text, category)
+        if dup is not None:
+            return await _ask_duplicate(ctx, dup, text, dup.category if category == "other" else category,
+                                        bool(ctx.parse.urgent))
     return Text(content=("目前没有等您确认的事项。要评价某件事请带上编号，例如“#12 满意”或“#12 还没解决”；"
                          "发“/我的事项”可以查看进度。"))
 
@@ -599,7 +628,7 @@ async def _status(ctx: Context) -> Replies:
         return await _my_items(ctx)
     item = await _deed(ctx, ctx.parse.ref)
     if item is None:
-        return _not_found(ctx.parse.ref)
+        return await _missing(ctx, ctx.parse.ref)
     return await _show(ctx, item)
 
 

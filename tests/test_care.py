@@ -301,3 +301,33 @@ async def _add_item(bot: Bot, *, owner: str, number: int, title: str, status: st
         session.add(Item(number=number, kind="deed", category="other", requester="sunpeng", owner=owner,
                          team="", title=title, text=title, status=status, urgent=False, created_at=now,
                          updated_at=now))
+
+
+async def test_two_open_tips_need_the_tip_number(bot: Bot) -> None:
+    await bot.chat("sunpeng", "赵宇飞的父亲住院了")
+    await bot.chat("lixuemei", "黄青的父亲住院了")
+    first, second = await rows(bot, CareEntry)
+    assert await conversation(bot, "zhangmin") is None  # two open tips: 是/否 would be ambiguous
+    assert "是/否" not in bot.fake.texts("zhangmin")[-1] and f"登记 T{second.id}" in bot.fake.texts("zhangmin")[-1]
+    accepted = await bot.chat("zhangmin", f"登记 T{second.id}")
+    assert "黄青" in accepted[0] and "已登记到重点关注台账" in accepted[0]
+    declined = await bot.click("zhangmin", f"care:decline:{first.id}")
+    assert declined == [f"好的，线索 T{first.id} 不登记。"]
+    statuses = {e.person: e.status for e in await rows(bot, CareEntry)}
+    assert statuses == {"zhaoyufei": "declined", "huangqing": "active"}
+    assert [t.person for t in await rows(bot, VisitTask)] == ["huangqing"]
+
+
+async def test_resolve_asks_which_when_names_repeat(bot: Bot, tmp_path: Path) -> None:
+    extra = tmp_path / "extra.csv"
+    extra.write_text("userid,name,role,team,zone_member\nsunpeng2,孙鹏,employee,检修班,chenjunjie\n",
+                     encoding="utf-8")
+    await import_roster(bot.app[keys.DB], extra, bot.clock())
+    await bot.chat("sunpeng", "我住院了，下周一手术")
+    await bot.chat("sunpeng", "是")
+    asked = await bot.chat("wanghaiyan", "/结案 孙鹏")
+    assert asked == ["你说的是哪一位？1. 孙鹏（运行一班） 2. 孙鹏（检修班）\n回复序号即可。"]
+    assert (await bot.chat("wanghaiyan", "5")) == ["请回复 1 到 2 之间的序号。"]
+    assert (await bot.chat("wanghaiyan", "1")) == ["已结案：孙鹏（住院/疾病）。"]
+    [entry] = await rows(bot, CareEntry)
+    assert entry.status == "resolved"

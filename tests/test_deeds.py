@@ -324,3 +324,55 @@ async def test_number_allocation_is_safe_across_sessions(bot: Bot) -> None:
 
     numbers = await asyncio.gather(*(allocate() for _ in range(12)))
     assert sorted(numbers) == list(range(1, 13))
+
+
+async def test_requester_saying_it_is_solved_closes_it(bot: Bot) -> None:
+    await bot.chat("sunpeng", "食堂晚班没有热饭，希望能解决")
+    await bot.chat("liuzhiyong", "接单 #1")
+    replies = await bot.chat("sunpeng", "#1 已经办好了")
+    assert "已办结销号" in replies[0]
+    item, events = await _item(bot, 1)
+    assert item.status == "closed" and item.satisfaction == "satisfied"
+    assert [e.kind for e in events][-2:] == ["resolved", "confirmed"]
+    assert "表示满意" in bot.fake.texts("liuzhiyong")[-1]
+
+
+async def test_other_message_drops_the_duplicate_question(bot: Bot) -> None:
+    await bot.chat("sunpeng", "食堂晚班没有热饭，希望能解决")
+    assert "是否与 #1" in (await bot.chat("sunpeng", "食堂晚班还是没有热饭，希望改善"))[0]
+    # a different request instead of 是/否: handled on its own, the question is gone
+    assert "已受理，编号 #2" in (await bot.chat("sunpeng", "班车早上太挤了，能不能加一趟"))[0]
+    assert "是否" not in (await bot.chat("sunpeng", "是"))[0]
+    # a question left to expire: a late 是 is not taken as an answer
+    assert "是否与 #1" in (await bot.chat("sunpeng", "食堂晚班还是没有热饭，希望改善"))[0]
+    bot.clock.advance(hours=1)
+    assert "超时" in (await bot.chat("sunpeng", "是"))[0]
+    _, events = await _item(bot, 1)
+    assert [e.kind for e in events] == ["created"]
+
+
+async def test_progress_from_someone_who_is_not_the_owner(bot: Bot) -> None:
+    await bot.chat("sunpeng", "食堂晚班没有热饭，希望能解决")
+    replies = await bot.chat("zhangmin", "#1 正在处理")
+    assert "由刘志勇负责" in replies[0]
+    assert (await _item(bot, 1))[0].status == "submitted"
+    assert "没有找到编号 #9" in (await bot.chat("liuzhiyong", "#9 正在处理"))[0]
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("食堂晚班没有热饭，希望能解决", "deed_request"),
+    ("宿舍热水器坏了好几天了", "deed_request"),
+    ("车间空调坏了，太热了", "deed_request"),
+    ("班车早上太挤了，能不能加一趟", "deed_request"),
+    ("紧急，宿舍热水器坏了，今晚就要用", "deed_request"),
+    ("食堂夜班没有热的饭菜，希望改善一下", "deed_request"),
+    ("已经跟食堂说了，正在协调", "progress_report"),
+    ("#1 已经办好了", "progress_report"),
+    ("满意", "feedback"),
+    ("还没解决", "feedback"),
+    ("#1 怎么样了", "status_query"),
+    ("我反映的事怎么样了", "status_query"),
+])
+def test_parser_reads_the_messages_these_tests_use(parser, text: str, intent: str) -> None:  # type: ignore[no-untyped-def]
+    """If the parser changes, this says which phrasing the end-to-end tests must change."""
+    assert parser.parse(text, sender="sunpeng", today=datetime(2026, 11, 25).date()).intent.value == intent
