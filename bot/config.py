@@ -45,6 +45,8 @@ class Settings:
     rate_per_hour: int = 900
     http_timeout: float = 10.0
     scheduler: bool = True  # run the sweeps in this process (see README: several web processes)
+    team_weights: str | None = None  # JSON object overriding the team score weights
+    public_url: str | None = None  # where people can open the read pages; used for links in digests
 
     @property
     def tz(self) -> ZoneInfo:
@@ -74,6 +76,8 @@ _FIELDS: dict[str, tuple[str, bool, str]] = {
     "rate_per_minute": ("SIJING_RATE_PER_MINUTE", False, "int"),
     "rate_per_hour": ("SIJING_RATE_PER_HOUR", False, "int"),
     "scheduler": ("SIJING_SCHEDULER", False, "bool"),
+    "team_weights": ("SIJING_TEAM_WEIGHTS", False, "json"),
+    "public_url": ("SIJING_PUBLIC_URL", False, "url"),
 }
 
 
@@ -113,6 +117,17 @@ def _check(name: str, env: str, kind: str, raw: Any, problems: list[str]) -> Any
     if not text:
         problems.append(f"{label}: is empty")
         return None
+    if kind == "json":
+        import json
+
+        try:
+            value = json.loads(text)
+        except ValueError:
+            problems.append(f"{label}: must be a JSON object, got {text!r}")
+            return None
+        if not isinstance(value, dict) or not all(isinstance(v, (int, float)) for v in value.values()):
+            problems.append(f"{label}: must be a JSON object of numbers")
+        return text
     if kind == "aes":
         if len(text) != 43:
             problems.append(f"{label}: EncodingAESKey must be 43 characters, got {len(text)}")

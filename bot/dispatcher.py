@@ -103,8 +103,16 @@ class Dispatcher:
     def __init__(self, routers: Sequence[Router]) -> None:
         self.routers = tuple(routers)
 
+    def _ordered(self, ctx: Context) -> tuple[Router, ...]:
+        """The router whose question the sender is answering goes first (state kind "deeds.dup" -> "deeds")."""
+        if ctx.state is None or ctx.state.expired:
+            return self.routers
+        owner = ctx.state.kind.split(".", 1)[0]
+        first = tuple(r for r in self.routers if r.name == owner)
+        return first + tuple(r for r in self.routers if r.name != owner)
+
     async def dispatch(self, ctx: Context) -> list[Reply]:
-        for router in self.routers:
+        for router in self._ordered(ctx):
             result = await router.handle(ctx)
             if result is NOT_HANDLED:
                 continue

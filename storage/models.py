@@ -306,3 +306,198 @@ class Lock(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- 精准帮扶 / 精英培养 / 精益班组 / 征求意见 -------------------------------------------
+
+
+class Project(Base):
+    """An assistance project (精准帮扶) for a team, a person or an item."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(String(128))
+    target_type: Mapped[str] = mapped_column(String(16))  # team | person | item
+    target: Mapped[str] = mapped_column(String(64))
+    goal: Mapped[str] = mapped_column(Text, default="")
+    criteria: Mapped[str] = mapped_column(Text, default="")  # how success will be judged
+    lead: Mapped[str] = mapped_column(String(64))
+    members: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of userids
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | closed
+    assessment: Mapped[str | None] = mapped_column(String(16), nullable=True)  # met | partly | not_met
+    assessment_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Milestone(Base):
+    __tablename__ = "milestones"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    title: Mapped[str] = mapped_column(String(128))
+    due: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ProjectUpdate(Base):
+    """Progress from members, feedback from the people affected, the final assessment."""
+
+    __tablename__ = "project_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(Integer, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    author: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # progress | feedback | milestone | assessment | created
+    text: Mapped[str] = mapped_column(Text, default="")
+    milestone_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class TalentProfile(Base):
+    """What a person can do and wants (精英培养)."""
+
+    __tablename__ = "talent_profiles"
+
+    userid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    skills: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
+    certificates: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
+    wishes: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of {"at","text"}
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Lecturer(Base):
+    """The internal lecturer team: people with a specialty who agreed to teach."""
+
+    __tablename__ = "lecturers"
+
+    userid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    specialty: Mapped[str] = mapped_column(String(128))
+    agreed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Gathering(Base):
+    """A training course or a team activity people sign up for and attend."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # training | activity
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(128))
+    category: Mapped[str] = mapped_column(String(32), default="")  # activity: study_trip | contest | sports | other
+    lecturer: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    place: Mapped[str] = mapped_column(String(128), default="")
+    capacity: Mapped[int] = mapped_column(Integer, default=0)  # 0: unlimited
+    team: Mapped[str] = mapped_column(String(64), default="")  # activity for one team, or all
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | cancelled | done
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("kind", "number"),)
+
+
+class Signup(Base):
+    __tablename__ = "signups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(Integer, index=True)
+    userid: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="signed")  # signed | cancelled
+    attended: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (UniqueConstraint("event_id", "userid"),)
+
+
+class ReserveCandidate(Base):
+    """后备人才: recommended (支部推荐), reviewed (骨干考察), decided (综合认定)."""
+
+    __tablename__ = "reserve_candidates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    userid: Mapped[str] = mapped_column(String(64), index=True)
+    recommended_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="recommended")  # recommended | reviewing | approved | rejected
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReserveReview(Base):
+    """One member's review note on a candidate (never shown to the candidate)."""
+
+    __tablename__ = "reserve_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    candidate_id: Mapped[int] = mapped_column(Integer, index=True)
+    reviewer: Mapped[str] = mapped_column(String(64))
+    aspect: Mapped[str] = mapped_column(String(16))  # work | conduct | colleagues | other
+    note: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Survey(Base):
+    """A questionnaire (征求意见)."""
+
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    title: Mapped[str] = mapped_column(String(128))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    audience: Mapped[str] = mapped_column(String(128), default="all")  # all | team:X | role:Y
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | open | closed
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class SurveyQuestion(Base):
+    __tablename__ = "survey_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    survey_id: Mapped[int] = mapped_column(Integer, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # single | multi | text
+    text: Mapped[str] = mapped_column(Text)
+    options: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
+
+
+class SurveyRecipient(Base):
+    """Who was asked, and how far they got (they can stop and resume)."""
+
+    __tablename__ = "survey_recipients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    survey_id: Mapped[int] = mapped_column(Integer, index=True)
+    userid: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | answering | done
+    position: Mapped[int] = mapped_column(Integer, default=0)  # questions answered so far
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (UniqueConstraint("survey_id", "userid"),)
+
+
+class SurveyAnswer(Base):
+    """An answer; ``respondent`` is empty for anonymous surveys."""
+
+    __tablename__ = "survey_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    survey_id: Mapped[int] = mapped_column(Integer, index=True)
+    question_id: Mapped[int] = mapped_column(Integer, index=True)
+    respondent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    answer: Mapped[str] = mapped_column(Text)  # JSON: option indexes or free text
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
