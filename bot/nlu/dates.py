@@ -122,7 +122,8 @@ def _day_word(word: str, today: datetime.date, clause: str) -> datetime.date | N
         return today + _D(days=2)
     if word.startswith("明"):
         return today + _D(days=1)
-    if word in ("今早", "今天") and "了" in clause and not re.search(r"之内|以内|前|必须|务必|谁|要|能不能|吗|得|请", clause):
+    if (word == "今早" or (word == "今天" and re.search(r"了|发现", clause))) \
+            and not re.search(r"之内|以内|前|必须|务必|谁|要|能不能|吗|得|请", clause):
         return None
     return today
 

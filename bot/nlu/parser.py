@@ -10,7 +10,7 @@ from .dates import extract_due
 from .features import Signals, featurize
 from .holidays_cn import festival_day
 from .model import ModelBundle
-from .normalize import normalize
+from .normalize import normalize, strip_emoji
 from .persons import PersonFinder
 from .refs import find_ref
 from .rules import apply_rules
@@ -113,5 +113,7 @@ class Parser:
                 category = heads["care"].predict(a.features)
             elif intent == Intent.FEEDBACK.value:
                 polarity = heads["polarity"].predict(a.features)
+        if not a.masked.strip() and strip_emoji(text).strip() != text.strip():
+            intent = Intent.SMALLTALK.value  # emoji only (👍, 🙏, 😊): a reaction, not a request
         intent, category, polarity = apply_rules(a.masked, intent, category, polarity, self._model)
         return Parse(Intent(intent), category, polarity, a.persons, a.due, a.ref, a.urgent, a.ambiguous)
