@@ -45,6 +45,8 @@ def _sqlite_begin(conn: Any) -> None:
 def create_database(url: str, **engine_kwargs: Any) -> Database:
     """Create the async engine for ``url`` (``sqlite+aiosqlite`` or ``postgresql+asyncpg``)."""
     kwargs: dict[str, Any] = dict(engine_kwargs)
+    # Database errors end up in logs: never with message text or names in them.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

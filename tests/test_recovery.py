@@ -52,3 +52,19 @@ async def test_handler_error_is_recorded_and_the_user_gets_an_apology(bot: Bot) 
     assert len(replies) == 1 and "抱歉" in replies[0]
     health = await (await bot.client.get("/healthz")).json()
     assert health["inbox_failed"] == 1
+
+
+async def test_logs_carry_neither_text_nor_names(bot: Bot, caplog: Any) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO)
+
+    async def broken(ctx: Any) -> Any:
+        raise RuntimeError("boom")
+
+    bot.app[keys.PROCESSOR]._dispatcher.dispatch = broken  # type: ignore[method-assign]  # noqa: SLF001
+    await bot.chat("wutao", "我父亲住院了，心脏不好")
+    await bot.chat("nobody", "你好")
+    logged = caplog.text  # messages and tracebacks
+    for secret in ("父亲", "住院", "wutao", "吴涛", "nobody"):
+        assert secret not in logged
