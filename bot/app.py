@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from bot import health, keys, webhook
+from bot import api, health, keys, webhook
 from bot.config import Settings
 from bot.gate import IdleGate
 from bot.nlu import Parser
@@ -136,4 +136,5 @@ def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = 
     app.cleanup_ctx.extend([_database, _http, _sender, _services, _pipeline, _scheduler])
     webhook.setup(app)
     health.setup(app)
+    api.setup(app)
     return app

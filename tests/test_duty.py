@@ -183,15 +183,16 @@ async def test_incident_followed_to_acknowledgement(bot: Bot) -> None:
 
     listing = (await bot.chat("wanghaiyan", "/事件"))[0]
     assert "#1" in listing and "孙鹏" in listing
+    assert "#1" in (await bot.chat("liuzhiyong", "/事件"))[0]
+    assert "没有待确认" in (await bot.chat("zhangmin", "/事件"))[0]  # other team
     assert "只有支部书记和网格长" in (await bot.chat("wutao", "/事件"))[0]
 
-    refused = await bot.chat("wutao", "收到 #1")
+    refused = await bot.click("wutao", "incident:ack:1")
     assert len(refused) == 1 and "网格长或支部书记确认" in refused[0]
     before = len(bot.fake.texts("sunpeng"))
-    acked = await bot.chat("liuzhiyong", "收到 #1")
+    acked = await bot.click("liuzhiyong", "incident:ack:1")
     assert "已确认事件 #1" in acked[0]
-    to_reporter = bot.fake.texts("sunpeng")[before:]
-    assert to_reporter == ["您报告的事件 #1 已由刘志勇（网格长）确认收到，正在处置。"]
+    assert bot.fake.texts("sunpeng")[before:] == ["您报告的事件 #1 已由刘志勇（网格长）确认收到，正在处置。"]
     assert "已由刘志勇（网格长）确认" in bot.fake.texts("wanghaiyan")[-1]
     again = await bot.click("wanghaiyan", "incident:ack:1")
     assert "已由刘志勇确认过了" in again[0]
@@ -206,18 +207,21 @@ async def test_incident_followed_to_acknowledgement(bot: Bot) -> None:
         assert acts == [("create", "sunpeng"), ("acknowledge", "liuzhiyong")]
 
 
-async def test_incident_acknowledged_by_secretary_click(bot: Bot) -> None:
+async def test_incident_acknowledged_by_text(bot: Bot) -> None:
     await bot.chat("majing", "运行一班3号机组突然跳闸了，现场有烟")
-    assert len(_cards(bot, "chenjunjie")) == 1
-    refused = await bot.click("sunpeng", "incident:ack:1")
-    assert "网格长或支部书记确认" in refused[0]
+    assert len(_cards(bot, "chenjunjie")) == 1 and len(_cards(bot, "wanghaiyan")) == 1
+    refused = await bot.chat("guoqiang", "收到 #1")  # a random employee
+    assert len(refused) == 1 and "网格长或支部书记确认" in refused[0]
     refused = await bot.chat("liuzhiyong", "#1 收到")  # grid leader of another team
     assert "网格长或支部书记确认" in refused[0]
+    assert "您本人报告" in (await bot.chat("majing", "收到 #1"))[0]
     before = len(bot.fake.texts("majing"))
-    acked = await bot.click("wanghaiyan", "incident:ack:1")
+    acked = await bot.chat("chenjunjie", "#1 收到")
     assert "已确认事件 #1" in acked[0]
-    assert bot.fake.texts("majing")[before:] == ["您报告的事件 #1 已由王海燕（支部书记）确认收到，正在处置。"]
-    assert "没有找到事件 #9" in (await bot.chat("wanghaiyan", "收到 #9"))[0]
+    assert bot.fake.texts("majing")[before:] == ["您报告的事件 #1 已由陈俊杰（网格长）确认收到，正在处置。"]
+    assert "已由陈俊杰确认过了" in (await bot.chat("wanghaiyan", "收到 #1"))[0]
+    missing = (await bot.chat("wanghaiyan", "收到 #9"))[0]
+    assert "没有找到" in missing and "#9" in missing
 
 
 async def test_incident_numbers_share_the_item_counter(bot: Bot) -> None:
