@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.dispatcher import Context
 from bot.events import TextMessage
-from bot.nlu import Parser, Person
+from bot.nlu import Intent, Parser, Person
 from storage import people
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+COMMAND_MARKS = ("/", "／")
 
 
 @dataclass
@@ -52,4 +55,9 @@ class Services:
         if ctx.sender is None or not isinstance(ctx.event, TextMessage):
             return
         await self.refresh_roster(ctx.session)
-        ctx.parse = self.parser.parse(ctx.event.content, sender=ctx.sender.userid, today=ctx.now.date())
+        parse = self.parser.parse(ctx.event.content, sender=ctx.sender.userid, today=ctx.now.date())
+        if ctx.event.content.lstrip().startswith(COMMAND_MARKS):
+            # A slash command means what its router says, not what the words suggest:
+            # keep the entities (names, dates, #N) but no intent for other domains to act on.
+            parse = dataclasses.replace(parse, intent=Intent.OTHER, category=None, polarity=None)
+        ctx.parse = parse
