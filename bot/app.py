@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from bot import api, health, keys, webhook
+from bot import api, api_assist, api_surveys, api_talent, api_teams, health, keys, webhook
 from bot.config import Settings
 from bot.gate import IdleGate
 from bot.nlu import Parser
@@ -20,6 +20,7 @@ from bot.wecom.crypto import WeComCrypto
 from bot.wecom.token import TokenCache
 from handlers import build_dispatcher
 from schedules.jobqueue import JobQueue
+from schedules.config import from_settings
 from schedules.runner import SweepsBusy, run_due
 from storage import migrate
 from storage.db import create_database
@@ -104,7 +105,7 @@ async def sweep_job(app: web.Application) -> None:
     """The in-process scheduler's job: run what is due now, then wake the sender."""
     now = app[keys.CLOCK]().astimezone(app[keys.SETTINGS].tz)  # type: ignore[operator]
     try:
-        sent = await run_due(app[keys.DB], now)
+        sent = await run_due(app[keys.DB], now, config=from_settings(app[keys.SETTINGS]))
     except SweepsBusy:
         return
     if sent:
@@ -136,5 +137,6 @@ def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = 
     app.cleanup_ctx.extend([_database, _http, _sender, _services, _pipeline, _scheduler])
     webhook.setup(app)
     health.setup(app)
-    api.setup(app)
+    for pages in (api, api_assist, api_talent, api_teams, api_surveys):
+        pages.setup(app)
     return app

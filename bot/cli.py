@@ -144,6 +144,7 @@ async def _with_db(settings: Settings, work):  # type: ignore[no-untyped-def]
 
 
 def _cmd_run_due(args: argparse.Namespace) -> int:
+    from schedules.config import from_settings
     from schedules.runner import SweepsBusy, run_due
 
     settings = _settings(args, need_wecom=False)
@@ -156,7 +157,8 @@ def _cmd_run_due(args: argparse.Namespace) -> int:
         now = now.replace(tzinfo=settings.tz)
     now = now.astimezone(settings.tz)
     try:
-        sent = asyncio.run(_with_db(settings, lambda db: run_due(db, now, dry_run=args.dry_run)))
+        sent = asyncio.run(_with_db(settings, lambda db: run_due(db, now, config=from_settings(settings),
+                                                                 dry_run=args.dry_run)))
     except SweepsBusy:
         print("另一个进程正在运行定时任务，本次跳过", file=sys.stderr)
         return 1
@@ -170,6 +172,7 @@ def _cmd_run_due(args: argparse.Namespace) -> int:
 
 def _cmd_digest(args: argparse.Namespace) -> int:
     from bot.replies import Markdown
+    from schedules.config import from_settings
     from schedules.digest import render_digest
     from storage import outbox, people
 
@@ -178,7 +181,8 @@ def _cmd_digest(args: argparse.Namespace) -> int:
 
     async def work(db):  # type: ignore[no-untyped-def]
         async with db.sessions() as session, session.begin():
-            text = await render_digest(session, args.kind, now)
+            cfg = from_settings(settings)
+            text = await render_digest(session, args.kind, now, cfg.link, cfg.team_weights)
             recipients = [] if args.preview else [p.userid for p in await people.by_role(session, "secretary")]
             for uid in recipients:
                 await outbox.enqueue(session, uid, Markdown(content=text).payload(), now.astimezone(timezone.utc))

@@ -19,6 +19,7 @@ from storage import reports
 from storage.coverage import coverage
 
 if TYPE_CHECKING:
+    from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
     from storage.db import Database
@@ -198,6 +199,18 @@ async def export_workbook(db: "Database", path: str | Path, tz: ZoneInfo, *, now
     wb.remove(wb.active)
     for sheet in sheets:
         _write(wb.create_sheet(sheet.title), sheet)
+    await _other_pillars(db, wb, tz, now)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     wb.save(target)
+
+
+async def _other_pillars(db: "Database", wb: "Workbook", tz: ZoneInfo, now: datetime) -> None:
+    """Sheets of 精准帮扶, 精英培养, 精益班组 and 征求意见 (imported late: they build on this module)."""
+    from bot import export_assist, export_surveys, export_talent, export_teams
+
+    async with db.sessions() as session:
+        await export_assist.write_sheets(session, wb, tz)
+        await export_talent.write_sheets(session, wb, tz)
+        await export_teams.write_sheets(session, wb, tz, now=now)
+        await export_surveys.write_sheets(session, wb, tz)

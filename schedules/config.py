@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from typing import TYPE_CHECKING
 
 from schedules.quiet import QuietHours
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 @dataclass(frozen=True)
@@ -20,3 +25,13 @@ class ScheduleConfig:
     confirm_escalate_days: int = 5  # tell owner and secretary after N working days
     stale_contact_days: int = 30  # people in a zone not contacted for N days
     retirement_notice_days: int = 14  # visit task this many days before a retirement date
+    team_weights: Mapping[str, float] | None = None  # team score weights (settings.team_weights)
+    link: str | None = None  # "more" link in digests (settings.public_url)
+
+
+def from_settings(settings: Settings) -> ScheduleConfig:
+    """The schedule configuration a deployment's settings imply."""
+    from storage.teams import weights
+
+    link = f"{settings.public_url}api/items?overdue=true" if settings.public_url else None
+    return ScheduleConfig(team_weights=weights(settings.team_weights), link=link)

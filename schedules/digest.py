@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replies import TEXT_LIMIT, clip_bytes
+from schedules import sweeps_teams
 from storage import followups
 from storage.coverage import coverage
+
+
+DigestSection = Callable[[AsyncSession, datetime, datetime, datetime], Awaitable[list[str]]]
 
 
 def period(kind: str, now: datetime) -> tuple[datetime, datetime, str]:
@@ -32,7 +37,15 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}"
 
 
-async def render_digest(session: AsyncSession, kind: str, now: datetime, link: str | None = None) -> str:
+def _sections() -> tuple[DigestSection, ...]:
+    """The other pillars' digest lines (imported late: they import from this package)."""
+    from schedules import sweeps_assist, sweeps_surveys, sweeps_talent
+
+    return (sweeps_assist.digest_lines, sweeps_talent.digest_lines, sweeps_surveys.digest_lines)
+
+
+async def render_digest(session: AsyncSession, kind: str, now: datetime, link: str | None = None,
+                        team_weights: Mapping[str, float] | None = None) -> str:
     start, end, label = period(kind, now)
     today: date = now.date()
     figures = await followups.period_figures(session, start, end, today, now)
@@ -56,13 +69,9 @@ async def render_digest(session: AsyncSession, kind: str, now: datetime, link: s
         lines.append("**党员走访**：" + "，".join(f"{name} {n}" for name, n in members[:8]))
     if idle:
         lines.append(f"**本期未走访**：{'、'.join(idle[:10])}" + (f" 等{len(idle)}人" if len(idle) > 10 else ""))
-    teams = {p.team for p in people.values() if p.team}
-    ranking = sorted(
-        ((t, figures.closed_by_team.get(t, 0) * 2 + figures.visits_by_team.get(t, 0)) for t in teams),
-        key=lambda x: (-x[1], x[0]),
-    )
-    if ranking:
-        lines.append("**班组排名**：" + "，".join(f"{i + 1}. {t}（{s}分）" for i, (t, s) in enumerate(ranking[:6])))
+    for section in _sections():
+        lines.extend(await section(session, start, end, now))
+    lines.extend(await sweeps_teams.digest_lines(session, start, end, now, weights=team_weights))
     if link:
         lines.append(f"[查看明细]({link})")
     text = "\n".join(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.replies import Markdown, Text
+from schedules import sweeps_assist, sweeps_surveys, sweeps_talent, sweeps_teams
 from schedules.context import SweepContext
 from schedules.digest import render_digest
 from schedules.workdays import add_working_time, is_working_day, next_working_day, working_days_between
@@ -188,17 +189,28 @@ async def digests(ctx: SweepContext) -> None:
     people = await followups.people_by_id(ctx.session)
     monday = ctx.today - timedelta(days=ctx.today.weekday())
     if next_working_day(monday) == ctx.today:
-        text = await render_digest(ctx.session, "weekly", ctx.now)
+        text = await render_digest(ctx.session, "weekly", ctx.now, ctx.config.link, ctx.config.team_weights)
         year, week, _ = ctx.today.isocalendar()
         for sec in _secretaries(people):
             await ctx.nudge(f"digest:weekly:{year}-W{week:02d}:{sec}", sec, Markdown(content=text), kind="digest")
     first = ctx.today.replace(day=1)
     if next_working_day(first) == ctx.today:
-        text = await render_digest(ctx.session, "monthly", ctx.now)
+        text = await render_digest(ctx.session, "monthly", ctx.now, ctx.config.link, ctx.config.team_weights)
         for sec in _secretaries(people):
             await ctx.nudge(f"digest:monthly:{ctx.today:%Y-%m}:{sec}", sec, Markdown(content=text), kind="digest")
 
 
-SWEEPS = (incident_reminders, life_events, follow_up_reminders, item_deadlines, member_morning, digests)
+SWEEPS = (
+    incident_reminders,
+    life_events,
+    follow_up_reminders,
+    item_deadlines,
+    member_morning,
+    digests,
+    sweeps_assist.sweep,
+    sweeps_talent.sweep,
+    sweeps_teams.sweep,
+    sweeps_surveys.sweep,
+)
 
 
