@@ -76,7 +76,7 @@ async def test_export_workbook(db: Database, tmp_path: Path) -> None:
     out = tmp_path / "out" / "台账.xlsx"
     await export_workbook(db, out, TZ, now=T0)
     wb = load_workbook(out)
-    assert wb.sheetnames == ["办实事清单", "重点关注台账", "走访记录", "责任区覆盖", "事件记录"]
+    assert wb.sheetnames == ALL_SHEETS
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
         assert all(ws.column_dimensions[c].width >= 8 for c in "ABC")
@@ -125,9 +125,13 @@ async def test_export_workbook(db: Database, tmp_path: Path) -> None:
     assert [(v.object_type, v.object_id) for v in views] == [("care_entry", "1"), ("visit", "1")]
 
 
+ALL_SHEETS = ["办实事清单", "重点关注台账", "走访记录", "责任区覆盖", "事件记录", "帮扶项目", "帮扶进展",
+              "人才档案", "培训记录", "内训师", "后备人才", "班组评分", "活动记录", "问卷结果", "问卷意见"]
+
+
 async def test_export_of_empty_database(db: Database, tmp_path: Path) -> None:
     out = tmp_path / "empty.xlsx"
     await export_workbook(db, out, TZ)
     wb = load_workbook(out)
-    assert len(wb.sheetnames) == 5
+    assert wb.sheetnames == ALL_SHEETS
     assert _table(wb["事件记录"])[0][0] == "编号" and wb["事件记录"].max_row == 1
