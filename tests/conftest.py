@@ -6,6 +6,7 @@ import asyncio
 import base64
 import os
 import secrets
+import shutil
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -27,6 +28,8 @@ from bot.fakewecom import FakeWeCom, serve
 from bot.nlu import Parser
 from bot.roster import import_roster
 from bot.wecom.crypto import WeComCrypto
+from storage.db import create_database
+from storage.migrate import upgrade
 from storage import outbox
 
 PG_ADMIN_DSN = os.environ.get("SIJING_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -47,11 +50,56 @@ def _pg_available() -> bool:
 _PG_OK: bool | None = None
 
 
+_TEMPLATES: dict[str, str] = {}
+
+
+async def _migrated(url: str) -> None:
+    db = create_database(url)
+    try:
+        await upgrade(db)
+    finally:
+        await db.dispose()
+
+
+async def _sqlite_template(tmp_root: Path) -> Path:
+    """Migrating takes a while; every test copies one migrated, empty file instead."""
+    if "sqlite" not in _TEMPLATES:
+        path = tmp_root / "template.db"
+        await _migrated(f"sqlite+aiosqlite:///{path}")
+        _TEMPLATES["sqlite"] = str(path)
+    return Path(_TEMPLATES["sqlite"])
+
+
+async def _pg_template(admin: asyncpg.Connection, base: str) -> str:
+    if "postgresql" not in _TEMPLATES:
+        name = f"sijing_tpl_{os.getpid()}"
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await _migrated(f"{base}/{name}")
+        _TEMPLATES["postgresql"] = name
+    return _TEMPLATES["postgresql"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_templates() -> Iterator[None]:
+    yield
+    name = _TEMPLATES.get("postgresql")
+    if name:
+        async def drop() -> None:
+            admin = await asyncpg.connect(PG_ADMIN_DSN)
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+        asyncio.run(drop())
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh, empty database of each kind for one test."""
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path,
+                       tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A fresh database of each kind for one test: migrated to head, no rows."""
     global _PG_OK
     if request.param == "sqlite":
+        template = await _sqlite_template(tmp_path_factory.getbasetemp())
+        shutil.copyfile(template, tmp_path / "bot.db")
         yield f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
         return
     if _PG_OK is None:
@@ -61,10 +109,11 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
             pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_DSN}")
         pytest.skip("PostgreSQL not reachable")
     name = f"sijing_t_{uuid.uuid4().hex[:12]}"
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     admin = await asyncpg.connect(PG_ADMIN_DSN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
+    template = await _pg_template(admin, base)
+    await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
-        base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
         yield f"{base}/{name}"
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
