@@ -87,9 +87,13 @@ class Processor:
         enrichers: tuple[Enricher, ...] = (),
         clock: Clock = utcnow,
         gate: IdleGate | None = None,
+        concurrency: int = 4,
     ) -> None:
         self._db = db
         self._gate = gate or IdleGate()
+        # A few events at a time: a backlog must not take every database connection
+        # from the webhook, which stores new callbacks.
+        self._slots = asyncio.Semaphore(concurrency)
         self._dispatcher = dispatcher
         self._settings = settings
         self._on_outbox = on_outbox
@@ -112,7 +116,7 @@ class Processor:
 
     async def _run(self, inbox_id: int, user: str, held: _Held) -> None:
         try:
-            async with held:
+            async with held, self._slots:
                 await self._gate.quiet(at_most=QUIET_WAIT)
                 await self.process(inbox_id)
         except Exception:  # noqa: BLE001 - a crash here must not kill the loop
