@@ -348,6 +348,8 @@ async def _sign_up(ctx: Context, n: int) -> Replies:
         return Text(content=f"您已经报名了活动{n}「{g.title}」，不用重复报名。")
     if result == "full":
         return Text(content=f"抱歉，活动{n}「{g.title}」名额（{g.capacity}人）已满，没能报名。")
+    if result == "team":
+        return Text(content=f"活动{n}「{g.title}」是{g.team}的班组活动，您不在该班组，不能报名。")
     log.info("activity %s signup by %s", n, pseudo(ctx.userid))
     signed = len(await store.signups(ctx.session, g.id))
     quota = f"（已报名 {signed}/{g.capacity}）" if g.capacity else f"（已报名 {signed} 人）"

@@ -47,6 +47,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schedules.workdays import add_working_time
+from storage import gatherings
 from storage.models import CareEntry, Gathering, Item, ItemEvent, Person, Signup, Visit, VisitTask
 from storage.people import RosterEntry, grid_leaders
 
@@ -416,44 +417,16 @@ async def record(session: AsyncSession, team: str, month: date, tz: tzinfo) -> T
 # Numbers come from the ``counters`` row ``activity`` (started from the highest number in use).
 
 ACTIVITY = "activity"
-ACTIVITY_COUNTER = "activity"
 CATEGORY_CN: dict[str, str] = {"study_trip": "参观学习", "contest": "竞赛", "sports": "运动会", "other": "其他"}
 CATEGORY_BY_CN: dict[str, str] = {v: k for k, v in CATEGORY_CN.items()}
 STATUS_CN: dict[str, str] = {"open": "报名中", "cancelled": "已取消", "done": "已结束"}
 
 
-async def _next_activity_number(session: AsyncSession) -> int:
-    from sqlalchemy import func, update
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    from storage.models import Counter
-
-    bump = (update(Counter).where(Counter.name == ACTIVITY_COUNTER).values(value=Counter.value + 1)
-            .returning(Counter.value))
-    value = (await session.execute(bump)).scalar_one_or_none()
-    if value is not None:
-        return int(value)
-    start = select(func.coalesce(func.max(Gathering.number), 0)).where(Gathering.kind == ACTIVITY).scalar_subquery()
-    dialect = session.get_bind().dialect.name
-    ins: Any = postgresql.insert(Counter) if dialect == "postgresql" else sqlite.insert(Counter)
-    await session.execute(ins.values(name=ACTIVITY_COUNTER, value=start)
-                          .on_conflict_do_nothing(index_elements=["name"]))
-    return int((await session.execute(bump)).scalar_one())
-
-
 async def create_activity(session: AsyncSession, *, now: datetime, actor: str, title: str, starts_at: datetime,
                           place: str, capacity: int, category: str, team: str) -> Gathering:
-    """A new open activity (``team`` empty: the whole branch), audited."""
-    from storage import audit
-
-    number = await _next_activity_number(session)
-    g = Gathering(kind=ACTIVITY, number=number, title=title, category=category, starts_at=starts_at, place=place,
-                  capacity=capacity, team=team, status="open", created_by=actor, created_at=now)
-    session.add(g)
-    await session.flush()
-    await audit.record(session, now, actor, "activity_created", "activity", number,
-                       f"team={team or '*'} capacity={capacity} category={category}")
-    return g
+    """A new open activity (``team`` empty: the whole branch); numbering and audit as every gathering."""
+    return await gatherings.create(session, kind=ACTIVITY, title=title, starts_at=starts_at, place=place,
+                                   capacity=capacity, created_by=actor, now=now, category=category, team=team)
 
 
 async def get_activity(session: AsyncSession, number: int) -> Gathering | None:
@@ -507,61 +480,27 @@ async def counts(session: AsyncSession, event_ids: list[int]) -> dict[int, tuple
     return out
 
 
-async def sign_up(session: AsyncSession, g: Gathering, userid: str, *, now: datetime) -> str:
-    """``ok``, or why not: ``closed``, ``past``, ``dup``, ``full``. Audited when it changes anything."""
-    from storage import audit
+_OUTCOME = {
+    gatherings.SignupOutcome.OK: "ok",
+    gatherings.SignupOutcome.CANCELLED: "closed",
+    gatherings.SignupOutcome.PAST: "past",
+    gatherings.SignupOutcome.ALREADY: "dup",
+    gatherings.SignupOutcome.FULL: "full",
+    gatherings.SignupOutcome.NOT_TEAM: "team",
+}
 
-    if g.status != "open":
-        return "closed"
-    if g.starts_at <= now:
-        return "past"
-    rows = await signups(session, g.id, include_cancelled=True)
-    mine = next((s for s in rows if s.userid == userid), None)
-    if mine is not None and mine.status == "signed":
-        return "dup"
-    if g.capacity and sum(s.status == "signed" for s in rows) >= g.capacity:
-        return "full"
-    if mine is None:
-        session.add(Signup(event_id=g.id, userid=userid, signed_at=now, status="signed", attended=False))
-    else:
-        mine.status, mine.signed_at = "signed", now
-    await session.flush()
-    await audit.record(session, now, userid, "activity_signup", "activity", g.number, "")
-    return "ok"
+
+async def sign_up(session: AsyncSession, g: Gathering, userid: str, *, now: datetime) -> str:
+    """``ok``, or why not: ``closed``, ``past``, ``dup``, ``full``, ``team`` (capacity held under a row lock)."""
+    return _OUTCOME[(await gatherings.sign_up(session, g, userid, now)).outcome]
 
 
 async def cancel_signup(session: AsyncSession, g: Gathering, userid: str, *, now: datetime) -> bool:
-    from storage import audit
-
-    rows = await signups(session, g.id)
-    mine = next((s for s in rows if s.userid == userid), None)
-    if mine is None:
-        return False
-    mine.status = "cancelled"
-    await session.flush()
-    await audit.record(session, now, userid, "activity_signup_cancelled", "activity", g.number, "")
-    return True
+    return await gatherings.cancel_signup(session, g, userid, now)
 
 
 async def record_attendance(session: AsyncSession, g: Gathering, userids: list[str], *, actor: str,
                             now: datetime) -> tuple[list[str], list[str]]:
     """Mark people as attended (walk-ins get a sign-up row); returns (newly marked, already marked)."""
-    from storage import audit
-
-    rows = {s.userid: s for s in await signups(session, g.id, include_cancelled=True)}
-    new: list[str] = []
-    already: list[str] = []
-    for uid in dict.fromkeys(userids):
-        s = rows.get(uid)
-        if s is not None and s.attended:
-            already.append(uid)
-            continue
-        if s is None:
-            session.add(Signup(event_id=g.id, userid=uid, signed_at=now, status="signed", attended=True))
-        else:
-            s.attended, s.status = True, "signed"
-        new.append(uid)
-    await session.flush()
-    if new:
-        await audit.record(session, now, actor, "activity_attendance", "activity", g.number, ",".join(new))
-    return new, already
+    new = await gatherings.record_attendance(session, g, userids, now, actor=actor)
+    return new, [u for u in dict.fromkeys(userids) if u not in new]
