@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.tables import UnreadableFile, read_rows
 from bot.roster import RowError
 from storage.duty import DutyEntry
 
@@ -37,31 +36,11 @@ class DutyFileError(Exception):
         self.errors = errors
 
 
-def _rows_csv(path: Path) -> list[list[Any]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DutyFileError([RowError(1, "文件编码无法识别（请用 UTF-8 或 GBK 保存）")])
-    return list(csv.reader(io.StringIO(text)))
-
-
-def _rows_xlsx(path: Path) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
+def _rows(path: Path) -> list[list[Any]]:
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook
-        raise DutyFileError([RowError(1, f"无法读取 Excel 文件: {type(exc).__name__}")]) from None
-    try:
-        ws = wb.worksheets[0]
-        return [list(row) for row in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
+        return read_rows(path)
+    except UnreadableFile as exc:
+        raise DutyFileError([RowError(1, str(exc))]) from None
 
 
 def _cell(value: Any) -> str:
@@ -104,7 +83,7 @@ def read_duty(path: str | Path, known: set[str]) -> list[DutyEntry]:
     path = Path(path)
     if not path.exists():
         raise DutyFileError([RowError(0, f"文件不存在: {path}")])
-    rows = _rows_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _rows_csv(path)
+    rows = _rows(path)
     if not rows:
         raise DutyFileError([RowError(1, "文件是空的")])
     header = [HEADERS.get(_cell(h).lower(), HEADERS.get(_cell(h), "")) for h in rows[0]]

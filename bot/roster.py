@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from bot.tables import UnreadableFile, read_rows
 from storage.people import ROLES, RosterEntry
 
 if TYPE_CHECKING:
@@ -62,30 +61,12 @@ def _date(text: str) -> date | None:
         return None
 
 
-def _rows_csv(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterFileError([RowError(1, "文件编码无法识别（请用 UTF-8 或 GBK 保存）")])
-    return [row for row in csv.reader(io.StringIO(text))]
-
-
-def _rows_xlsx(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
-
+def _rows(path: Path) -> list[list[str]]:
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook
-        raise RosterFileError([RowError(1, f"无法读取 Excel 文件: {type(exc).__name__}")]) from None
-    ws = wb.worksheets[0]
-    out = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    wb.close()
-    return out
+        rows = read_rows(path)
+    except UnreadableFile as exc:
+        raise RosterFileError([RowError(1, str(exc))]) from None
+    return [["" if v is None else str(v) for v in row] for row in rows]
 
 
 def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> list[RosterEntry]:
@@ -101,7 +82,7 @@ def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> lis
     path = Path(path)
     if not path.exists():
         raise RosterFileError([RowError(0, f"文件不存在: {path}")])
-    rows = _rows_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _rows_csv(path)
+    rows = _rows(path)
     if not rows:
         raise RosterFileError([RowError(1, "文件是空的")])
     header = [HEADERS.get(h.strip().lower(), HEADERS.get(h.strip(), "")) for h in rows[0]]
