@@ -376,3 +376,8 @@ async def test_progress_from_someone_who_is_not_the_owner(bot: Bot) -> None:
 def test_parser_reads_the_messages_these_tests_use(parser, text: str, intent: str) -> None:  # type: ignore[no-untyped-def]
     """If the parser changes, this says which phrasing the end-to-end tests must change."""
     assert parser.parse(text, sender="sunpeng", today=datetime(2026, 11, 25).date()).intent.value == intent
+
+
+async def test_praise_without_any_item_is_thanked(bot: Bot) -> None:
+    replies = await bot.chat("sunpeng", "满意")
+    assert len(replies) == 1 and "谢谢" in replies[0]
