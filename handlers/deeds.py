@@ -573,8 +573,6 @@ async def _feedback(ctx: Context) -> Replies:
         options = "/".join(f"#{i.number} {i.title}" for i in waiting[:10])
         return Text(content=f"你说的是哪一件？{options}\n请回复编号，例如“#{waiting[0].number}”。")
     if not await items.list_items(ctx.session, requester=ctx.userid, limit=1):
-        if polarity == "satisfied":
-            return Text(content="谢谢您的肯定！有什么问题或建议，随时直接发给我。")
         return NOT_HANDLED
     if polarity == "unsatisfied":  # "食堂晚班还是没有热饭": about one of their open items?
         category = ctx.parse.category if ctx.parse.category in items.CATEGORY_CN else "other"

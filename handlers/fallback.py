@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import filters
 from bot.dispatcher import Context, Replies, Router
+from bot.nlu import Intent
 from bot.replies import Text
 
 router = Router("fallback")
@@ -37,4 +38,6 @@ async def media(ctx: Context) -> Replies:
 
 @router.route(filters.text)
 async def help_text(ctx: Context) -> Replies:
+    if ctx.parse is not None and ctx.parse.intent == Intent.FEEDBACK and ctx.parse.polarity == "satisfied":
+        return Text(content="谢谢您的肯定！有什么问题或建议，随时直接发给我。")
     return Text(content=HELP)
