@@ -32,3 +32,11 @@ def role(*roles: str):  # type: ignore[no-untyped-def]
     def check(ctx: Context) -> bool:
         return ctx.sender is not None and ctx.sender.role in roles
     return check
+
+
+def card(prefix: str):  # type: ignore[no-untyped-def]
+    """A template-card button press whose EventKey starts with ``prefix`` (e.g. ``"talent:"``)."""
+    def check(ctx: Context) -> bool:
+        return (isinstance(ctx.event, AppEvent) and ctx.event.event == "template_card_event"
+                and ctx.event.event_key.startswith(prefix))
+    return check

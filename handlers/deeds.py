@@ -204,12 +204,10 @@ async def pending_question(ctx: Context) -> Replies:
 CARD_KEY = re.compile(r"^deed:(accept|view|ok|no):(\d{1,7})$")
 
 
-@router.route(filters.known, filters.app_event("template_card_event"))
+@router.route(filters.known, filters.card("deed:"))
 async def card_click(ctx: Context) -> Replies:
     assert isinstance(ctx.event, AppEvent)
     key = ctx.event.event_key
-    if not key.startswith("deed:"):
-        return NOT_HANDLED
     m = CARD_KEY.match(key)
     if not m:
         return Text(content="这个按钮已失效，请直接回复文字，例如“#12 进度”。")

@@ -335,12 +335,10 @@ async def _answer_step(ctx: Context, n: int) -> Replies:
 CARD_KEY = re.compile(r"^surveys:start:(\d{1,6})$")
 
 
-@router.route(filters.known, filters.app_event("template_card_event"))
+@router.route(filters.known, filters.card("surveys:"))
 async def card_click(ctx: Context) -> Replies:
     assert isinstance(ctx.event, AppEvent)
     key = ctx.event.event_key
-    if not key.startswith("surveys:"):
-        return NOT_HANDLED
     m = CARD_KEY.match(key)
     if not m:
         return Text(content="这个按钮已失效，请回复“继续问卷”。")

@@ -155,13 +155,10 @@ def _may_manage(ctx: Context, g: Gathering) -> bool:
 # --- card clicks ---------------------------------------------------------------------
 
 
-@router.route(filters.known, filters.app_event("template_card_event"))
+@router.route(filters.known, filters.card("talent:"))
 async def card_click(ctx: Context) -> Replies:
     assert isinstance(ctx.event, AppEvent)
-    key = ctx.event.event_key
-    if not key.startswith("talent:"):
-        return NOT_HANDLED
-    m = SIGNUP_KEY.match(key)
+    m = SIGNUP_KEY.match(ctx.event.event_key)
     if not m:
         return Text(content="这个按钮已失效，请回复“报名 培训编号”报名。")
     return await _sign_up(ctx, int(m[1]))

@@ -305,13 +305,10 @@ async def _create(ctx: Context, body: str) -> Replies:
 # --- 报名 ------------------------------------------------------------------------------
 
 
-@router.route(filters.known, filters.app_event("template_card_event"))
+@router.route(filters.known, filters.card("teams:"))
 async def signup_click(ctx: Context) -> Replies:
     assert isinstance(ctx.event, AppEvent)
-    key = ctx.event.event_key
-    if not key.startswith("teams:"):
-        return NOT_HANDLED
-    m = SIGNUP_KEY.match(key)
+    m = SIGNUP_KEY.match(ctx.event.event_key)
     if not m:
         return Text(content="这个按钮已失效，请回复“报名 活动编号”报名。")
     return await _sign_up(ctx, int(m[1]))

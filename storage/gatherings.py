@@ -138,36 +138,33 @@ async def upcoming(session: AsyncSession, kind: str, now: datetime, team: str | 
     return list((await session.execute(stmt.order_by(Gathering.starts_at, Gathering.number))).scalars())
 
 
+def _where(kind: str | None, since: datetime | None, until: datetime | None,
+           status: str | Sequence[str] | None) -> list[Any]:
+    """The filters list_gatherings and count_gatherings share."""
+    cond: list[Any] = []
+    if kind is not None:
+        cond.append(Gathering.kind == kind)
+    if since is not None:
+        cond.append(Gathering.starts_at >= since)
+    if until is not None:
+        cond.append(Gathering.starts_at < until)
+    if status is not None:
+        cond.append(Gathering.status.in_([status] if isinstance(status, str) else list(status)))
+    return cond
+
+
 async def list_gatherings(session: AsyncSession, kind: str | None = None, *, since: datetime | None = None,
                           until: datetime | None = None, status: str | Sequence[str] | None = None,
                           limit: int = 100, offset: int = 0) -> list[Gathering]:
     """Gatherings by ``starts_at`` (``since`` inclusive, ``until`` exclusive), earliest first."""
-    stmt = select(Gathering)
-    if kind is not None:
-        stmt = stmt.where(Gathering.kind == kind)
-    if since is not None:
-        stmt = stmt.where(Gathering.starts_at >= since)
-    if until is not None:
-        stmt = stmt.where(Gathering.starts_at < until)
-    if status is not None:
-        stmt = stmt.where(Gathering.status == status) if isinstance(status, str) else \
-            stmt.where(Gathering.status.in_(status))
-    stmt = stmt.order_by(Gathering.starts_at, Gathering.id).limit(limit).offset(offset)
+    stmt = (select(Gathering).where(*_where(kind, since, until, status))
+            .order_by(Gathering.starts_at, Gathering.id).limit(limit).offset(offset))
     return list((await session.execute(stmt)).scalars())
 
 
 async def count_gatherings(session: AsyncSession, kind: str | None = None, *, since: datetime | None = None,
                            until: datetime | None = None, status: str | Sequence[str] | None = None) -> int:
-    stmt = select(func.count()).select_from(Gathering)
-    if kind is not None:
-        stmt = stmt.where(Gathering.kind == kind)
-    if since is not None:
-        stmt = stmt.where(Gathering.starts_at >= since)
-    if until is not None:
-        stmt = stmt.where(Gathering.starts_at < until)
-    if status is not None:
-        stmt = stmt.where(Gathering.status == status) if isinstance(status, str) else \
-            stmt.where(Gathering.status.in_(status))
+    stmt = select(func.count()).select_from(Gathering).where(*_where(kind, since, until, status))
     return int((await session.execute(stmt)).scalar_one())
 
 
