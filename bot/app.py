@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from bot import api, api_assist, api_surveys, api_talent, api_teams, health, keys, webhook
+from bot import api, health, keys, registry, webhook
 from bot.config import Settings
 from bot.gate import IdleGate
 from bot.nlu import Parser
@@ -18,7 +18,6 @@ from bot.services import Services
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import WeComCrypto
 from bot.wecom.token import TokenCache
-from handlers import build_dispatcher
 from schedules.jobqueue import JobQueue
 from schedules.config import from_settings
 from schedules.runner import SweepsBusy, run_due
@@ -72,7 +71,7 @@ async def _pipeline(app: web.Application) -> AsyncIterator[None]:
     writer = InboxWriter(app[keys.DB])
     processor = Processor(
         app[keys.DB],
-        build_dispatcher(),
+        registry.build_dispatcher(),
         app[keys.SETTINGS],
         on_outbox=app[keys.SENDER].wake,
         enrichers=(app[keys.SERVICES].enrich,),
@@ -105,7 +104,7 @@ async def sweep_job(app: web.Application) -> None:
     """The in-process scheduler's job: run what is due now, then wake the sender."""
     now = app[keys.CLOCK]().astimezone(app[keys.SETTINGS].tz)  # type: ignore[operator]
     try:
-        sent = await run_due(app[keys.DB], now, config=from_settings(app[keys.SETTINGS]))
+        sent = await run_due(app[keys.DB], now, registry.sweeps(), config=from_settings(app[keys.SETTINGS]))
     except SweepsBusy:
         return
     if sent:
@@ -137,6 +136,8 @@ def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = 
     app.cleanup_ctx.extend([_database, _http, _sender, _services, _pipeline, _scheduler])
     webhook.setup(app)
     health.setup(app)
-    for pages in (api, api_assist, api_talent, api_teams, api_surveys):
-        pages.setup(app)
+    api.setup(app)
+    for feature in registry.features():
+        if feature.api is not None:
+            feature.api(app)
     return app

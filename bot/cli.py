@@ -62,7 +62,7 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 async def _roster_import(settings: Settings, path: str) -> tuple[int, int]:
-    from bot.roster import import_roster
+    from handlers.people.importer import import_roster
     from storage import migrate
     from storage.db import create_database
 
@@ -75,7 +75,7 @@ async def _roster_import(settings: Settings, path: str) -> tuple[int, int]:
 
 
 def _cmd_roster_import(args: argparse.Namespace) -> int:
-    from bot.roster import RosterFileError
+    from handlers.people.importer import RosterFileError
 
     try:
         created, updated = asyncio.run(_roster_import(_settings(args, need_wecom=False), args.file))
@@ -144,6 +144,7 @@ async def _with_db(settings: Settings, work):  # type: ignore[no-untyped-def]
 
 
 def _cmd_run_due(args: argparse.Namespace) -> int:
+    from bot import registry
     from schedules.config import from_settings
     from schedules.runner import SweepsBusy, run_due
 
@@ -157,7 +158,7 @@ def _cmd_run_due(args: argparse.Namespace) -> int:
         now = now.replace(tzinfo=settings.tz)
     now = now.astimezone(settings.tz)
     try:
-        sent = asyncio.run(_with_db(settings, lambda db: run_due(db, now, config=from_settings(settings),
+        sent = asyncio.run(_with_db(settings, lambda db: run_due(db, now, registry.sweeps(), config=from_settings(settings),
                                                                  dry_run=args.dry_run)))
     except SweepsBusy:
         print("另一个进程正在运行定时任务，本次跳过", file=sys.stderr)
@@ -171,6 +172,7 @@ def _cmd_run_due(args: argparse.Namespace) -> int:
 
 
 def _cmd_digest(args: argparse.Namespace) -> int:
+    from bot import registry
     from bot.replies import Markdown
     from schedules.config import from_settings
     from schedules.digest import render_digest
@@ -182,7 +184,7 @@ def _cmd_digest(args: argparse.Namespace) -> int:
     async def work(db):  # type: ignore[no-untyped-def]
         async with db.sessions() as session, session.begin():
             cfg = from_settings(settings)
-            text = await render_digest(session, args.kind, now, cfg.link, cfg.team_weights)
+            text = await render_digest(session, args.kind, now, registry.digest_sections(), cfg)
             recipients = [] if args.preview else [p.userid for p in await people.by_role(session, "secretary")]
             for uid in recipients:
                 await outbox.enqueue(session, uid, Markdown(content=text).payload(), now.astimezone(timezone.utc))
@@ -196,7 +198,7 @@ def _cmd_digest(args: argparse.Namespace) -> int:
 
 
 def _cmd_duty_import(args: argparse.Namespace) -> int:
-    from bot.duty_import import DutyFileError, import_duty
+    from handlers.duty.importer import DutyFileError, import_duty
 
     settings = _settings(args, need_wecom=False)
     try:
@@ -210,10 +212,11 @@ def _cmd_duty_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from bot import registry
     from bot.export import export_workbook
 
     settings = _settings(args, need_wecom=False)
-    asyncio.run(_with_db(settings, lambda db: export_workbook(db, args.out, settings.tz)))
+    asyncio.run(_with_db(settings, lambda db: export_workbook(db, args.out, settings.tz, registry.sheet_writers())))
     print(f"已导出：{args.out}")
     return 0
 

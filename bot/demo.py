@@ -24,7 +24,7 @@ from bot import keys
 from bot.app import create_app
 from bot.config import load_settings
 from bot.fakewecom import FakeWeCom, serve
-from bot.roster import import_roster
+from handlers.people.importer import import_roster
 from bot.wecom.crypto import WeComCrypto
 from storage import outbox, people
 

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as a spreadsheet shows it: header is row 1
+    reason: str
+
+    def __str__(self) -> str:
+        return f"第 {self.row} 行: {self.reason}"
 
 
 class UnreadableFile(Exception):

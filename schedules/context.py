@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -15,6 +16,11 @@ from schedules.config import ScheduleConfig
 from schedules.quiet import spread
 from storage import outbox
 from storage.models import Nudge
+
+
+def pct(x: float | None) -> str:
+    """A ratio as a whole percentage for digests and lists; "—" when there is none."""
+    return "—" if x is None else f"{x:.0%}"
 
 
 @dataclass(frozen=True)
@@ -78,3 +84,6 @@ def _text_of(reply: Reply) -> str:
     payload = reply.payload()
     body = payload.get(str(payload.get("msgtype")), {})
     return str(body.get("content") or body.get("description") or body)
+
+
+Sweep = Callable[[SweepContext], Awaitable[None]]

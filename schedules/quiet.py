@@ -6,7 +6,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from schedules.workdays import is_working_day, next_working_day
+from storage.workdays import is_working_day, next_working_day
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Sequence
 from datetime import datetime
 
 from schedules.config import ScheduleConfig
-from schedules.context import Sent, SweepContext
+from schedules.context import Sent, Sweep, SweepContext
 from schedules.lock import sweep_lock
-from schedules.sweeps import SWEEPS
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -22,9 +22,11 @@ class SweepsBusy(Exception):
     """Another process holds the sweep lock right now."""
 
 
-async def run_due(db: Database, now: datetime, *, config: ScheduleConfig | None = None, dry_run: bool = False,
-                  holder: str = HOLDER) -> list[Sent]:
-    """Run all sweeps as of ``now`` (aware). Returns what was (or, dry, would be) sent.
+async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, config: ScheduleConfig | None = None,
+                  dry_run: bool = False, holder: str = HOLDER) -> list[Sent]:
+    """Run ``sweeps`` (each domain's, in the registry's order) as of ``now`` (aware).
+
+    Returns what was (or, dry, would be) sent.
 
     A failing sweep is logged and rolled back; the others still run, and the next run
     retries it (everything is derived from the ledger).
@@ -39,7 +41,7 @@ async def run_due(db: Database, now: datetime, *, config: ScheduleConfig | None 
     async with sweep_lock(db, "sweeps", holder) as got:
         if not got:
             raise SweepsBusy("another process is running the sweeps")
-        for sweep in SWEEPS:
+        for sweep in sweeps:
             async with db.sessions() as session:
                 ctx = SweepContext(session, now, config, dry_run=dry_run)
                 try:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
+from storage.paging import Page, page
 
 
 async def record(session: AsyncSession, now: datetime, actor: str, action: str, object_type: str,
@@ -17,18 +19,32 @@ async def record(session: AsyncSession, now: datetime, actor: str, action: str, 
                            object_id=str(object_id), detail=detail))
 
 
-async def entries(session: AsyncSession, *, object_type: str | None = None, object_id: str | None = None,
-                  actor: str | None = None, since: datetime | None = None, until: datetime | None = None,
-                  limit: int = 100, offset: int = 0) -> list[AuditEntry]:
+async def record_views(session: AsyncSession, now: datetime, actor: str, object_type: str,
+                       object_ids: Sequence[int], detail: str) -> None:
+    """One ``view`` line per sensitive record seen."""
+    for object_id in object_ids:
+        await record(session, now, actor, "view", object_type, object_id, detail)
+
+
+async def page_of(session: AsyncSession, *, actor: str | None = None, object_type: str | None = None,
+                  object_id: str | None = None, since: datetime | None = None, until: datetime | None = None,
+                  limit: int | None = 50, offset: int = 0) -> Page[AuditEntry]:
+    """Audit lines, oldest first, and how many match; ``until`` is exclusive."""
     stmt = select(AuditEntry).order_by(AuditEntry.id)
+    if actor:
+        stmt = stmt.where(AuditEntry.actor == actor)
     if object_type:
         stmt = stmt.where(AuditEntry.object_type == object_type)
     if object_id:
         stmt = stmt.where(AuditEntry.object_id == object_id)
-    if actor:
-        stmt = stmt.where(AuditEntry.actor == actor)
-    if since:
+    if since is not None:
         stmt = stmt.where(AuditEntry.at >= since)
-    if until:
+    if until is not None:
         stmt = stmt.where(AuditEntry.at < until)
-    return list((await session.execute(stmt.limit(limit).offset(offset))).scalars())
+    return await page(session, stmt, limit, offset)
+
+
+async def entries(session: AsyncSession, *, limit: int | None = 100, offset: int = 0,
+                  **where: str | datetime | None) -> list[AuditEntry]:
+    """Audit lines, oldest first (the filters of :func:`page_of`)."""
+    return (await page_of(session, limit=limit, offset=offset, **where)).rows  # type: ignore[arg-type]

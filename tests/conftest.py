@@ -26,7 +26,7 @@ from bot.config import Settings, load_settings
 from bot.demo import text_xml
 from bot.fakewecom import FakeWeCom, serve
 from bot.nlu import Parser
-from bot.roster import import_roster
+from handlers.people.importer import import_roster
 from bot.wecom.crypto import WeComCrypto
 from storage.db import create_database
 from storage.migrate import upgrade

@@ -12,7 +12,7 @@ from bot import api, keys
 from bot.app import create_app
 from bot.fakewecom import FakeWeCom
 from bot.nlu import Parser
-from bot.roster import import_roster
+from handlers.people.importer import import_roster
 from storage import duty
 from storage.db import Database
 from storage.models import AuditEntry, CareEntry, Item, ItemEvent, Visit

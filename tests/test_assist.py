@@ -10,16 +10,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot import api_assist, export_assist, keys
+from bot import keys
+from handlers.assist import api as api_assist, export as export_assist
 from bot.app import create_app
 from bot.fakewecom import FakeWeCom
 from bot.nlu import Parser
-from bot.roster import import_roster
-from handlers.assist import parse_day
-from schedules import sweeps_assist
+from handlers.people.importer import import_roster
+from handlers.assist.router import parse_day
+from schedules import assist as sweeps_assist
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext
-from storage import audit, projects
+from storage import audit, assist as projects
 from storage.models import AuditEntry, Milestone, Project, ProjectUpdate
 from tests.conftest import SAMPLE_ROSTER, Bot, Clock, make_settings
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot import keys
-from bot.roster import import_roster
+from handlers.people.importer import import_roster
 from storage.models import AuditEntry, CareEntry, Conversation, Visit, VisitTask
 from tests.conftest import Bot
 

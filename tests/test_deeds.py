@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from bot import keys
-from storage import audit, items
+from storage import audit, deeds as items
 from storage.models import Item, ItemEvent
 from tests.conftest import Bot
 

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from bot import keys
-from bot.duty_import import DutyFileError, import_duty, parse_day
+from handlers.duty.importer import DutyFileError, import_duty, parse_day
 from storage import duty
 from storage.db import create_database
 from storage import migrate
@@ -91,7 +91,7 @@ async def test_duty_command_refused_for_others(bot: Bot, text: str) -> None:
 
 @pytest.fixture
 async def db(database_url: str):  # type: ignore[no-untyped-def]
-    from bot.roster import import_roster
+    from handlers.people.importer import import_roster
 
     database = create_database(database_url)
     await migrate.upgrade(database)

@@ -11,8 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot import registry
 from bot.export import export_workbook
-from bot.roster import import_roster
+from handlers.people.importer import import_roster
 from storage import duty, migrate
 from storage.db import Database, create_database
 from storage.models import AuditEntry, CareEntry, Item, Visit
@@ -74,7 +75,7 @@ def _table(ws) -> list[list[object]]:  # type: ignore[no-untyped-def]
 async def test_export_workbook(db: Database, tmp_path: Path) -> None:
     await _seed(db)
     out = tmp_path / "out" / "台账.xlsx"
-    await export_workbook(db, out, TZ, now=T0)
+    await export_workbook(db, out, TZ, registry.sheet_writers(), now=T0)
     wb = load_workbook(out)
     assert wb.sheetnames == ALL_SHEETS
     for ws in wb.worksheets:
@@ -131,7 +132,7 @@ ALL_SHEETS = ["办实事清单", "重点关注台账", "走访记录", "责任�
 
 async def test_export_of_empty_database(db: Database, tmp_path: Path) -> None:
     out = tmp_path / "empty.xlsx"
-    await export_workbook(db, out, TZ)
+    await export_workbook(db, out, TZ, registry.sheet_writers())
     wb = load_workbook(out)
     assert wb.sheetnames == ALL_SHEETS
     assert _table(wb["事件记录"])[0][0] == "编号" and wb["事件记录"].max_row == 1

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.roster import import_roster
+from handlers.people.importer import import_roster
 from storage import gatherings
 from storage.db import Database, create_database
 from storage.gatherings import SignupOutcome

@@ -8,7 +8,7 @@ from bot import keys
 from bot.app import create_app
 from bot.fakewecom import FakeWeCom
 from bot.nlu import Parser
-from bot.roster import import_roster
+from handlers.people.importer import import_roster
 from tests.conftest import SAMPLE_ROSTER, Bot, Clock, make_settings
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from bot.roster import RosterFileError, import_roster, read_roster
+from handlers.people.importer import RosterFileError, import_roster, read_roster
 from storage import people
 from storage.db import create_database
 from storage.migrate import upgrade

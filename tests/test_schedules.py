@@ -10,13 +10,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.roster import import_roster
-from schedules import sweeps
+from bot import registry
+from handlers.people.importer import import_roster
+from schedules import care as sweeps
 from schedules.context import SweepContext
 from schedules.digest import render_digest
 from schedules.quiet import QuietHours, spread
-from schedules.runner import SweepsBusy, run_due
-from schedules.workdays import add_working_days, is_working_day, working_days_between
+from schedules.runner import SweepsBusy
+from schedules.runner import run_due as _run_due
+from storage.workdays import add_working_days, is_working_day, working_days_between
 from storage.db import Database, create_database
 from storage.migrate import upgrade
 from storage.models import CareEntry, Item, ItemEvent, Nudge, OutboxRow, Visit, VisitTask
@@ -36,6 +38,11 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await import_roster(database, SAMPLE_ROSTER, datetime(2026, 1, 1, tzinfo=timezone.utc))
     yield database
     await database.dispose()
+
+
+async def run_due(db: Database, now: datetime, **kw):  # type: ignore[no-untyped-def]
+    """Every domain's sweeps, as the app and the CLI run them."""
+    return await _run_due(db, now, registry.sweeps(), **kw)
 
 
 async def add(db: Database, *rows: object) -> None:
@@ -146,15 +153,12 @@ async def test_a_sweep_that_dies_half_way_is_redone_whole(db: Database, monkeypa
         return ok
 
     monkeypatch.setattr(SweepContext, "nudge", dying)
-    monkeypatch.setattr(sweeps, "SWEEPS", (sweeps.follow_up_reminders,))
-    import schedules.runner as runner
-
-    monkeypatch.setattr(runner, "SWEEPS", (sweeps.follow_up_reminders,))
-    assert await run_due(db, at(2026, 11, 25)) == []  # rolled back: nothing recorded
+    only = (sweeps.follow_up_reminders,)
+    assert await _run_due(db, at(2026, 11, 25), only) == []  # rolled back: nothing recorded
     async with db.sessions() as session:
         assert (await session.execute(select(func.count()).select_from(Nudge))).scalar_one() == 0
     monkeypatch.setattr(SweepContext, "nudge", original)
-    redo = await run_due(db, at(2026, 11, 25))
+    redo = await _run_due(db, at(2026, 11, 25), only)
     assert kinds(redo).count("followup_due") == 2
 
 
@@ -231,7 +235,7 @@ async def test_digest_figures_match_the_ledger(db: Database) -> None:
         Visit(person="wutao", member="liuzhiyong", visited_on=date(2026, 11, 23), summary="看望", created_at=inside),
     )
     async with db.sessions() as session:
-        text = await render_digest(session, "weekly", now)
+        text = await render_digest(session, "weekly", now, registry.digest_sections())
     assert "11月16日—11月22日" in text
     assert "新增 3" in text and "已办结 2" in text and "销号 2" in text and "重新打开 1" in text
     assert "当前逾期 <font color=\"warning\">1</font>" in text

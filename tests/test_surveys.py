@@ -12,14 +12,15 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from bot import api_surveys, keys
+from bot import keys
+from handlers.surveys import api as api_surveys
 from bot.app import create_app
-from bot.export_surveys import write_sheets
+from handlers.surveys.export import write_sheets
 from bot.fakewecom import FakeWeCom
 from bot.nlu import Parser
-from bot.roster import import_roster
-from handlers.surveys import AnswerError, chunks, parse_choice, parse_question
-from schedules import sweeps_surveys
+from handlers.people.importer import import_roster
+from handlers.surveys.router import AnswerError, chunks, parse_choice, parse_question
+from schedules import surveys as sweeps_surveys
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext
 from storage.models import AuditEntry, InboxRow, Item, OutboxRow, Survey, SurveyAnswer, SurveyRecipient

@@ -11,8 +11,9 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from bot import api_talent, export_talent, keys
-from schedules import sweeps_talent
+from bot import keys
+from handlers.talent import api as api_talent, export as export_talent
+from schedules import talent as sweeps_talent
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext
 from storage import gatherings
@@ -355,7 +356,7 @@ async def test_export(bot: Bot) -> None:
 
 @pytest.mark.parametrize("text", ["我会尽快处理", "我想问一下食堂几点开门", "我想问下培训什么时候"])
 def test_statement_patterns_skip_everyday_phrases(text: str) -> None:
-    from handlers import talent as h
+    from handlers.talent import router as h
 
     m = h.SKILL_RE.match(text)
     assert m is None or h.NOT_SKILL.match(m["what"])

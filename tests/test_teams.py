@@ -11,13 +11,14 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 import handlers
-from bot import api_teams, keys
+from bot import keys
+from handlers.teams import api as api_teams
 from bot.app import create_app
-from bot.export_teams import write_sheets
+from handlers.teams.export import write_sheets
 from bot.fakewecom import FakeWeCom
 from bot.nlu import Parser
-from bot.roster import import_roster
-from schedules import sweeps_teams
+from handlers.people.importer import import_roster
+from schedules import teams as sweeps_teams
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext
 from storage import teams

@@ -1,8 +1,7 @@
 """Chinese public-holiday dates from maintained calendars.
 
 Festival days come from the ``holidays`` package (lunar festivals computed for
-any year); official day-off blocks (incl. 调休) come from ``chinese_calendar``
-for announced years, with ``holidays`` plus weekends as fallback.
+any year); which days are off is the one working-day calendar, ``storage.workdays``.
 """
 from __future__ import annotations
 
@@ -11,10 +10,7 @@ from functools import lru_cache
 
 import holidays as _holidays
 
-try:  # chinese_calendar only knows announced years.
-    import chinese_calendar as _cc
-except ImportError:  # pragma: no cover
-    _cc = None
+from storage.workdays import next_working_day
 
 # Our key -> English name used by holidays.China.
 _NAMES: dict[str, str] = {
@@ -58,23 +54,9 @@ def festival_day(key: str, year: int) -> datetime.date | None:
     return None
 
 
-def _is_off(day: datetime.date) -> bool:
-    if _cc is not None:
-        try:
-            return not _cc.is_workday(day)
-        except NotImplementedError:
-            pass
-    return day.weekday() >= 5 or day in _year_table(day.year)
-
-
 def first_workday_after(day: datetime.date) -> datetime.date:
-    """Return the first working day after the day-off block containing ``day``."""
-    cur = day + _ONE_DAY
-    for _ in range(20):
-        if not _is_off(cur):
-            return cur
-        cur += _ONE_DAY
-    return cur
+    """The first working day after ``day`` (after the day-off block containing it)."""
+    return next_working_day(day, include=False)
 
 
 def next_festival(key: str, today: datetime.date, offset: str = "") -> datetime.date | None:

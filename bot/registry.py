@@ -1,0 +1,86 @@
+"""The composition root's one list: which domains exist, in order of precedence.
+
+Adding a domain is one line in ``DOMAINS``: its ``handlers/<name>/`` package exports ``feature``
+(router, API routes, export sheets) and its ``schedules/<name>.py`` exports ``SWEEPS`` and,
+optionally, ``digest_lines``. The app, the CLI, the export, the scheduler, the digest and the
+help are built from here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+from types import ModuleType
+
+from bot import dialog, fallback, help
+from bot.dispatcher import Dispatcher, Router
+from bot.export import SheetWriter
+from bot.feature import Feature
+from schedules.context import Sweep
+from schedules.digest import DigestSection, digest_sweep
+
+DOMAINS: tuple[str, ...] = (
+    "people",  # the roster; people not in it yet
+    "deeds",  # 办实事
+    "care",  # 精密关注
+    "duty",  # duty, incidents
+    "assist",  # 精准帮扶
+    "talent",  # 精英培养
+    "teams",  # 精益班组
+    "surveys",  # 征求意见
+)
+
+
+@cache
+def _features() -> dict[str, Feature]:
+    return {name: import_module(f"handlers.{name}").feature for name in DOMAINS}
+
+
+def features() -> tuple[Feature, ...]:
+    """In ``DOMAINS`` order: the order of sheets, digest sections and help."""
+    return tuple(_features().values())
+
+
+def precedence() -> tuple[str, ...]:
+    """``DOMAINS`` reordered only as far as each feature's ``precedes`` requires (stable)."""
+    feats = _features()
+    order: list[str] = []
+    for name in DOMAINS:
+        must = [order.index(d) for d in feats[name].precedes if d in order]
+        if must:
+            order.insert(min(must), name)  # before the first placed domain it must precede
+        else:
+            order.append(name)
+    for name in DOMAINS:
+        for later in feats[name].precedes:
+            if later in feats and order.index(later) < order.index(name):
+                raise RuntimeError(f"registry: {name} cannot precede {later}")
+    return tuple(order)
+
+
+@cache
+def _schedules() -> tuple[ModuleType, ...]:
+    return tuple(import_module(f"schedules.{name}") for name in DOMAINS)
+
+
+def routers() -> tuple[Router, ...]:
+    """Framework routers around the domains': expired answers first, unknown commands and help last."""
+    feats = _features()
+    return (dialog.router, *(feats[name].router for name in precedence()), help.router, fallback.router)
+
+
+def build_dispatcher() -> Dispatcher:
+    return Dispatcher(routers())
+
+
+def sheet_writers() -> tuple[SheetWriter, ...]:
+    return tuple(f.sheets for f in features() if f.sheets is not None)
+
+
+def digest_sections() -> tuple[DigestSection, ...]:
+    return tuple(m.digest_lines for m in _schedules() if hasattr(m, "digest_lines"))
+
+
+def sweeps() -> tuple[Sweep, ...]:
+    """Every domain's sweeps, then the digests."""
+    return (*(s for m in _schedules() for s in m.SWEEPS), digest_sweep(digest_sections()))

@@ -1,0 +1,8 @@
+"""The deeds domain: what people and the secretary see of it in chat, the read API and the export."""
+
+from bot.feature import Feature
+from handlers.deeds import api
+from handlers.deeds.export import write_sheets
+from handlers.deeds.router import router as _router
+
+feature = Feature(_router, api=api.setup, sheets=write_sheets)

@@ -1,0 +1,96 @@
+"""``/api/items`` and ``/api/items/{n}``: practical-deed items and incidents, with their history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot import keys
+from bot.api import BadRequest, boolean, choice, date_range, error, guarded, iso, listing, now_of, one, paging, tz_of
+from storage import people
+from storage.deeds import queries as q
+from storage.deeds import repo
+from storage.deeds.models import Item, ItemEvent
+
+ITEM_STATUSES = ("submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "open", "acknowledged")
+ITEM_KINDS = ("deed", "incident")
+
+
+def item_json(it: Item, names: dict[str, str], tz: ZoneInfo, now: datetime) -> dict[str, Any]:
+    return {
+        "number": it.number,
+        "kind": it.kind,
+        "category": it.category,
+        "category_cn": q.cn(q.CATEGORY_CN, it.category),
+        "title": it.title,
+        "text": it.text,
+        "requester": it.requester,
+        "requester_name": names.get(it.requester),
+        "owner": it.owner,
+        "owner_name": names.get(it.owner) if it.owner else None,
+        "team": it.team,
+        "status": it.status,
+        "status_cn": q.cn(q.ITEM_STATUS_CN, it.status),
+        "urgent": bool(it.urgent),
+        "overdue": repo.is_overdue(it, now),
+        "created_at": iso(it.created_at, tz),
+        "updated_at": iso(it.updated_at, tz),
+        "first_response_at": iso(it.first_response_at, tz),
+        "resolved_at": iso(it.resolved_at, tz),
+        "closed_at": iso(it.closed_at, tz),
+        "due_at": iso(it.due_at, tz),
+        "satisfaction": it.satisfaction,
+        "close_reason": it.close_reason,
+        "closed_by": it.closed_by,
+        "reopen_count": it.reopen_count,
+    }
+
+
+def event_json(e: ItemEvent, names: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "at": iso(e.at, tz), "actor": e.actor, "actor_name": names.get(e.actor), "kind": e.kind,
+        "kind_cn": q.cn(q.ITEM_EVENT_CN, e.kind), "note": e.note,
+        "from_status": e.from_status, "to_status": e.to_status,
+    }
+
+
+@guarded(("status", "owner", "category", "kind", "overdue", "from", "to", "limit", "offset"))
+async def list_items(request: web.Request) -> web.Response:
+    limit, offset = paging(request)
+    status = choice(request, "status", ITEM_STATUSES, many=True)
+    kind = choice(request, "kind", ITEM_KINDS)
+    overdue = boolean(request, "overdue")
+    start, stop = date_range(request)
+    owner, category = one(request, "owner"), one(request, "category")
+    now, tz = now_of(request), tz_of(request)
+    async with request.app[keys.DB].sessions() as session:
+        page = await q.items(session, now=now, status=status, owner=owner, category=category,
+                                   kind=kind[0] if kind else None, overdue=overdue, created_from=start,
+                                   created_to=stop, limit=limit, offset=offset)
+        names = await people.names(session)
+    return listing([item_json(i, names, tz, now) for i in page.rows], page.total, limit, offset)
+
+
+@guarded(())
+async def get_item(request: web.Request) -> web.Response:
+    raw = request.match_info["n"]
+    if not raw.isdigit() or len(raw) > 9:
+        raise BadRequest(f"事项编号必须是正整数，收到 {raw!r}")
+    now, tz = now_of(request), tz_of(request)
+    async with request.app[keys.DB].sessions() as session:
+        found = await q.item(session, int(raw))
+        names = await people.names(session)
+    if found is None:
+        return error(404, "not_found", f"没有编号 #{int(raw)} 的事项")
+    it, events = found
+    body = item_json(it, names, tz, now)
+    body["history"] = [event_json(e, names, tz) for e in events]
+    return web.json_response(body)
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/api/items", list_items)
+    app.router.add_get("/api/items/{n}", get_item)

@@ -1,0 +1,142 @@
+"""Reading roster files (CSV or XLSX): all rows checked, nothing imported if any is bad."""
+
+from __future__ import annotations
+
+from datetime import date
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from typing import TYPE_CHECKING
+
+from bot.tables import RowError, UnreadableFile, read_rows
+from storage.people import ROLES, RosterEntry
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from storage.db import Database
+
+HEADERS = {
+    "userid": "userid", "账号": "userid", "帐号": "userid", "企业微信账号": "userid",
+    "name": "name", "姓名": "name",
+    "role": "role", "角色": "role",
+    "team": "team", "班组": "team", "网格": "team",
+    "zone_member": "zone_member", "联系党员": "zone_member", "责任党员": "zone_member",
+    "grid_leader": "grid_leader", "网格长": "grid_leader",
+    "phone": "phone", "电话": "phone", "手机": "phone",
+    "retire_on": "retire_on", "退休日期": "retire_on",
+}
+YES = {"1", "true", "yes", "y", "是", "√", "网格长"}
+PHONE = re.compile(r"^[0-9+\- ]{3,20}$")
+ROLE_WORDS = {
+    "employee": "employee", "员工": "employee", "群众": "employee", "职工": "employee",
+    "member": "member", "党员": "member",
+    "secretary": "secretary", "书记": "secretary", "支部书记": "secretary",
+}
+USERID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+REQUIRED = ("userid", "name", "role")
+
+
+class RosterFileError(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def _date(text: str) -> date | None:
+    text = text.strip().split(" ")[0].replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
+    except ValueError:
+        return None
+
+
+def _rows(path: Path) -> list[list[str]]:
+    try:
+        rows = read_rows(path)
+    except UnreadableFile as exc:
+        raise RosterFileError([RowError(1, str(exc))]) from None
+    return [["" if v is None else str(v) for v in row] for row in rows]
+
+
+def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> list[RosterEntry]:
+    """Parse and validate a roster file.
+
+    Args:
+        path: a ``.csv`` or ``.xlsx`` file.
+        existing: userid -> role of people already in the database (zone members may be there).
+
+    Raises:
+        RosterFileError: every bad row with its number and reason.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise RosterFileError([RowError(0, f"文件不存在: {path}")])
+    rows = _rows(path)
+    if not rows:
+        raise RosterFileError([RowError(1, "文件是空的")])
+    header = [HEADERS.get(h.strip().lower(), HEADERS.get(h.strip(), "")) for h in rows[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise RosterFileError([RowError(1, f"缺少列: {', '.join(missing)}（需要 userid,name,role,team,zone_member 或 账号/姓名/角色/班组/联系党员）")])
+    errors: list[RowError] = []
+    entries: list[tuple[int, RosterEntry]] = []
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        rec = {col: (row[i].strip() if i < len(row) else "") for i, col in enumerate(header) if col}
+        problems = []
+        userid = rec.get("userid", "")
+        if not userid:
+            problems.append("账号为空")
+        elif not USERID.match(userid):
+            problems.append(f"账号 {userid!r} 含有不允许的字符")
+        elif userid in seen:
+            problems.append(f"账号 {userid} 与第 {seen[userid]} 行重复")
+        if not rec.get("name"):
+            problems.append("姓名为空")
+        role = ROLE_WORDS.get(rec.get("role", "").lower(), ROLE_WORDS.get(rec.get("role", ""), ""))
+        if not role:
+            problems.append(f"角色 {rec.get('role', '')!r} 无效（应为 employee/member/secretary 或 员工/党员/书记）")
+        phone = rec.get("phone", "")
+        if phone and not PHONE.match(phone):
+            problems.append(f"电话 {phone!r} 格式不对")
+        retire_on = None
+        if rec.get("retire_on"):
+            retire_on = _date(rec["retire_on"])
+            if retire_on is None:
+                problems.append(f"退休日期 {rec['retire_on']!r} 格式不对（应为 2027-03-01）")
+        if problems:
+            errors.append(RowError(number, "；".join(problems)))
+            continue
+        seen[userid] = number
+        entries.append((number, RosterEntry(userid, rec["name"], role, rec.get("team", ""),
+                                            rec.get("zone_member") or None,
+                                            rec.get("grid_leader", "").lower() in YES, phone, retire_on)))
+    roles = dict(existing or {})
+    roles.update({e.userid: e.role for _, e in entries})
+    for number, e in entries:
+        if e.zone_member is None:
+            continue
+        if e.zone_member == e.userid:
+            errors.append(RowError(number, "联系党员不能是本人"))
+        elif e.zone_member not in roles:
+            errors.append(RowError(number, f"联系党员 {e.zone_member} 不在名册中"))
+        elif roles[e.zone_member] not in ("member", "secretary"):
+            errors.append(RowError(number, f"联系党员 {e.zone_member} 不是党员"))
+    if errors:
+        raise RosterFileError(sorted(errors, key=lambda e: e.row))
+    assert all(e.role in ROLES for _, e in entries)
+    return [e for _, e in entries]
+
+
+async def import_roster(db: "Database", path: str | Path, now: "datetime") -> tuple[int, int]:
+    """Validate the whole file, then upsert it in one transaction; returns ``(created, updated)``."""
+    from storage import people
+
+    async with db.sessions() as session, session.begin():
+        existing = {e.userid: e.role for e in await people.all_people(session)}
+        entries = read_roster(path, existing)
+        return await people.upsert(session, entries, now)

@@ -1,0 +1,94 @@
+"""Read API for 精英培养: ``/api/talent`` (profiles) and ``/api/trainings``.
+
+Same Bearer guard and parameter rules as ``bot/api.py``. ``/api/talent`` lists talent profiles
+(skills, certificates, wishes, trainings attended); reserve talent is only included with
+``?reserve=true``, and then only status, dates and the number of review notes — never the
+recommendation reason, the review notes or the decision note. ``/api/trainings`` filters by start
+time (``from``/``to``) and ``status``, with lecturer, sign-up and attendance counts, paginated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot import keys
+from bot.api import boolean, choice, guarded, iso, listing, paging, date_range, tz_of
+from storage import gatherings, people
+from storage import talent as store
+from storage.gatherings.models import Gathering
+from storage.talent.models import ReserveCandidate, TalentProfile
+
+TRAINING_STATUSES = ("open", "cancelled", "done")
+
+
+def profile_json(p: TalentProfile, entry: people.RosterEntry | None, attended: int, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "userid": p.userid, "name": entry.name if entry else None, "team": entry.team if entry else None,
+        "skills": store.skills(p), "certificates": store.certificates(p),
+        "wishes": [{"text": w.get("text", ""), "at": w.get("at") or None} for w in store.wishes(p)],
+        "trainings_attended": attended, "updated_at": iso(p.updated_at, tz),
+    }
+
+
+def candidate_json(c: ReserveCandidate, names: dict[str, str], reviews: int, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "userid": c.userid, "name": names.get(c.userid), "status": c.status,
+        "status_cn": store.RESERVE_STATUS_CN.get(c.status, c.status),
+        "recommended_by": c.recommended_by, "recommended_at": iso(c.created_at, tz), "reviews": reviews,
+        "decided_by": c.decided_by, "decided_at": iso(c.decided_at, tz),
+    }
+
+
+def training_json(g: Gathering, signed: int, attended: int, names: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "number": g.number, "title": g.title, "starts_at": iso(g.starts_at, tz), "place": g.place,
+        "lecturer": g.lecturer, "lecturer_name": names.get(g.lecturer) if g.lecturer else None,
+        "capacity": g.capacity or None, "places_left": gatherings.places_left(g, signed),
+        "team": g.team or None, "status": g.status, "status_cn": gatherings.STATUS_CN.get(g.status, g.status),
+        "signed_up": signed, "attended": attended, "created_by": g.created_by, "created_at": iso(g.created_at, tz),
+    }
+
+
+@guarded(("reserve", "limit", "offset"))
+async def list_talent(request: web.Request) -> web.Response:
+    limit, offset = paging(request)
+    reserve = boolean(request, "reserve") or False
+    tz = tz_of(request)
+    async with request.app[keys.DB].sessions() as session:
+        roster = {p.userid: p for p in await people.all_people(session)}
+        total = await store.count_profiles(session)
+        rows = []
+        for p in await store.profiles(session, limit=limit, offset=offset):
+            attended = len(await gatherings.attended_by(session, p.userid, "training"))
+            rows.append(profile_json(p, roster.get(p.userid), attended, tz))
+        body: dict[str, Any] = {"items": rows, "total": total, "limit": limit, "offset": offset}
+        if reserve:
+            cands = await store.candidates(session)
+            counts = await store.review_counts(session, [c.id for c in cands])
+            names = {u: p.name for u, p in roster.items()}
+            body["reserve"] = [candidate_json(c, names, counts[c.id], tz) for c in cands]
+    return web.json_response(body)
+
+
+@guarded(("from", "to", "status", "limit", "offset"))
+async def list_trainings(request: web.Request) -> web.Response:
+    limit, offset = paging(request)
+    start, stop = date_range(request)
+    status = choice(request, "status", TRAINING_STATUSES, many=True)
+    tz = tz_of(request)
+    async with request.app[keys.DB].sessions() as session:
+        total = await gatherings.count_gatherings(session, "training", since=start, until=stop, status=status)
+        rows = await gatherings.list_gatherings(session, "training", since=start, until=stop, status=status,
+                                                limit=limit, offset=offset)
+        cnt = await gatherings.counts(session, [g.id for g in rows])
+        names = {p.userid: p.name for p in await people.all_people(session)}
+    return listing([training_json(g, *cnt[g.id], names, tz) for g in rows], total, limit, offset)
+
+
+def setup(app: web.Application) -> None:
+    """Add ``/api/talent`` and ``/api/trainings``; uses ``app[keys.DB]`` and ``app[keys.SETTINGS]``."""
+    app.router.add_get("/api/talent", list_talent)
+    app.router.add_get("/api/trainings", list_trainings)

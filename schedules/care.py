@@ -1,0 +1,146 @@
+"""精密关注 sweeps: follow-up reminders and escalation, members' morning lists, retirements; digest lines."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.replies import Text
+from schedules.config import ScheduleConfig
+from schedules.context import SweepContext, pct
+from storage import people as roster
+from storage.care import followups
+from storage.care.coverage import coverage
+from storage.deeds import queries as deed_queries
+from storage.deeds.repo import WORKING
+from storage.people.models import Person
+from storage.workdays import is_working_day, next_working_day, working_days_between
+
+WEEKDAY_CN = "一二三四五六日"
+
+
+def _day(d) -> str:  # type: ignore[no-untyped-def]
+    return f"{d.month}月{d.day}日（周{WEEKDAY_CN[d.weekday()]}）"
+
+
+def _secretaries(people: dict[str, Person]) -> list[str]:
+    return sorted(u for u, p in people.items() if p.role == "secretary")
+
+
+def _name(people: dict[str, Person], userid: str | None) -> str:
+    return people[userid].name if userid and userid in people else (userid or "（未指定）")
+
+
+def _remind_day(due):  # type: ignore[no-untyped-def]
+    """A follow-up due on a day off is brought forward to the last working day before it."""
+    d = due
+    while not is_working_day(d):
+        d -= timedelta(days=1)
+    return d
+
+
+async def follow_up_reminders(ctx: SweepContext) -> None:
+    """Due-day reminders, repeated overdue reminders, and escalation to the secretary."""
+    people = await roster.by_id(ctx.session)
+    cfg = ctx.config
+    for f in await followups.follow_ups(ctx.session):
+        who = _name(people, f.person)
+        if ctx.today <= f.due:
+            if ctx.today >= _remind_day(f.due):
+                when = "今天" if f.due == ctx.today else _day(f.due)
+                await ctx.nudge(f"fu:{f.key}:due:{f.due}", f.member,
+                                Text(content=f"回访提醒：{when}应回访 {who}（{f.what}）。回访后发一句“已看望{who}……”即可记录。"),
+                                kind="followup_due")
+            continue
+        late = working_days_between(f.due, ctx.today)
+        if late < 1:
+            continue
+        period = (late - 1) // max(1, cfg.overdue_repeat_days)
+        await ctx.nudge(f"fu:{f.key}:overdue:{f.due}:{period}", f.member,
+                        Text(content=f"回访逾期：{who}（{f.what}）原定 {_day(f.due)} 回访，已逾期 {late} 个工作日，请尽快联系。"),
+                        kind="followup_overdue")
+        if late >= cfg.escalate_after_days:
+            for sec in _secretaries(people):
+                if sec == f.member:
+                    continue
+                await ctx.nudge(f"fu:{f.key}:escalate:{f.due}:{sec}", sec,
+                                Text(content=f"回访逾期提醒：{_name(people, f.member)} 负责的 {who}（{f.what}）"
+                                             f"原定 {_day(f.due)} 回访，已逾期 {late} 个工作日。"),
+                                kind="followup_escalate")
+
+
+async def member_morning(ctx: SweepContext) -> None:
+    """A working-day morning list per member: visits due and overdue, items waiting, stale contacts."""
+    if not is_working_day(ctx.today) or ctx.now.timetz().replace(tzinfo=None) < ctx.config.morning:
+        return
+    people = await roster.by_id(ctx.session)
+    fus = await followups.follow_ups(ctx.session)
+    deeds = await deed_queries.open_deeds(ctx.session)
+    contact = await followups.last_contact(ctx.session)
+    stale_before = ctx.today - timedelta(days=ctx.config.stale_contact_days)
+    for uid, member in sorted(people.items()):
+        if member.role not in ("member", "secretary"):
+            continue
+        lines: list[str] = []
+        due = [f for f in fus if f.member == uid and f.due <= ctx.today]
+        if due:
+            lines.append("【今日及逾期回访】")
+            lines += [f"· {_name(people, f.person)}（{f.what}）{'今天' if f.due == ctx.today else '逾期，原定' + _day(f.due)}"
+                      for f in due[:10]]
+        waiting = [i for i in deeds if i.owner == uid and i.status in WORKING]
+        if waiting:
+            lines.append("【待办事项】")
+            lines += [f"· #{i.number} {i.title}" for i in waiting[:10]]
+        zone = [p for p in people.values() if p.zone_member == uid]
+        stale = [p for p in zone if contact.get(p.userid) is None or contact[p.userid] < stale_before]
+        if stale:
+            lines.append(f"【{ctx.config.stale_contact_days}天未联系】" + "、".join(p.name for p in stale[:15])
+                         + (f" 等{len(stale)}人" if len(stale) > 15 else ""))
+        if not lines:
+            continue
+        await ctx.nudge(f"morning:{uid}:{ctx.today}", uid,
+                        Text(content=f"{member.name}，早上好！今天的精密关注清单：\n" + "\n".join(lines)),
+                        kind="morning")
+
+
+async def life_events(ctx: SweepContext) -> None:
+    """Retirements in the roster become visit tasks ahead of time."""
+    people = await roster.by_id(ctx.session)
+    horizon = ctx.today + timedelta(days=ctx.config.retirement_notice_days)
+    for p in people.values():
+        if p.retire_on is None or not (ctx.today <= p.retire_on <= horizon):
+            continue
+        member = p.zone_member or next(iter(_secretaries(people)), None)
+        if member is None or ctx.dry_run:
+            continue
+        due = next_working_day(p.retire_on - timedelta(days=3)) if p.retire_on - timedelta(days=3) > ctx.today else ctx.today
+        await followups.ensure_task(ctx.session, person=p.userid, member=member, reason="退休",
+                                    due=min(due, p.retire_on), dedupe_key=f"retire:{p.userid}:{p.retire_on}",
+                                    now=ctx.now)
+
+
+async def digest_lines(session: AsyncSession, start: datetime, end: datetime, now: datetime,
+                       config: ScheduleConfig | None = None) -> list[str]:
+    """Zone coverage, visits done, follow-ups overdue, who visited and who did not."""
+    today: date = now.date()
+    cov = await coverage(session, today)
+    figures = await followups.visit_figures(session, start, end, today)
+    everyone = await roster.by_id(session)
+    cov_pct = cov.visited_30 / cov.zone_total if cov.zone_total else None
+    lines = [
+        f"**责任区覆盖**：近30天走访 {cov.visited_30}/{cov.zone_total} 人（{pct(cov_pct)}）"
+        + (f"，未划入责任区 {len(cov.unassigned)} 人" if cov.unassigned else ""),
+        f"**回访**：完成 {figures.visits} 次，逾期未回访 <font color=\"warning\">{figures.followups_overdue}</font> 项",
+    ]
+    members = sorted(((everyone[m].name if m in everyone else m, n) for m, n in figures.visits_by_member.items()),
+                     key=lambda x: -x[1])
+    idle = [p.name for p in everyone.values() if p.role == "member" and p.userid not in figures.visits_by_member]
+    if members:
+        lines.append("**党员走访**：" + "，".join(f"{name} {n}" for name, n in members[:8]))
+    if idle:
+        lines.append(f"**本期未走访**：{'、'.join(idle[:10])}" + (f" 等{len(idle)}人" if len(idle) > 10 else ""))
+    return lines
+
+
+SWEEPS = (life_events, follow_up_reminders, member_morning)

@@ -1,0 +1,92 @@
+"""办实事 sweeps: first-response and resolution deadlines, confirmation reminders; digest lines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.replies import Text
+from schedules.config import ScheduleConfig
+from schedules.context import SweepContext, pct
+from storage import people as roster
+from storage.deeds import queries
+from storage.deeds.repo import WORKING
+from storage.people.models import Person
+from storage.workdays import add_working_time, working_days_between
+
+def _secretaries(people: dict[str, Person]) -> list[str]:
+    return sorted(u for u, p in people.items() if p.role == "secretary")
+
+
+def _name(people: dict[str, Person], userid: str | None) -> str:
+    return people[userid].name if userid and userid in people else (userid or "（未指定）")
+
+
+async def item_deadlines(ctx: SweepContext) -> None:
+    """First response (50%/80%/breach), resolution target, and confirmation reminders."""
+    cfg = ctx.config
+    people = await roster.by_id(ctx.session)
+    secs = _secretaries(people)
+    tz = ctx.now.tzinfo
+    for item in await queries.open_deeds(ctx.session):
+        owner = item.owner
+        created = item.created_at.astimezone(tz)
+        urgent = bool(item.urgent)
+        if item.status == "submitted" and item.first_response_at is None and owner:
+            deadline = add_working_time(created, cfg.response_limit_days)
+            frac = (ctx.now - created) / (deadline - created) if deadline > created else 1.0
+            ref = f"#{item.number} {item.title}"
+            if frac >= 0.5:
+                await ctx.nudge(f"item:{item.number}:resp50", owner,
+                                Text(content=f"提醒：{ref} 还没有接单，请在 {deadline:%m月%d日 %H:%M} 前回复“接单 #{item.number}”。"),
+                                kind="item_response", urgent=urgent)
+            if frac >= 0.8:
+                await ctx.nudge(f"item:{item.number}:resp80", owner,
+                                Text(content=f"再次提醒：{ref} 即将超过首次响应时限（{deadline:%m月%d日 %H:%M}）。"),
+                                kind="item_response", urgent=urgent)
+            if frac >= 1.0:
+                for sec in secs:
+                    await ctx.nudge(f"item:{item.number}:resp_breach:{sec}", sec,
+                                    Text(content=f"超时未响应：{ref}（负责人 {_name(people, owner)}）已超过首次响应时限。"),
+                                    kind="item_escalate", urgent=urgent)
+        if item.status in WORKING and item.due_at is not None and ctx.now >= item.due_at and owner:
+            await ctx.nudge(f"item:{item.number}:late", owner,
+                            Text(content=f"#{item.number} {item.title} 已超过办结时限，请抓紧办理并及时反馈进度。"),
+                            kind="item_late", urgent=urgent)
+            late = working_days_between(item.due_at.astimezone(tz).date(), ctx.today)
+            if late >= 1:
+                for sec in secs:
+                    await ctx.nudge(f"item:{item.number}:late_escalate:{sec}", sec,
+                                    Text(content=f"逾期未办结：#{item.number} {item.title}（负责人 {_name(people, owner)}），"
+                                                 f"已逾期 {late} 个工作日。"),
+                                    kind="item_escalate", urgent=urgent)
+        if item.status == "resolved" and item.resolved_at is not None:
+            waited = working_days_between(item.resolved_at.astimezone(tz).date(), ctx.today)
+            if waited >= cfg.confirm_remind_days:
+                await ctx.nudge(f"item:{item.number}:confirm_remind", item.requester,
+                                Text(content=f"您反映的 #{item.number} {item.title} 已处理完毕，请回复“满意”或“还没解决”，"
+                                             f"您确认后才会销号。"),
+                                kind="item_confirm")
+            if waited >= cfg.confirm_escalate_days:
+                for uid in dict.fromkeys([owner, *secs]):
+                    if uid:
+                        await ctx.nudge(f"item:{item.number}:confirm_escalate:{uid}", uid,
+                                        Text(content=f"#{item.number} {item.title} 处理完已 {waited} 个工作日，"
+                                                     f"{_name(people, item.requester)} 仍未确认。请当面问问是否满意"
+                                                     f"（须本人确认才能销号）。"),
+                                        kind="item_confirm_escalate")
+
+
+async def digest_lines(session: AsyncSession, start: datetime, end: datetime, now: datetime,
+                       config: ScheduleConfig | None = None) -> list[str]:
+    """New, resolved, closed, reopened and overdue deeds; satisfaction."""
+    f = await queries.deed_figures(session, start, end, now)
+    return [
+        f"**办实事**：新增 {f.new}，已办结 {f.resolved}，销号 {f.closed}，"
+        f"重新打开 {f.reopened}，当前逾期 <font color=\"warning\">{f.overdue}</font>",
+        f"**满意率**：{pct(f.satisfaction)}（满意 {f.satisfied}，不满意 {f.unsatisfied}）",
+    ]
+
+
+SWEEPS = (item_deadlines,)

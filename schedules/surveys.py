@@ -1,0 +1,71 @@
+"""征求意见 schedules: remind people who have not finished an open survey; digest lines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.replies import Text
+from schedules.config import ScheduleConfig
+from schedules.context import SweepContext, pct
+from storage.workdays import add_working_time
+from storage import surveys
+
+REMIND_AFTER_WORKING_DAYS = 2
+
+
+async def sweep(ctx: SweepContext) -> None:
+    """Once per (person, survey): a reminder 2 working days after publishing, outside quiet hours."""
+    tz = ctx.now.tzinfo
+    open_surveys, _ = await surveys.list_surveys(ctx.session, status=("open",), limit=None)
+    for s in open_surveys:
+        if s.opened_at is None:
+            continue
+        due = add_working_time(s.opened_at.astimezone(tz), REMIND_AFTER_WORKING_DAYS)
+        if ctx.now < due:
+            continue
+        total = len(await surveys.questions(ctx.session, s.id))
+        for r in await surveys.recipients(ctx.session, s.id):
+            if r.status == "done":
+                continue
+            if r.position:
+                what = f"您已答 {r.position}/{total} 题，回复“继续问卷”即可接着作答。"
+            else:
+                what = f"共 {total} 题，回复“开始 {s.number}”即可作答。"
+            await ctx.nudge(f"survey:{r.userid}:{s.number}:remind", r.userid,
+                            Text(content=f"提醒：支部征求意见《{s.title}》还在征求中，{what}"),
+                            kind="survey_remind")
+
+
+
+async def digest_lines(session: AsyncSession, start: datetime, end: datetime, now: datetime,
+                       config: ScheduleConfig | None = None) -> list[str]:
+    """Open surveys with response rates; surveys closed in [start, end) with the top option per single choice."""
+    lines: list[str] = []
+    open_surveys, _ = await surveys.list_surveys(session, status=("open",), limit=None)
+    prog = await surveys.progress(session, [s.id for s in open_surveys])
+    for s in sorted(open_surveys, key=lambda s: s.number):
+        p = prog.get(s.id, surveys.Progress())
+        lines.append(f"**征求意见** #{s.number}《{s.title}》征求中：回收 {p.done}/{p.recipients}（{pct(p.rate)}）")
+    closed, _ = await surveys.list_surveys(session, status=("closed",), limit=None)
+    for s in sorted(closed, key=lambda s: s.number):
+        if s.closed_at is None or not (start <= s.closed_at < end):
+            continue
+        res = await surveys.results(session, s)
+        p = res.progress
+        line = f"**征求意见** #{s.number}《{s.title}》已结束：回收 {p.done}/{p.recipients}（{pct(p.rate)}）"
+        tops = []
+        for q in res.questions:
+            if q.kind != "single":
+                continue
+            top = q.top()
+            if top is not None:
+                tops.append(f"{q.text} 最多选“{top[0]}”（{top[1]}/{q.answered}）")
+        if tops:
+            line += "；" + "；".join(tops)
+        lines.append(line)
+    return lines
+
+
+SWEEPS = (sweep,)

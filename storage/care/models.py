@@ -1,0 +1,62 @@
+"""The key-attention ledger, visits and visit tasks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base, UTCDateTime
+
+
+class CareEntry(Base):
+    """An entry of the key-attention ledger (重点关注人群台账)."""
+
+    __tablename__ = "care_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(64), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    responsible: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | resolved
+    sensitive: Mapped[bool] = mapped_column(default=True)
+    interval_days: Mapped[int] = mapped_column(Integer)
+    next_follow_up: Mapped[date | None] = mapped_column(Date, nullable=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16), default="self")  # self | tip | member | roster
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Visit(Base):
+    """A member's visit, call or talk with someone in their zone."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(64), index=True)
+    member: Mapped[str] = mapped_column(String(64), index=True)
+    entry_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    visited_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    next_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class VisitTask(Base):
+    """A visit someone should make (a life event, a tip, a follow-up)."""
+
+    __tablename__ = "visit_tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(64), index=True)
+    member: Mapped[str] = mapped_column(String(64), index=True)
+    entry_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str] = mapped_column(String(64))
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done | cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)

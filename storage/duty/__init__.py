@@ -1,0 +1,3 @@
+"""The duty domain's storage: models, repository, lifecycle and queries."""
+
+from storage.duty.repo import *  # noqa: F401,F403

@@ -1,0 +1,27 @@
+"""One page of rows and the total they were cut from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: list[T]
+    total: int
+
+
+async def page(session: AsyncSession, stmt: Select[Any], limit: int | None, offset: int) -> Page[Any]:
+    """Run ``stmt`` for one page (``limit=None``: all rows) and count what it matches."""
+    total = int((await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = list((await session.execute(stmt.offset(offset))).scalars())
+    return Page(rows, total)

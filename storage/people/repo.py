@@ -1,0 +1,108 @@
+"""Roster repository."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.people.models import Person
+
+ROLES = ("employee", "member", "secretary")
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    userid: str
+    name: str
+    role: str
+    team: str = ""
+    zone_member: str | None = None
+    grid_leader: bool = False
+    phone: str = ""
+    retire_on: date | None = None
+
+
+def _entry(p: Person) -> RosterEntry:
+    return RosterEntry(p.userid, p.name, p.role, p.team, p.zone_member, bool(p.grid_leader), p.phone or "",
+                       p.retire_on)
+
+
+async def get(session: AsyncSession, userid: str) -> RosterEntry | None:
+    person = await session.get(Person, userid)
+    return _entry(person) if person else None
+
+
+async def all_people(session: AsyncSession) -> list[RosterEntry]:
+    rows = await session.execute(select(Person).order_by(Person.userid))
+    return [_entry(p) for p in rows.scalars()]
+
+
+async def by_role(session: AsyncSession, role: str) -> list[RosterEntry]:
+    rows = await session.execute(select(Person).where(Person.role == role).order_by(Person.userid))
+    return [_entry(p) for p in rows.scalars()]
+
+
+async def userids(session: AsyncSession) -> set[str]:
+    return set((await session.execute(select(Person.userid))).scalars())
+
+
+async def version(session: AsyncSession) -> tuple[int, datetime | None]:
+    """Changes whenever the roster does: used to reload the parser's names."""
+    row = (await session.execute(select(func.count(), func.max(Person.updated_at)))).one()
+    return int(row[0]), row[1]
+
+
+async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: datetime) -> tuple[int, int]:
+    """Insert or update; returns ``(created, updated)``. Unchanged rows are left alone."""
+    created = updated = 0
+    for e in entries:
+        person = await session.get(Person, e.userid)
+        fields = dict(name=e.name, role=e.role, team=e.team, zone_member=e.zone_member,
+                      grid_leader=e.grid_leader, phone=e.phone, retire_on=e.retire_on)
+        if person is None:
+            session.add(Person(userid=e.userid, updated_at=now, **fields))
+            created += 1
+        elif any(getattr(person, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(person, k, v)
+            person.updated_at = now
+            updated += 1
+    await session.flush()
+    return created, updated
+
+
+async def team_members(session: AsyncSession, team: str) -> list[RosterEntry]:
+    rows = await session.execute(select(Person).where(Person.team == team).order_by(Person.userid))
+    return [_entry(p) for p in rows.scalars()]
+
+
+async def grid_leaders(session: AsyncSession, team: str) -> list[RosterEntry]:
+    """The team's 网格长; failing that, the party members in the team."""
+    people = await team_members(session, team)
+    leaders = [p for p in people if p.grid_leader]
+    return leaders or [p for p in people if p.role in ("member", "secretary")]
+
+
+async def zone(session: AsyncSession, member: str) -> list[RosterEntry]:
+    """The people in a member's responsibility zone."""
+    rows = await session.execute(select(Person).where(Person.zone_member == member).order_by(Person.userid))
+    return [_entry(p) for p in rows.scalars()]
+
+
+async def by_id(session: AsyncSession) -> dict[str, Person]:
+    """Everyone in the roster, by userid."""
+    return {p.userid: p for p in (await session.execute(select(Person))).scalars()}
+
+
+async def names(session: AsyncSession) -> dict[str, str]:
+    """userid -> name of everyone in the roster."""
+    return {u: n for u, n in (await session.execute(select(Person.userid, Person.name))).all()}
+
+
+async def teams(session: AsyncSession) -> dict[str, str]:
+    """userid -> team of everyone in the roster."""
+    return {u: t for u, t in (await session.execute(select(Person.userid, Person.team))).all()}
