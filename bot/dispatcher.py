@@ -1,23 +1,32 @@
-"""Routers and the dispatcher: the first matching handler of the first router wins."""
+"""Routers and the dispatcher: the first matching handler of the first router wins.
+
+A route is a handler and its filters. Filters carry the matching (command, card key, state, role,
+intent, regex, reference) so a handler body does one job; a filter returns ``True``/``False`` or a
+dict of what it found (``args``, ``match``, ``card``…), set on the context before the handler runs.
+Open questions, interrupts, cancel words and expiry are the dispatcher's (see ``bot.fsm``).
+"""
 
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.events import Event, TextMessage
-from bot.replies import Reply
+from bot.events import AppEvent, Event, TextMessage
+from bot.fsm import CANCELLED, KEEP, REASK, Conversation, State, is_cancel
+from bot.replies import Reply, Text
+from storage.errors import Refused
 from storage.people import RosterEntry
 
 if TYPE_CHECKING:
+    from bot.cardkeys import CardKey
     from bot.nlu import Parse
-    from storage.conversations import State
 
 
 class _NotHandled:
@@ -28,7 +37,8 @@ NOT_HANDLED = _NotHandled()
 
 Replies = Reply | Sequence[Reply] | None
 Handler = Callable[["Context"], Awaitable[Replies | _NotHandled]]
-Filter = Callable[["Context"], bool | Awaitable[bool]]
+Filter = Callable[["Context"], bool | dict[str, Any] | Awaitable[bool | dict[str, Any]]]
+COMMAND_MARKS = ("/", "／")
 
 
 @dataclass
@@ -41,9 +51,16 @@ class Context:
     now: datetime
     settings: Settings
     parse: Parse | None = None
-    state: State | None = None  # the sender's open question, loaded under their lock
+    fsm: Conversation = field(default=None)  # type: ignore[assignment]  # set in __post_init__
     inbox_id: int | None = None
+    args: str = ""  # a command's text after its name
+    match: re.Match[str] | None = None  # a regex route's match
+    card: CardKey | None = None  # a card route's unpacked key
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.fsm is None:
+            self.fsm = Conversation(None, self.event.user, self.now)
 
     @property
     def text(self) -> str:
@@ -54,15 +71,55 @@ class Context:
         return self.event.user
 
     @property
-    def today(self):  # type: ignore[no-untyped-def]
+    def today(self) -> date:
         """Today's date in the configured time zone."""
         return self.now.date()
+
+    @property
+    def state(self) -> Any:
+        """Transitional: the stored question (kind, data, expired) for handlers not yet on ``ctx.fsm``."""
+        return ctx_stored(self.fsm)
+
+    @state.setter
+    def state(self, value: Any) -> None:
+        if value is None:
+            self.fsm.forget()
+
+    @property
+    def is_command(self) -> bool:
+        return self.text.lstrip().startswith(COMMAND_MARKS)
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    """A slash command as the help shows it; ``roles`` None means everyone."""
+
+    name: str
+    usage: str
+    summary: str
+    roles: tuple[str, ...] | None = None
+
+    def visible_to(self, role: str) -> bool:
+        return self.roles is None or role in self.roles
 
 
 @dataclass(frozen=True)
 class _Route:
     filters: tuple[Filter, ...]
     handler: Handler
+    state: tuple[State, ...] = ()  # answers to these open questions only
+
+
+def ctx_stored(fsm: Conversation) -> Any:
+    return fsm._stored  # noqa: SLF001 - transitional accessor, see Context.state
+
+
+def _slash(text: str) -> str:
+    t = text.strip()
+    return "/" + t[1:] if t.startswith("／") else t
+
+
+ROLE_CN = {"secretary": "支部书记", "member": "党员同志", "employee": "职工"}
 
 
 class Router:
@@ -71,54 +128,158 @@ class Router:
     def __init__(self, name: str) -> None:
         self.name = name
         self._routes: list[_Route] = []
+        self.commands: list[CommandInfo] = []
 
-    def route(self, *filters: Filter) -> Callable[[Handler], Handler]:
+    # -- registering --------------------------------------------------------
+
+    def route(self, *filters: Filter, state: State | Sequence[State] | None = None) -> Callable[[Handler], Handler]:
+        states = () if state is None else ((state,) if isinstance(state, State) else tuple(state))
+
         def register(handler: Handler) -> Handler:
-            self._routes.append(_Route(filters, handler))
+            self._routes.append(_Route(filters, handler, states))
             return handler
         return register
 
-    async def handle(self, ctx: Context) -> Replies | _NotHandled:
+    def message(self, *filters: Filter, state: State | Sequence[State] | None = None,
+                regex: str | re.Pattern[str] | None = None) -> Callable[[Handler], Handler]:
+        """A text from someone in the roster (optionally matching ``regex``, in an open ``state``)."""
+        from bot import filters as f
+
+        extra: tuple[Filter, ...] = (f.regex(regex),) if regex is not None else ()
+        return self.route(f.known, f.text, *extra, *filters, state=state)
+
+    def command(self, name: str, *aliases: str, roles: Sequence[str] | None = None, usage: str = "",
+                summary: str = "", denied: str | None = None, hidden: bool = False,
+                help: Sequence[tuple[str, str, Sequence[str] | None]] = ()) -> Callable[[Handler], Handler]:
+        """``/name rest`` (or ``／name``): ``ctx.args`` is the rest. Outside ``roles`` the answer is ``denied``.
+
+        ``usage``/``summary`` make the help line (``help`` adds more lines: ``(usage, summary, roles)``).
+        """
+        from bot import filters as f
+
+        allowed = tuple(roles) if roles is not None else None
+        if not hidden:
+            self.commands.append(CommandInfo(name, usage or name, summary, allowed))
+        for use, text, who in help:
+            self.commands.append(CommandInfo(name, use, text, tuple(who) if who is not None else allowed))
+        refusal = denied or f"“{name}”只有{'、'.join(ROLE_CN.get(r, r) for r in allowed or ())}可以使用。"
+
+        def register(handler: Handler) -> Handler:
+            async def guarded(ctx: Context) -> Replies | _NotHandled:
+                if allowed is not None and (ctx.sender is None or ctx.sender.role not in allowed):
+                    return Text(content=refusal)
+                return await handler(ctx)
+            guarded.__name__ = getattr(handler, "__name__", "command")
+            self._routes.append(_Route((f.known, f.text, f.command(name, *aliases)), guarded))
+            return handler
+        return register
+
+    def card(self, key: type[CardKey], *filters: Filter, **fields: Any) -> Callable[[Handler], Handler]:
+        """A button press whose key unpacks as ``key`` (with these field values): ``ctx.card``."""
+        from bot import filters as f
+
+        return self.route(f.known, f.card_key(key, **fields), *filters)
+
+    def event(self, *names: str, known: bool | None = None) -> Callable[[Handler], Handler]:
+        """An app event (``subscribe``, ``enter_agent``…); ``known`` restricts to (non-)roster people."""
+        from bot import filters as f
+
+        who: tuple[Filter, ...] = () if known is None else ((f.known,) if known else (f.unknown,))
+        return self.route(*who, f.app_event(*names))
+
+    # -- handling -----------------------------------------------------------
+
+    async def handle(self, ctx: Context, *, states: bool | None = None) -> Replies | _NotHandled:
+        """Try the routes in order. ``states=True``: only routes answering the open question;
+        ``False``: only the others; ``None``: all."""
         for route in self._routes:
-            if await _passes(route.filters, ctx):
+            if states is not None and bool(route.state) != states:
+                continue
+            if route.state and not ctx.fsm.in_state(*route.state):
+                continue
+            found = await _passes(route.filters, ctx)
+            if found is None:
+                continue
+            for name, value in found.items():
+                setattr(ctx, name, value)
+            try:
                 result = await route.handler(ctx)
-                if result is not NOT_HANDLED:
-                    return result
+            except Refused as exc:
+                return Text(content=exc.message)
+            if result is not NOT_HANDLED:
+                return result
         return NOT_HANDLED
 
 
-async def _passes(filters: tuple[Filter, ...], ctx: Context) -> bool:
+async def _passes(filters: tuple[Filter, ...], ctx: Context) -> dict[str, Any] | None:
+    found: dict[str, Any] = {}
     for f in filters:
         ok = f(ctx)
         if inspect.isawaitable(ok):
             ok = await ok
         if not ok:
-            return False
-    return True
+            return None
+        if isinstance(ok, dict):
+            found.update(ok)
+    return found
+
+
+def _replies(result: Replies | _NotHandled) -> list[Reply] | None:
+    if result is NOT_HANDLED:
+        return None
+    if result is None:
+        return []
+    if isinstance(result, Reply):
+        return [result]
+    return list(result)  # type: ignore[arg-type]
 
 
 class Dispatcher:
-    """Runs routers in precedence order (the order lives in ``handlers/__init__.py``)."""
+    """Runs routers in precedence order (the order lives in ``bot/registry.py``)."""
 
     def __init__(self, routers: Sequence[Router]) -> None:
         self.routers = tuple(routers)
 
-    def _ordered(self, ctx: Context) -> tuple[Router, ...]:
-        """The router whose question the sender is answering goes first (state kind "deeds.dup" -> "deeds")."""
-        if ctx.state is None or ctx.state.expired:
-            return self.routers
-        owner = ctx.state.kind.split(".", 1)[0]
-        first = tuple(r for r in self.routers if r.name == owner)
-        return first + tuple(r for r in self.routers if r.name != owner)
+    def is_interrupt(self, ctx: Context) -> bool:
+        """What always reaches its own router, whatever question is open."""
+        from bot.nlu import Intent
+
+        if not isinstance(ctx.event, TextMessage):
+            return isinstance(ctx.event, AppEvent) and ctx.event.event == "template_card_event"
+        if ctx.is_command:
+            return True
+        p = ctx.parse
+        return p is not None and (p.intent in (Intent.INCIDENT_REPORT, Intent.DUTY_QUERY) or bool(p.urgent))
+
+    async def _route(self, ctx: Context, routers: Sequence[Router], *, states: bool | None) -> list[Reply] | None:
+        for router in routers:
+            found = _replies(await router.handle(ctx, states=states))
+            if found is not None:
+                return found
+        return None
 
     async def dispatch(self, ctx: Context) -> list[Reply]:
-        for router in self._ordered(ctx):
-            result = await router.handle(ctx)
-            if result is NOT_HANDLED:
-                continue
-            if result is None:
-                return []
-            if isinstance(result, Reply):
-                return [result]
-            return list(result)  # type: ignore[arg-type]
-        return []
+        fsm = ctx.fsm
+        if not fsm.is_open:
+            return await self._route(ctx, self.routers, states=False) or []
+        state = fsm.state
+        if self.is_interrupt(ctx) or state is None:
+            prompt = fsm.prompt
+            owner_name = (fsm.kind or "").split(".", 1)[0]
+            ordered = [r for r in self.routers if r.name == owner_name] + [r for r in self.routers if r.name != owner_name]
+            replies = await self._route(ctx, ordered, states=False) or []
+            if state is not None and fsm.is_open and not fsm.changed and prompt and \
+                    any(r.to in (None, ctx.userid) for r in replies):
+                replies.append(Text(content=REASK + prompt))
+            return replies
+        if state.cancellable and is_cancel(ctx.text):
+            await fsm.clear()
+            return [Text(content=CANCELLED)]
+        owner = [r for r in self.routers if r.name == state.domain]
+        rest = [r for r in self.routers if r.name != state.domain]
+        found = await self._route(ctx, owner + rest, states=True)
+        if found is not None:
+            return found
+        if state.unanswered != KEEP and not fsm.changed:
+            await fsm.clear()
+        return await self._route(ctx, self.routers, states=False) or []

@@ -12,11 +12,12 @@ from bot.config import Settings
 from bot.dispatcher import Context, Dispatcher
 from bot.gate import IdleGate
 from bot.events import build_event, parse_fields
+from bot.fsm import Conversation
 from bot.logsafe import pseudo
 from bot.replies import Reply, TemplateCard, Text
 from bot.sender import Clock, utcnow
 from bot.wecom.crypto import CallbackError
-from storage import conversations, inbox, outbox, people
+from storage import inbox, outbox, people
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,7 @@ class Processor:
                     sender = await people.get(session, event.user)
                     ctx = Context(event, sender, session, local_now, self._settings, inbox_id=inbox_id)
                     if sender is not None:
-                        ctx.state = await conversations.get(session, event.user, now)
+                        ctx.fsm = await Conversation.load(session, event.user, now)
                     for enrich in self._enrichers:
                         await enrich(ctx)
                     replies = await self._dispatcher.dispatch(ctx)

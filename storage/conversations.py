@@ -1,7 +1,9 @@
-"""Per-person conversation state (one open question at a time).
+"""Per-person conversation state (one open question at a time) and questions queued for people.
 
-Read and written inside the event's transaction, which the processor runs under
-that person's lock, so two quick messages cannot both see the same state.
+The open question is read and written only inside that person's event, which the processor
+runs under their lock (``bot.fsm`` is the only caller). A question meant for someone else is
+*offered*: queued in ``conversation_offers`` and taken up by that person's next event, under
+their own lock — never written into their row from another person's event.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Conversation
+from storage.models import Conversation, ConversationOffer
 
 DEFAULT_TTL = timedelta(minutes=30)
 
@@ -24,6 +26,7 @@ class State:
     kind: str
     data: dict[str, Any]
     expired: bool = False
+    prompt: str | None = None
 
 
 async def get(session: AsyncSession, userid: str, now: datetime) -> State | None:
@@ -31,7 +34,7 @@ async def get(session: AsyncSession, userid: str, now: datetime) -> State | None
     row = await session.get(Conversation, userid, populate_existing=True)
     if row is None:
         return None
-    state = State(row.kind, json.loads(row.data), expired=row.expires_at <= now)
+    state = State(row.kind, json.loads(row.data), expired=row.expires_at <= now, prompt=row.prompt)
     if state.expired:
         await session.delete(row)
         await session.flush()
@@ -39,15 +42,51 @@ async def get(session: AsyncSession, userid: str, now: datetime) -> State | None
 
 
 async def put(session: AsyncSession, userid: str, kind: str, data: dict[str, Any], now: datetime,
-              ttl: timedelta = DEFAULT_TTL) -> None:
+              ttl: timedelta = DEFAULT_TTL, prompt: str | None = None) -> None:
     row = await session.get(Conversation, userid)
     payload = json.dumps(data, ensure_ascii=False, default=str)
     if row is None:
-        session.add(Conversation(userid=userid, kind=kind, data=payload, expires_at=now + ttl))
+        session.add(Conversation(userid=userid, kind=kind, data=payload, expires_at=now + ttl, prompt=prompt))
     else:
-        row.kind, row.data, row.expires_at = kind, payload, now + ttl
+        row.kind, row.data, row.expires_at, row.prompt = kind, payload, now + ttl, prompt
     await session.flush()
 
 
 async def clear(session: AsyncSession, userid: str) -> None:
     await session.execute(delete(Conversation).where(Conversation.userid == userid))
+
+
+async def offer(session: AsyncSession, userid: str, kind: str, data: dict[str, Any], now: datetime,
+                ttl: timedelta = DEFAULT_TTL, prompt: str | None = None) -> None:
+    """Queue a question for ``userid``; their next event takes it up if nothing else is open."""
+    session.add(ConversationOffer(userid=userid, kind=kind, data=json.dumps(data, ensure_ascii=False, default=str),
+                                  prompt=prompt, created_at=now, expires_at=now + ttl))
+    await session.flush()
+
+
+async def withdraw(session: AsyncSession, userid: str, kind: str) -> None:
+    """Drop ``userid``'s queued questions of ``kind`` (e.g. the offer no longer applies)."""
+    await session.execute(delete(ConversationOffer).where(ConversationOffer.userid == userid,
+                                                          ConversationOffer.kind == kind))
+
+
+async def take_offer(session: AsyncSession, userid: str, now: datetime) -> State | None:
+    """Open the oldest live question queued for ``userid`` (expired ones are dropped); None if none."""
+    await session.execute(delete(ConversationOffer).where(ConversationOffer.userid == userid,
+                                                          ConversationOffer.expires_at <= now))
+    row = (await session.execute(
+        select(ConversationOffer).where(ConversationOffer.userid == userid)
+        .order_by(ConversationOffer.id).limit(1))).scalar_one_or_none()
+    if row is None:
+        return None
+    await session.delete(row)
+    data = json.loads(row.data)
+    await put(session, userid, row.kind, data, now, row.expires_at - now, row.prompt)
+    return State(row.kind, data, prompt=row.prompt)
+
+
+async def queued(session: AsyncSession, userid: str) -> list[str]:
+    """Kinds of the questions queued for ``userid``, oldest first."""
+    rows = await session.execute(select(ConversationOffer.kind).where(ConversationOffer.userid == userid)
+                                 .order_by(ConversationOffer.id))
+    return list(rows.scalars())

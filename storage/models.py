@@ -96,6 +96,21 @@ class Conversation(Base):
     kind: Mapped[str] = mapped_column(String(32))
     data: Mapped[str] = mapped_column(Text)  # JSON
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    prompt: Mapped[str | None] = mapped_column(Text, nullable=True)  # re-asked after an interrupt
+
+
+class ConversationOffer(Base):
+    """A question for someone, raised by another person's event; taken up under its owner's lock."""
+
+    __tablename__ = "conversation_offers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    userid: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[str] = mapped_column(Text)  # JSON
+    prompt: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class AuditEntry(Base):
@@ -145,7 +160,7 @@ from storage.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyR
 from storage.talent.models import Lecturer, ReserveCandidate, ReserveReview, TalentProfile  # noqa: E402
 
 __all__ += [
-    "AuditEntry", "CareEntry", "Conversation", "Counter", "Duty", "Gathering", "InboxRow", "Item", "ItemEvent",
+    "AuditEntry", "CareEntry", "Conversation", "ConversationOffer", "Counter", "Duty", "Gathering", "InboxRow", "Item", "ItemEvent",
     "Lecturer", "Lock", "Milestone", "Nudge", "OutboxRow", "Person", "Project", "ProjectUpdate", "ReserveCandidate",
     "ReserveReview", "Routing", "Signup", "Survey", "SurveyAnswer", "SurveyQuestion", "SurveyRecipient",
     "TalentProfile", "Visit", "VisitTask", "WeComToken",

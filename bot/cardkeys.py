@@ -1,0 +1,72 @@
+"""Typed template-card button keys, in the spirit of aiogram's ``CallbackData``.
+
+    class DeedCard(CardKey, prefix="deed"):
+        action: str
+        number: int
+
+    DeedCard(action="accept", number=12).pack()  # "deed:accept:12"
+    DeedCard.unpack("deed:accept:12")           # DeedCard(action='accept', number=12)
+
+A key is the prefix and the fields joined by ":"; WeCom allows 1024 bytes of it. ``unpack``
+returns None for a key that does not fit (a stale button from an older version).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from typing import Any, ClassVar, TypeVar
+
+K = TypeVar("K", bound="CardKey")
+SEP = ":"
+_PREFIXES: dict[str, type[CardKey]] = {}
+
+
+class CardKey:
+    """Subclass with ``prefix=...`` and annotated ``str``/``int`` fields (in key order)."""
+
+    prefix: ClassVar[str]
+
+    def __init_subclass__(cls, *, prefix: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if SEP in prefix or not prefix:
+            raise ValueError(f"bad card key prefix {prefix!r}")
+        if prefix in _PREFIXES:
+            raise ValueError(f"card key prefix {prefix!r} is taken by {_PREFIXES[prefix].__name__}")
+        cls.prefix = prefix
+        _PREFIXES[prefix] = cls
+        dataclasses.dataclass(frozen=True)(cls)
+
+    @classmethod
+    def _types(cls) -> list[tuple[str, type]]:
+        hints = typing.get_type_hints(cls)
+        return [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+
+    def pack(self) -> str:
+        parts = [self.prefix]
+        for name, _ in self._types():
+            value = str(getattr(self, name))
+            if SEP in value:
+                raise ValueError(f"{type(self).__name__}.{name} may not contain {SEP!r}: {value!r}")
+            parts.append(value)
+        return SEP.join(parts)
+
+    @classmethod
+    def unpack(cls: type[K], key: str) -> K | None:
+        head, *values = key.split(SEP)
+        types = cls._types()
+        if head != cls.prefix or len(values) != len(types):
+            return None
+        out: dict[str, Any] = {}
+        for (name, kind), raw in zip(types, values):
+            if kind is int:
+                if not raw.isdigit() or len(raw) > 12:
+                    return None
+                out[name] = int(raw)
+            else:
+                out[name] = raw
+        return cls(**out)
+
+    @classmethod
+    def matches_prefix(cls, key: str) -> bool:
+        return key.split(SEP, 1)[0] == cls.prefix
