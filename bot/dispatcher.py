@@ -201,7 +201,10 @@ class Router:
             if found is None:
                 continue
             for name, value in found.items():
-                setattr(ctx, name, value)
+                if name in _CONTEXT_FIELDS:
+                    setattr(ctx, name, value)
+                else:
+                    ctx.extras[name] = value
             try:
                 result = await route.handler(ctx)
             except Refused as exc:
@@ -209,6 +212,9 @@ class Router:
             if result is not NOT_HANDLED:
                 return result
         return NOT_HANDLED
+
+
+_CONTEXT_FIELDS = frozenset({"args", "match", "card"})
 
 
 async def _passes(filters: tuple[Filter, ...], ctx: Context) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ from storage.inbox import InboxWriter
 
 if TYPE_CHECKING:
     from bot.processor import Processor
-    from bot.sender import Clock, Sender
+    from bot.sender import Sender
     from bot.services import Services
     from bot.wecom.token import TokenCache
 

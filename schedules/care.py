@@ -13,7 +13,7 @@ from storage import people as roster
 from storage.care import followups
 from storage.care.coverage import coverage
 from storage.deeds import queries as deed_queries
-from storage.deeds.repo import WORKING
+from storage.deeds import WORKING
 from storage.people.models import Person
 from storage.workdays import is_working_day, next_working_day, working_days_between
 

@@ -11,7 +11,7 @@ from schedules.config import ScheduleConfig
 from schedules.context import SweepContext, pct
 from storage import people as roster
 from storage.deeds import queries
-from storage.deeds.repo import WORKING
+from storage.deeds import WORKING
 from storage.people.models import Person
 from storage.workdays import add_working_time, working_days_between
 

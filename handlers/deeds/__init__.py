@@ -1,6 +1,14 @@
-"""The deeds domain: what people and the secretary see of it in chat, the read API and the export."""
+"""办实事: requests become numbered items, followed by their owner until the requester confirms.
+
+Routes, in order of precedence: open questions (``questions``), card buttons (``cards``), slash
+commands (``commands``), then everyday words (``chat``). Importing them registers them, in that order.
+"""
 
 from bot.feature import Feature
+from handlers.deeds import questions  # noqa: F401, I001 - route order matters
+from handlers.deeds import cards  # noqa: F401
+from handlers.deeds import commands  # noqa: F401
+from handlers.deeds import chat  # noqa: F401
 from handlers.deeds import api
 from handlers.deeds.export import write_sheets
 from handlers.deeds.router import router as _router

@@ -10,13 +10,13 @@ from aiohttp import web
 
 from bot import keys
 from bot.api import BadRequest, boolean, choice, date_range, error, guarded, iso, listing, now_of, one, paging, tz_of
-from storage import people
+from storage import deeds, people
 from storage.deeds import queries as q
-from storage.deeds import repo
 from storage.deeds.models import Item, ItemEvent
+from storage.duty.lifecycle import IncidentStatus
 
-ITEM_STATUSES = ("submitted", "accepted", "in_progress", "resolved", "closed", "reopened", "open", "acknowledged")
-ITEM_KINDS = ("deed", "incident")
+ITEM_STATUSES = tuple(dict.fromkeys([*deeds.DeedStatus, *IncidentStatus]))
+ITEM_KINDS = tuple(deeds.ItemKind)
 
 
 def item_json(it: Item, names: dict[str, str], tz: ZoneInfo, now: datetime) -> dict[str, Any]:
@@ -24,7 +24,7 @@ def item_json(it: Item, names: dict[str, str], tz: ZoneInfo, now: datetime) -> d
         "number": it.number,
         "kind": it.kind,
         "category": it.category,
-        "category_cn": q.cn(q.CATEGORY_CN, it.category),
+        "category_cn": deeds.DeedCategory.label_of(it.category),
         "title": it.title,
         "text": it.text,
         "requester": it.requester,
@@ -33,9 +33,9 @@ def item_json(it: Item, names: dict[str, str], tz: ZoneInfo, now: datetime) -> d
         "owner_name": names.get(it.owner) if it.owner else None,
         "team": it.team,
         "status": it.status,
-        "status_cn": q.cn(q.ITEM_STATUS_CN, it.status),
+        "status_cn": deeds.status_label(it.kind, it.status),
         "urgent": bool(it.urgent),
-        "overdue": repo.is_overdue(it, now),
+        "overdue": deeds.is_overdue(it, now),
         "created_at": iso(it.created_at, tz),
         "updated_at": iso(it.updated_at, tz),
         "first_response_at": iso(it.first_response_at, tz),
@@ -52,7 +52,7 @@ def item_json(it: Item, names: dict[str, str], tz: ZoneInfo, now: datetime) -> d
 def event_json(e: ItemEvent, names: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
     return {
         "at": iso(e.at, tz), "actor": e.actor, "actor_name": names.get(e.actor), "kind": e.kind,
-        "kind_cn": q.cn(q.ITEM_EVENT_CN, e.kind), "note": e.note,
+        "kind_cn": deeds.EventKind.label_of(e.kind), "note": e.note,
         "from_status": e.from_status, "to_status": e.to_status,
     }
 

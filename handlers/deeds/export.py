@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.export import DATETIME_FORMAT, Sheet, local, write, yes
-from storage import people
+from storage import deeds, people
 from storage.deeds import queries as q
-from storage.deeds import repo
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -27,14 +26,14 @@ async def write_sheets(session: "AsyncSession", wb: "Workbook", tz: ZoneInfo, no
     def name(userid: str | None) -> str:
         return names.get(userid, userid) if userid else ""
 
-    deeds = Sheet(SHEET_DEEDS, DEED_HEADERS, formats={i: DATETIME_FORMAT for i in range(10, 15)}, wrap=(3, 18))
+    sheet = Sheet(SHEET_DEEDS, DEED_HEADERS, formats={i: DATETIME_FORMAT for i in range(10, 15)}, wrap=(3, 18))
     for it in (await q.items(session, now=now, kind="deed", limit=None)).rows:
-        deeds.rows.append([
-            it.number, q.cn(q.CATEGORY_CN, it.category), it.title, it.text, name(it.requester),
+        sheet.rows.append([
+            it.number, deeds.DeedCategory.label_of(it.category), it.title, it.text, name(it.requester),
             it.requester, it.team or teams.get(it.requester, ""), name(it.owner),
-            q.cn(q.ITEM_STATUS_CN, it.status), yes(it.urgent), local(it.created_at, tz),
+            deeds.DeedStatus.label_of(it.status), yes(it.urgent), local(it.created_at, tz),
             local(it.first_response_at, tz), local(it.due_at, tz), local(it.resolved_at, tz),
-            local(it.closed_at, tz), q.cn(q.SATISFACTION_CN, it.satisfaction), it.reopen_count,
-            yes(repo.is_overdue(it, now)), it.close_reason or "",
+            local(it.closed_at, tz), deeds.Satisfaction.label_of(it.satisfaction), it.reopen_count,
+            yes(deeds.is_overdue(it, now)), it.close_reason or "",
         ])
-    write(wb.create_sheet(deeds.title), deeds)
+    write(wb.create_sheet(sheet.title), sheet)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.export import DATETIME_FORMAT, Sheet, local, write, yes
 from storage import duty, people
 from storage.deeds import queries as q
+from storage.duty.lifecycle import IncidentStatus
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -33,7 +34,7 @@ async def write_sheets(session: "AsyncSession", wb: "Workbook", tz: ZoneInfo, no
         minutes = round((ack.at - it.created_at).total_seconds() / 60) if ack else None
         incidents.rows.append([
             it.number, name(it.requester), it.requester, it.team, it.text, yes(it.urgent),
-            q.cn(q.ITEM_STATUS_CN, it.status), local(it.created_at, tz),
+            IncidentStatus.label_of(it.status), local(it.created_at, tz),
             name(ack.actor) if ack else "", local(ack.at, tz) if ack else None, minutes,
         ])
     write(wb.create_sheet(incidents.title), incidents)

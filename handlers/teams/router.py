@@ -183,9 +183,9 @@ async def team_command(ctx: Context) -> Replies:
 
 
 def store_status(status: str) -> str:
-    from storage.deeds import STATUS_CN
+    from storage.deeds import DeedStatus
 
-    return STATUS_CN.get(status, status)
+    return DeedStatus.label_of(status)
 
 
 # --- /活动 ---------------------------------------------------------------------------

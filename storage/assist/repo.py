@@ -18,16 +18,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit
+from storage import audit, numbering
 from storage.assist.models import Milestone, Project, ProjectUpdate
 from storage.deeds.models import Item
-from storage.models import Counter
 from storage.people.models import Person
 
 COUNTER = "project"
@@ -88,15 +85,7 @@ def overdue_milestones_of(milestones: Sequence[Milestone], today: date) -> list[
 
 async def next_number(session: AsyncSession) -> int:
     """Allocate the next project number (counter row ``project``), safe under concurrency."""
-    bump = update(Counter).where(Counter.name == COUNTER).values(value=Counter.value + 1).returning(Counter.value)
-    value = (await session.execute(bump)).scalar_one_or_none()
-    if value is not None:
-        return int(value)
-    start = select(func.coalesce(func.max(Project.number), 0)).scalar_subquery()
-    dialect = session.get_bind().dialect.name
-    ins: Any = postgresql.insert(Counter) if dialect == "postgresql" else sqlite.insert(Counter)
-    await session.execute(ins.values(name=COUNTER, value=start).on_conflict_do_nothing(index_elements=["name"]))
-    return int((await session.execute(bump)).scalar_one())
+    return await numbering.next_number(session, COUNTER, Project.number)
 
 
 # --- reads -----------------------------------------------------------------------

@@ -1,3 +1,48 @@
-"""The deeds domain's storage: models, repository, lifecycle and queries."""
+"""办实事 storage: items, their lifecycle and vocabulary, routing, duplicates, queries.
 
-from storage.deeds.repo import *  # noqa: F401,F403
+``from storage import deeds`` gives the public surface below; ``storage.deeds.queries`` holds the
+read-side queries of the API, the export and the digest.
+"""
+
+from storage.deeds.actions import accept, add_note, close_by_hand, confirm, lock, progress, reassign, reopen, resolve
+from storage.deeds.lifecycle import (
+    ACTIVE,
+    UNACCEPTED,
+    WORKING,
+    Action,
+    DeedCategory,
+    DeedStatus,
+    EventKind,
+    ItemKind,
+    Satisfaction,
+    status_label,
+)
+from storage.deeds.models import Item, ItemEvent, Routing
+from storage.deeds.repo import (
+    ACCEPT_WITHIN,
+    DUE_HOUR,
+    add_event,
+    awaiting_confirmation,
+    create,
+    due_at,
+    find_duplicate,
+    get_by_number,
+    get_deed,
+    history,
+    is_overdue,
+    list_items,
+    next_number,
+    open_for_owner,
+    overdue,
+)
+from storage.deeds.routing import route_for, routes, set_route
+from storage.deeds.similarity import DUPLICATE_THRESHOLD, TITLE_LIMIT, make_title, resemblance, similarity
+
+__all__ = [
+    "ACCEPT_WITHIN", "ACTIVE", "DUE_HOUR", "DUPLICATE_THRESHOLD", "TITLE_LIMIT", "UNACCEPTED", "WORKING", "Action",
+    "DeedCategory", "DeedStatus", "EventKind", "Item", "ItemEvent", "ItemKind", "Routing", "Satisfaction", "accept",
+    "add_event", "add_note", "awaiting_confirmation", "close_by_hand", "confirm", "create", "due_at",
+    "find_duplicate", "get_by_number", "get_deed", "history", "is_overdue", "list_items", "lock", "make_title",
+    "next_number", "open_for_owner", "overdue", "progress", "reassign", "reopen", "resemblance", "resolve",
+    "route_for", "routes", "set_route", "similarity", "status_label",
+]

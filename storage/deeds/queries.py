@@ -10,32 +10,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.deeds.models import Item, ItemEvent
-from storage.deeds.repo import ACCEPT_WITHIN, WORKING
+from storage.deeds.lifecycle import WORKING, DeedStatus, ItemKind
+from storage.deeds.repo import ACCEPT_WITHIN
 from storage.paging import Page, page
-from storage.vocab import cn  # noqa: F401 - re-exported for the API and export
-
-ITEM_STATUS_CN: dict[str, str] = {
-    "submitted": "已受理待接单",
-    "accepted": "已接单",
-    "in_progress": "办理中",
-    "resolved": "已办好待确认",
-    "closed": "已办结",
-    "reopened": "重新办理",
-    "open": "待确认",
-    "acknowledged": "已确认",
-}
-ITEM_KIND_CN = {"deed": "办实事", "incident": "突发事件"}
-CATEGORY_CN: dict[str, str] = {
-    "canteen": "食堂", "facilities": "设施", "commute": "通勤", "pay_welfare": "薪酬福利", "safety": "安全",
-    "housing": "住宿", "workload": "工作量", "other": "其他",
-}
-SATISFACTION_CN = {"satisfied": "满意", "unsatisfied": "不满意"}
-ITEM_EVENT_CN = {
-    "created": "提交", "reported": "报告", "accepted": "接单", "progress": "进展", "resolved": "办好",
-    "confirmed": "确认满意", "reopened": "重新办理", "closed_by_hand": "书记销号", "assigned": "改派",
-    "note": "补充", "merged": "补充情况", "urged": "催办", "acknowledged": "确认收到",
-}
-
 
 
 async def items(session: AsyncSession, *, now: datetime, status: Sequence[str] | None = None,
@@ -57,9 +34,9 @@ async def items(session: AsyncSession, *, now: datetime, status: Sequence[str] |
     if created_to is not None:
         stmt = stmt.where(Item.created_at < created_to)
     if overdue is not None:
-        late = and_(Item.kind == "deed", Item.status.in_(WORKING), or_(
+        late = and_(Item.kind == ItemKind.DEED, Item.status.in_(WORKING), or_(
             and_(Item.due_at.is_not(None), Item.due_at < now),
-            and_(Item.status == "submitted", Item.created_at < now - ACCEPT_WITHIN)))
+            and_(Item.status == DeedStatus.SUBMITTED, Item.created_at < now - ACCEPT_WITHIN)))
         stmt = stmt.where(late if overdue else ~late)
     return await page(session, stmt, limit, offset)
 
@@ -77,7 +54,7 @@ async def item(session: AsyncSession, number: int) -> tuple[Item, list[ItemEvent
 async def open_deeds(session: AsyncSession) -> list[Item]:
     """Deeds not closed yet (the owner still works on them, or the requester has to confirm)."""
     rows = await session.execute(
-        select(Item).where(Item.kind == "deed", Item.status.in_(WORKING + ("resolved",))).order_by(Item.number)
+        select(Item).where(Item.kind == ItemKind.DEED, Item.status.in_((*WORKING, DeedStatus.RESOLVED))).order_by(Item.number)
     )
     return list(rows.scalars())
 
@@ -100,10 +77,10 @@ class DeedFigures:
 
 async def deed_figures(session: AsyncSession, start: datetime, end: datetime, now: datetime) -> DeedFigures:
     """Deed figures for ``[start, end)``; overdue counts as of ``now``."""
-    rows = list((await session.execute(select(Item).where(Item.kind == "deed"))).scalars())
+    rows = list((await session.execute(select(Item).where(Item.kind == ItemKind.DEED))).scalars())
     reopen_events = (await session.execute(
         select(func.count()).select_from(ItemEvent).where(
-            ItemEvent.to_status == "reopened", ItemEvent.at >= start, ItemEvent.at < end)
+            ItemEvent.to_status == DeedStatus.REOPENED, ItemEvent.at >= start, ItemEvent.at < end)
     )).scalar_one()
 
     def within(t: datetime | None) -> bool:

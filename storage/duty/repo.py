@@ -10,14 +10,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
+from storage.deeds import repo as items
 from storage.deeds.models import Item, ItemEvent
 from storage.duty.models import Duty
-from storage.models import Counter
 
 COUNTER = "item"
 KIND = "incident"
@@ -31,21 +30,8 @@ TITLE_CHARS = 40
 
 
 async def next_number(session: AsyncSession) -> int:
-    """The next ``#N`` from the shared ``item`` counter (row-locked UPDATE .. RETURNING).
-
-    The counter row is created on first use; a concurrent creator is tolerated by
-    retrying the UPDATE inside a savepoint.
-    """
-    stmt = update(Counter).where(Counter.name == COUNTER).values(value=Counter.value + 1).returning(Counter.value)
-    value = (await session.execute(stmt)).scalar_one_or_none()
-    if value is not None:
-        return int(value)
-    try:
-        async with session.begin_nested():
-            await session.execute(insert(Counter).values(name=COUNTER, value=1))
-        return 1
-    except IntegrityError:
-        return int((await session.execute(stmt)).scalar_one())
+    """The next ``#N`` from the counter incidents share with deeds."""
+    return await items.next_number(session)
 
 
 # --- duty ----------------------------------------------------------------------

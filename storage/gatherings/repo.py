@@ -14,13 +14,11 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit
+from storage import audit, numbering
 from storage.gatherings.models import Gathering, Signup
-from storage.models import Counter
 from storage.people.models import Person
 
 KINDS = ("training", "activity")
@@ -81,15 +79,7 @@ def _check_kind(kind: str) -> None:
 async def next_number(session: AsyncSession, kind: str) -> int:
     """The next number of ``kind`` (counter row named after the kind), safe under concurrency."""
     _check_kind(kind)
-    bump = update(Counter).where(Counter.name == kind).values(value=Counter.value + 1).returning(Counter.value)
-    value = (await session.execute(bump)).scalar_one_or_none()
-    if value is not None:
-        return int(value)
-    start = select(func.coalesce(func.max(Gathering.number), 0)).where(Gathering.kind == kind).scalar_subquery()
-    dialect = session.get_bind().dialect.name
-    ins: Any = postgresql.insert(Counter) if dialect == "postgresql" else sqlite.insert(Counter)
-    await session.execute(ins.values(name=kind, value=start).on_conflict_do_nothing(index_elements=["name"]))
-    return int((await session.execute(bump)).scalar_one())
+    return await numbering.next_number(session, kind, Gathering.number, Gathering.kind == kind)
 
 
 # --- gatherings ------------------------------------------------------------------

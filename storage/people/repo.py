@@ -25,6 +25,20 @@ class RosterEntry:
     phone: str = ""
     retire_on: date | None = None
 
+    @property
+    def is_secretary(self) -> bool:
+        return self.role == "secretary"
+
+    @property
+    def is_staff(self) -> bool:
+        """A party member or the secretary (someone who visits and follows up)."""
+        return self.role in ("member", "secretary")
+
+    @property
+    def label(self) -> str:
+        """``姓名（班组）`` — how a person is named to others."""
+        return f"{self.name}（{self.team}）" if self.team else self.name
+
 
 def _entry(p: Person) -> RosterEntry:
     return RosterEntry(p.userid, p.name, p.role, p.team, p.zone_member, bool(p.grid_leader), p.phone or "",
@@ -34,6 +48,29 @@ def _entry(p: Person) -> RosterEntry:
 async def get(session: AsyncSession, userid: str) -> RosterEntry | None:
     person = await session.get(Person, userid)
     return _entry(person) if person else None
+
+
+async def named(session: AsyncSession, name: str) -> list[RosterEntry]:
+    """Everyone with exactly this name."""
+    rows = await session.execute(select(Person).where(Person.name == name.strip()).order_by(Person.userid))
+    return [_entry(p) for p in rows.scalars()]
+
+
+async def find(session: AsyncSession, account: str) -> RosterEntry | None:
+    """A roster entry by userid or, failing that, by a name only one person has."""
+    found = await get(session, account.strip())
+    if found is not None:
+        return found
+    matches = await named(session, account)
+    return matches[0] if len(matches) == 1 else None
+
+
+async def name_of(session: AsyncSession, userid: str | None, default: str = "支部") -> str:
+    """The person's name; ``default`` for nobody, the userid itself for someone not in the roster."""
+    if not userid:
+        return default
+    person = await session.get(Person, userid)
+    return person.name if person else userid
 
 
 async def all_people(session: AsyncSession) -> list[RosterEntry]:

@@ -19,14 +19,12 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit
-from storage.models import Counter, InboxRow
+from storage import audit, numbering
+from storage.models import InboxRow
 from storage.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyRecipient
 
 COUNTER = "survey"
@@ -61,16 +59,8 @@ def audience_cn(audience: str) -> str:
 
 
 async def next_number(session: AsyncSession) -> int:
-    """The next survey number (``UPDATE counters .. RETURNING``; the row is created when missing)."""
-    bump = update(Counter).where(Counter.name == COUNTER).values(value=Counter.value + 1).returning(Counter.value)
-    value = (await session.execute(bump)).scalar_one_or_none()
-    if value is not None:
-        return int(value)
-    start = select(func.coalesce(func.max(Survey.number), 0)).scalar_subquery()
-    dialect = session.get_bind().dialect.name
-    ins: Any = postgresql.insert(Counter) if dialect == "postgresql" else sqlite.insert(Counter)
-    await session.execute(ins.values(name=COUNTER, value=start).on_conflict_do_nothing(index_elements=["name"]))
-    return int((await session.execute(bump)).scalar_one())
+    """The next survey number, safe under concurrency."""
+    return await numbering.next_number(session, COUNTER, Survey.number)
 
 
 # --- reads -----------------------------------------------------------------------

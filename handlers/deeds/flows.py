@@ -1,0 +1,255 @@
+"""What happens to an item, whichever way it was asked for (a text, a card button, an answer).
+
+The lifecycle rules are storage's (``storage.deeds.actions`` refuses what is not allowed, in
+Chinese); here: who is told what, and who may act (owner, requester, secretary).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.cards import button_card
+from bot.dispatcher import Context, Replies
+from bot.replies import Reply, Text
+from handlers.deeds import messages as msg
+from handlers.deeds.states import DeedCard, DeedStates
+from storage import audit, deeds, people
+from storage.deeds import DeedStatus, EventKind, Item
+
+DONE_RE = re.compile(r"已解决|已经解决|解决了|已办好|已经办好|办好了|已修好|已经修好|修好了|办结|搞定|已处理完|处理好了")
+NOT_DONE_RE = re.compile(r"(没|未|尚未|还不|不能|没有)(能)?(解决|办好|修好|办结|搞定|处理好|处理完)")
+
+
+def is_done(text: str) -> bool:
+    return bool(DONE_RE.search(text)) and not NOT_DONE_RE.search(text)
+
+
+def is_secretary(ctx: Context) -> bool:
+    return ctx.sender is not None and ctx.sender.is_secretary
+
+
+def _others(*userids: str | None, besides: set[str]) -> list[str]:
+    """Distinct userids, keeping order, without ``besides`` and empties."""
+    out: list[str] = []
+    for u in userids:
+        if u and u not in besides and u not in out:
+            out.append(u)
+    return out
+
+
+async def secretaries(ctx: Context) -> list[str]:
+    return [s.userid for s in await people.by_role(ctx.session, "secretary")]
+
+
+# --- cards -----------------------------------------------------------------------
+
+
+async def owner_card(ctx: Context, item: Item, *, heading: str = "新诉求") -> Reply:
+    requester = await people.get(ctx.session, item.requester)
+    who = requester.label if requester and requester.team else await msg.name(ctx, item.requester)
+    urgent = "【紧急】" if item.urgent else ""
+    assert item.owner is not None
+    n = item.number
+    return button_card(
+        item.owner,
+        title=f"{urgent}{heading} #{n}（{msg.category(item)}）",
+        desc=f"{who}：{item.title}\n请在1个工作日内接单，目标{msg.when(ctx, item.due_at, '%m月%d日')}前办好。",
+        buttons=[("接单", DeedCard("accept", n).pack()), ("查看", DeedCard("view", n).pack())],
+        fallback=(f"{urgent}【待接单】#{n} {who}反映：{item.text}\n"
+                  f"请回复“接单 #{n}”确认跟进；有进展回复“#{n} 进展情况”，办好后回复“#{n} 已解决”。"),
+        task_prefix=f"deed{n}",
+    )
+
+
+async def confirm_card(ctx: Context, item: Item, note: str) -> Reply:
+    owner = await msg.name(ctx, item.owner)
+    n = item.number
+    return button_card(
+        item.requester,
+        title=f"#{n} 已办好，请确认",
+        desc=f"{item.title}\n{owner}：{note}"[:400],
+        buttons=[("满意", DeedCard("ok", n).pack()), ("不满意", DeedCard("no", n).pack())],
+        fallback=f"您反映的 #{n}「{item.title}」，{owner}反馈已办好：{note}\n请回复“满意”或“还没解决”。",
+        task_prefix=f"deedok{n}",
+    )
+
+
+# --- new requests ----------------------------------------------------------------
+
+
+async def request(ctx: Context, text: str, category: str, urgent: bool) -> Replies:
+    """A new request, unless it looks like one the person already raised (then ask)."""
+    dup = await deeds.find_duplicate(ctx.session, ctx.userid, text, category)
+    if dup is not None:
+        return await ask_duplicate(ctx, dup, text, category, urgent)
+    return await create(ctx, text, category, urgent)
+
+
+async def ask_duplicate(ctx: Context, dup: Item, text: str, category: str, urgent: bool) -> Replies:
+    prompt = (f"您之前反映过 #{dup.number}「{dup.title}」（{msg.status(dup)}）。\n"
+              f"是否与 #{dup.number} 是同一件事？回复 是/否")
+    return await ctx.fsm.ask(DeedStates.dup, prompt,
+                             {"number": dup.number, "text": text, "category": category, "urgent": urgent})
+
+
+async def _pick_owner(ctx: Context, category: str) -> str | None:
+    assert ctx.sender is not None
+    secs = await secretaries(ctx)
+    for c in (await deeds.route_for(ctx.session, category), ctx.sender.zone_member, *secs):
+        if c and c != ctx.userid and await people.get(ctx.session, c) is not None:
+            return c
+    return secs[0] if secs else None
+
+
+async def create(ctx: Context, text: str, category: str, urgent: bool) -> Replies:
+    assert ctx.sender is not None
+    owner = await _pick_owner(ctx, category)
+    item = await deeds.create(ctx.session, now=ctx.now, requester=ctx.userid, owner=owner, text=text,
+                              category=category, urgent=urgent, team=ctx.sender.team)
+    n = item.number
+    owner_name = await msg.name(ctx, owner)
+    due = msg.when(ctx, item.due_at, "%m月%d日")
+    if owner == ctx.userid:
+        nxt = f"请您直接跟进，目标{due}前办好。"
+    else:
+        nxt = (f"接下来：{owner_name}会在1个工作日内接单并与您联系，目标{due}前办好；"
+               f"办好后会请您确认是否满意。随时可以发“#{n} 进度”查询。")
+    replies: list[Reply] = [Text(content=f"已受理，编号 #{n}，由 {owner_name} 负责跟进。\n{nxt}")]
+    if owner and owner != ctx.userid:
+        replies.append(await owner_card(ctx, item))
+    if urgent:
+        for s in _others(*await secretaries(ctx), besides={ctx.userid, owner or ""}):
+            replies.append(Text(to=s, content=(f"【紧急诉求】#{n} {ctx.sender.name}（{ctx.sender.team}）：{text}\n"
+                                               f"已交给{owner_name}跟进。")))
+    return replies
+
+
+async def merge(ctx: Context, data: dict[str, Any]) -> Replies:
+    """The person said it is the same matter: a note on the earlier item."""
+    item = await deeds.get_deed(ctx.session, int(data["number"]))
+    if item is None or item.status == DeedStatus.CLOSED or item.requester != ctx.userid:
+        return await create(ctx, data["text"], data["category"], bool(data["urgent"]))
+    await deeds.add_note(ctx.session, item, now=ctx.now, actor=ctx.userid, note=data["text"], kind=EventKind.MERGED)
+    owner_name = await msg.name(ctx, item.owner)
+    replies: list[Reply] = [Text(content=f"好的，已把这次的情况补充到 #{item.number}，由 {owner_name} 继续跟进。")]
+    if item.owner and item.owner != ctx.userid:
+        replies.append(Text(to=item.owner, content=(f"#{item.number}「{item.title}」有补充情况，"
+                                                    f"{await msg.name(ctx, ctx.userid)}：{data['text']}")))
+    return replies
+
+
+# --- the owner's work ------------------------------------------------------------
+
+
+async def accept(ctx: Context, item: Item) -> Replies:
+    n = item.number
+    if item.owner != ctx.userid:
+        hint = "如需改派请用“/指派 #N 账号”。" if is_secretary(ctx) else "如有疑问请联系支部书记。"
+        return Text(content=f"#{n} 由{await msg.name(ctx, item.owner)}负责，只有负责人可以接单。{hint}")
+    await deeds.accept(ctx.session, item, now=ctx.now, actor=ctx.userid)
+    replies: list[Reply] = [Text(content=(f"已接单 #{n}「{item.title}」。有进展请回复“#{n} 进展情况”，"
+                                          f"办好后回复“#{n} 已解决”，系统会请反映人确认。"))]
+    if item.requester != ctx.userid:
+        replies.append(Text(to=item.requester,
+                            content=f"您反映的 #{n}「{item.title}」已由{await msg.name(ctx, ctx.userid)}接单，正在跟进。"))
+    return replies
+
+
+async def progress(ctx: Context, item: Item, text: str) -> Replies:
+    n = item.number
+    note = text.strip()
+    if item.owner != ctx.userid and item.requester == ctx.userid and is_done(text):
+        return await _requester_says_done(ctx, item, note)
+    if item.owner != ctx.userid:
+        return Text(content=f"#{n} 由{await msg.name(ctx, item.owner)}负责，进展请由负责人反馈。")
+    if is_done(note):
+        await deeds.resolve(ctx.session, item, now=ctx.now, actor=ctx.userid, note=note)
+        requester = await msg.name(ctx, item.requester)
+        replies: list[Reply] = [Text(content=f"已记录 #{n} 办好，已请{requester}确认是否满意。确认后才算销号。")]
+        if item.requester != ctx.userid:
+            replies.append(await confirm_card(ctx, item, note))
+        return replies
+    await deeds.progress(ctx.session, item, now=ctx.now, actor=ctx.userid, note=note)
+    replies = [Text(content=f"已记录 #{n} 的进展，并告知了{await msg.name(ctx, item.requester)}。"
+                            f"办好后请回复“#{n} 已解决”。")]
+    if item.requester != ctx.userid:
+        replies.append(Text(to=item.requester, content=(f"您反映的 #{n}「{item.title}」有新进展"
+                                                        f"（{await msg.name(ctx, ctx.userid)}）：{note}")))
+    return replies
+
+
+async def _requester_says_done(ctx: Context, item: Item, note: str) -> Replies:
+    """The requester reports their own item solved: that is their confirmation."""
+    if item.status == DeedStatus.CLOSED:
+        return Text(content=f"#{item.number} 已经办结了，谢谢！")
+    if item.status != DeedStatus.RESOLVED:
+        await deeds.resolve(ctx.session, item, now=ctx.now, actor=ctx.userid, note=note)
+    return await feedback(ctx, item, "satisfied", note)
+
+
+# --- the requester's word ----------------------------------------------------------
+
+
+async def feedback(ctx: Context, item: Item, polarity: str, text: str) -> Replies:
+    n = item.number
+    if item.requester != ctx.userid:
+        return Text(content=f"#{n} 的办理结果只能由反映人本人确认，这次没有改变事项状态。")
+    owner_name = await msg.name(ctx, item.owner)
+    note = text.strip()
+    if polarity == "satisfied":
+        await deeds.confirm(ctx.session, item, now=ctx.now, actor=ctx.userid, note=note)
+        replies: list[Reply] = [Text(content=f"谢谢您的确认！#{n}「{item.title}」已办结销号。")]
+        if item.owner and item.owner != ctx.userid:
+            replies.append(Text(to=item.owner,
+                                content=f"{await msg.name(ctx, ctx.userid)}对 #{n} 表示满意，已办结销号。辛苦了！"))
+        return replies
+    requester = await msg.name(ctx, ctx.userid)
+    if deeds.lifecycle.can(deeds.Action.REOPEN, item.status):
+        await deeds.reopen(ctx.session, item, now=ctx.now, actor=ctx.userid, note=note)
+        replies = [Text(content=f"抱歉没有办好。#{n} 已重新交给{owner_name}办理，并报告了支部书记。")]
+        told = f"#{n}「{item.title}」反映人{requester}表示还没解决，已重新打开（第{item.reopen_count}次）。"
+        if note:
+            told += f"\n反映人说：{note}"
+        for u in _others(item.owner, *await secretaries(ctx), besides={ctx.userid}):
+            replies.append(Text(to=u, content=told))
+        return replies
+    await deeds.add_note(ctx.session, item, now=ctx.now, actor=ctx.userid, note=note, kind=EventKind.URGED)
+    replies = [Text(content=f"收到，已把您的意见转告{owner_name}，请其抓紧办理 #{n}。")]
+    if item.owner and item.owner != ctx.userid:
+        replies.append(Text(to=item.owner, content=f"{requester}对 #{n}「{item.title}」的进度不满意：{note}"))
+    return replies
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+def entitled(ctx: Context, item: Item) -> bool:
+    return ctx.userid in (item.requester, item.owner) or is_secretary(ctx)
+
+
+async def show(ctx: Context, item: Item) -> Replies:
+    n = item.number
+    if not entitled(ctx, item):
+        await audit.record(ctx.session, ctx.now, ctx.userid, "item_view_denied", "item", item.id, f"#{n}")
+        return Text(content=f"无权查看 #{n}。")
+    await audit.record(ctx.session, ctx.now, ctx.userid, "item_view", "item", item.id, f"#{n}")
+    return Text(content=await msg.describe(ctx, item))
+
+
+async def my_items(ctx: Context) -> Replies:
+    mine = await deeds.list_items(ctx.session, requester=ctx.userid, limit=10)
+    lines: list[str] = []
+    if mine:
+        lines.append("您反映的事项（最新在前）：")
+        for i in mine:
+            lines.append(f"#{i.number} {i.title} — {msg.status(i)}，负责人 {await msg.name(ctx, i.owner)}")
+        lines.append("发“#编号 进度”可查看某件事的详细经过。")
+    owned = await deeds.open_for_owner(ctx.session, ctx.userid)
+    if owned:
+        lines.append("您负责跟进的事项：")
+        for i in owned[:10]:
+            lines.append(f"#{i.number} {i.title} — {msg.status(i)}")
+    if not lines:
+        return Text(content=msg.NO_ITEMS_YET)
+    return Text(content="\n".join(lines))

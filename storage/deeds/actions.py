@@ -1,0 +1,110 @@
+"""Every state change of a deed: the row is locked, the lifecycle checked and the change written,
+with its history row and audit line, in the caller's transaction.
+
+The row is re-read ``FOR UPDATE`` (PostgreSQL; SQLite serialises writers), so of two people acting on
+one item at the same moment the second sees the first's result and gets a clear refusal
+(:class:`storage.errors.Refused`) instead of both succeeding.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.deeds.lifecycle import Action, DeedStatus, EventKind, Satisfaction, check
+from storage.deeds.models import Item
+from storage.deeds.repo import add_event
+
+
+async def lock(session: AsyncSession, item: Item) -> Item:
+    """The item's row, re-read under a row lock (the same object, refreshed)."""
+    stmt = select(Item).where(Item.id == item.id).with_for_update().execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def _apply(session: AsyncSession, item: Item, action: Action, *, now: datetime, actor: str,
+                 kind: EventKind, note: str = "") -> DeedStatus:
+    """Lock, check, move, record. Returns the status before."""
+    await lock(session, item)
+    before = DeedStatus(item.status)
+    to = check(action, item.number, before)
+    if action in (Action.ACCEPT, Action.PROGRESS, Action.RESOLVE) and item.first_response_at is None:
+        item.first_response_at = now
+    item.status = to
+    item.updated_at = now
+    await session.flush()
+    changed = to != before
+    await add_event(session, item, now=now, actor=actor, kind=kind, note=note,
+                    from_status=before if changed else None, to_status=to if changed else None)
+    await session.flush()
+    return before
+
+
+async def accept(session: AsyncSession, item: Item, *, now: datetime, actor: str) -> None:
+    """The owner takes the item on."""
+    await _apply(session, item, Action.ACCEPT, now=now, actor=actor, kind=EventKind.ACCEPTED)
+
+
+async def progress(session: AsyncSession, item: Item, *, now: datetime, actor: str, note: str) -> None:
+    """A progress note; the item is ``in_progress`` afterwards."""
+    await _apply(session, item, Action.PROGRESS, now=now, actor=actor, kind=EventKind.PROGRESS, note=note)
+
+
+async def resolve(session: AsyncSession, item: Item, *, now: datetime, actor: str, note: str) -> None:
+    """The owner says it is done; the requester still has to confirm."""
+    await _apply(session, item, Action.RESOLVE, now=now, actor=actor, kind=EventKind.RESOLVED, note=note)
+    item.resolved_at = now
+
+
+async def confirm(session: AsyncSession, item: Item, *, now: datetime, actor: str, note: str = "") -> None:
+    """The requester is satisfied: closed (销号)."""
+    await _apply(session, item, Action.CONFIRM, now=now, actor=actor, kind=EventKind.CONFIRMED, note=note)
+    item.satisfaction = Satisfaction.SATISFIED
+    item.closed_at = now
+    item.closed_by = actor
+
+
+async def reopen(session: AsyncSession, item: Item, *, now: datetime, actor: str, note: str = "") -> None:
+    """The requester is not satisfied: back to the owner."""
+    await _apply(session, item, Action.REOPEN, now=now, actor=actor, kind=EventKind.REOPENED, note=note)
+    item.satisfaction = Satisfaction.UNSATISFIED
+    item.reopen_count = (item.reopen_count or 0) + 1
+    item.resolved_at = None
+    item.closed_at = None
+    item.closed_by = None
+
+
+async def close_by_hand(session: AsyncSession, item: Item, *, now: datetime, actor: str, reason: str) -> None:
+    """A secretary closes the item with a written reason."""
+    if not reason.strip():
+        raise ValueError("a manual close needs a reason")
+    await _apply(session, item, Action.CLOSE, now=now, actor=actor, kind=EventKind.CLOSED_BY_HAND,
+                 note=reason.strip())
+    item.close_reason = reason.strip()
+    item.closed_by = actor
+    item.closed_at = now
+
+
+async def reassign(session: AsyncSession, item: Item, *, now: datetime, actor: str, owner: str) -> str | None:
+    """Give the item to ``owner``; an accepted item waits for the new owner to accept. Returns the previous owner."""
+    await lock(session, item)
+    before = item.owner
+    status = DeedStatus(item.status)
+    to = check(Action.REASSIGN, item.number, status)
+    item.owner = owner
+    item.status = to
+    item.updated_at = now
+    await add_event(session, item, now=now, actor=actor, kind=EventKind.ASSIGNED, note=f"{before or ''}->{owner}",
+                    from_status=status if to != status else None, to_status=to if to != status else None)
+    await session.flush()
+    return before
+
+
+async def add_note(session: AsyncSession, item: Item, *, now: datetime, actor: str, note: str,
+                   kind: EventKind = EventKind.NOTE) -> None:
+    """A note in the history without a status change (e.g. a merged duplicate, a reminder)."""
+    item.updated_at = now
+    await add_event(session, item, now=now, actor=actor, kind=kind, note=note)
+    await session.flush()

@@ -1,0 +1,152 @@
+"""The vocabulary and lifecycle of a practical-deed item (办实事), in one place.
+
+::
+
+    submitted -> accepted -> in_progress -> resolved -> closed
+         |           |            |            |          |
+         +-----------+------------+--> closed  +-> reopened (the requester is not satisfied)
+                                                          |
+                               reopened -> accepted / in_progress / resolved / closed
+
+Every status, category, event and satisfaction has one Chinese label, here, read by chat, digest,
+API and Excel alike. ``TRANSITIONS`` says which action may start from which status; ``check`` is
+the only place an action is allowed or refused (``storage.deeds.actions`` calls it under a row lock).
+"""
+
+from __future__ import annotations
+
+from storage.errors import Refused
+from storage.vocab import Labeled
+
+
+class DeedStatus(Labeled):
+    SUBMITTED = "submitted", "已受理待接单"
+    ACCEPTED = "accepted", "已接单"
+    IN_PROGRESS = "in_progress", "办理中"
+    RESOLVED = "resolved", "已办好待确认"
+    CLOSED = "closed", "已办结"
+    REOPENED = "reopened", "重新办理"
+
+
+class DeedCategory(Labeled):
+    CANTEEN = "canteen", "食堂"
+    FACILITIES = "facilities", "设施"
+    COMMUTE = "commute", "通勤"
+    PAY_WELFARE = "pay_welfare", "薪酬福利"
+    SAFETY = "safety", "安全"
+    HOUSING = "housing", "住宿"
+    WORKLOAD = "workload", "工作量"
+    OTHER = "other", "其他"
+
+
+class ItemKind(Labeled):
+    DEED = "deed", "办实事"
+    INCIDENT = "incident", "突发事件"
+
+
+class Satisfaction(Labeled):
+    SATISFIED = "satisfied", "满意"
+    UNSATISFIED = "unsatisfied", "不满意"
+
+
+class EventKind(Labeled):
+    """What an ``ItemEvent`` records (deeds and incidents share the history table)."""
+
+    CREATED = "created", "提交"
+    REPORTED = "reported", "报告"
+    ACCEPTED = "accepted", "接单"
+    PROGRESS = "progress", "进展"
+    RESOLVED = "resolved", "办好"
+    CONFIRMED = "confirmed", "确认满意，办结"
+    REOPENED = "reopened", "不满意，重新办理"
+    CLOSED_BY_HAND = "closed_by_hand", "书记销号"
+    ASSIGNED = "assigned", "改派"
+    NOTE = "note", "补充"
+    MERGED = "merged", "补充情况"
+    URGED = "urged", "催办"
+    ACKNOWLEDGED = "acknowledged", "确认收到"
+    CLOSED = "closed", "处置完毕"
+
+
+S = DeedStatus
+
+# The owner still has work to do.
+WORKING: tuple[DeedStatus, ...] = (S.SUBMITTED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED)
+# Not closed yet (includes items waiting for the requester's confirmation).
+ACTIVE: tuple[DeedStatus, ...] = (*WORKING, S.RESOLVED)
+# Waiting for the owner to take it on.
+UNACCEPTED: tuple[DeedStatus, ...] = (S.SUBMITTED, S.REOPENED)
+
+
+class Action(Labeled):
+    """What can be done to a deed; each has the statuses it starts from (``TRANSITIONS``)."""
+
+    ACCEPT = "accept", "接单"
+    PROGRESS = "progress", "报告进展"
+    RESOLVE = "resolve", "报告办好"
+    CONFIRM = "confirm", "确认满意"
+    REOPEN = "reopen", "重新办理"
+    CLOSE = "close", "销号"
+    REASSIGN = "reassign", "改派"
+
+
+A = Action
+
+# action -> (statuses it may start from, the status it leads to; None: see ``target``)
+TRANSITIONS: dict[Action, tuple[frozenset[DeedStatus], DeedStatus | None]] = {
+    A.ACCEPT: (frozenset(UNACCEPTED), S.ACCEPTED),
+    A.PROGRESS: (frozenset(WORKING), S.IN_PROGRESS),
+    A.RESOLVE: (frozenset(WORKING), S.RESOLVED),
+    A.CONFIRM: (frozenset({S.RESOLVED}), S.CLOSED),
+    A.REOPEN: (frozenset({S.RESOLVED, S.CLOSED}), S.REOPENED),
+    A.CLOSE: (frozenset(ACTIVE), S.CLOSED),
+    A.REASSIGN: (frozenset(ACTIVE), None),  # acceptance is reset: the new owner accepts again
+}
+
+# Why an action is refused, by (action, current status); "{n}" is the number, "{status}" the label.
+_REFUSALS: dict[tuple[Action, DeedStatus], str] = {
+    (A.ACCEPT, S.CLOSED): "#{n} 已经办结了，不用再接单。",
+    (A.ACCEPT, S.RESOLVED): "#{n} 已报办好，正在等反映人确认，不用再接单。",
+    (A.PROGRESS, S.RESOLVED): "#{n} 已报办好，正在等反映人确认。",
+    (A.RESOLVE, S.RESOLVED): "#{n} 已报办好，正在等反映人确认。",
+    (A.CONFIRM, S.CLOSED): "#{n} 已经办结了，谢谢您的认可！",
+    (A.CLOSE, S.CLOSED): "#{n} 已经办结了。",
+    (A.REASSIGN, S.CLOSED): "#{n} 已办结，不能再改派。",
+}
+_BY_ACTION: dict[Action, str] = {
+    A.ACCEPT: "#{n} 您已经接过了，当前状态：{status}。",
+    A.CONFIRM: "#{n} 还在办理中（{status}），办好后会请您确认。",
+    A.REOPEN: "#{n} 还在办理中（{status}），不用重新打开。",
+}
+_DEFAULT = "#{n} 已经办结了。"
+
+
+def can(action: Action, current: str) -> bool:
+    return DeedStatus(current) in TRANSITIONS[action][0]
+
+
+def target(action: Action, current: str) -> DeedStatus:
+    """The status ``action`` leads to from ``current`` (after :func:`check`)."""
+    to = TRANSITIONS[action][1]
+    if to is not None:
+        return to
+    now = DeedStatus(current)
+    return S.SUBMITTED if now in (S.ACCEPTED, S.IN_PROGRESS) else now
+
+
+def check(action: Action, number: int, current: str) -> DeedStatus:
+    """The status ``action`` leads to, or :class:`Refused` with the Chinese reason."""
+    if can(action, current):
+        return target(action, current)
+    now = DeedStatus(current)
+    text = _REFUSALS.get((action, now)) or _BY_ACTION.get(action) or _DEFAULT
+    raise Refused(text.format(n=number, status=now.label))
+
+
+def status_label(kind: str, status: str) -> str:
+    """The label of an item's status, deed or incident (incidents' vocabulary is duty's)."""
+    if kind == ItemKind.INCIDENT:
+        from storage.duty.lifecycle import IncidentStatus
+
+        return IncidentStatus.label_of(status)
+    return DeedStatus.label_of(status)

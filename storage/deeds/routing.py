@@ -1,0 +1,36 @@
+"""Secretary-editable routing: a deed category goes to a named owner instead of the zone member."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import audit
+from storage.deeds.models import Routing
+
+
+async def routes(session: AsyncSession) -> dict[str, str]:
+    """category -> owner userid."""
+    rows = (await session.execute(select(Routing).order_by(Routing.category))).scalars()
+    return {r.category: r.owner for r in rows}
+
+
+async def route_for(session: AsyncSession, category: str) -> str | None:
+    row = await session.get(Routing, category)
+    return row.owner if row else None
+
+
+async def set_route(session: AsyncSession, category: str, owner: str | None, *, now: datetime, actor: str) -> None:
+    """Send ``category`` to ``owner``; ``owner=None`` removes the rule (back to the zone member)."""
+    row = await session.get(Routing, category)
+    if owner is None:
+        if row is not None:
+            await session.delete(row)
+    elif row is None:
+        session.add(Routing(category=category, owner=owner, updated_by=actor, updated_at=now))
+    else:
+        row.owner, row.updated_by, row.updated_at = owner, actor, now
+    await audit.record(session, now, actor, "routing_set", "routing", category, owner or "(default)")
+    await session.flush()

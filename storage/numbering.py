@@ -1,0 +1,29 @@
+"""Monotonic numbers (``#N`` of items, projects, surveys, trainings…), safe under concurrency.
+
+``UPDATE counters .. RETURNING`` takes the counter row's lock until the transaction ends; when the
+row is missing it is created (``ON CONFLICT DO NOTHING``) starting from the highest number in use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
+
+from storage.models import Counter
+
+
+async def next_number(session: AsyncSession, counter: str, column: Any, *where: ColumnElement[bool]) -> int:
+    """The next number of ``counter``; a new counter starts after ``max(column)`` (rows matching ``where``)."""
+    bump = update(Counter).where(Counter.name == counter).values(value=Counter.value + 1).returning(Counter.value)
+    value = (await session.execute(bump)).scalar_one_or_none()
+    if value is not None:
+        return int(value)
+    start = select(func.coalesce(func.max(column), 0)).where(*where).scalar_subquery()
+    dialect = session.get_bind().dialect.name
+    ins: Any = postgresql.insert(Counter) if dialect == "postgresql" else sqlite.insert(Counter)
+    await session.execute(ins.values(name=counter, value=start).on_conflict_do_nothing(index_elements=["name"]))
+    return int((await session.execute(bump)).scalar_one())
