@@ -11,22 +11,20 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.config import Settings
-from bot.events import AppEvent, Event, TextMessage
-from bot.fsm import CANCELLED, KEEP, REASK, Conversation, State, is_cancel
+from bot import filters as f
+from bot.context import COMMAND_MARKS, CommandInfo, Context
+from bot.events import AppEvent, TextMessage
+from bot.fsm import CANCELLED, KEEP, REASK, State, is_cancel
 from bot.replies import Reply, Text
 from storage.errors import Refused
-from storage.people import RosterEntry
 
 if TYPE_CHECKING:
     from bot.cardkeys import CardKey
-    from bot.nlu import Parse
+
+__all__ = ["COMMAND_MARKS", "NOT_HANDLED", "CommandInfo", "Context", "Dispatcher", "Replies", "Router"]
 
 
 class _NotHandled:
@@ -36,71 +34,8 @@ class _NotHandled:
 NOT_HANDLED = _NotHandled()
 
 Replies = Reply | Sequence[Reply] | None
-Handler = Callable[["Context"], Awaitable[Replies | _NotHandled]]
-Filter = Callable[["Context"], bool | dict[str, Any] | Awaitable[bool | dict[str, Any]]]
-COMMAND_MARKS = ("/", "／")
-
-
-@dataclass
-class Context:
-    """Everything a handler may use for one event; one database session per event."""
-
-    event: Event
-    sender: RosterEntry | None
-    session: AsyncSession
-    now: datetime
-    settings: Settings
-    parse: Parse | None = None
-    fsm: Conversation = field(default=None)  # type: ignore[assignment]  # set in __post_init__
-    inbox_id: int | None = None
-    args: str = ""  # a command's text after its name
-    match: re.Match[str] | None = None  # a regex route's match
-    card: CardKey | None = None  # a card route's unpacked key
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.fsm is None:
-            self.fsm = Conversation(None, self.event.user, self.now)
-
-    @property
-    def text(self) -> str:
-        return self.event.content if isinstance(self.event, TextMessage) else ""
-
-    @property
-    def userid(self) -> str:
-        return self.event.user
-
-    @property
-    def today(self) -> date:
-        """Today's date in the configured time zone."""
-        return self.now.date()
-
-    @property
-    def state(self) -> Any:
-        """Transitional: the stored question (kind, data, expired) for handlers not yet on ``ctx.fsm``."""
-        return ctx_stored(self.fsm)
-
-    @state.setter
-    def state(self, value: Any) -> None:
-        if value is None:
-            self.fsm.forget()
-
-    @property
-    def is_command(self) -> bool:
-        return self.text.lstrip().startswith(COMMAND_MARKS)
-
-
-@dataclass(frozen=True)
-class CommandInfo:
-    """A slash command as the help shows it; ``roles`` None means everyone."""
-
-    name: str
-    usage: str
-    summary: str
-    roles: tuple[str, ...] | None = None
-
-    def visible_to(self, role: str) -> bool:
-        return self.roles is None or role in self.roles
+Handler = Callable[[Context], Awaitable["Replies | _NotHandled"]]
+Filter = f.Check
 
 
 @dataclass(frozen=True)
@@ -108,15 +43,6 @@ class _Route:
     filters: tuple[Filter, ...]
     handler: Handler
     state: tuple[State, ...] = ()  # answers to these open questions only
-
-
-def ctx_stored(fsm: Conversation) -> Any:
-    return fsm._stored  # noqa: SLF001 - transitional accessor, see Context.state
-
-
-def _slash(text: str) -> str:
-    t = text.strip()
-    return "/" + t[1:] if t.startswith("／") else t
 
 
 ROLE_CN = {"secretary": "支部书记", "member": "党员同志", "employee": "职工"}
@@ -143,8 +69,6 @@ class Router:
     def message(self, *filters: Filter, state: State | Sequence[State] | None = None,
                 regex: str | re.Pattern[str] | None = None) -> Callable[[Handler], Handler]:
         """A text from someone in the roster (optionally matching ``regex``, in an open ``state``)."""
-        from bot import filters as f
-
         extra: tuple[Filter, ...] = (f.regex(regex),) if regex is not None else ()
         return self.route(f.known, f.text, *extra, *filters, state=state)
 
@@ -155,8 +79,6 @@ class Router:
 
         ``usage``/``summary`` make the help line (``help`` adds more lines: ``(usage, summary, roles)``).
         """
-        from bot import filters as f
-
         allowed = tuple(roles) if roles is not None else None
         if not hidden:
             self.commands.append(CommandInfo(name, usage or name, summary, allowed))
@@ -176,14 +98,10 @@ class Router:
 
     def card(self, key: type[CardKey], *filters: Filter, **fields: Any) -> Callable[[Handler], Handler]:
         """A button press whose key unpacks as ``key`` (with these field values): ``ctx.card``."""
-        from bot import filters as f
-
         return self.route(f.known, f.card_key(key, **fields), *filters)
 
     def event(self, *names: str, known: bool | None = None) -> Callable[[Handler], Handler]:
         """An app event (``subscribe``, ``enter_agent``…); ``known`` restricts to (non-)roster people."""
-        from bot import filters as f
-
         who: tuple[Filter, ...] = () if known is None else ((f.known,) if known else (f.unknown,))
         return self.route(*who, f.app_event(*names))
 
@@ -217,10 +135,10 @@ class Router:
 _CONTEXT_FIELDS = frozenset({"args", "match", "card"})
 
 
-async def _passes(filters: tuple[Filter, ...], ctx: Context) -> dict[str, Any] | None:
+async def _passes(checks: tuple[Filter, ...], ctx: Context) -> dict[str, Any] | None:
     found: dict[str, Any] = {}
-    for f in filters:
-        ok = f(ctx)
+    for check in checks:
+        ok = check(ctx)
         if inspect.isawaitable(ok):
             ok = await ok
         if not ok:
@@ -245,6 +163,7 @@ class Dispatcher:
 
     def __init__(self, routers: Sequence[Router]) -> None:
         self.routers = tuple(routers)
+        self.catalog = tuple(c for r in self.routers for c in r.commands)
 
     def is_interrupt(self, ctx: Context) -> bool:
         """What always reaches its own router, whatever question is open."""
@@ -265,6 +184,7 @@ class Dispatcher:
         return None
 
     async def dispatch(self, ctx: Context) -> list[Reply]:
+        ctx.catalog = self.catalog
         fsm = ctx.fsm
         if not fsm.is_open:
             return await self._route(ctx, self.routers, states=False) or []

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.dispatcher import COMMAND_MARKS, Context, _slash
+from bot.context import COMMAND_MARKS, Context, slash
 from bot.events import AppEvent, MediaMessage, TextMessage
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def command(name: str, *aliases: str) -> Check:
     heads = tuple(sorted((name, *aliases), key=len, reverse=True))
 
     def check(ctx: Context) -> dict[str, Any] | bool:
-        t = _slash(ctx.text)
+        t = slash(ctx.text)
         for head in heads:
             if t.startswith(head) and (len(t) == len(head) or t[len(head)] in " \t\n#＃0123456789　"):
                 return {"args": t[len(head):].strip()}

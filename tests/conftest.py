@@ -92,12 +92,25 @@ def _drop_templates() -> Iterator[None]:
         asyncio.run(drop())
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path,
-                       tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    """A fresh database of each kind for one test: migrated to head, no rows."""
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Storage tests run on SQLite and PostgreSQL; conversations through the ``bot`` fixture run on
+    SQLite only, unless marked ``both_databases`` (races, locking, numbering: what the database decides)."""
+    if "db_kind" not in metafunc.fixturenames:
+        return
+    chat = "bot" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_databases") is None
+    metafunc.parametrize("db_kind", ["sqlite"] if chat else ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def database_url(db_kind: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A fresh database of the test's kind: migrated to head, no rows."""
     global _PG_OK
-    if request.param == "sqlite":
+    if db_kind == "sqlite":
         template = await _sqlite_template(tmp_path_factory.getbasetemp())
         shutil.copyfile(template, tmp_path / "bot.db")
         yield f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"

@@ -300,6 +300,7 @@ async def test_secretary_boards(bot: Bot) -> None:
     assert "只有支部书记" in (await bot.chat("sunpeng", "/待办"))[0]
 
 
+@pytest.mark.both_databases
 async def test_concurrent_requests_get_distinct_numbers(bot: Bot) -> None:
     senders = ["sunpeng", "lixuemei", "wutao", "zhaoyufei", "huangqing", "majing", "guoqiang", "hefang"]
     texts = ["食堂晚班没有热饭，希望能解决", "宿舍热水器坏了好几天了", "班车早上太挤了，能不能加一趟",
@@ -314,6 +315,7 @@ async def test_concurrent_requests_get_distinct_numbers(bot: Bot) -> None:
     assert {i.requester for i in rows} == set(senders)
 
 
+@pytest.mark.both_databases
 async def test_number_allocation_is_safe_across_sessions(bot: Bot) -> None:
     """Many transactions at once, each allocating a number: all distinct, no gaps."""
     db = bot.app[keys.DB]

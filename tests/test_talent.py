@@ -156,6 +156,7 @@ async def test_cancelled_training_refuses_signup(bot: Bot) -> None:
     assert "已取消，不能报名" in (await bot.chat("wutao", "报名培训1"))[0]
 
 
+@pytest.mark.both_databases
 async def test_capacity_under_concurrent_messages(bot: Bot) -> None:
     await bot.chat(SECRETARY, "/培训 新建 消防培训 时间=2026-12-10 09:00 名额=3")
     users = ["sunpeng", "lixuemei", "wutao", "zhaoyufei", "huangqing", "xuxiaodong", "majing"]

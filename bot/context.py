@@ -1,0 +1,93 @@
+"""The context of one event: what a handler may use. One database session per event."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.events import Event, TextMessage
+from bot.fsm import Conversation
+from storage.people import RosterEntry
+
+if TYPE_CHECKING:
+    from bot.cardkeys import CardKey
+    from bot.nlu import Parse
+
+COMMAND_MARKS = ("/", "／")
+
+
+@dataclass
+class Context:
+    """Everything a handler may use for one event; one database session per event."""
+
+    event: Event
+    sender: RosterEntry | None
+    session: AsyncSession
+    now: datetime
+    settings: Settings
+    parse: Parse | None = None
+    fsm: Conversation = field(default=None)  # type: ignore[assignment]  # set in __post_init__
+    inbox_id: int | None = None
+    args: str = ""  # a command's text after its name
+    match: re.Match[str] | None = None  # a regex route's match
+    card: CardKey | None = None  # a card route's unpacked key
+    catalog: tuple[CommandInfo, ...] = ()  # every registered command, for the help
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.fsm is None:
+            self.fsm = Conversation(None, self.event.user, self.now)
+
+    @property
+    def text(self) -> str:
+        return self.event.content if isinstance(self.event, TextMessage) else ""
+
+    @property
+    def userid(self) -> str:
+        return self.event.user
+
+    @property
+    def today(self) -> date:
+        """Today's date in the configured time zone."""
+        return self.now.date()
+
+    @property
+    def state(self) -> Any:
+        """Transitional: the stored question (kind, data, expired) for handlers not yet on ``ctx.fsm``."""
+        return ctx_stored(self.fsm)
+
+    @state.setter
+    def state(self, value: Any) -> None:
+        if value is None:
+            self.fsm.forget()
+
+    @property
+    def is_command(self) -> bool:
+        return self.text.lstrip().startswith(COMMAND_MARKS)
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    """A slash command as the help shows it; ``roles`` None means everyone."""
+
+    name: str
+    usage: str
+    summary: str
+    roles: tuple[str, ...] | None = None
+
+    def visible_to(self, role: str) -> bool:
+        return self.roles is None or role in self.roles
+
+
+def ctx_stored(fsm: Conversation) -> Any:
+    return fsm._stored  # noqa: SLF001 - transitional accessor, see Context.state
+
+
+def slash(text: str) -> str:
+    t = text.strip()
+    return "/" + t[1:] if t.startswith("／") else t
