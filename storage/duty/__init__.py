@@ -5,16 +5,8 @@ with deeds (``duty.next_number`` is ``storage.deeds.next_number``).
 """
 
 from storage.deeds import next_number
-from storage.duty.incidents import (
-    KIND,
-    TITLE_CHARS,
-    acknowledge,
-    acknowledged_by,
-    acknowledgements,
-    create_incident,
-    get_incident,
-    open_incidents,
-)
+from storage.duty.incidents import KIND, TITLE_CHARS, acknowledge, acknowledged_by, acknowledgements
+from storage.duty.incidents import create_incident, get_incident, open_incidents
 from storage.duty.lifecycle import TRANSITIONS, IncidentStatus, check
 from storage.duty.models import Duty
 from storage.duty.rota import DutyEntry, between, on_day, upsert, upsert_many
