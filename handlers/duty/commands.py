@@ -53,7 +53,7 @@ async def incident_list(ctx: Context) -> Replies:
         return Text(content=msg.INCIDENTS_DENIED)
     if not items:
         return Text(content=msg.NO_OPEN_INCIDENTS)
-    lines = [f"待确认的事件（{len(items)} 件）："]
+    lines = [msg.open_incidents(len(items))]
     for it in items:
         reporter = await people.name_of(ctx.session, it.requester)
         at = local(it.created_at, ctx.now.tzinfo)  # type: ignore[arg-type]

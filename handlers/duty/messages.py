@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from bot.format import relative_day, weekday
+from storage.duty import IncidentStatus
 from storage.people import Role, RosterEntry
 
 DUTY_DENIED = "排班只有支部书记可以操作。想知道谁值班，直接问我“今天谁值班”或“明天谁值班”就行。"
 DUTY_USAGE = "格式：/值班 日期 账号 [电话]，例如“/值班 明天 liuzhiyong”或“/值班 2026-11-28 刘志勇 13800000002”"
 INCIDENTS_DENIED = "事件清单只有支部书记和网格长可以查看。遇到突发情况，直接把情况发给我就行。"
-NO_OPEN_INCIDENTS = "目前没有待确认的事件。"
+NO_OPEN_INCIDENTS = f"目前没有{IncidentStatus.OPEN.label}的事件。"
 ACK_HINT = "确认请回复“收到 #编号”。"
 GRID_LEADER = "网格长"
 NOT_ON_DUTY = "（未排班）"
@@ -111,6 +112,10 @@ def acknowledged_to_reporter(n: int, by: str) -> str:
 
 def acknowledged_to_others(n: int, by: str) -> str:
     return f"事件 #{n} 已由{by}确认收到。"
+
+
+def open_incidents(count: int) -> str:
+    return f"{IncidentStatus.OPEN.label}的事件（{count} 件）："
 
 
 def flag(urgent: bool) -> str:
