@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 
 WEEKDAYS = "一二三四五六日"
+RELATIVE_DAYS = {-1: "昨天", 0: "今天", 1: "明天", 2: "后天"}
 
 
 def weekday(day: date) -> str:
@@ -20,6 +21,11 @@ def fmt_day(day: date) -> str:
 def month_day(day: date) -> str:
     """``12月1日（周二）``."""
     return f"{day.month}月{day.day}日（{weekday(day)}）"
+
+
+def relative_day(day: date, today: date) -> str | None:
+    """``昨天`` / ``今天`` / ``明天`` / ``后天``; None for any other day."""
+    return RELATIVE_DAYS.get((day - today).days)
 
 
 def local(dt: datetime | None, tz: tzinfo, fmt: str = "%m-%d %H:%M") -> str:

@@ -7,11 +7,12 @@ from datetime import timedelta
 from bot.replies import Text
 from schedules.context import SweepContext
 from storage import duty, people
+from storage.people import Role
 
 
 async def incident_reminders(ctx: SweepContext) -> None:
     """Unacknowledged incidents: remind the secretary after 15 minutes, at any hour."""
-    secretaries = [p.userid for p in await people.by_role(ctx.session, "secretary")]
+    secretaries = [p.userid for p in await people.by_role(ctx.session, Role.SECRETARY)]
     for inc in await duty.open_incidents(ctx.session):
         if ctx.now - inc.created_at.astimezone(ctx.now.tzinfo) < timedelta(minutes=15):
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -10,11 +11,19 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from bot import keys
+from bot.fsm import REASK
+from handlers.duty import messages as msg
 from handlers.duty.importer import DutyFileError, import_duty, parse_day
+from handlers.duty.states import IncidentCard
 from storage import duty
 from storage.db import create_database
 from storage import migrate
+from storage.deeds import EventKind
+from storage.duty import IncidentStatus
+from storage.duty.lifecycle import TRANSITIONS, can, check
+from storage.errors import Refused
 from storage.models import AuditEntry, Item, ItemEvent
+from storage.people import Role
 from tests.conftest import Bot, SAMPLE_ROSTER
 
 NOW = datetime(2026, 11, 25, 1, 40, tzinfo=timezone.utc)
@@ -169,17 +178,19 @@ async def test_incident_followed_to_acknowledgement(bot: Bot) -> None:
     replies = await bot.chat("sunpeng", "检修班配电室着火了，快来人")
     assert len(replies) == 1
     told = replies[0]
-    assert "#1" in told and "刘志勇（网格长）" in told and "王海燕（支部书记）" in told
+    assert "#1" in told and f"刘志勇（{msg.GRID_LEADER}）" in told and f"王海燕（{Role.SECRETARY.label}）" in told
     for user in ("liuzhiyong", "wanghaiyan"):
         cards = _cards(bot, user)
         assert len(cards) == 1
         assert cards[0]["button_list"][0]["key"] == "incident:ack:1" and cards[0]["button_list"][0]["text"] == "收到"
+        assert IncidentCard.unpack("incident:ack:1") == IncidentCard("ack", 1)
         assert "紧急" in cards[0]["main_title"]["title"]
         assert any("回复“收到 #1”确认" in t for t in bot.fake.texts(user))
     assert _cards(bot, "zhangmin") == []  # another team's grid leader
     async with bot.app[keys.DB].sessions() as session:
         item = (await session.execute(select(Item))).scalar_one()
-        assert (item.kind, item.status, item.number, item.team, item.urgent) == ("incident", "open", 1, "运行一班", True)
+        assert (item.kind, item.status, item.number, item.team, item.urgent) == (
+            duty.KIND, IncidentStatus.OPEN, 1, "运行一班", True)
 
     listing = (await bot.chat("wanghaiyan", "/事件"))[0]
     assert "#1" in listing and "孙鹏" in listing
@@ -187,21 +198,21 @@ async def test_incident_followed_to_acknowledgement(bot: Bot) -> None:
     assert "没有待确认" in (await bot.chat("zhangmin", "/事件"))[0]  # other team
     assert "只有支部书记和网格长" in (await bot.chat("wutao", "/事件"))[0]
 
-    refused = await bot.click("wutao", "incident:ack:1")
+    refused = await bot.click("wutao", IncidentCard("ack", 1).pack())
     assert len(refused) == 1 and "网格长或支部书记确认" in refused[0]
     before = len(bot.fake.texts("sunpeng"))
-    acked = await bot.click("liuzhiyong", "incident:ack:1")
+    acked = await bot.click("liuzhiyong", IncidentCard("ack", 1).pack())
     assert "已确认事件 #1" in acked[0]
     assert bot.fake.texts("sunpeng")[before:] == ["您报告的事件 #1 已由刘志勇（网格长）确认收到，正在处置。"]
     assert "已由刘志勇（网格长）确认" in bot.fake.texts("wanghaiyan")[-1]
-    again = await bot.click("wanghaiyan", "incident:ack:1")
+    again = await bot.click("wanghaiyan", IncidentCard("ack", 1).pack())
     assert "已由刘志勇确认过了" in again[0]
     assert "没有待确认" in (await bot.chat("wanghaiyan", "/事件"))[0]
     async with bot.app[keys.DB].sessions() as session:
         item = (await session.execute(select(Item))).scalar_one()
-        assert item.status == "acknowledged" and item.first_response_at is not None
+        assert item.status == IncidentStatus.ACKNOWLEDGED and item.first_response_at is not None
         events = [(e.kind, e.actor) for e in (await session.execute(select(ItemEvent).order_by(ItemEvent.id))).scalars()]
-        assert events == [("reported", "sunpeng"), ("acknowledged", "liuzhiyong")]
+        assert events == [(EventKind.REPORTED, "sunpeng"), (EventKind.ACKNOWLEDGED, "liuzhiyong")]
         acts = [(a.action, a.actor) for a in (await session.execute(
             select(AuditEntry).where(AuditEntry.object_type == "incident").order_by(AuditEntry.id))).scalars()]
         assert acts == [("create", "sunpeng"), ("acknowledge", "liuzhiyong")]
@@ -230,3 +241,97 @@ async def test_incident_numbers_share_the_item_counter(bot: Bot) -> None:
         assert await duty.next_number(session) == 2
     replies = await bot.chat("huangqing", "运行二班控制室冒烟了，有焦糊味")
     assert "#3" in replies[0], replies
+
+
+async def test_a_stale_incident_button_is_not_taken(bot: Bot) -> None:
+    await bot.chat("sunpeng", "检修班配电室着火了，快来人")
+    await bot.click("liuzhiyong", "incident:close:1")  # not a key of ours: nothing changes
+    async with bot.app[keys.DB].sessions() as session:
+        assert (await session.execute(select(Item))).scalar_one().status == IncidentStatus.OPEN
+
+
+# --- the incident lifecycle ---------------------------------------------------------
+
+
+I = IncidentStatus
+
+
+@pytest.mark.parametrize(("current", "target"), [(c, t) for c, ts in TRANSITIONS.items() for t in ts])
+def test_allowed_incident_transitions(current: IncidentStatus, target: IncidentStatus) -> None:
+    assert can(current, target) and check(7, current, target) == target
+
+
+@pytest.mark.parametrize(("current", "target", "text"), [
+    (I.ACKNOWLEDGED, I.ACKNOWLEDGED, "事件 #7 已由刘志勇确认过了，无需重复确认。"),
+    (I.CLOSED, I.ACKNOWLEDGED, "事件 #7 已经处置完毕。"),
+    (I.CLOSED, I.CLOSED, "事件 #7 已经处置完毕。"),
+    (I.OPEN, I.OPEN, f"事件 #7 当前状态是“{I.OPEN.label}”，不能改为“{I.OPEN.label}”。"),
+    (I.ACKNOWLEDGED, I.OPEN, f"事件 #7 当前状态是“{I.ACKNOWLEDGED.label}”，不能改为“{I.OPEN.label}”。"),
+])
+def test_refused_incident_transitions(current: IncidentStatus, target: IncidentStatus, text: str) -> None:
+    assert not can(current, target)
+    with pytest.raises(Refused) as refused:
+        check(7, current, target, by="刘志勇")
+    assert refused.value.message == text
+
+
+def test_a_second_acknowledgement_without_a_name_says_someone() -> None:
+    with pytest.raises(Refused, match="已由他人确认过了"):
+        check(7, I.ACKNOWLEDGED, I.ACKNOWLEDGED)
+
+
+async def test_concurrent_acknowledgements_one_wins(db) -> None:  # type: ignore[no-untyped-def]
+    """Two people acknowledging at once, each in their own transaction: one wins, the other is told who."""
+    async with db.sessions() as session, session.begin():
+        item = await duty.create_incident(session, reporter="sunpeng", team="运行一班", text="配电室着火了",
+                                          urgent=True, now=NOW)
+        number = item.number
+
+    async def ack(actor: str) -> str:
+        async with db.sessions() as session, session.begin():
+            incident = await duty.get_incident(session, number)
+            assert incident is not None
+            await asyncio.sleep(0)
+            try:
+                await duty.acknowledge(session, incident, actor, NOW)
+            except Refused as exc:
+                return exc.message
+            return "ok"
+
+    results = await asyncio.gather(ack("liuzhiyong"), ack("wanghaiyan"))
+    assert results.count("ok") == 1
+    winner = "刘志勇" if results[0] == "ok" else "王海燕"
+    assert f"已由{winner}确认过了" in [r for r in results if r != "ok"][0]
+    async with db.sessions() as session:
+        events = list((await session.execute(select(ItemEvent).where(ItemEvent.kind == EventKind.ACKNOWLEDGED))).scalars())
+        incident = await duty.get_incident(session, number)
+    assert len(events) == 1 and incident is not None and incident.status == IncidentStatus.ACKNOWLEDGED
+
+
+@pytest.mark.both_databases
+async def test_two_acknowledging_at_once_through_the_bot(bot: Bot) -> None:
+    await bot.chat("sunpeng", "检修班配电室着火了，快来人")
+    statuses = await asyncio.gather(bot.say("liuzhiyong", "收到 #1"), bot.say("wanghaiyan", "#1 收到"))
+    assert set(statuses) == {200}
+    await bot.flush()
+    answers = [bot.fake.texts(u)[-1] for u in ("liuzhiyong", "wanghaiyan")]
+    assert sum("已确认事件 #1" in a for a in answers) == 1
+    assert sum("确认过了，无需重复确认" in a for a in answers) == 1
+    told = [t for t in bot.fake.texts("sunpeng") if "确认收到" in t]
+    assert len(told) == 1
+
+
+# --- interrupts: duty questions and incident reports reach duty while a question is open --------------
+
+
+async def test_duty_query_and_incident_during_an_open_question(bot: Bot) -> None:
+    await _put_duty(bot, date(2026, 11, 25), "liuzhiyong", phone="13911112222")
+    await bot.chat("sunpeng", "食堂晚班没有热饭，希望能解决")
+    asked = (await bot.chat("sunpeng", "食堂晚班还是没有热饭，希望改善"))[0]
+    assert "是否与 #1 是同一件事？" in asked
+    replies = await bot.chat("sunpeng", "今天谁值班")
+    assert "刘志勇" in replies[0] and "13911112222" in replies[0]
+    assert replies[-1].startswith(REASK) and "是否与 #1" in replies[-1]
+    replies = await bot.chat("sunpeng", "运行一班配电室着火了，快来人")
+    assert "已记录为事件 #2" in replies[0] and replies[-1].startswith(REASK)
+    assert "补充到 #1" in (await bot.chat("sunpeng", "是"))[0]

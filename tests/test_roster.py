@@ -11,7 +11,8 @@ from handlers.people.importer import RosterFileError, import_roster, read_roster
 from storage import people
 from storage.db import create_database
 from storage.migrate import upgrade
-from tests.conftest import Clock
+from storage.people import Role, RosterEntry, role_of
+from tests.conftest import Bot, Clock
 
 
 def write(tmp_path: Path, text: str, name: str = "r.csv") -> Path:
@@ -54,6 +55,7 @@ async def test_bad_rows_are_all_reported_and_nothing_imported(database_url: str,
     rows = {e.row: e.reason for e in err.value.errors}
     assert sorted(rows) == [3, 4, 5, 6, 7, 8]
     assert "姓名为空" in rows[3] and "角色" in rows[4] and "不在名册" in rows[5]
+    assert all(r.label in rows[4] for r in Role)  # the valid roles are named by their labels
     assert "不是党员" in rows[6] and "重复" in rows[7] and "账号" in rows[8]
     async with db.sessions() as session:
         assert await people.all_people(session) == []
@@ -76,3 +78,43 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
     with pytest.raises(RosterFileError) as err:
         read_roster(write(tmp_path, "userid,name\nx,y\n"))
     assert "role" in str(err.value)
+
+
+@pytest.mark.parametrize(("word", "role"), [
+    ("employee", Role.EMPLOYEE), ("员工", Role.EMPLOYEE), ("职工", Role.EMPLOYEE), ("群众", Role.EMPLOYEE),
+    ("Member", Role.MEMBER), ("党员", Role.MEMBER), ("secretary", Role.SECRETARY), ("书记", Role.SECRETARY),
+    ("支部书记", Role.SECRETARY), (" 党员 ", Role.MEMBER), ("老板", None), ("", None),
+])
+def test_role_words(word: str, role: Role | None) -> None:
+    assert role_of(word) == role
+
+
+def test_roster_entry_role_properties() -> None:
+    sec, member, emp = (RosterEntry("a", "甲", Role.SECRETARY), RosterEntry("b", "乙", Role.MEMBER, "一班"),
+                        RosterEntry("c", "丙", Role.EMPLOYEE))
+    assert (sec.is_secretary, sec.is_member, sec.is_staff, sec.is_employee) == (True, False, True, False)
+    assert (member.is_secretary, member.is_member, member.is_staff, member.is_employee) == (False, True, True, False)
+    assert (emp.is_secretary, emp.is_member, emp.is_staff, emp.is_employee) == (False, False, False, True)
+    assert (sec.role_label, member.role_label, emp.role_label) == ("支部书记", "党员", "员工")
+    assert member.label == "乙（一班）" and emp.label == "丙"
+
+
+async def test_roster_roles_come_back_as_roles(bot: Bot) -> None:
+    from bot import keys
+
+    async with bot.app[keys.DB].sessions() as session:
+        sec = await people.get(session, "wanghaiyan")
+        leaders = await people.grid_leaders(session, "运行一班")
+    assert sec is not None and sec.role is Role.SECRETARY and sec.role == "secretary"
+    assert [p.userid for p in leaders] == ["liuzhiyong"]
+
+
+async def test_someone_not_in_the_roster(bot: Bot) -> None:
+    xml = ("<xml><ToUserName>c</ToUserName><FromUserName>nobody42</FromUserName><CreateTime>1700000000</CreateTime>"
+           "<MsgType>event</MsgType><Event>enter_agent</Event><EventKey></EventKey><AgentID>1000002</AgentID></xml>")
+    body, query = bot.crypto.sign_body(xml)
+    assert (await bot.post(body, query)).status == 200
+    await bot.flush()
+    assert bot.fake.to("nobody42") == []  # opening the app says nothing
+    replies = await bot.chat("nobody42", "/值班")
+    assert len(replies) == 1 and "名册" in replies[0] and f"王海燕（{Role.SECRETARY.label}）" in replies[0]

@@ -27,7 +27,7 @@ async def write_sheets(session: "AsyncSession", wb: "Workbook", tz: ZoneInfo, no
         return names.get(userid, userid) if userid else ""
 
     incidents = Sheet(SHEET_INCIDENTS, INCIDENT_HEADERS, formats={7: DATETIME_FORMAT, 9: DATETIME_FORMAT}, wrap=(4,))
-    rows = (await q.items(session, now=now, kind="incident", limit=None)).rows
+    rows = (await q.items(session, now=now, kind=duty.KIND, limit=None)).rows
     acks = await duty.acknowledgements(session, [i.id for i in rows])
     for it in rows:
         ack = acks.get(it.id)

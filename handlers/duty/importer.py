@@ -7,8 +7,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.tables import RowError, UnreadableFile, read_rows
+from bot.tables import RowError, TableError, read_table
 from storage.duty import DutyEntry
+from storage.people import valid_phone
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -20,26 +21,15 @@ HEADERS = {
     "note": "note", "备注": "note", "说明": "note",
 }
 REQUIRED = ("date", "userid")
-PHONE = re.compile(r"^[0-9+\- ]{3,20}$")
+COLUMNS_HINT = "date,userid,phone,note 或 日期/账号/电话/备注"
 DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00)?)?$")
 SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
 EXCEL_EPOCH = date(1899, 12, 30)
 NOTE_LIMIT = 128
 
 
-class DutyFileError(Exception):
-    """The file was not imported; ``errors`` holds every bad row (header is row 1)."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__("\n".join(str(e) for e in errors))
-        self.errors = errors
-
-
-def _rows(path: Path) -> list[list[Any]]:
-    try:
-        return read_rows(path)
-    except UnreadableFile as exc:
-        raise DutyFileError([RowError(1, str(exc))]) from None
+class DutyFileError(TableError):
+    """The duty file was not imported; ``errors`` holds every bad row (header is row 1)."""
 
 
 def _cell(value: Any) -> str:
@@ -60,7 +50,12 @@ def parse_day(value: Any) -> date | None:
     if SERIAL.match(text):
         serial = int(float(text))
         return EXCEL_EPOCH + timedelta(days=serial) if 20000 <= serial <= 80000 else None
-    m = DAY.match(text)
+    return written_day(text)
+
+
+def written_day(text: str) -> date | None:
+    """``2026-11-25``, ``2026/11/25``, ``2026.11.25`` or ``2026年11月25日``; None for anything else."""
+    m = DAY.match(text.strip())
     if not m:
         return None
     try:
@@ -79,20 +74,11 @@ def read_duty(path: str | Path, known: set[str]) -> list[DutyEntry]:
     Raises:
         DutyFileError: every bad row with its number and reason.
     """
-    path = Path(path)
-    if not path.exists():
-        raise DutyFileError([RowError(0, f"文件不存在: {path}")])
-    rows = _rows(path)
-    if not rows:
-        raise DutyFileError([RowError(1, "文件是空的")])
-    header = [HEADERS.get(_cell(h).lower(), HEADERS.get(_cell(h), "")) for h in rows[0]]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise DutyFileError([RowError(1, f"缺少列: {', '.join(missing)}（需要 date,userid,phone,note 或 日期/账号/电话/备注）")])
+    header, rows = read_table(Path(path), HEADERS, REQUIRED, COLUMNS_HINT, DutyFileError)
     errors: list[RowError] = []
     entries: list[DutyEntry] = []
     seen: dict[tuple[date, str], int] = {}
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows, start=2):
         if not any(_cell(c) for c in row):
             continue
         rec = {col: (row[i] if i < len(row) else None) for i, col in enumerate(header) if col}
@@ -109,7 +95,7 @@ def read_duty(path: str | Path, known: set[str]) -> list[DutyEntry]:
         elif userid not in known:
             problems.append(f"账号 {userid} 不在名册中")
         phone = _cell(rec.get("phone"))
-        if phone and not PHONE.match(phone):
+        if phone and not valid_phone(phone):
             problems.append(f"电话 {phone!r} 格式不对")
         note = _cell(rec.get("note"))
         if len(note) > NOTE_LIMIT:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 import re
+from datetime import date
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
-from bot.tables import RowError, UnreadableFile, read_rows
-from storage.people import ROLES, RosterEntry
+from bot.tables import RowError, TableError, read_table
+from storage.people import ROLES, STAFF, Role, RosterEntry, role_of, valid_phone
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -27,20 +26,14 @@ HEADERS = {
     "retire_on": "retire_on", "退休日期": "retire_on",
 }
 YES = {"1", "true", "yes", "y", "是", "√", "网格长"}
-PHONE = re.compile(r"^[0-9+\- ]{3,20}$")
-ROLE_WORDS = {
-    "employee": "employee", "员工": "employee", "群众": "employee", "职工": "employee",
-    "member": "member", "党员": "member",
-    "secretary": "secretary", "书记": "secretary", "支部书记": "secretary",
-}
 USERID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 REQUIRED = ("userid", "name", "role")
+COLUMNS_HINT = "userid,name,role,team,zone_member 或 账号/姓名/角色/班组/联系党员"
+ROLE_HINT = f"{'/'.join(r.value for r in Role)} 或 {'/'.join(r.label for r in Role)}"
 
 
-class RosterFileError(Exception):
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__("\n".join(str(e) for e in errors))
-        self.errors = errors
+class RosterFileError(TableError):
+    """The roster was not imported; ``errors`` holds every bad row (header is row 1)."""
 
 
 def _date(text: str) -> date | None:
@@ -49,14 +42,6 @@ def _date(text: str) -> date | None:
         return date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
     except ValueError:
         return None
-
-
-def _rows(path: Path) -> list[list[str]]:
-    try:
-        rows = read_rows(path)
-    except UnreadableFile as exc:
-        raise RosterFileError([RowError(1, str(exc))]) from None
-    return [["" if v is None else str(v) for v in row] for row in rows]
 
 
 def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> list[RosterEntry]:
@@ -69,20 +54,12 @@ def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> lis
     Raises:
         RosterFileError: every bad row with its number and reason.
     """
-    path = Path(path)
-    if not path.exists():
-        raise RosterFileError([RowError(0, f"文件不存在: {path}")])
-    rows = _rows(path)
-    if not rows:
-        raise RosterFileError([RowError(1, "文件是空的")])
-    header = [HEADERS.get(h.strip().lower(), HEADERS.get(h.strip(), "")) for h in rows[0]]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise RosterFileError([RowError(1, f"缺少列: {', '.join(missing)}（需要 userid,name,role,team,zone_member 或 账号/姓名/角色/班组/联系党员）")])
+    header, raw = read_table(Path(path), HEADERS, REQUIRED, COLUMNS_HINT, RosterFileError)
     errors: list[RowError] = []
     entries: list[tuple[int, RosterEntry]] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
+    for number, cells in enumerate(raw, start=2):
+        row = ["" if v is None else str(v) for v in cells]
         if not any(cell.strip() for cell in row):
             continue
         rec = {col: (row[i].strip() if i < len(row) else "") for i, col in enumerate(header) if col}
@@ -96,11 +73,11 @@ def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> lis
             problems.append(f"账号 {userid} 与第 {seen[userid]} 行重复")
         if not rec.get("name"):
             problems.append("姓名为空")
-        role = ROLE_WORDS.get(rec.get("role", "").lower(), ROLE_WORDS.get(rec.get("role", ""), ""))
-        if not role:
-            problems.append(f"角色 {rec.get('role', '')!r} 无效（应为 employee/member/secretary 或 员工/党员/书记）")
+        role = role_of(rec.get("role", ""))
+        if role is None:
+            problems.append(f"角色 {rec.get('role', '')!r} 无效（应为 {ROLE_HINT}）")
         phone = rec.get("phone", "")
-        if phone and not PHONE.match(phone):
+        if phone and not valid_phone(phone):
             problems.append(f"电话 {phone!r} 格式不对")
         retire_on = None
         if rec.get("retire_on"):
@@ -110,11 +87,12 @@ def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> lis
         if problems:
             errors.append(RowError(number, "；".join(problems)))
             continue
+        assert role is not None
         seen[userid] = number
         entries.append((number, RosterEntry(userid, rec["name"], role, rec.get("team", ""),
                                             rec.get("zone_member") or None,
                                             rec.get("grid_leader", "").lower() in YES, phone, retire_on)))
-    roles = dict(existing or {})
+    roles: dict[str, str] = dict(existing or {})
     roles.update({e.userid: e.role for _, e in entries})
     for number, e in entries:
         if e.zone_member is None:
@@ -123,7 +101,7 @@ def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> lis
             errors.append(RowError(number, "联系党员不能是本人"))
         elif e.zone_member not in roles:
             errors.append(RowError(number, f"联系党员 {e.zone_member} 不在名册中"))
-        elif roles[e.zone_member] not in ("member", "secretary"):
+        elif roles[e.zone_member] not in STAFF:
             errors.append(RowError(number, f"联系党员 {e.zone_member} 不是党员"))
     if errors:
         raise RosterFileError(sorted(errors, key=lambda e: e.row))

@@ -1,3 +1,18 @@
-"""The duty domain's storage: models, repository, lifecycle and queries."""
+"""The duty domain's storage: the duty rota (``rota``) and incidents (``incidents``, ``lifecycle``).
 
-from storage.duty.repo import *  # noqa: F401,F403
+``from storage import duty`` gives the public surface below. Incidents share the ``#N`` counter
+with deeds (``duty.next_number`` is ``storage.deeds.next_number``).
+"""
+
+from storage.deeds import next_number
+from storage.duty.incidents import KIND, TITLE_CHARS, acknowledge, acknowledged_by, acknowledgements
+from storage.duty.incidents import create_incident, get_incident, open_incidents
+from storage.duty.lifecycle import TRANSITIONS, IncidentStatus, check
+from storage.duty.models import Duty
+from storage.duty.rota import DutyEntry, between, on_day, upsert, upsert_many
+
+__all__ = [
+    "KIND", "TITLE_CHARS", "TRANSITIONS", "Duty", "DutyEntry", "IncidentStatus", "acknowledge", "acknowledged_by",
+    "acknowledgements", "between", "check", "create_incident", "get_incident", "next_number", "on_day",
+    "open_incidents", "upsert", "upsert_many",
+]

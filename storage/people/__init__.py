@@ -1,3 +1,16 @@
-"""The people domain's storage: models, repository, lifecycle and queries."""
+"""The roster (名册): who is who, their role, team, 责任区 and phone.
 
-from storage.people.repo import *  # noqa: F401,F403
+``from storage import people`` gives the public surface below: ``people.get``, ``people.find``,
+``people.by_role`` … and the vocabulary (``Role`` with its one Chinese label).
+"""
+
+from storage.people.lifecycle import PHONE, ROLE_WORDS, ROLES, STAFF, Role, role_of, valid_phone
+from storage.people.models import Person
+from storage.people.repo import RosterEntry, all_people, by_id, by_role, find, get, grid_leaders, name_of, named
+from storage.people.repo import names, team_members, teams, upsert, userids, version, zone
+
+__all__ = [
+    "PHONE", "ROLES", "ROLE_WORDS", "STAFF", "Person", "Role", "RosterEntry", "all_people", "by_id", "by_role",
+    "find", "get", "grid_leaders", "name_of", "named", "names", "role_of", "team_members", "teams", "upsert",
+    "userids", "valid_phone", "version", "zone",
+]

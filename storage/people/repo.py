@@ -9,16 +9,15 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.people.lifecycle import STAFF, Role
 from storage.people.models import Person
-
-ROLES = ("employee", "member", "secretary")
 
 
 @dataclass(frozen=True)
 class RosterEntry:
     userid: str
     name: str
-    role: str
+    role: str  # a Role (equal to its stored string)
     team: str = ""
     zone_member: str | None = None
     grid_leader: bool = False
@@ -27,12 +26,26 @@ class RosterEntry:
 
     @property
     def is_secretary(self) -> bool:
-        return self.role == "secretary"
+        return self.role == Role.SECRETARY
+
+    @property
+    def is_member(self) -> bool:
+        """A party member who is not the secretary."""
+        return self.role == Role.MEMBER
+
+    @property
+    def is_employee(self) -> bool:
+        return self.role == Role.EMPLOYEE
 
     @property
     def is_staff(self) -> bool:
         """A party member or the secretary (someone who visits and follows up)."""
-        return self.role in ("member", "secretary")
+        return self.role in STAFF
+
+    @property
+    def role_label(self) -> str:
+        """``党员``, ``支部书记``, ``员工``."""
+        return Role.label_of(self.role)
 
     @property
     def label(self) -> str:
@@ -41,8 +54,8 @@ class RosterEntry:
 
 
 def _entry(p: Person) -> RosterEntry:
-    return RosterEntry(p.userid, p.name, p.role, p.team, p.zone_member, bool(p.grid_leader), p.phone or "",
-                       p.retire_on)
+    return RosterEntry(p.userid, p.name, Role.parse(p.role) or p.role, p.team, p.zone_member, bool(p.grid_leader),
+                       p.phone or "", p.retire_on)
 
 
 async def get(session: AsyncSession, userid: str) -> RosterEntry | None:
@@ -121,7 +134,7 @@ async def grid_leaders(session: AsyncSession, team: str) -> list[RosterEntry]:
     """The team's 网格长; failing that, the party members in the team."""
     people = await team_members(session, team)
     leaders = [p for p in people if p.grid_leader]
-    return leaders or [p for p in people if p.role in ("member", "secretary")]
+    return leaders or [p for p in people if p.is_staff]
 
 
 async def zone(session: AsyncSession, member: str) -> list[RosterEntry]:
