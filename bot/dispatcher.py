@@ -20,6 +20,7 @@ from bot.events import AppEvent, TextMessage
 from bot.fsm import CANCELLED, KEEP, REASK, State, is_cancel
 from bot.replies import Reply, Text
 from storage.errors import Refused
+from storage.people import Role
 
 if TYPE_CHECKING:
     from bot.cardkeys import CardKey
@@ -45,7 +46,6 @@ class _Route:
     state: tuple[State, ...] = ()  # answers to these open questions only
 
 
-ROLE_CN = {"secretary": "支部书记", "member": "党员同志", "employee": "职工"}
 
 
 class Router:
@@ -84,7 +84,7 @@ class Router:
             self.commands.append(CommandInfo(name, usage or name, summary, allowed))
         for use, text, who in help:
             self.commands.append(CommandInfo(name, use, text, tuple(who) if who is not None else allowed))
-        refusal = denied or f"“{name}”只有{'、'.join(ROLE_CN.get(r, r) for r in allowed or ())}可以使用。"
+        refusal = denied or f"“{name}”只有{'、'.join(Role.label_of(r) for r in allowed or ())}可以使用。"
 
         def register(handler: Handler) -> Handler:
             async def guarded(ctx: Context) -> Replies | _NotHandled:

@@ -50,7 +50,7 @@ def role(*roles: str) -> Check:
 
 def staff(ctx: Context) -> bool:
     """Party members and the secretary."""
-    return ctx.sender is not None and ctx.sender.role in ("member", "secretary")
+    return ctx.sender is not None and ctx.sender.is_staff
 
 
 def card(prefix: str) -> Check:
