@@ -13,11 +13,13 @@ from sqlalchemy import select
 
 from bot import keys
 from handlers.talent import api as api_talent, export as export_talent
+from schedules import gatherings as sweeps_gatherings
 from schedules import talent as sweeps_talent
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext
 from storage import gatherings
 from storage import talent as store
+from storage.gatherings import SignupOutcome
 from storage.models import AuditEntry, Gathering, ReserveCandidate, ReserveReview
 from tests.conftest import Bot
 
@@ -99,7 +101,7 @@ async def test_training_create_validation(bot: Bot) -> None:
     [g] = await _trainings(bot)
     assert g.lecturer == "zhangmin" and g.team == "运行二班" and g.capacity == 0
     assert _cards(bot, "zhaoyufei") and not _cards(bot, "sunpeng")
-    assert "不在这个班组" in (await bot.chat("sunpeng", "报名培训1"))[0]
+    assert SignupOutcome.NOT_TEAM.label in (await bot.chat("sunpeng", "报名培训1"))[0]
 
 
 async def test_training_signup_flow(bot: Bot) -> None:
@@ -179,7 +181,7 @@ async def test_reminder_the_day_before(bot: Bot) -> None:
     async def sweep_at(when: datetime) -> list[tuple[str, str]]:
         async with bot.app[keys.DB].sessions() as s, s.begin():
             ctx = SweepContext(s, when, ScheduleConfig())
-            await sweeps_talent.sweep(ctx)
+            await sweeps_gatherings.eve_reminders(ctx)
             return [(x.recipient, x.text) for x in ctx.sent]
 
     assert await sweep_at(datetime(2026, 12, 3, 10, 0, tzinfo=TZ)) == []
@@ -199,7 +201,7 @@ async def test_reminder_on_a_day_off_still_goes_after_eight(bot: Bot) -> None:
     async def sweep_at(when: datetime) -> list[str]:
         async with bot.app[keys.DB].sessions() as s, s.begin():
             ctx = SweepContext(s, when, ScheduleConfig())
-            await sweeps_talent.sweep(ctx)
+            await sweeps_gatherings.eve_reminders(ctx)
             return [x.recipient for x in ctx.sent]
 
     assert await sweep_at(datetime(2026, 12, 6, 7, 59, tzinfo=TZ)) == []
@@ -357,7 +359,7 @@ async def test_export(bot: Bot) -> None:
 
 @pytest.mark.parametrize("text", ["我会尽快处理", "我想问一下食堂几点开门", "我想问下培训什么时候"])
 def test_statement_patterns_skip_everyday_phrases(text: str) -> None:
-    from handlers.talent import router as h
+    from handlers.talent import chat as h
 
     m = h.SKILL_RE.match(text)
     assert m is None or h.NOT_SKILL.match(m["what"])
