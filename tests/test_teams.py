@@ -10,7 +10,6 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-import handlers
 from bot import keys
 from handlers.teams import api as api_teams
 from bot.app import create_app
@@ -18,10 +17,12 @@ from handlers.teams.export import write_sheets
 from bot.fakewecom import FakeWeCom
 from bot.nlu import Parser
 from handlers.people.importer import import_roster
+from schedules import gatherings as sweeps_gatherings
 from schedules import teams as sweeps_teams
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext
 from storage import teams
+from storage.gatherings import SignupOutcome
 from storage.models import AuditEntry, CareEntry, Gathering, Item, ItemEvent, Signup, Visit, VisitTask
 from tests.conftest import SAMPLE_ROSTER, Bot, Clock, make_settings
 
@@ -217,7 +218,7 @@ async def test_activity_signup_full_attendance_and_score(bot: Bot) -> None:
     assert "报名成功：活动1「冬季运动会」" in (await bot.click("sunpeng", "teams:signup:1"))[0]
     assert "不用重复报名" in (await bot.chat("sunpeng", "报名 活动1"))[0]
     assert "报名成功" in (await bot.chat("lixuemei", "报名活动1"))[0]
-    assert "名额（2人）已满" in (await bot.chat("wutao", "报名活动1"))[0]
+    assert SignupOutcome.FULL.label in (await bot.chat("wutao", "报名活动1"))[0]
     assert "不在该班组" in (await bot.chat("zhaoyufei", "报名活动1"))[0]
     assert await _count(bot, Signup) == 2
 
@@ -262,7 +263,7 @@ async def test_reminder_the_day_before(bot: Bot) -> None:
     async def run(now: datetime) -> list[Any]:
         async with bot.app[keys.DB].sessions() as s, s.begin():
             ctx = SweepContext(s, now, ScheduleConfig())
-            await sweeps_teams.sweep(ctx)
+            await sweeps_gatherings.eve_reminders(ctx)
             return ctx.sent
 
     assert await run(at(d(12, 3), 10)) == []
@@ -272,7 +273,7 @@ async def test_reminder_the_day_before(bot: Bot) -> None:
     assert {s.key for s in sent} == {"activity:sunpeng:1:eve", "activity:lixuemei:1:eve"}
     assert "明天" not in sent[0].text and "12月5日（周六）09:00" in sent[0].text
     assert await run(at(d(12, 4), 15)) == []  # once only
-    assert sweeps_teams.remind_day(d(12, 7)) == d(12, 4)  # Monday's activity: Friday
+    assert sweeps_gatherings.remind_day(d(12, 7)) == d(12, 4)  # Monday's activity: Friday
 
 
 async def test_digest_lines_name_excellent_teams(bot: Bot) -> None:

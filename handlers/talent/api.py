@@ -81,12 +81,10 @@ async def list_trainings(request: web.Request) -> web.Response:
     status = choice(request, "status", TRAINING_STATUSES, many=True)
     tz = tz_of(request)
     async with request.app[keys.DB].sessions() as session:
-        total = await gatherings.count_gatherings(session, TRAINING, since=start, until=stop, status=status)
-        rows = await gatherings.list_gatherings(session, TRAINING, since=start, until=stop, status=status,
-                                                limit=limit, offset=offset)
-        cnt = await gatherings.counts(session, [g.id for g in rows])
-        names = {p.userid: p.name for p in await people.all_people(session)}
-    return listing([training_json(g, *cnt[g.id], names, tz) for g in rows], total, limit, offset)
+        rows, total = await gatherings.page(session, TRAINING, since=start, until=stop, status=status, limit=limit,
+                                            offset=offset)
+        names = await people.names(session)
+    return listing([training_json(g, signed, came, names, tz) for g, signed, came in rows], total, limit, offset)
 
 
 def setup(app: web.Application) -> None:

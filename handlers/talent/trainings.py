@@ -16,6 +16,7 @@ from handlers.talent.router import router
 from storage import gatherings, people
 from storage import talent as store
 from storage.gatherings import GatheringKind, drafts
+from storage.people import RosterEntry
 
 log = logging.getLogger(__name__)
 
@@ -129,15 +130,22 @@ async def _lecturer_list(ctx: Context) -> Replies:
     return Text(content="\n".join(["内训师队伍：", *[f"{await msg.name(ctx, r.userid)}：{r.specialty}" for r in rows]]))
 
 
-async def _add_lecturer(ctx: Context, parts: list[str]) -> Replies:
-    if len(parts) < 3:
-        return Text(content="格式：/讲师 添加 姓名 专长，例如“/讲师 添加 张敏 继电保护”（请先征得本人同意）。")
+async def _named(ctx: Context, parts: list[str], words: int, usage: str) -> RosterEntry | Text:
+    """The person ``parts[1]`` names (``words``: how many parts the command needs), or what to say."""
+    if len(parts) < words:
+        return Text(content=usage)
     who, why = await msg.resolve(ctx, parts[1])
-    if who is None:
-        return Text(content=why)
+    return who if who is not None else Text(content=why)
+
+
+async def _add_lecturer(ctx: Context, parts: list[str]) -> Replies:
+    who = await _named(ctx, parts, 3, "格式：/讲师 添加 姓名 专长，例如“/讲师 添加 张敏 继电保护”（请先征得本人同意）。")
+    if isinstance(who, Text):
+        return who
     specialty = parts[2].strip()
     _, created = await store.add_lecturer(ctx.session, who.userid, specialty, now=ctx.now, actor=ctx.userid)
-    replies: list[Reply] = [Text(content=f"已{'登记' if created else '更新'}{who.name}为内训师，专长：{specialty}（已记录本人同意）。")]
+    verb = "登记" if created else "更新"
+    replies: list[Reply] = [Text(content=f"已{verb}{who.name}为内训师，专长：{specialty}（已记录本人同意）。")]
     if who.userid != ctx.userid:
         replies.append(Text(to=who.userid, content=f"您已登记为支部内训师，专长：{specialty}。感谢您愿意分享经验！"
                                                    f"您可以用“/培训 新建 …”发布培训。"))
@@ -145,11 +153,9 @@ async def _add_lecturer(ctx: Context, parts: list[str]) -> Replies:
 
 
 async def _remove_lecturer(ctx: Context, parts: list[str]) -> Replies:
-    if len(parts) < 2:
-        return Text(content="格式：/讲师 移除 姓名")
-    who, why = await msg.resolve(ctx, parts[1])
-    if who is None:
-        return Text(content=why)
+    who = await _named(ctx, parts, 2, "格式：/讲师 移除 姓名")
+    if isinstance(who, Text):
+        return who
     if not await store.remove_lecturer(ctx.session, who.userid, now=ctx.now, actor=ctx.userid):
         return Text(content=f"{who.name}不在内训师名单里。")
     return Text(content=f"已将{who.name}移出内训师名单。")

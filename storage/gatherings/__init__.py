@@ -32,6 +32,7 @@ from storage.gatherings.queries import (
     attended_by,
     attendees,
     counts,
+    page,
     participation,
     places_left,
     quota,
@@ -56,7 +57,7 @@ __all__ = [
     "CARD_PREFIX", "SIGNUP", "Action", "ActivityCategory", "Gathering", "GatheringKind", "GatheringStatus",
     "Signup", "SignupOutcome", "SignupResult", "SignupStatus", "attended_by", "attendees", "by_id", "cancel",
     "cancel_signup", "count_gatherings", "counts", "create", "drafts", "get", "keyword", "label_of",
-    "list_gatherings", "lock", "mark_done", "matching", "may_manage", "next_number", "participation",
+    "list_gatherings", "lock", "mark_done", "matching", "may_manage", "next_number", "page", "participation",
     "places_left", "quota", "record_attendance", "sign_up", "signed_count", "signed_up_for", "signup_key", "signups",
     "upcoming",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.gatherings.lifecycle import GatheringStatus, SignupStatus
 from storage.gatherings.models import Gathering, Signup
+from storage.gatherings.repo import count_gatherings, list_gatherings
 
 SIGNED = SignupStatus.SIGNED
 
@@ -88,3 +89,14 @@ async def participation(session: AsyncSession, since: datetime, until: datetime,
         stmt = stmt.where(Gathering.kind == kind)
     rows = (await session.execute(stmt.group_by(Signup.userid))).all()
     return {uid: int(n) for uid, n in rows}
+
+
+async def page(session: AsyncSession, kind: str, *, since: datetime | None = None, until: datetime | None = None,
+               status: str | Sequence[str] | None = None, limit: int = 100, offset: int = 0,
+               newest_first: bool = False) -> tuple[list[tuple[Gathering, int, int]], int]:
+    """One page of ``kind`` for the read API: (gathering, signed up, attended) rows and the total matching."""
+    total = await count_gatherings(session, kind, since=since, until=until, status=status)
+    rows = await list_gatherings(session, kind, since=since, until=until, status=status, limit=limit, offset=offset,
+                                 newest_first=newest_first)
+    cnt = await counts(session, [g.id for g in rows])
+    return [(g, *cnt[g.id]) for g in rows], total
