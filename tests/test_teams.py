@@ -344,3 +344,18 @@ async def test_api_and_export(api_bot: Bot) -> None:
     acts = list(wb["活动记录"].iter_rows(values_only=True))
     assert acts[1][:4] == (1, "秋季运动会", "运动会", "运行一班") and acts[1][8:11] == (3, 2, "孙鹏、刘志勇")
     assert acts[2][0] == 2 and acts[2][8] == 1
+
+
+async def test_activity_roster_and_cancel_share_the_training_flow(bot: Bot) -> None:
+    await bot.chat("liuzhiyong", "/活动 新建 参观红色教育基地 时间=12-05 09:00 地点=市展览馆 类型=参观学习")
+    await bot.chat("sunpeng", "我报名活动1")
+    roll = (await bot.chat("liuzhiyong", "/活动 1 名单"))[0]
+    assert roll.startswith("活动1「参观红色教育基地」12月5日（周六）09:00，报名中") and "1. 孙鹏" in roll
+    assert "只有发布人、党员和支部书记" in (await bot.chat("wutao", "/活动 1 名单"))[0]
+    assert "只能由发布人或支部书记取消" in (await bot.chat("wutao", "/活动 取消 1"))[0]
+    out = await bot.chat("liuzhiyong", "/活动 取消 1")
+    assert "已取消活动1「参观红色教育基地」，已通知 1 位报名的同志" in out[0]
+    assert "您报名的活动1「参观红色教育基地」（12月5日（周六）09:00）已取消。" in bot.fake.texts("sunpeng")
+    assert "活动1已取消，不能取消。" in (await bot.chat(SECRETARY, "/活动 取消 1"))[0]
+    assert SignupOutcome.CANCELLED.label in (await bot.chat("wutao", "报名活动1"))[0]
+    assert "这个按钮已失效" in (await bot.click("sunpeng", "teams:join:1"))[0]
