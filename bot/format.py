@@ -39,3 +39,9 @@ def age(now: datetime, since: datetime) -> str:
     if delta.days >= 1:
         return f"{delta.days}天"
     return f"{max(int(delta.total_seconds() // 3600), 0)}小时"
+
+
+def moment(dt: datetime, tz: tzinfo) -> str:
+    """``12月3日（周四）14:00`` — when a training or an activity takes place."""
+    t = dt.astimezone(tz)
+    return f"{month_day(t.date())}{t:%H:%M}"

@@ -26,6 +26,7 @@ DOMAINS: tuple[str, ...] = (
     "duty",  # duty, incidents
     "assist",  # 精准帮扶
     "talent",  # 精英培养
+    "gatherings",  # sign-ups for trainings and activities
     "teams",  # 精益班组
     "surveys",  # 征求意见
 )

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from handlers.people.importer import import_roster
 from storage import gatherings
 from storage.db import Database, create_database
-from storage.gatherings import SignupOutcome
+from storage.errors import Refused
+from storage.gatherings import Gathering, SignupOutcome, lifecycle
 from storage.migrate import upgrade
 from storage.models import AuditEntry, Signup
 from tests.conftest import SAMPLE_ROSTER
@@ -135,3 +136,81 @@ async def test_capacity_under_concurrency(db: Database) -> None:
     async with db.sessions() as s:
         total = (await s.execute(select(func.count()).select_from(Signup).where(Signup.status == "signed"))).scalar()
         assert total == 3
+
+
+# --- the lifecycle's transition table ------------------------------------------------------------
+
+A, S = gatherings.Action, gatherings.GatheringStatus
+
+
+def _g(status: str, kind: str = "training", number: int = 3) -> Gathering:
+    return Gathering(kind=kind, number=number, title="电工培训", status=status, capacity=0, team="")
+
+
+@pytest.mark.parametrize(("action", "status", "to"), [
+    (A.CANCEL, S.OPEN, S.CANCELLED),
+    (A.FINISH, S.OPEN, S.DONE),
+    (A.SIGN_UP, S.OPEN, S.OPEN),
+    (A.WITHDRAW, S.OPEN, S.OPEN),
+    (A.WITHDRAW, S.CANCELLED, S.CANCELLED),
+    (A.ATTEND, S.OPEN, S.OPEN),
+    (A.ATTEND, S.DONE, S.DONE),
+])
+def test_allowed_transitions(action: gatherings.Action, status: str, to: str) -> None:
+    assert lifecycle.can(action, status)
+    assert lifecycle.check(action, _g(status)) == to
+
+
+@pytest.mark.parametrize(("action", "status", "kind", "why"), [
+    (A.CANCEL, S.CANCELLED, "training", "培训3已取消，不能取消。"),
+    (A.CANCEL, S.DONE, "activity", "活动3已结束，不能取消。"),
+    (A.FINISH, S.CANCELLED, "training", "培训3已取消，不能再结束。"),
+    (A.SIGN_UP, S.CANCELLED, "activity", "活动3已取消，不能报名。"),
+    (A.SIGN_UP, S.DONE, "training", "培训3已结束，不能报名。"),
+    (A.WITHDRAW, S.DONE, "training", "培训3已结束，不用取消报名了。"),
+    (A.ATTEND, S.CANCELLED, "activity", "活动3已取消，不能登记到场。"),
+])
+def test_refused_transitions(action: gatherings.Action, status: str, kind: str, why: str) -> None:
+    assert not lifecycle.can(action, status)
+    with pytest.raises(Refused) as refused:
+        lifecycle.check(action, _g(status, kind))
+    assert refused.value.message == why
+
+
+def test_every_action_has_a_row_and_labels_are_one_per_member() -> None:
+    assert set(lifecycle.TRANSITIONS) == set(gatherings.Action)
+    for enum in (gatherings.GatheringKind, gatherings.GatheringStatus, gatherings.ActivityCategory,
+                 gatherings.SignupStatus, gatherings.SignupOutcome):
+        labels = list(enum.labels().values())
+        assert len(set(labels)) == len(labels) and all(labels)
+
+
+def test_signup_keys_are_the_card_keys() -> None:
+    from handlers.gatherings.states import ActivitySignupCard, TrainingSignupCard
+
+    assert gatherings.signup_key(_g(S.OPEN, "training", 7)) == TrainingSignupCard("signup", 7).pack() == \
+        "talent:signup:7"
+    assert gatherings.signup_key(_g(S.OPEN, "activity", 2)) == ActivitySignupCard("signup", 2).pack() == \
+        "teams:signup:2"
+
+
+async def test_withdraw_and_attendance_are_refused_in_storage(db: Database) -> None:
+    n = await _new(db, kind="activity", capacity=0, team="检修班")
+    async with db.sessions() as s, s.begin():
+        a = await gatherings.get(s, "activity", n)
+        assert a is not None
+        with pytest.raises(Refused, match="您没有报名活动1"):
+            await gatherings.cancel_signup(s, a, "majing", NOW)
+        assert (await gatherings.sign_up(s, a, "majing", NOW)).ok
+        with pytest.raises(Refused, match="已经开始或结束了，不能取消报名"):
+            await gatherings.cancel_signup(s, a, "majing", NOW + timedelta(days=4))
+        with pytest.raises(Refused, match="还没到"):
+            await gatherings.record_attendance(s, a, ["majing"], NOW)
+        later = NOW + timedelta(days=3, hours=1)
+        with pytest.raises(Refused, match="孙鹏不在该班组"):
+            await gatherings.record_attendance(s, a, ["majing", "sunpeng"], later)
+        assert await gatherings.attendees(s, a) == []
+        assert await gatherings.record_attendance(s, a, ["majing"], later) == ["majing"]
+        assert await gatherings.mark_done(s, a, actor="wanghaiyan", now=later)
+        with pytest.raises(Refused, match="活动1已结束，不能取消"):
+            await gatherings.cancel(s, a, actor="wanghaiyan", now=later)

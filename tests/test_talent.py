@@ -13,11 +13,13 @@ from sqlalchemy import select
 
 from bot import keys
 from handlers.talent import api as api_talent, export as export_talent
+from schedules import gatherings as sweeps_gatherings
 from schedules import talent as sweeps_talent
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext
 from storage import gatherings
 from storage import talent as store
+from storage.gatherings import SignupOutcome
 from storage.models import AuditEntry, Gathering, ReserveCandidate, ReserveReview
 from tests.conftest import Bot
 
@@ -99,7 +101,7 @@ async def test_training_create_validation(bot: Bot) -> None:
     [g] = await _trainings(bot)
     assert g.lecturer == "zhangmin" and g.team == "运行二班" and g.capacity == 0
     assert _cards(bot, "zhaoyufei") and not _cards(bot, "sunpeng")
-    assert "不在这个班组" in (await bot.chat("sunpeng", "报名培训1"))[0]
+    assert SignupOutcome.NOT_TEAM.label in (await bot.chat("sunpeng", "报名培训1"))[0]
 
 
 async def test_training_signup_flow(bot: Bot) -> None:
@@ -179,7 +181,7 @@ async def test_reminder_the_day_before(bot: Bot) -> None:
     async def sweep_at(when: datetime) -> list[tuple[str, str]]:
         async with bot.app[keys.DB].sessions() as s, s.begin():
             ctx = SweepContext(s, when, ScheduleConfig())
-            await sweeps_talent.sweep(ctx)
+            await sweeps_gatherings.eve_reminders(ctx)
             return [(x.recipient, x.text) for x in ctx.sent]
 
     assert await sweep_at(datetime(2026, 12, 3, 10, 0, tzinfo=TZ)) == []
@@ -199,7 +201,7 @@ async def test_reminder_on_a_day_off_still_goes_after_eight(bot: Bot) -> None:
     async def sweep_at(when: datetime) -> list[str]:
         async with bot.app[keys.DB].sessions() as s, s.begin():
             ctx = SweepContext(s, when, ScheduleConfig())
-            await sweeps_talent.sweep(ctx)
+            await sweeps_gatherings.eve_reminders(ctx)
             return [x.recipient for x in ctx.sent]
 
     assert await sweep_at(datetime(2026, 12, 6, 7, 59, tzinfo=TZ)) == []
@@ -357,9 +359,62 @@ async def test_export(bot: Bot) -> None:
 
 @pytest.mark.parametrize("text", ["我会尽快处理", "我想问一下食堂几点开门", "我想问下培训什么时候"])
 def test_statement_patterns_skip_everyday_phrases(text: str) -> None:
-    from handlers.talent import router as h
+    from handlers.talent import chat as h
 
     m = h.SKILL_RE.match(text)
     assert m is None or h.NOT_SKILL.match(m["what"])
     w = h.WISH_RE.match(text)
     assert w is None or h.NOT_WISH.match(w["what"]) or not h.WISH_HINT.search(w["what"])
+
+
+# --- the reserve lifecycle's transition table ------------------------------------------------------
+
+RA, RS = store.ReserveAction, store.ReserveStatus
+
+
+@pytest.mark.parametrize(("action", "status", "to"), [
+    (RA.REVIEW, RS.RECOMMENDED, RS.REVIEWING),
+    (RA.REVIEW, RS.REVIEWING, RS.REVIEWING),
+    (RA.APPROVE, RS.RECOMMENDED, RS.APPROVED),
+    (RA.APPROVE, RS.REVIEWING, RS.APPROVED),
+    (RA.REJECT, RS.RECOMMENDED, RS.REJECTED),
+    (RA.REJECT, RS.REVIEWING, RS.REJECTED),
+])
+def test_reserve_allowed_transitions(action: store.ReserveAction, status: str, to: str) -> None:
+    from storage.talent import lifecycle
+
+    assert lifecycle.check(action, status, "孙鹏") == to
+
+
+@pytest.mark.parametrize(("action", "status", "why"), [
+    (RA.REVIEW, RS.APPROVED, "孙鹏的后备人才认定已完成（已认定），不能再补充考察意见。"),
+    (RA.REVIEW, RS.REJECTED, "孙鹏的后备人才认定已完成（未通过），不能再补充考察意见。"),
+    (RA.APPROVE, RS.REJECTED, "孙鹏已经认定过了（未通过）。"),
+    (RA.REJECT, RS.APPROVED, "孙鹏已经认定过了（已认定）。"),
+])
+def test_reserve_refused_transitions(action: store.ReserveAction, status: str, why: str) -> None:
+    from storage.errors import Refused
+    from storage.talent import lifecycle
+
+    with pytest.raises(Refused) as refused:
+        lifecycle.check(action, status, "孙鹏")
+    assert refused.value.message == why
+
+
+def test_review_aspects_read_short_words() -> None:
+    A = store.ReviewAspect
+    assert [A.read(w) for w in ("工作", "工作表现", "品行", "作风", "群众评价", "群众", "其他", "长相")] == \
+        [A.WORK, A.WORK, A.CONDUCT, A.CONDUCT, A.COLLEAGUES, A.COLLEAGUES, A.OTHER, None]
+
+
+async def test_help_lists_the_talent_commands_per_role(bot: Bot) -> None:
+    employee = (await bot.chat("wutao", "/没有这个"))[0]
+    assert "/我的档案 — 我的技能、证书、培训" in employee and "/培训 — 近期培训（报名：报名 培训N）" in employee
+    assert "/后备" not in employee and "发布培训" not in employee
+    member = (await bot.chat("liuzhiyong", "/没有这个"))[0]
+    assert "/后备 — 后备人才" in member and "/考察 姓名 工作|品行|群众评价 内容 — 后备人才考察意见" in member
+    secretary = (await bot.chat(SECRETARY, "/没有这个"))[0]
+    for line in ("/培训 新建 标题 时间=… 地点=… 名额=… 讲师=… — 发布培训", "/讲师 — 内训师",
+                 "/后备 — 后备人才（/认定 姓名 通过|不通过 说明）", "/活动 新建 标题 时间=… 地点=… 名额=… — 发布活动",
+                 "/班组 班组名 — 班组档案", "/排名 — 班组评分"):
+        assert line in secretary

@@ -10,7 +10,6 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-import handlers
 from bot import keys
 from handlers.teams import api as api_teams
 from bot.app import create_app
@@ -18,10 +17,12 @@ from handlers.teams.export import write_sheets
 from bot.fakewecom import FakeWeCom
 from bot.nlu import Parser
 from handlers.people.importer import import_roster
+from schedules import gatherings as sweeps_gatherings
 from schedules import teams as sweeps_teams
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext
 from storage import teams
+from storage.gatherings import SignupOutcome
 from storage.models import AuditEntry, CareEntry, Gathering, Item, ItemEvent, Signup, Visit, VisitTask
 from tests.conftest import SAMPLE_ROSTER, Bot, Clock, make_settings
 
@@ -217,7 +218,7 @@ async def test_activity_signup_full_attendance_and_score(bot: Bot) -> None:
     assert "报名成功：活动1「冬季运动会」" in (await bot.click("sunpeng", "teams:signup:1"))[0]
     assert "不用重复报名" in (await bot.chat("sunpeng", "报名 活动1"))[0]
     assert "报名成功" in (await bot.chat("lixuemei", "报名活动1"))[0]
-    assert "名额（2人）已满" in (await bot.chat("wutao", "报名活动1"))[0]
+    assert SignupOutcome.FULL.label in (await bot.chat("wutao", "报名活动1"))[0]
     assert "不在该班组" in (await bot.chat("zhaoyufei", "报名活动1"))[0]
     assert await _count(bot, Signup) == 2
 
@@ -262,7 +263,7 @@ async def test_reminder_the_day_before(bot: Bot) -> None:
     async def run(now: datetime) -> list[Any]:
         async with bot.app[keys.DB].sessions() as s, s.begin():
             ctx = SweepContext(s, now, ScheduleConfig())
-            await sweeps_teams.sweep(ctx)
+            await sweeps_gatherings.eve_reminders(ctx)
             return ctx.sent
 
     assert await run(at(d(12, 3), 10)) == []
@@ -272,7 +273,7 @@ async def test_reminder_the_day_before(bot: Bot) -> None:
     assert {s.key for s in sent} == {"activity:sunpeng:1:eve", "activity:lixuemei:1:eve"}
     assert "明天" not in sent[0].text and "12月5日（周六）09:00" in sent[0].text
     assert await run(at(d(12, 4), 15)) == []  # once only
-    assert sweeps_teams.remind_day(d(12, 7)) == d(12, 4)  # Monday's activity: Friday
+    assert sweeps_gatherings.remind_day(d(12, 7)) == d(12, 4)  # Monday's activity: Friday
 
 
 async def test_digest_lines_name_excellent_teams(bot: Bot) -> None:
@@ -343,3 +344,18 @@ async def test_api_and_export(api_bot: Bot) -> None:
     acts = list(wb["活动记录"].iter_rows(values_only=True))
     assert acts[1][:4] == (1, "秋季运动会", "运动会", "运行一班") and acts[1][8:11] == (3, 2, "孙鹏、刘志勇")
     assert acts[2][0] == 2 and acts[2][8] == 1
+
+
+async def test_activity_roster_and_cancel_share_the_training_flow(bot: Bot) -> None:
+    await bot.chat("liuzhiyong", "/活动 新建 参观红色教育基地 时间=12-05 09:00 地点=市展览馆 类型=参观学习")
+    await bot.chat("sunpeng", "我报名活动1")
+    roll = (await bot.chat("liuzhiyong", "/活动 1 名单"))[0]
+    assert roll.startswith("活动1「参观红色教育基地」12月5日（周六）09:00，报名中") and "1. 孙鹏" in roll
+    assert "只有发布人、党员和支部书记" in (await bot.chat("wutao", "/活动 1 名单"))[0]
+    assert "只能由发布人或支部书记取消" in (await bot.chat("wutao", "/活动 取消 1"))[0]
+    out = await bot.chat("liuzhiyong", "/活动 取消 1")
+    assert "已取消活动1「参观红色教育基地」，已通知 1 位报名的同志" in out[0]
+    assert "您报名的活动1「参观红色教育基地」（12月5日（周六）09:00）已取消。" in bot.fake.texts("sunpeng")
+    assert "活动1已取消，不能取消。" in (await bot.chat(SECRETARY, "/活动 取消 1"))[0]
+    assert SignupOutcome.CANCELLED.label in (await bot.chat("wutao", "报名活动1"))[0]
+    assert "这个按钮已失效" in (await bot.click("sunpeng", "teams:join:1"))[0]

@@ -1,6 +1,14 @@
-"""The talent domain: what people and the secretary see of it in chat, the read API and the export."""
+"""精英培养: talent profiles, trainings (/培训), reserve talent (后备人才) and internal lecturers.
+
+Routes, in order of precedence: slash commands (``profiles``, ``trainings``, ``reserve``), then free
+statements (``chat``). Signing up for trainings is ``handlers.gatherings``' (shared with activities).
+"""
 
 from bot.feature import Feature
+from handlers.talent import profiles  # noqa: F401, I001 - route order matters
+from handlers.talent import trainings  # noqa: F401
+from handlers.talent import reserve  # noqa: F401
+from handlers.talent import chat  # noqa: F401
 from handlers.talent import api
 from handlers.talent.export import write_sheets
 from handlers.talent.router import router as _router

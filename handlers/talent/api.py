@@ -18,10 +18,11 @@ from bot import keys
 from bot.api import boolean, choice, guarded, iso, listing, paging, date_range, tz_of
 from storage import gatherings, people
 from storage import talent as store
-from storage.gatherings.models import Gathering
-from storage.talent.models import ReserveCandidate, TalentProfile
+from storage.gatherings import Gathering, GatheringKind, GatheringStatus
+from storage.talent import ReserveCandidate, ReserveStatus, TalentProfile
 
-TRAINING_STATUSES = ("open", "cancelled", "done")
+TRAINING = GatheringKind.TRAINING
+TRAINING_STATUSES = tuple(GatheringStatus.labels())
 
 
 def profile_json(p: TalentProfile, entry: people.RosterEntry | None, attended: int, tz: ZoneInfo) -> dict[str, Any]:
@@ -36,7 +37,7 @@ def profile_json(p: TalentProfile, entry: people.RosterEntry | None, attended: i
 def candidate_json(c: ReserveCandidate, names: dict[str, str], reviews: int, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "userid": c.userid, "name": names.get(c.userid), "status": c.status,
-        "status_cn": store.RESERVE_STATUS_CN.get(c.status, c.status),
+        "status_cn": ReserveStatus.label_of(c.status),
         "recommended_by": c.recommended_by, "recommended_at": iso(c.created_at, tz), "reviews": reviews,
         "decided_by": c.decided_by, "decided_at": iso(c.decided_at, tz),
     }
@@ -47,7 +48,7 @@ def training_json(g: Gathering, signed: int, attended: int, names: dict[str, str
         "number": g.number, "title": g.title, "starts_at": iso(g.starts_at, tz), "place": g.place,
         "lecturer": g.lecturer, "lecturer_name": names.get(g.lecturer) if g.lecturer else None,
         "capacity": g.capacity or None, "places_left": gatherings.places_left(g, signed),
-        "team": g.team or None, "status": g.status, "status_cn": gatherings.STATUS_CN.get(g.status, g.status),
+        "team": g.team or None, "status": g.status, "status_cn": GatheringStatus.label_of(g.status),
         "signed_up": signed, "attended": attended, "created_by": g.created_by, "created_at": iso(g.created_at, tz),
     }
 
@@ -62,7 +63,7 @@ async def list_talent(request: web.Request) -> web.Response:
         total = await store.count_profiles(session)
         rows = []
         for p in await store.profiles(session, limit=limit, offset=offset):
-            attended = len(await gatherings.attended_by(session, p.userid, "training"))
+            attended = len(await gatherings.attended_by(session, p.userid, TRAINING))
             rows.append(profile_json(p, roster.get(p.userid), attended, tz))
         body: dict[str, Any] = {"items": rows, "total": total, "limit": limit, "offset": offset}
         if reserve:
@@ -80,12 +81,10 @@ async def list_trainings(request: web.Request) -> web.Response:
     status = choice(request, "status", TRAINING_STATUSES, many=True)
     tz = tz_of(request)
     async with request.app[keys.DB].sessions() as session:
-        total = await gatherings.count_gatherings(session, "training", since=start, until=stop, status=status)
-        rows = await gatherings.list_gatherings(session, "training", since=start, until=stop, status=status,
-                                                limit=limit, offset=offset)
-        cnt = await gatherings.counts(session, [g.id for g in rows])
-        names = {p.userid: p.name for p in await people.all_people(session)}
-    return listing([training_json(g, *cnt[g.id], names, tz) for g in rows], total, limit, offset)
+        rows, total = await gatherings.page(session, TRAINING, since=start, until=stop, status=status, limit=limit,
+                                            offset=offset)
+        names = await people.names(session)
+    return listing([training_json(g, signed, came, names, tz) for g, signed, came in rows], total, limit, offset)
 
 
 def setup(app: web.Application) -> None:

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.export import DATETIME_FORMAT, local, Sheet, write
 from storage import gatherings, people
 from storage import talent as store
+from storage.gatherings import GatheringKind, GatheringStatus
+from storage.talent import ReserveStatus
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -42,7 +44,7 @@ async def write_sheets(session: AsyncSession, wb: "Workbook", tz: ZoneInfo, now:
 
     profiles = Sheet(SHEET_PROFILES, PROFILE_HEADERS, formats={7: DATETIME_FORMAT}, wrap=(3, 4, 5, 6))
     for p in await store.profiles(session, limit=100000):
-        attended = await gatherings.attended_by(session, p.userid, "training")
+        attended = await gatherings.attended_by(session, p.userid, GatheringKind.TRAINING)
         profiles.rows.append([name(p.userid), p.userid, team(p.userid), "、".join(store.skills(p)),
                               "、".join(store.certificates(p)),
                               "、".join(f"培训{g.number} {g.title}" for g in attended),
@@ -50,12 +52,12 @@ async def write_sheets(session: AsyncSession, wb: "Workbook", tz: ZoneInfo, now:
 
     trainings = Sheet(SHEET_TRAININGS, TRAINING_HEADERS, formats={2: DATETIME_FORMAT, 12: DATETIME_FORMAT},
                        wrap=(10,))
-    rows = await gatherings.list_gatherings(session, "training", limit=100000)
+    rows = await gatherings.list_gatherings(session, GatheringKind.TRAINING, limit=100000)
     cnt = await gatherings.counts(session, [g.id for g in rows])
     for g in rows:
         present = await gatherings.attendees(session, g)
         trainings.rows.append([g.number, g.title, local(g.starts_at, tz), g.place, name(g.lecturer),
-                               g.team or "全支部", g.capacity or "不限", gatherings.STATUS_CN.get(g.status, g.status),
+                               g.team or "全支部", g.capacity or "不限", GatheringStatus.label_of(g.status),
                                cnt[g.id][0], cnt[g.id][1], "、".join(name(u) for u in present), name(g.created_by),
                                local(g.created_at, tz)])
 
@@ -68,7 +70,7 @@ async def write_sheets(session: AsyncSession, wb: "Workbook", tz: ZoneInfo, now:
     cands = await store.candidates(session, limit=100000)
     counts = await store.review_counts(session, [c.id for c in cands])
     for c in cands:
-        reserve.rows.append([name(c.userid), c.userid, team(c.userid), store.RESERVE_STATUS_CN.get(c.status, c.status),
+        reserve.rows.append([name(c.userid), c.userid, team(c.userid), ReserveStatus.label_of(c.status),
                              name(c.recommended_by), local(c.created_at, tz), counts[c.id],
                              name(c.decided_by) if c.decided_by else "", local(c.decided_at, tz)])
 

@@ -1,6 +1,12 @@
-"""The teams domain: what people and the secretary see of it in chat, the read API and the export."""
+"""精益班组: team ranking (/排名), a team's record (/班组), activities (/活动).
+
+Routes, in order: the score commands (``scores``), then activities (``activities``). Signing up for
+activities is ``handlers.gatherings``' (shared with trainings).
+"""
 
 from bot.feature import Feature
+from handlers.teams import scores  # noqa: F401, I001 - route order matters
+from handlers.teams import activities  # noqa: F401
 from handlers.teams import api
 from handlers.teams.export import write_sheets
 from handlers.teams.router import router as _router

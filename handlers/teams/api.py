@@ -16,12 +16,13 @@ from aiohttp import web
 
 from bot import keys
 from bot.api import BadRequest, choice, guarded, iso, listing, now_of, one, paging, date_range, tz_of
-from storage import people
+from storage import gatherings, people
 from storage import teams as store
-from storage.gatherings.models import Gathering
+from storage.gatherings import ActivityCategory, Gathering, GatheringKind, GatheringStatus
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-ACTIVITY_STATUSES = ("open", "cancelled", "done")
+ACTIVITY = GatheringKind.ACTIVITY
+ACTIVITY_STATUSES = tuple(GatheringStatus.labels())
 
 
 def _month(request: web.Request, today: date) -> date:
@@ -47,9 +48,9 @@ def team_json(ts: store.TeamScore) -> dict[str, Any]:
 def activity_json(g: Gathering, signed: int, attended: int, names: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
     return {
         "number": g.number, "title": g.title, "category": g.category,
-        "category_cn": store.CATEGORY_CN.get(g.category, g.category), "starts_at": iso(g.starts_at, tz),
+        "category_cn": ActivityCategory.label_of(g.category), "starts_at": iso(g.starts_at, tz),
         "place": g.place, "capacity": g.capacity or None, "team": g.team or None, "status": g.status,
-        "status_cn": store.STATUS_CN.get(g.status, g.status), "signed_up": signed, "attended": attended,
+        "status_cn": GatheringStatus.label_of(g.status), "signed_up": signed, "attended": attended,
         "created_by": g.created_by, "created_by_name": names.get(g.created_by), "created_at": iso(g.created_at, tz),
     }
 
@@ -77,11 +78,10 @@ async def list_activities(request: web.Request) -> web.Response:
     status = choice(request, "status", ACTIVITY_STATUSES, many=True)
     tz = tz_of(request)
     async with request.app[keys.DB].sessions() as session:
-        rows, total = await store.list_activities(session, start=start, stop=stop, status=status, limit=limit,
-                                                  offset=offset)
-        cnt = await store.counts(session, [g.id for g in rows])
+        rows, total = await gatherings.page(session, ACTIVITY, since=start, until=stop, status=status, limit=limit,
+                                            offset=offset, newest_first=True)
         names = await people.names(session)
-    return listing([activity_json(g, *cnt[g.id], names, tz) for g in rows], total, limit, offset)
+    return listing([activity_json(g, signed, came, names, tz) for g, signed, came in rows], total, limit, offset)
 
 
 def setup(app: web.Application) -> None:

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.export import DATETIME_FORMAT, PERCENT_FORMAT, local, Sheet, write
-from storage import people
+from storage import gatherings, people
 from storage import teams as store
+from storage.gatherings import ActivityCategory, GatheringKind, GatheringStatus
 from storage.care.models import Visit
 from storage.deeds.models import Item
 
@@ -20,10 +21,11 @@ if TYPE_CHECKING:
 
 SHEET_SCORES = "班组评分"
 SHEET_ACTIVITIES = "活动记录"
-SCORE_HEADERS = ("月份", "班组", "网格长", "人数", *(store.COMPONENT_CN[k] for k in store.COMPONENTS), "得分", "排名")
+SCORE_HEADERS = ("月份", "班组", "网格长", "人数", *(k.label for k in store.COMPONENTS), "得分", "排名")
 ACTIVITY_HEADERS = ("编号", "标题", "类型", "班组", "时间", "地点", "名额", "状态", "报名人数", "到场人数", "到场人员",
                     "发布人", "发布时间")
 MAX_MONTHS = 24
+ALL = 100000
 
 
 async def _first_month(session: AsyncSession, tz: ZoneInfo, now: datetime):  # type: ignore[no-untyped-def]
@@ -34,8 +36,8 @@ async def _first_month(session: AsyncSession, tz: ZoneInfo, now: datetime):  # t
         days.append(first.astimezone(tz).date())
     if visit is not None:
         days.append(visit)
-    acts, _ = await store.list_activities(session, limit=None)
-    days += [g.starts_at.astimezone(tz).date() for g in acts if g.starts_at.astimezone(tz) <= now]
+    acts = await gatherings.list_gatherings(session, GatheringKind.ACTIVITY, until=now, limit=1)
+    days += [g.starts_at.astimezone(tz).date() for g in acts]
     return store.month_start(min(days))
 
 
@@ -58,13 +60,13 @@ async def write_sheets(session: AsyncSession, wb: "Workbook", tz: ZoneInfo, now:
                                 *(t.components[k].ratio for k in store.COMPONENTS), t.score, t.rank or None])
     names = await people.names(session)
     acts = Sheet(SHEET_ACTIVITIES, ACTIVITY_HEADERS, formats={4: DATETIME_FORMAT, 12: DATETIME_FORMAT}, wrap=(10,))
-    rows, _ = await store.list_activities(session, limit=None)
-    cnt = await store.counts(session, [g.id for g in rows])
+    rows = await gatherings.list_gatherings(session, GatheringKind.ACTIVITY, limit=ALL)
+    cnt = await gatherings.counts(session, [g.id for g in rows])
     for g in sorted(rows, key=lambda g: g.number):
-        came = [names.get(s.userid, s.userid) for s in await store.signups(session, g.id) if s.attended]
+        came = [names.get(u, u) for u in await gatherings.attendees(session, g)]
         signed, attended = cnt[g.id]
-        acts.rows.append([g.number, g.title, store.CATEGORY_CN.get(g.category, g.category), g.team or "全支部",
-                          local(g.starts_at, tz), g.place, g.capacity or "不限", store.STATUS_CN.get(g.status, g.status),
+        acts.rows.append([g.number, g.title, ActivityCategory.label_of(g.category), g.team or "全支部",
+                          local(g.starts_at, tz), g.place, g.capacity or "不限", GatheringStatus.label_of(g.status),
                           signed, attended, "、".join(came), names.get(g.created_by, g.created_by),
                           local(g.created_at, tz)])
     write(wb.create_sheet(SHEET_SCORES), scores)

@@ -1,0 +1,139 @@
+"""The monthly team score and ranking (see also ``docs/TEAM_SCORE.md``).
+
+For team *T* and month *M* = [start, end) in local time, evaluated "as of" a moment ``as_of`` (the
+end of the month for past months, now for the current one), five ratios in 0..1
+(``storage.teams.components``):
+
+* ``visits`` — follow-ups due in *M* (already due by ``as_of``) for people of *T*, done on time /
+  follow-ups due. A follow-up is a visit task (not cancelled; done on time when a visit to the
+  person dated from the task's creation to its due date exists, or the task was marked done by
+  the due date), the next follow-up date a care-ledger visit set (``Visit.next_date`` of a visit
+  with ``entry_id``; done on time when a later visit, on or before that date, exists), or an active
+  care entry's first follow-up not yet visited.
+* ``satisfaction`` — deeds whose requester is in *T* (roster team, else ``Item.team``):
+  satisfied closes in *M* / (all closes in *M* + reopens in *M*), from the item history
+  (``confirmed`` events are satisfied closes, ``closed_by_hand`` plain closes, ``reopened`` reopens).
+* ``response`` — deeds of *T* created in *M*: first responded within 1 working day
+  (``storage.workdays.add_working_time``) / those whose outcome is known (responded, or the
+  deadline passed by ``as_of``).
+* ``incidents`` — incidents of *T* (``Item.team``) reported in *M*: acknowledged within 30 minutes /
+  those whose outcome is known (acknowledged, or 30 minutes passed by ``as_of``).
+* ``participation`` — distinct people of *T* who attended an activity or a training (not cancelled)
+  starting in *M* / team size.
+
+A component with no data (denominator 0) is *undefined* and **excluded**: the remaining weights
+are renormalised. ``score = 100 × Σ wᵢ·rᵢ / Σ wᵢ`` over the defined components with wᵢ > 0;
+``None`` ("—") if none is defined. Ranking: score descending (teams without a score last), then
+team name; equal scores share a rank. Default weights are ``DEFAULT_WEIGHTS``
+(``storage.teams.weights``).
+
+优秀班组 (excellent teams) of a month: every team scoring ≥ ``EXCELLENT_SCORE``; if none does, the
+top-ranked team(s).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.people import RosterEntry, grid_leaders
+from storage.teams import components
+from storage.teams.components import Component
+from storage.teams.lifecycle import ScoreComponent
+from storage.teams.months import month_bounds, month_start, next_month
+from storage.teams.records import teams
+from storage.teams.weights import DEFAULT_WEIGHTS
+
+EXCELLENT_SCORE = 85.0
+C = ScoreComponent
+
+
+@dataclass
+class TeamScore:
+    team: str
+    size: int
+    leaders: list[RosterEntry]
+    components: dict[str, Component]
+    score: float | None = None
+    rank: int = 0
+    members: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Ranking:
+    month: date
+    as_of: datetime
+    weights: dict[str, float]
+    teams: list[TeamScore]
+
+    def excellent(self) -> list[TeamScore]:
+        """Teams scoring ≥ EXCELLENT_SCORE; if none, the top-ranked team(s)."""
+        scored = [t for t in self.teams if t.score is not None]
+        best = [t for t in scored if t.score is not None and t.score >= EXCELLENT_SCORE]
+        if best:
+            return best
+        return [t for t in scored if t.rank == 1]
+
+    def of(self, team: str) -> TeamScore | None:
+        return next((t for t in self.teams if t.team == team), None)
+
+
+def combine(parts: Mapping[str, Component], w: Mapping[str, float]) -> float | None:
+    """100 × the weighted average of the defined components (weights renormalised)."""
+    total = weight = 0.0
+    for key, comp in parts.items():
+        r = comp.ratio
+        wk = w.get(key, 0.0)
+        if r is None or wk <= 0:
+            continue
+        total += wk * r
+        weight += wk
+    return round(100 * total / weight, 1) if weight else None
+
+
+def _rank(scores: list[TeamScore]) -> list[TeamScore]:
+    scores.sort(key=lambda t: (t.score is None, -(t.score or 0.0), t.team))
+    prev: float | None = None
+    rank = 0
+    for i, t in enumerate(scores, start=1):
+        if t.score is None:
+            t.rank = 0
+            continue
+        if t.score != prev:
+            rank, prev = i, t.score
+        t.rank = rank
+    return scores
+
+
+async def ranking(session: AsyncSession, month: date, tz: tzinfo, *, now: datetime,
+                  weights_: Mapping[str, float] | None = None) -> Ranking:
+    """Every team's score for the month beginning ``month`` (first day), as of ``min(now, month end)``."""
+    w = dict(weights_) if weights_ is not None else dict(DEFAULT_WEIGHTS)
+    first = month_start(month)
+    start, end = month_bounds(first, tz)
+    as_of = min(now.astimezone(tz), end)
+    roster = await teams(session)
+    team_of = {p.userid: t for t, ps in roster.items() for p in ps}
+    last = next_month(first) - timedelta(days=1)
+    as_of_day = as_of.date() if as_of < end else next_month(first)
+    vis = await components.visits(session, team_of, first, last, as_of_day, tz)
+    sat, resp = await components.deeds(session, team_of, start, end, as_of, tz)
+    inc = await components.incidents(session, start, end, as_of)
+    came = await components.attended(session, start, end)
+    out: list[TeamScore] = []
+    for team, members in roster.items():
+        parts = {
+            C.VISITS: vis.get(team, Component(C.VISITS, 0, 0)),
+            C.SATISFACTION: sat.get(team, Component(C.SATISFACTION, 0, 0)),
+            C.RESPONSE: resp.get(team, Component(C.RESPONSE, 0, 0)),
+            C.INCIDENTS: inc.get(team, Component(C.INCIDENTS, 0, 0)),
+            C.PARTICIPATION: Component(C.PARTICIPATION, sum(p.userid in came for p in members), len(members)),
+        }
+        ts = TeamScore(team=team, size=len(members), leaders=await grid_leaders(session, team),
+                       components=dict(parts), members=[p.userid for p in members])
+        ts.score = combine(parts, w)
+        out.append(ts)
+    return Ranking(first, as_of, w, _rank(out))

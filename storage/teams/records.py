@@ -1,0 +1,62 @@
+"""Teams from the roster, and a team's record (/班组): people, open items, incidents, visits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.care.models import Visit
+from storage.deeds import ACTIVE, Item, ItemKind
+from storage.duty.lifecycle import IncidentStatus
+from storage.people import RosterEntry, all_people
+from storage.people.models import Person
+from storage.teams.months import month_bounds, month_start
+
+OPEN_ITEMS = (*ACTIVE, IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED)
+
+
+async def teams(session: AsyncSession) -> dict[str, list[RosterEntry]]:
+    """Team name -> its people (roster order), teams by name."""
+    out: dict[str, list[RosterEntry]] = {}
+    for p in await all_people(session):
+        if p.team:
+            out.setdefault(p.team, []).append(p)
+    return dict(sorted(out.items()))
+
+
+async def team_names(session: AsyncSession) -> list[str]:
+    return list(await teams(session))
+
+
+async def people_of(session: AsyncSession, team: str) -> list[Person]:
+    rows = await session.execute(select(Person).where(Person.team == team).order_by(Person.userid))
+    return list(rows.scalars())
+
+
+@dataclass
+class TeamRecord:
+    team: str
+    people: list[RosterEntry]
+    open_items: list[Item]
+    incidents: list[Item]
+    visits: int
+    visited_people: int
+
+
+async def record(session: AsyncSession, team: str, month: date, tz: tzinfo) -> TeamRecord:
+    """People, open deeds (requester in the team) and open incidents, this month's incidents and visits."""
+    roster = (await teams(session)).get(team, [])
+    ids = {p.userid for p in roster}
+    start, end = month_bounds(month_start(month), tz)
+    rows = await session.execute(select(Item).where(Item.status.in_(OPEN_ITEMS)).order_by(Item.number))
+    open_items = [i for i in rows.scalars() if (i.requester in ids if i.kind == ItemKind.DEED else i.team == team)]
+    inc = await session.execute(select(Item).where(Item.kind == ItemKind.INCIDENT, Item.team == team,
+                                                   Item.created_at >= start, Item.created_at < end)
+                                .order_by(Item.number))
+    vis = await session.execute(select(Visit).where(Visit.visited_on >= start.date(), Visit.visited_on < end.date()))
+    month_visits = [v for v in vis.scalars() if v.person in ids]
+    return TeamRecord(team, roster, open_items, list(inc.scalars()), len(month_visits),
+                      len({v.person for v in month_visits}))
