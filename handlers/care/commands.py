@@ -102,7 +102,7 @@ async def resolve_command(ctx: Context) -> Replies:
         return Text(content=msg.RESOLVE_USAGE)
     found = await named(ctx, ctx.args)
     if not found:
-        return Text(content=msg.not_in_roster(ctx.args))
+        return Text(content=msg.NOT_IN_ROSTER.format(word=ctx.args))
     if len(found) > 1:
         return await ask_which(ctx, [p.userid for p in found], then="resolve", data={})
     return await resolve(ctx, found[0].userid, {})
@@ -115,7 +115,7 @@ async def resolve(ctx: Context, person: str, data: dict[str, Any]) -> Replies:
                if e.responsible == ctx.userid or ctx.sender.is_secretary]
     name = await people.name_of(ctx.session, person)
     if not entries:
-        return Text(content=msg.nothing_to_resolve(name))
+        return Text(content=msg.NOTHING_TO_RESOLVE.format(name=name))
     for entry in entries:
         await care.resolve_entry(ctx.session, ctx.now, entry, ctx.userid)
     return Text(content=msg.resolved(name, entries))

@@ -26,13 +26,9 @@ RESOLVE_USAGE = "用法：/结案 姓名或账号"
 LEDGER_EMPTY = "台账中暂无在册的重点关注对象。"
 LEDGER_EMPTY_MINE = "你负责的重点关注对象目前没有。"
 
+NOT_IN_ROSTER = "名册里没有找到“{word}”。"
 
-def not_in_roster(word: str) -> str:
-    return f"名册里没有找到“{word}”。"
-
-
-def nothing_to_resolve(name: str) -> str:
-    return f"{name} 目前没有由你负责的在册重点关注。"
+NOTHING_TO_RESOLVE = "{name} 目前没有由你负责的在册重点关注。"
 
 
 def resolved(name: str, entries: list[CareEntry]) -> str:
@@ -49,13 +45,9 @@ CANNOT_REGISTER = "名册中还没有你的联系党员或支部书记，暂时�
 def consent_prompt(category: str, who: str) -> str:
     return f"是否登记到重点关注台账（类别：{CareCategory.label_of(category)}），由 {who}跟进？回复 是/否"
 
+NOT_REGISTERED = "好的，不登记。有需要随时找我或 {who}。"
 
-def not_registered(who: str) -> str:
-    return f"好的，不登记。有需要随时找我或 {who}。"
-
-
-def registered(who: str) -> str:
-    return f"已登记，{who} 会尽快和你联系。有需要随时找我。"
+REGISTERED = "已登记，{who} 会尽快和你联系。有需要随时找我。"
 
 
 def registered_notice(person: str, team: str, entry: CareEntry, when: date | None, secretary: bool) -> str:
@@ -71,9 +63,7 @@ def registered_notice(person: str, team: str, entry: CareEntry, when: date | Non
 
 TIP_THANKS = "谢谢你告诉我们，已转给相关党员同志，会妥善关心。"
 
-
-def tip_title(tip: int) -> str:
-    return f"重点关注线索 T{tip}"
+TIP_TITLE = "重点关注线索 T{tip}"
 
 
 def tip_desc(tipster: str, entry: CareEntry, who: str, in_zone: bool) -> str:
@@ -86,24 +76,17 @@ def tip_fallback(tip: int, desc: str, only: bool, secretary: bool) -> str:
     how = f"回复“登记 T{tip}”登记并安排走访，回复“不登记 T{tip}”不登记"
     if only:
         how += "（也可直接回复 是/否）"
-    return f"【{tip_title(tip)}】\n{desc}\n{how}。{confidential(secretary)}"
+    return f"【{TIP_TITLE.format(tip=tip)}】\n{desc}\n{how}。{confidential(secretary)}"
 
 
-def tip_prompt(tip: int, who: str) -> str:
-    """The open question the tip card stands for (re-asked after an interrupt)."""
-    return f"线索 T{tip}（{who}）是否登记到台账并安排走访？回复 是/否"
+# The open question the tip card stands for (re-asked after an interrupt).
+TIP_PROMPT = "线索 T{tip}（{who}）是否登记到台账并安排走访？回复 是/否"
 
+TIP_NOT_FOUND = "没有找到线索 T{tip}。"
 
-def tip_not_found(tip: int) -> str:
-    return f"没有找到线索 T{tip}。"
+TIP_NOT_YOURS = "线索 T{tip} 不是交给你的。"
 
-
-def tip_not_yours(tip: int) -> str:
-    return f"线索 T{tip} 不是交给你的。"
-
-
-def tip_declined(tip: int) -> str:
-    return f"好的，线索 T{tip} 不登记。"
+TIP_DECLINED = "好的，线索 T{tip} 不登记。"
 
 
 def tips_pending(tips: list[CareEntry]) -> str:
@@ -117,9 +100,7 @@ def tip_accepted(name: str, category: str, when: date) -> str:
     return (f"已登记到重点关注台账（{name}，类别：{CareCategory.label_of(category)}）。请在 {fmt_day(when)} 前走访 {name}；"
             f"走访后发“看望了{name}，……”即可记录。")
 
-
-def tip_accepted_by_secretary(tip: int, text: str) -> str:
-    return f"支部书记已将线索 T{tip} 登记到台账。{text}"
+TIP_ACCEPTED_BY_SECRETARY = "支部书记已将线索 T{tip} 登记到台账。{text}"
 
 
 # --- visits ----------------------------------------------------------------------------
@@ -144,9 +125,7 @@ def which_prompt(people: list[Person]) -> str:
     options = " ".join(f"{i}. {p.name}（{p.team or '未分班组'}）" for i, p in enumerate(people, 1))
     return f"你说的是哪一位？{options}\n回复序号即可。"
 
-
-def which_range(n: int) -> str:
-    return f"请回复 1 到 {n} 之间的序号。"
+WHICH_RANGE = "请回复 1 到 {n} 之间的序号。"
 
 
 # --- the ledger, /我的, /覆盖 ------------------------------------------------------------------

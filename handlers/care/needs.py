@@ -54,7 +54,7 @@ async def consented(ctx: Context, data: dict[str, Any], yes: bool) -> Replies:
     responsible = await care.responsible_for(ctx.session, ctx.userid)
     who = await people.name_of(ctx.session, responsible) if responsible else "支部书记"
     if not yes:
-        return Text(content=msg.not_registered(who))
+        return Text(content=msg.NOT_REGISTERED.format(who=who))
     if responsible is None:
         return Text(content=msg.CANNOT_REGISTER)
     entry = await care.create_entry(ctx.session, ctx.now, person=ctx.userid, category=data.get("category") or "other",
@@ -62,7 +62,7 @@ async def consented(ctx: Context, data: dict[str, Any], yes: bool) -> Replies:
                                     source=CareSource.SELF, created_by=ctx.userid, due=day(data.get("due")))
     task = await _life_event_task(ctx, entry, day(data.get("due")))
     log.info("care entry %d created for %s", entry.id, pseudo(ctx.userid))
-    replies: list[Reply] = [Text(content=msg.registered(who))]
+    replies: list[Reply] = [Text(content=msg.REGISTERED.format(who=who))]
     if responsible != ctx.userid:
         assert ctx.sender is not None
         when = task.due_date if task is not None else entry.next_follow_up
@@ -112,12 +112,12 @@ async def tip(ctx: Context, person: str, data: dict[str, Any]) -> Replies:
     only = len(await care.open_tips(ctx.session, responsible)) == 1
     if only:
         await ctx.fsm.offer(responsible, CareStates.tip, {"tip_id": entry.id},
-                            prompt=msg.tip_prompt(entry.id, who))
+                            prompt=msg.TIP_PROMPT.format(tip=entry.id, who=who))
     else:
         await ctx.fsm.withdraw(responsible, CareStates.tip)
     secretary = await _secretary(ctx, responsible)
     desc = msg.tip_desc(ctx.sender.name, entry, who, target is not None and target.zone_member == responsible)
-    card = button_card(responsible, title=msg.tip_title(entry.id), desc=desc,
+    card = button_card(responsible, title=msg.TIP_TITLE.format(tip=entry.id), desc=desc,
                        buttons=[("登记并安排走访", TipCard("accept", entry.id).pack()),
                                 ("不登记", TipCard("decline", entry.id).pack())],
                        fallback=msg.tip_fallback(entry.id, desc, only, secretary), task_prefix="care")
@@ -131,18 +131,20 @@ async def decide(ctx: Context, tip_id: int, accept: bool) -> Replies:
     """登记 or 不登记 a tip: the responsible member, or the secretary."""
     entry = await care.get_entry(ctx.session, tip_id)
     if entry is None or entry.source != CareSource.TIP or ctx.sender is None or not ctx.sender.is_staff:
-        return Text(content=msg.tip_not_found(tip_id))
+        return Text(content=msg.TIP_NOT_FOUND.format(tip=tip_id))
     if ctx.userid != entry.responsible and not ctx.sender.is_secretary:
-        return Text(content=msg.tip_not_yours(tip_id))
+        return Text(content=msg.TIP_NOT_YOURS.format(tip=tip_id))
     if ctx.fsm.in_state(CareStates.tip) and int(ctx.fsm.data.get("tip_id", 0)) == tip_id:
         await ctx.fsm.clear()
+    if entry.responsible != ctx.userid:
+        # The secretary decides: the 是/否 question queued for the member no longer applies. (Before the
+        # entry's row lock: the member's own event takes their queue first, then the entry.)
+        await ctx.fsm.withdraw(entry.responsible, CareStates.tip)
     name = await people.name_of(ctx.session, entry.person)
     if not accept:
         await care.decline_tip(ctx.session, ctx.now, entry, ctx.userid)  # refuses a tip already decided
-        await _withdraw_offer(ctx, entry)
-        return Text(content=msg.tip_declined(tip_id))
+        return Text(content=msg.TIP_DECLINED.format(tip=tip_id))
     await care.accept_tip(ctx.session, ctx.now, entry, ctx.userid)
-    await _withdraw_offer(ctx, entry)
     due = ctx.today + timedelta(days=care.tip_due_days(entry.category))
     task = await care.add_task(ctx.session, ctx.now, person=entry.person, member=entry.responsible,
                                entry_id=entry.id, reason=TIP_REASON, due_date=due,
@@ -150,11 +152,6 @@ async def decide(ctx: Context, tip_id: int, accept: bool) -> Replies:
     text = msg.tip_accepted(name, entry.category, task.due_date if task is not None else due)
     replies: list[Reply] = [Text(content=text)]
     if entry.responsible != ctx.userid:
-        replies.append(Text(to=entry.responsible, content=msg.tip_accepted_by_secretary(tip_id, text)))
+        replies.append(Text(to=entry.responsible, content=msg.TIP_ACCEPTED_BY_SECRETARY.format(tip=tip_id, text=text)))
     return replies
 
-
-async def _withdraw_offer(ctx: Context, entry: CareEntry) -> None:
-    """The secretary decided someone else's tip: the 是/否 question queued for them no longer applies."""
-    if entry.responsible != ctx.userid:
-        await ctx.fsm.withdraw(entry.responsible, CareStates.tip)

@@ -67,7 +67,7 @@ async def which_answer(ctx: Context) -> Replies:
     chosen = _choice(ctx.text, candidates)
     if chosen is None:
         if answer(ctx.text).isdigit():
-            return Text(content=msg.which_range(len(candidates)))
+            return Text(content=msg.WHICH_RANGE.format(n=len(candidates)))
         return NOT_HANDLED  # something else: the question is dropped and the text routed as usual
     await ctx.fsm.clear()
     return await CONTINUATIONS[data["then"]](ctx, chosen, data.get("data", {}))
