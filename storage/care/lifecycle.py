@@ -42,6 +42,8 @@ class CareCategory(Labeled):
 
 
 class CareStatus(Labeled):
+    """Where a ledger entry stands; only ``active`` entries are in the ledger."""
+
     ACTIVE = "active", "关注中"
     RESOLVED = "resolved", "已解除"
     PROPOSED = "proposed", "待登记"
@@ -49,6 +51,8 @@ class CareStatus(Labeled):
 
 
 class CareSource(Labeled):
+    """How an entry came to be: the person asked, a colleague told us, a member or the roster added it."""
+
     SELF = "self", "本人反映"
     TIP = "tip", "他人反映"
     MEMBER = "member", "党员登记"
@@ -56,6 +60,8 @@ class CareSource(Labeled):
 
 
 class TaskStatus(Labeled):
+    """A visit task is open until the visit is made or the entry is resolved."""
+
     OPEN = "open", "待走访"
     DONE = "done", "已走访"
     CANCELLED = "cancelled", "已取消"
@@ -116,6 +122,8 @@ class Action(Labeled):
 
 
 class TaskAction(Labeled):
+    """What closes a visit task (``TASK_TRANSITIONS``)."""
+
     DONE = "done", "走访"
     CANCEL = "cancel", "取消"
 
