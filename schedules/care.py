@@ -6,22 +6,20 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.format import month_day as _day
 from bot.replies import Text
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext, pct
+from storage import care
 from storage import people as roster
-from storage.care import followups
+from storage.care import CareCategory, followups
 from storage.care.coverage import coverage
-from storage.deeds import queries as deed_queries
 from storage.deeds import WORKING
+from storage.deeds import queries as deed_queries
 from storage.people.models import Person
 from storage.workdays import is_working_day, next_working_day, working_days_between
 
-WEEKDAY_CN = "一二三四五六日"
-
-
-def _day(d) -> str:  # type: ignore[no-untyped-def]
-    return f"{d.month}月{d.day}日（周{WEEKDAY_CN[d.weekday()]}）"
+ACTOR = "schedule"  # who the audit log says created a visit task ahead of a retirement
 
 
 def _secretaries(people: dict[str, Person]) -> list[str]:
@@ -32,7 +30,7 @@ def _name(people: dict[str, Person], userid: str | None) -> str:
     return people[userid].name if userid and userid in people else (userid or "（未指定）")
 
 
-def _remind_day(due):  # type: ignore[no-untyped-def]
+def _remind_day(due: date) -> date:
     """A follow-up due on a day off is brought forward to the last working day before it."""
     d = due
     while not is_working_day(d):
@@ -77,7 +75,7 @@ async def member_morning(ctx: SweepContext) -> None:
     people = await roster.by_id(ctx.session)
     fus = await followups.follow_ups(ctx.session)
     deeds = await deed_queries.open_deeds(ctx.session)
-    contact = await followups.last_contact(ctx.session)
+    contact = await care.last_visits(ctx.session)
     stale_before = ctx.today - timedelta(days=ctx.config.stale_contact_days)
     for uid, member in sorted(people.items()):
         if member.role not in ("member", "secretary"):
@@ -115,9 +113,9 @@ async def life_events(ctx: SweepContext) -> None:
         if member is None or ctx.dry_run:
             continue
         due = next_working_day(p.retire_on - timedelta(days=3)) if p.retire_on - timedelta(days=3) > ctx.today else ctx.today
-        await followups.ensure_task(ctx.session, person=p.userid, member=member, reason="退休",
-                                    due=min(due, p.retire_on), dedupe_key=f"retire:{p.userid}:{p.retire_on}",
-                                    now=ctx.now)
+        await care.add_task(ctx.session, ctx.now, person=p.userid, member=member, entry_id=None,
+                            reason=CareCategory.RETIREMENT, due_date=min(due, p.retire_on),
+                            dedupe_key=f"retire:{p.userid}:{p.retire_on}", actor=ACTOR)
 
 
 async def digest_lines(session: AsyncSession, start: datetime, end: datetime, now: datetime,

@@ -5,18 +5,26 @@ The test clock starts on 2026-11-25 (a Wednesday) at 09:40 Asia/Shanghai.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot import keys
+from bot.fsm import REASK
+from handlers.care import messages as msg
+from handlers.care.states import CareStates
 from handlers.people.importer import import_roster
+from storage import conversations
+from storage.care import CareCategory, CareStatus
 from storage.models import AuditEntry, CareEntry, Conversation, Visit, VisitTask
 from tests.conftest import Bot
 
 TODAY = date(2026, 11, 25)
+ILLNESS = CareCategory.ILLNESS.label
 
 
 async def rows(bot: Bot, model: Any, *where: Any) -> list[Any]:
@@ -34,13 +42,19 @@ async def conversation(bot: Bot, userid: str) -> Conversation | None:
         return await session.get(Conversation, userid)
 
 
+async def queued(bot: Bot, userid: str) -> list[str]:
+    """The questions offered to ``userid`` that their next message will open."""
+    async with bot.app[keys.DB].sessions() as session:
+        return await conversations.queued(session, userid)
+
+
 # --- self: consent ---------------------------------------------------------------------
 
 
 async def test_self_care_need_with_consent_creates_entry_and_tells_member(bot: Bot) -> None:
     asked = await bot.chat("sunpeng", "我父亲下周三住院做手术")
     assert len(asked) == 1
-    assert "是否登记到重点关注台账（类别：住院/疾病）" in asked[0] and "刘志勇（你的联系党员）" in asked[0]
+    assert f"是否登记到重点关注台账（类别：{ILLNESS}）" in asked[0] and "刘志勇（你的联系党员）" in asked[0]
     assert await rows(bot, CareEntry) == []
 
     done = await bot.chat("sunpeng", "是")
@@ -52,7 +66,7 @@ async def test_self_care_need_with_consent_creates_entry_and_tells_member(bot: B
     assert entry.next_follow_up == date(2026, 12, 2)  # the surgery date (下周三) = today + 7
     assert entry.summary == "我父亲下周三住院做手术"
     told = bot.fake.texts("liuzhiyong")
-    assert len(told) == 1 and "孙鹏" in told[0] and "住院/疾病" in told[0] and "我父亲下周三住院做手术" in told[0]
+    assert len(told) == 1 and "孙鹏" in told[0] and ILLNESS in told[0] and "我父亲下周三住院做手术" in told[0]
     # a life event: one visit task for the member, due on the date given
     [task] = await rows(bot, VisitTask)
     assert (task.person, task.member, task.entry_id, task.status) == ("sunpeng", "liuzhiyong", entry.id, "open")
@@ -66,7 +80,7 @@ async def test_self_care_need_with_consent_creates_entry_and_tells_member(bot: B
 
 async def test_self_care_need_declined_stores_nothing(bot: Bot) -> None:
     asked = await bot.chat("zhaoyufei", "我最近家里困难，孩子上学交不起学费")
-    assert "生活困难" in asked[0] and "张敏（你的联系党员）" in asked[0]
+    assert CareCategory.HARDSHIP.label in asked[0] and "张敏（你的联系党员）" in asked[0]
     answer = await bot.chat("zhaoyufei", "否")
     assert answer == ["好的，不登记。有需要随时找我或 张敏。"]
     assert await rows(bot, CareEntry) == [] and await rows(bot, VisitTask) == []
@@ -77,7 +91,7 @@ async def test_self_care_need_declined_stores_nothing(bot: Bot) -> None:
 async def test_consent_abandoned_for_another_message(bot: Bot) -> None:
     await bot.chat("zhaoyufei", "我最近心情不好，压力很大")
     again = await bot.chat("zhaoyufei", "我母亲去世了")  # a new care need replaces the question
-    assert "家中丧事" in again[0]
+    assert CareCategory.BEREAVEMENT.label in again[0]
     await bot.chat("zhaoyufei", "好的")
     [entry] = await rows(bot, CareEntry)
     assert entry.category == "bereavement" and entry.next_follow_up == date(2026, 12, 2)
@@ -99,7 +113,8 @@ async def test_tip_accepted_then_visit_recorded(bot: Bot) -> None:
     assert keys_ == [f"care:accept:{tip.id}", f"care:decline:{tip.id}"]
     fallback = member[1]["text"]["content"]
     assert f"登记 T{tip.id}" in fallback and "是否登记到台账并安排走访？" in fallback and "孙鹏" in fallback
-    assert (await conversation(bot, "zhangmin")).kind == "care.tip"  # type: ignore[union-attr]
+    # the question is offered to the member (their row is theirs alone): it opens with their next message
+    assert await conversation(bot, "zhangmin") is None and await queued(bot, "zhangmin") == [CareStates.tip.name]
 
     # nobody else may decide it
     other = await bot.click("liuzhiyong", f"care:accept:{tip.id}")
@@ -181,7 +196,7 @@ async def test_ambiguous_name_is_asked_then_followed(bot: Bot, tmp_path: Path) -
     await import_roster(bot.app[keys.DB], extra, bot.clock())
     asked = await bot.chat("sunpeng", "赵宇飞的父亲住院了")
     assert asked == ["你说的是哪一位？1. 赵宇飞（运行二班） 2. 赵宇飞（检修班）\n回复序号即可。"]
-    assert (await conversation(bot, "sunpeng")).kind == "care.which"  # type: ignore[union-attr]
+    assert (await conversation(bot, "sunpeng")).kind == CareStates.which.name  # type: ignore[union-attr]
     thanks = await bot.chat("sunpeng", "2")
     assert "谢谢" in thanks[0]
     [tip] = await rows(bot, CareEntry)
@@ -216,8 +231,8 @@ async def test_ledger_visibility_and_view_audit(bot: Bot) -> None:
     secretary = await bot.chat("wanghaiyan", "/台账")
     assert len(secretary) == 1
     text = secretary[0]
-    assert "孙鹏｜住院/疾病｜负责：刘志勇｜下次回访：2026-11-30（周一）" in text
-    assert "黄青｜情绪/心理｜负责：张敏" in text
+    assert f"孙鹏｜{ILLNESS}｜负责：刘志勇｜下次回访：2026-11-30（周一）" in text
+    assert f"黄青｜{CareCategory.EMOTIONAL.label}｜负责：张敏" in text
     assert "情况：我住院了，下周一手术" in text and "情况：我最近心情不好，压力很大" in text
     views = await audit_rows(bot, action="view", object_type="care_entry", actor="wanghaiyan")
     assert {v.object_id for v in views} == {str(mine.id), str(theirs.id)}
@@ -241,12 +256,12 @@ async def test_resolve_by_name_and_permissions(bot: Bot) -> None:
     assert "只有负责的党员" in (await bot.chat("sunpeng", "/结案 孙鹏"))[0]
     assert "没有由你负责" in (await bot.chat("zhangmin", "/结案 孙鹏"))[0]
     done = await bot.chat("liuzhiyong", "/结案 孙鹏")
-    assert done == ["已结案：孙鹏（住院/疾病）。"]
+    assert done == [f"已结案：孙鹏（{ILLNESS}）。"]
     [entry] = await rows(bot, CareEntry, CareEntry.id == mine.id)
     assert entry.status == "resolved" and entry.resolved_at is not None
     assert await audit_rows(bot, action="resolved", object_id=str(mine.id))
     assert all(t.status == "cancelled" for t in await rows(bot, VisitTask, VisitTask.entry_id == mine.id))
-    assert (await bot.chat("wanghaiyan", "/结案 huangqing")) == ["已结案：黄青（情绪/心理）。"]
+    assert (await bot.chat("wanghaiyan", "/结案 huangqing")) == [f"已结案：黄青（{CareCategory.EMOTIONAL.label}）。"]
     assert (await bot.chat("wanghaiyan", "/台账")) == ["台账中暂无在册的重点关注对象。"]
 
 
@@ -287,7 +302,7 @@ async def test_mine_lists_zone_due_visits_items_and_not_visited(bot: Bot) -> Non
     await bot.chat("zhangmin", "今天去看望了赵宇飞")
     bot.clock.advance(days=6)
     later = (await bot.chat("zhangmin", "/我的"))[0]
-    assert "回访 赵宇飞（住院/疾病），2026-12-02（周三）" in later
+    assert f"回访 赵宇飞（{ILLNESS}），2026-12-02（周三）" in later
     views = await audit_rows(bot, action="view", actor="zhangmin")
     assert [v.object_id for v in views] == [str(tip.id)]
     assert "党员同志的责任区视图" in (await bot.chat("sunpeng", "/我的"))[0]
@@ -307,7 +322,8 @@ async def test_two_open_tips_need_the_tip_number(bot: Bot) -> None:
     await bot.chat("sunpeng", "赵宇飞的父亲住院了")
     await bot.chat("lixuemei", "黄青的父亲住院了")
     first, second = await rows(bot, CareEntry)
-    assert await conversation(bot, "zhangmin") is None  # two open tips: 是/否 would be ambiguous
+    # two open tips: 是/否 would be ambiguous, the offer of the first is withdrawn
+    assert await conversation(bot, "zhangmin") is None and await queued(bot, "zhangmin") == []
     assert "是/否" not in bot.fake.texts("zhangmin")[-1] and f"登记 T{second.id}" in bot.fake.texts("zhangmin")[-1]
     accepted = await bot.chat("zhangmin", f"登记 T{second.id}")
     assert "黄青" in accepted[0] and "已登记到重点关注台账" in accepted[0]
@@ -328,6 +344,90 @@ async def test_resolve_asks_which_when_names_repeat(bot: Bot, tmp_path: Path) ->
     asked = await bot.chat("wanghaiyan", "/结案 孙鹏")
     assert asked == ["你说的是哪一位？1. 孙鹏（运行一班） 2. 孙鹏（检修班）\n回复序号即可。"]
     assert (await bot.chat("wanghaiyan", "5")) == ["请回复 1 到 2 之间的序号。"]
-    assert (await bot.chat("wanghaiyan", "1")) == ["已结案：孙鹏（住院/疾病）。"]
+    assert (await bot.chat("wanghaiyan", "1")) == [f"已结案：孙鹏（{ILLNESS}）。"]
     [entry] = await rows(bot, CareEntry)
     assert entry.status == "resolved"
+
+
+# --- the questions and the conversation mechanism ----------------------------------------------------
+
+
+async def test_consent_question_survives_interrupts(bot: Bot) -> None:
+    asked = await bot.chat("sunpeng", "我父亲下周三住院做手术")
+    duty = await bot.chat("sunpeng", "今天谁值班")  # a duty query always reaches its own router
+    assert len(duty) == 2 and duty[-1] == REASK + asked[0]
+    refused = await bot.chat("sunpeng", "/台账")  # so does a slash command
+    assert refused == [msg.LEDGER_DENIED, REASK + asked[0]]
+    done = await bot.chat("sunpeng", "是")
+    assert done == [msg.REGISTERED.format(who="刘志勇")]
+    [entry] = await rows(bot, CareEntry)
+    assert entry.person == "sunpeng" and entry.status == CareStatus.ACTIVE
+
+
+async def test_consent_cancel_word_means_no(bot: Bot) -> None:
+    await bot.chat("zhaoyufei", "我最近家里困难，孩子上学交不起学费")
+    assert await bot.chat("zhaoyufei", "取消") == [msg.NOT_REGISTERED.format(who="张敏")]
+    assert await rows(bot, CareEntry) == []
+
+
+async def test_tip_question_opens_with_the_members_next_message(bot: Bot) -> None:
+    await bot.chat("sunpeng", "赵宇飞的父亲住院了")
+    [tip] = await rows(bot, CareEntry)
+    mine = await bot.chat("zhangmin", "/我的")  # the member's next message opens the offered question
+    assert mine[0].startswith("【我的责任区】") and mine[-1] == REASK + msg.TIP_PROMPT.format(tip=tip.id, who="赵宇飞（运行二班）")
+    assert (await conversation(bot, "zhangmin")).kind == CareStates.tip.name  # type: ignore[union-attr]
+    visit = await bot.chat("zhangmin", "今天看望了黄青")  # the tip stays open while she talks of other things
+    assert visit[0].startswith("已记录对 黄青 的走访")
+    accepted = await bot.chat("zhangmin", "是")
+    assert "已登记到重点关注台账" in accepted[0]
+    [entry] = await rows(bot, CareEntry)
+    assert entry.status == CareStatus.ACTIVE and await conversation(bot, "zhangmin") is None
+
+
+async def test_yes_with_a_second_tip_asks_for_the_number(bot: Bot) -> None:
+    await bot.chat("sunpeng", "赵宇飞的父亲住院了")
+    await bot.chat("zhangmin", "/我的")  # the first tip's question is open now
+    await bot.chat("lixuemei", "黄青的父亲住院了")
+    first, second = await rows(bot, CareEntry)
+    asked = await bot.chat("zhangmin", "是")
+    assert asked == [msg.tips_pending([first, second])]
+    assert {e.status for e in await rows(bot, CareEntry)} == {CareStatus.PROPOSED}
+    assert "黄青" in (await bot.chat("zhangmin", f"登记 T{second.id}"))[0]
+    assert await bot.chat("zhangmin", f"不登记 T{first.id}") == [msg.TIP_DECLINED.format(tip=first.id)]
+
+
+async def test_secretary_deciding_a_tip_withdraws_the_members_question(bot: Bot) -> None:
+    await bot.chat("sunpeng", "赵宇飞的父亲住院了")
+    [tip] = await rows(bot, CareEntry)
+    done = await bot.chat("wanghaiyan", f"登记 T{tip.id}")
+    assert "已登记到重点关注台账" in done[0]
+    assert bot.fake.texts("zhangmin")[-1].startswith(f"支部书记已将线索 T{tip.id} 登记到台账。")
+    assert await queued(bot, "zhangmin") == []
+    answer = await bot.chat("zhangmin", "是")  # no tip question is open: not taken as a decision
+    assert all(f"T{tip.id}" not in a for a in answer)
+
+
+@pytest.mark.both_databases
+async def test_two_people_deciding_one_tip_at_once(bot: Bot) -> None:
+    await bot.chat("sunpeng", "赵宇飞的父亲住院了")
+    [tip] = await rows(bot, CareEntry)
+    await bot.chat("zhangmin", "/我的")  # her tip question is open
+    before = {u: len(bot.fake.texts(u)) for u in ("zhangmin", "wanghaiyan")}
+    await asyncio.gather(bot.say("zhangmin", f"不登记 T{tip.id}"), bot.say("wanghaiyan", f"登记 T{tip.id}"))
+    await bot.flush()
+    said = {u: bot.fake.texts(u)[before[u]:] for u in before}
+    [entry] = await rows(bot, CareEntry)
+    decided = CareStatus(entry.status)
+    assert decided in (CareStatus.ACTIVE, CareStatus.DECLINED)
+    loser = "zhangmin" if decided == CareStatus.ACTIVE else "wanghaiyan"
+    assert f"线索 T{tip.id} 已经处理过了。" in said[loser] and all("抱歉" not in t for t in said[loser])
+    assert len([a for a in await audit_rows(bot, object_type="care_entry", object_id=str(tip.id))
+                if a.action in ("accepted", "declined")]) == 1
+    assert len(await rows(bot, VisitTask)) == (1 if decided == CareStatus.ACTIVE else 0)
+
+
+async def test_confidential_note_fits_the_reader(bot: Bot) -> None:
+    await _two_entries(bot)
+    assert (await bot.chat("wanghaiyan", "/台账"))[0].endswith(msg.confidential(secretary=True))
+    assert (await bot.chat("liuzhiyong", "/台账"))[0].endswith(msg.confidential(secretary=False))
+    assert "仅你和支部书记" not in msg.confidential(secretary=True)

@@ -15,6 +15,7 @@ from bot import registry
 from bot.export import export_workbook
 from handlers.people.importer import import_roster
 from storage import duty, migrate
+from storage.care import CareCategory, CareStatus
 from storage.db import Database, create_database
 from storage.models import AuditEntry, CareEntry, Item, Visit
 from tests.conftest import SAMPLE_ROSTER
@@ -96,7 +97,8 @@ async def test_export_workbook(db: Database, tmp_path: Path) -> None:
     care = _table(wb["重点关注台账"])
     assert care[0][:7] == ["序号", "姓名", "账号", "班组", "类别", "责任党员", "状态"]
     assert [(r[1], r[4], r[5], r[6]) for r in care[1:]] == [
-        ("孙鹏", "住院/疾病", "刘志勇", "关注中"), ("马静", "喜事", "陈俊杰", "已解除")]  # declined tip left out
+        ("孙鹏", CareCategory.ILLNESS.label, "刘志勇", CareStatus.ACTIVE.label),
+        ("马静", CareCategory.CELEBRATION.label, "陈俊杰", CareStatus.RESOLVED.label)]  # declined tip left out
     assert care[1][8] == datetime(2026, 12, 2)
 
     visits = _table(wb["走访记录"])

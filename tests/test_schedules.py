@@ -18,6 +18,7 @@ from schedules.digest import render_digest
 from schedules.quiet import QuietHours, spread
 from schedules.runner import SweepsBusy
 from schedules.runner import run_due as _run_due
+from storage.care import CareCategory
 from storage.workdays import add_working_days, is_working_day, working_days_between
 from storage.db import Database, create_database
 from storage.migrate import upgrade
@@ -215,6 +216,16 @@ async def test_retirement_creates_a_visit_task_ahead(db: Database) -> None:
     assert [(t.person, t.member, t.due_date) for t in tasks] == [("wutao", "liuzhiyong", date(2026, 12, 1))]
     due = [s for s in await run_due(db, at(2026, 12, 1)) if s.kind == "followup_due"]
     assert len(due) == 1 and due[0].recipient == "liuzhiyong" and "吴涛" in due[0].text
+    assert f"（{CareCategory.RETIREMENT.label}）" in due[0].text
+
+
+async def test_visit_task_reminders_name_the_category_not_the_stored_reason(db: Database) -> None:
+    sick = entry("sunpeng", "liuzhiyong", date(2026, 12, 9))
+    await add(db, sick)
+    await add(db, VisitTask(person="sunpeng", member="liuzhiyong", entry_id=sick.id, reason="tip",
+                            due_date=date(2026, 11, 26), status="open", created_at=at(2026, 11, 25)))
+    due = [s for s in await run_due(db, at(2026, 11, 26)) if s.kind == "followup_due"]
+    assert len(due) == 1 and f"孙鹏（{CareCategory.ILLNESS.label}）" in due[0].text and "tip" not in due[0].text
 
 
 async def test_digest_figures_match_the_ledger(db: Database) -> None:

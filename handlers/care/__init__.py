@@ -1,6 +1,16 @@
-"""The care domain: what people and the secretary see of it in chat, the read API and the export."""
+"""精密关注: care needs (with consent), tips about colleagues, visits, the ledger, /我的, /覆盖.
+
+Routes, in order of precedence: open questions (``questions``, ``which``), card buttons (``cards``),
+slash commands (``commands``), then everyday words (``chat``: "登记 T{n}", care needs, visit
+reports). Importing them registers them, in that order.
+"""
 
 from bot.feature import Feature
+from handlers.care import questions  # noqa: F401, I001 - route order matters
+from handlers.care import which  # noqa: F401
+from handlers.care import cards  # noqa: F401
+from handlers.care import commands  # noqa: F401
+from handlers.care import chat  # noqa: F401
 from handlers.care import api
 from handlers.care.export import write_sheets
 from handlers.care.router import router as _router

@@ -10,19 +10,19 @@ from aiohttp import web
 from bot import keys
 from bot.api import ACTOR, BadRequest, choice, date_arg, guarded, iso, listing, now_of, one, paging, tz_of
 from storage import audit, people
+from storage.care import CareCategory, CareEntry, CareStatus, Visit
 from storage.care import coverage as coverage_mod
 from storage.care import queries as q
-from storage.care.models import CareEntry, Visit
 
-CARE_STATUSES = ("active", "resolved", "proposed", "declined")
+CARE_STATUSES = tuple(CareStatus)  # active, resolved, proposed, declined
 
 
 def care_json(c: CareEntry, names: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
     return {
         "id": c.id, "person": c.person, "person_name": names.get(c.person), "category": c.category,
-        "category_cn": q.cn(q.CATEGORY_CN, c.category), "responsible": c.responsible,
+        "category_cn": CareCategory.label_of(c.category), "responsible": c.responsible,
         "responsible_name": names.get(c.responsible), "status": c.status,
-        "status_cn": q.cn(q.CARE_STATUS_CN, c.status), "sensitive": bool(c.sensitive),
+        "status_cn": CareStatus.label_of(c.status), "sensitive": bool(c.sensitive),
         "interval_days": c.interval_days, "next_follow_up": iso(c.next_follow_up, tz), "summary": c.summary,
         "source": c.source, "created_by": c.created_by, "created_at": iso(c.created_at, tz),
         "resolved_at": iso(c.resolved_at, tz),

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.export import ACTOR, DATE_FORMAT, DATETIME_FORMAT, PERCENT_FORMAT, Sheet, local, write
 from storage import audit, people
+from storage.care import CareCategory, CareSource, CareStatus
 from storage.care import queries as q
 from storage.care.coverage import coverage
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
     from sqlalchemy.ext.asyncio import AsyncSession
 
-CARE_EXPORTED = ("active", "resolved")  # proposed/declined tips have no consent: not in the ledger
+CARE_EXPORTED = (CareStatus.ACTIVE, CareStatus.RESOLVED)  # proposed/declined tips have no consent: not in the ledger
 SHEET_CARE = "重点关注台账"
 SHEET_VISITS = "走访记录"
 SHEET_COVERAGE = "责任区覆盖"
@@ -38,9 +39,9 @@ async def write_sheets(session: "AsyncSession", wb: "Workbook", tz: ZoneInfo, no
     entries = [c for c in (await q.care_entries(session, limit=None)).rows if c.status in CARE_EXPORTED]
     for c in entries:
         care.rows.append([
-            c.id, name(c.person), c.person, teams.get(c.person, ""), q.cn(q.CATEGORY_CN, c.category),
-            name(c.responsible), q.cn(q.CARE_STATUS_CN, c.status), c.interval_days,
-            c.next_follow_up, c.summary, q.cn(q.CARE_SOURCE_CN, c.source),
+            c.id, name(c.person), c.person, teams.get(c.person, ""), CareCategory.label_of(c.category),
+            name(c.responsible), CareStatus.label_of(c.status), c.interval_days,
+            c.next_follow_up, c.summary, CareSource.label_of(c.source),
             local(c.created_at, tz), local(c.resolved_at, tz),
         ])
     await audit.record_views(session, now, ACTOR, "care_entry", [c.id for c in entries if c.sensitive], "via=export")

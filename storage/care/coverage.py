@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.care.models import Visit
+from storage.care.visits import last_visits
 from storage.people.models import Person
 
 
@@ -50,9 +50,7 @@ class Coverage:
 async def coverage(session: AsyncSession, today: date, *, member: str | None = None) -> Coverage:
     """Coverage per member as of ``today`` (visits on or after today-30 / today-90 count)."""
     people = list((await session.execute(select(Person))).scalars())
-    last = dict(
-        (await session.execute(select(Visit.person, func.max(Visit.visited_on)).group_by(Visit.person))).all()
-    )
+    last = await last_visits(session)
     zones: dict[str, list[str]] = {}
     for p in people:
         if p.zone_member:

@@ -1,19 +1,16 @@
-"""What members owe the people they look after: follow-ups due, last contacts, visit figures."""
+"""What members owe the people they look after: follow-ups due and visit figures (sweeps and digest)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.care.models import CareEntry, Visit, VisitTask
-
-CATEGORY_CN = {
-    "illness": "疾病/住院", "hardship": "生活困难", "bereavement": "丧事", "celebration": "婚育喜事",
-    "retirement": "退休", "emotional": "情绪/压力", "other": "其他",
-}
+from storage.care.lifecycle import CareCategory, CareStatus, reason_label
+from storage.care.models import CareEntry, Visit
+from storage.care.tasks import open_tasks
 
 
 @dataclass(frozen=True)
@@ -24,38 +21,25 @@ class FollowUp:
     person: str
     member: str
     due: date
-    what: str  # category / reason in Chinese
+    what: str  # the category (or the task's reason), in Chinese
 
 
 async def follow_ups(session: AsyncSession) -> list[FollowUp]:
+    """Every active entry's next follow-up and every open visit task, soonest first.
+
+    A task for a ledger entry (a life event, an accepted tip) is described by the entry's category.
+    """
+    entries = {e.id: e for e in (await session.execute(
+        select(CareEntry).where(CareEntry.status == CareStatus.ACTIVE))).scalars()}
     out: list[FollowUp] = []
-    entries = await session.execute(
-        select(CareEntry).where(CareEntry.status == "active", CareEntry.next_follow_up.is_not(None))
-    )
-    for e in entries.scalars():
-        assert e.next_follow_up is not None
-        out.append(FollowUp(f"e{e.id}", e.person, e.responsible, e.next_follow_up, CATEGORY_CN.get(e.category, e.category)))
-    tasks = await session.execute(select(VisitTask).where(VisitTask.status == "open"))
-    for t in tasks.scalars():
-        out.append(FollowUp(f"t{t.id}", t.person, t.member, t.due_date, t.reason))
+    for e in entries.values():
+        if e.next_follow_up is not None:
+            out.append(FollowUp(f"e{e.id}", e.person, e.responsible, e.next_follow_up, CareCategory.label_of(e.category)))
+    for t in await open_tasks(session):
+        entry = entries.get(t.entry_id) if t.entry_id is not None else None
+        what = CareCategory.label_of(entry.category) if entry is not None else reason_label(t.reason)
+        out.append(FollowUp(f"t{t.id}", t.person, t.member, t.due_date, what))
     return sorted(out, key=lambda f: (f.due, f.key))
-
-
-async def last_contact(session: AsyncSession) -> dict[str, date]:
-    rows = await session.execute(select(Visit.person, func.max(Visit.visited_on)).group_by(Visit.person))
-    return {person: day for person, day in rows}
-
-
-async def ensure_task(session: AsyncSession, *, person: str, member: str, reason: str, due: date,
-                      dedupe_key: str, now: datetime) -> bool:
-    """Create a visit task once per ``dedupe_key``; True if it was new."""
-    exists = (await session.execute(select(VisitTask.id).where(VisitTask.dedupe_key == dedupe_key))).first()
-    if exists:
-        return False
-    session.add(VisitTask(person=person, member=member, reason=reason, due_date=due, status="open",
-                          created_at=now, dedupe_key=dedupe_key))
-    await session.flush()
-    return True
 
 
 @dataclass(frozen=True)

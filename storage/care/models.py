@@ -8,6 +8,7 @@ from sqlalchemy import Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime
+from storage.care.lifecycle import CareSource, CareStatus, TaskStatus
 
 
 class CareEntry(Base):
@@ -17,46 +18,47 @@ class CareEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     person: Mapped[str] = mapped_column(String(64), index=True)
-    category: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32))  # lifecycle.CareCategory
     responsible: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active | resolved
+    status: Mapped[str] = mapped_column(String(16), default=CareStatus.ACTIVE)  # lifecycle.CareStatus
     sensitive: Mapped[bool] = mapped_column(default=True)
     interval_days: Mapped[int] = mapped_column(Integer)
     next_follow_up: Mapped[date | None] = mapped_column(Date, nullable=True)
     summary: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(16), default="self")  # self | tip | member | roster
+    source: Mapped[str] = mapped_column(String(16), default=CareSource.SELF)  # lifecycle.CareSource
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
-class Visit(Base):
-    """A member's visit, call or talk with someone in their zone."""
-
-    __tablename__ = "visits"
+class _ForAPerson:
+    """What a visit and a visit task share: a member's work for one person, maybe for a ledger entry."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     person: Mapped[str] = mapped_column(String(64), index=True)
     member: Mapped[str] = mapped_column(String(64), index=True)
     entry_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class Visit(_ForAPerson, Base):
+    """A member's visit, call or talk with someone in their zone."""
+
+    __tablename__ = "visits"
+
     visited_on: Mapped[date] = mapped_column(Date)
     summary: Mapped[str] = mapped_column(Text)
     next_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class VisitTask(Base):
-    """A visit someone should make (a life event, a tip, a follow-up)."""
+class VisitTask(_ForAPerson, Base):
+    """A visit someone should make (a life event, a tip, a retirement)."""
 
     __tablename__ = "visit_tasks"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    person: Mapped[str] = mapped_column(String(64), index=True)
-    member: Mapped[str] = mapped_column(String(64), index=True)
-    entry_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    reason: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(64))  # a CareCategory value or "tip" (lifecycle.reason_label)
     due_date: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | done | cancelled
+    status: Mapped[str] = mapped_column(String(16), default=TaskStatus.OPEN)  # lifecycle.TaskStatus
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)

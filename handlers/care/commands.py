@@ -1,0 +1,121 @@
+"""精密关注 slash commands: /台账 /我的 /结案 for party members (the secretary sees every entry), /覆盖 for
+the secretary.
+
+Privacy: employees never see ledger entries; members see only the entries they are responsible for;
+the secretary sees all. Every view of a sensitive entry is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bot.dispatcher import Context, Replies
+from bot.format import fmt_day
+from bot.replies import Text
+from handlers.care import messages as msg
+from handlers.care.router import router
+from handlers.care.which import ask_which, continuation, named
+from storage import audit, care, deeds, people
+from storage.care import CareCategory, CareEntry
+from storage.care.coverage import coverage
+from storage.care.queries import open_items_owned
+
+STAFF = ("member", "secretary")
+SECRETARY = ("secretary",)
+SOON = timedelta(days=3)  # /我的 lists visits and follow-ups due within this
+
+
+async def _audit_views(ctx: Context, entries: list[CareEntry], where: str) -> None:
+    await audit.record_views(ctx.session, ctx.now, ctx.userid, "care_entry",
+                             [e.id for e in entries if e.sensitive], f"via={where}")
+
+
+@router.command("/台账", roles=STAFF, hidden=True, denied=msg.LEDGER_DENIED,
+                help=[("/台账", "重点关注人群台账", SECRETARY)])
+async def ledger(ctx: Context) -> Replies:
+    assert ctx.sender is not None
+    secretary = ctx.sender.is_secretary
+    entries = await care.ledger(ctx.session, responsible=None if secretary else ctx.userid)
+    if not entries:
+        return Text(content=msg.LEDGER_EMPTY if secretary else msg.LEDGER_EMPTY_MINE)
+    everyone = await people.by_id(ctx.session)
+    lines = []
+    for entry in entries:
+        shows = secretary or entry.responsible == ctx.userid or not entry.sensitive
+        lines.append(msg.entry_line(entry, everyone.get(entry.person), everyone.get(entry.responsible), ctx.today,
+                                    summary=shows))
+    await _audit_views(ctx, entries, "ledger")
+    return Text(content=msg.ledger_title(secretary, len(entries)) + "\n" + "\n".join(lines)
+                + f"\n{msg.confidential(secretary)}")
+
+
+@router.command("/覆盖", roles=SECRETARY, summary="责任区走访覆盖", denied=msg.COVERAGE_DENIED)
+async def zone_coverage(ctx: Context) -> Replies:
+    cov = await coverage(ctx.session, ctx.today)
+    lines = [f"责任区走访覆盖（截至 {ctx.today.isoformat()}）", "党员：责任区人数 / 30天内走访 / 90天内走访"]
+    for m in cov.members:
+        lines.append(f"· {m.name}：{m.zone_size} / {m.visited_30} / {m.visited_90}")
+    lines.append(f"合计：{cov.zone_total} / {cov.visited_30} / {cov.visited_90}")
+    if cov.unassigned:
+        lines.append("不在任何责任区：" + "、".join(name for _, name in cov.unassigned))
+    else:
+        lines.append("所有人都已分到责任区。")
+    return Text(content="\n".join(lines))
+
+
+@router.command("/我的", roles=STAFF, summary="我的责任区、待走访、待办事项", denied=msg.MINE_DENIED)
+async def mine(ctx: Context) -> Replies:
+    soon = ctx.today + SOON
+    zone = await people.zone(ctx.session, ctx.userid)
+    tasks = await care.open_tasks(ctx.session, member=ctx.userid, due_by=soon)
+    entries = await care.ledger(ctx.session, responsible=ctx.userid, due_by=soon)
+    items = await open_items_owned(ctx.session, ctx.userid)
+    stale = await care.not_visited(ctx.session, [p.userid for p in zone], ctx.today)
+    everyone = await people.by_id(ctx.session)
+    zone_names = {p.userid: p.name for p in zone}
+
+    lines = [f"【我的责任区】{len(zone)} 人" + ("：" + "、".join(p.name for p in zone) if zone else "")]
+    due_lines = [f"· 走访 {msg.who(everyone.get(t.person), t.person)}，截止 {fmt_day(t.due_date)}"
+                 f"{msg.late(t.due_date, ctx.today)}" for t in tasks]
+    tasked = {t.person for t in tasks}
+    follow = [e for e in entries if e.person not in tasked]
+    for e in follow:
+        assert e.next_follow_up is not None
+        due_lines.append(f"· 回访 {msg.who(everyone.get(e.person), e.person)}（{CareCategory.label_of(e.category)}），"
+                         f"{fmt_day(e.next_follow_up)}{msg.late(e.next_follow_up, ctx.today)}")
+    lines.append("【近期待走访】" + ("\n" + "\n".join(due_lines) if due_lines else "暂无"))
+    if items:
+        lines.append("【我负责的事项】\n" + "\n".join(
+            f"· #{i.number} {i.title}（{deeds.status_label(i.kind, i.status)}）" for i in items))
+    else:
+        lines.append("【我负责的事项】暂无")
+    lines.append(f"【{care.NOT_VISITED_DAYS} 天未走访】" + ("、".join(zone_names[u] for u in stale) if stale else "无"))
+    await _audit_views(ctx, follow, "mine")
+    return Text(content="\n".join(lines))
+
+
+@router.command("/结案", roles=STAFF, usage="/结案 姓名或账号", summary="解除重点关注", hidden=True,
+                denied=msg.RESOLVE_DENIED)
+async def resolve_command(ctx: Context) -> Replies:
+    if not ctx.args:
+        return Text(content=msg.RESOLVE_USAGE)
+    found = await named(ctx, ctx.args)
+    if not found:
+        return Text(content=msg.NOT_IN_ROSTER.format(word=ctx.args))
+    if len(found) > 1:
+        return await ask_which(ctx, [p.userid for p in found], then="resolve", data={})
+    return await resolve(ctx, found[0].userid, {})
+
+
+@continuation("resolve")
+async def resolve(ctx: Context, person: str, data: dict[str, Any]) -> Replies:
+    assert ctx.sender is not None
+    entries = [e for e in await care.active_entries_of(ctx.session, person)
+               if e.responsible == ctx.userid or ctx.sender.is_secretary]
+    name = await people.name_of(ctx.session, person)
+    if not entries:
+        return Text(content=msg.NOTHING_TO_RESOLVE.format(name=name))
+    for entry in entries:
+        await care.resolve_entry(ctx.session, ctx.now, entry, ctx.userid)
+    return Text(content=msg.resolved(name, entries))

@@ -1,0 +1,61 @@
+"""Visit tasks: a visit someone should make (a life event, an accepted tip, a retirement)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import audit
+from storage.care.lifecycle import TaskAction, TaskStatus, check_task
+from storage.care.models import VisitTask
+
+
+async def add_task(session: AsyncSession, now: datetime, *, person: str, member: str, entry_id: int | None,
+                   reason: str, due_date: date, dedupe_key: str | None, actor: str) -> VisitTask | None:
+    """A visit someone should make; ``None`` when one with the same ``dedupe_key`` exists."""
+    if dedupe_key is not None:
+        found = (await session.execute(
+            select(VisitTask.id).where(VisitTask.dedupe_key == dedupe_key))).scalar_one_or_none()
+        if found is not None:
+            return None
+    task = VisitTask(person=person, member=member, entry_id=entry_id, reason=reason, due_date=due_date,
+                     status=TaskStatus.OPEN, created_at=now, dedupe_key=dedupe_key)
+    session.add(task)
+    await session.flush()
+    await audit.record(session, now, actor, "created", "visit_task", task.id, f"member={member} reason={reason}")
+    return task
+
+
+def first_visit_key(entry_id: int) -> str:
+    """One first-visit task per entry, whichever path (life event, tip) creates it."""
+    return f"care-entry:{entry_id}:first-visit"
+
+
+async def open_tasks(session: AsyncSession, *, person: str | None = None, member: str | None = None,
+                     due_by: date | None = None, lock: bool = False) -> list[VisitTask]:
+    """Open visit tasks, soonest first; ``lock``: their rows locked (to finish them)."""
+    stmt = select(VisitTask).where(VisitTask.status == TaskStatus.OPEN)
+    if person is not None:
+        stmt = stmt.where(VisitTask.person == person)
+    if member is not None:
+        stmt = stmt.where(VisitTask.member == member)
+    if due_by is not None:
+        stmt = stmt.where(VisitTask.due_date <= due_by)
+    stmt = stmt.order_by(VisitTask.due_date, VisitTask.id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def finish_task(session: AsyncSession, now: datetime, task: VisitTask, actor: str, action: TaskAction) -> None:
+    """The visit was made (``DONE``) or is no longer needed (``CANCEL``); locked and checked first."""
+    stmt = (select(VisitTask).where(VisitTask.id == task.id).with_for_update()
+            .execution_options(populate_existing=True))
+    await session.execute(stmt)
+    before = TaskStatus(task.status)
+    task.status = check_task(action, before)
+    task.done_at = now
+    await session.flush()
+    await audit.record(session, now, actor, task.status, "visit_task", task.id, f"status={before}->{task.status}")

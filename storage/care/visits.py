@@ -1,0 +1,59 @@
+"""Visits: a member's visit moves the entry's next follow-up and closes their open tasks for the person."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import audit
+from storage.care.entries import active_entries_of, set_follow_up
+from storage.care.lifecycle import NO_ENTRY_INTERVAL, NOT_VISITED_DAYS, TaskAction
+from storage.care.models import CareEntry, Visit
+from storage.care.tasks import finish_task, open_tasks
+
+
+async def record_visit(session: AsyncSession, now: datetime, *, member: str, person: str, visited_on: date,
+                       summary: str, next_date: date | None) -> tuple[Visit, CareEntry | None, date]:
+    """Store a visit; move the entry's next follow-up; close this member's open tasks for the person.
+
+    ``next_date`` wins when given; otherwise today + the entry's interval (30 days without an entry).
+    Returns the visit, the entry it belongs to (the person's latest active one, if any) and the next
+    follow-up date.
+    """
+    entries = await active_entries_of(session, person)
+    entry = entries[-1] if entries else None
+    if next_date is None:
+        days = entry.interval_days if entry is not None else NO_ENTRY_INTERVAL
+        next_date = now.date() + timedelta(days=days)
+    visit = Visit(person=person, member=member, entry_id=entry.id if entry else None, visited_on=visited_on,
+                  summary=summary, next_date=next_date, created_at=now)
+    session.add(visit)
+    await session.flush()
+    await audit.record(session, now, member, "visit_recorded", "visit", visit.id,
+                       f"entry={entry.id if entry else '-'}")
+    if entry is not None:
+        await set_follow_up(session, now, entry, member, next_date)
+    for task in await open_tasks(session, person=person, member=member, lock=True):
+        await finish_task(session, now, task, member, TaskAction.DONE)
+    return visit, entry, next_date
+
+
+async def last_visits(session: AsyncSession, userids: Sequence[str] | None = None) -> dict[str, date]:
+    """The latest visit date per person (of ``userids``, or everyone); people never visited are missing."""
+    stmt = select(Visit.person, func.max(Visit.visited_on)).group_by(Visit.person)
+    if userids is not None:
+        if not userids:
+            return {}
+        stmt = stmt.where(Visit.person.in_(set(userids)))
+    return {person: day for person, day in (await session.execute(stmt)).all()}
+
+
+async def not_visited(session: AsyncSession, userids: Sequence[str], today: date,
+                      days: int = NOT_VISITED_DAYS) -> list[str]:
+    """Those of ``userids`` not visited in the last ``days`` days."""
+    last = await last_visits(session, userids)
+    cutoff = today - timedelta(days=days)
+    return [u for u in userids if u not in last or last[u] < cutoff]
