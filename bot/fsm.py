@@ -185,11 +185,9 @@ class Conversation:
         await conversations.offer(self._db(), userid, state.name, data or {}, self._now, ttl or state.ttl, prompt)
 
     async def withdraw(self, userid: str, state: State) -> None:
-        """Drop questions of ``state`` queued for ``userid`` (the sender's own: close it if open)."""
-        if userid == self.userid:
-            if self.in_state(state):
-                await self.clear()
-            return
+        """Drop questions of ``state`` queued for ``userid`` (the sender's own too, and close it if open)."""
+        if userid == self.userid and self.in_state(state):
+            await self.clear()
         await conversations.withdraw(self._db(), userid, state.name)
 
 

@@ -67,22 +67,35 @@ async def offer(session: AsyncSession, userid: str, kind: str, data: dict[str, A
 async def withdraw(session: AsyncSession, userid: str, kind: str) -> None:
     """Drop ``userid``'s queued questions of ``kind`` (e.g. the offer no longer applies)."""
     await session.execute(delete(ConversationOffer).where(ConversationOffer.userid == userid,
-                                                          ConversationOffer.kind == kind))
+                                                          ConversationOffer.kind == kind)
+                          .execution_options(synchronize_session=False))
 
 
 async def take_offer(session: AsyncSession, userid: str, now: datetime) -> State | None:
-    """Open the oldest live question queued for ``userid`` (expired ones are dropped); None if none."""
+    """Open the oldest live question queued for ``userid`` (expired ones are dropped); None if none.
+
+    The offer is taken with one ``DELETE … RETURNING``: when someone withdraws it at the same
+    moment, exactly one of the two gets the row.
+    """
     await session.execute(delete(ConversationOffer).where(ConversationOffer.userid == userid,
                                                           ConversationOffer.expires_at <= now))
-    row = (await session.execute(
-        select(ConversationOffer).where(ConversationOffer.userid == userid)
-        .order_by(ConversationOffer.id).limit(1))).scalar_one_or_none()
-    if row is None:
-        return None
-    await session.delete(row)
-    data = json.loads(row.data)
-    await put(session, userid, row.kind, data, now, row.expires_at - now, row.prompt)
-    return State(row.kind, data, prompt=row.prompt)
+    while True:
+        oldest = (await session.execute(
+            select(ConversationOffer.id).where(ConversationOffer.userid == userid)
+            .order_by(ConversationOffer.id).limit(1))).scalar_one_or_none()
+        if oldest is None:
+            return None
+        taken = (await session.execute(
+            delete(ConversationOffer).where(ConversationOffer.id == oldest)
+            .returning(ConversationOffer.kind, ConversationOffer.data, ConversationOffer.prompt,
+                       ConversationOffer.expires_at)
+            .execution_options(synchronize_session=False))).first()
+        if taken is not None:
+            break  # else it was withdrawn a moment ago: look again
+    kind, raw, prompt, expires_at = taken
+    data = json.loads(raw)
+    await put(session, userid, kind, data, now, expires_at - now, prompt)
+    return State(kind, data, prompt=prompt)
 
 
 async def queued(session: AsyncSession, userid: str) -> list[str]:
