@@ -16,7 +16,7 @@ from bot.app import create_app
 from bot.fakewecom import FakeWeCom
 from bot.nlu import Parser
 from handlers.people.importer import import_roster
-from handlers.assist.router import parse_day
+from handlers.assist.parsing import parse_day
 from schedules import assist as sweeps_assist
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext
