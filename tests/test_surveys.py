@@ -19,7 +19,8 @@ from handlers.surveys.export import write_sheets
 from bot.fakewecom import FakeWeCom
 from bot.nlu import Parser
 from handlers.people.importer import import_roster
-from handlers.surveys.router import AnswerError, chunks, parse_choice, parse_question
+from handlers.surveys.messages import chunks
+from handlers.surveys.parsing import AnswerError, parse_choice, parse_question
 from schedules import surveys as sweeps_surveys
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext
