@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot import keys
-from bot.api import BadRequest, choice, error, guarded, iso, listing, now_of, one, paging, date_range, tz_of
+from bot.api import choice, date_range, error, guarded, iso, listing, now_of, one, paging, path_number, tz_of
 from storage import assist as projects
 from storage import people
 from storage.assist import Assessment, Milestone, MilestoneStatus, Project, ProjectStatus, ProjectUpdate, TargetType
@@ -91,14 +91,12 @@ async def list_projects(request: web.Request) -> web.Response:
 
 @guarded(())
 async def get_project(request: web.Request) -> web.Response:
-    raw = request.match_info["n"]
-    if not raw.isdigit() or len(raw) > 9:
-        raise BadRequest(f"项目编号必须是正整数，收到 {raw!r}")
+    n = path_number(request, "项目")
     now, tz = now_of(request), tz_of(request)
     async with request.app[keys.DB].sessions() as session:
-        p = await projects.get_by_number(session, int(raw))
+        p = await projects.get_by_number(session, n)
         if p is None:
-            return error(404, "not_found", f"没有帮扶{int(raw)}号项目")
+            return error(404, "not_found", f"没有帮扶{n}号项目")
         ms = await projects.milestones(session, p.id)
         ups = await projects.updates(session, p.id)
         names = await people.names(session)

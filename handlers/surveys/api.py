@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot import keys
-from bot.api import ACTOR, BadRequest, choice, error, guarded, iso, listing, now_of, paging, tz_of
+from bot.api import ACTOR, choice, error, guarded, iso, listing, now_of, paging, path_number, tz_of
 from storage import audit, people, surveys
 from storage.surveys import QuestionKind, Survey, SurveyStatus, audience_label
 
@@ -66,14 +66,12 @@ async def list_surveys(request: web.Request) -> web.Response:
 
 @guarded(())
 async def get_survey(request: web.Request) -> web.Response:
-    raw = request.match_info["n"]
-    if not raw.isdigit() or len(raw) > 9:
-        raise BadRequest(f"问卷编号必须是正整数，收到 {raw!r}")
+    n = path_number(request, "问卷")
     now, tz = now_of(request), tz_of(request)
     async with request.app[keys.DB].sessions() as session, session.begin():
-        survey = await surveys.get(session, int(raw))
+        survey = await surveys.get(session, n)
         if survey is None:
-            return error(404, "not_found", f"没有编号 #{int(raw)} 的问卷")
+            return error(404, "not_found", f"没有编号 #{n} 的问卷")
         res = await surveys.results(session, survey)
         names = await people.names(session)
         await audit.record(session, now, ACTOR, "survey_results_view", "survey", survey.id,
