@@ -237,6 +237,14 @@ async def test_validation_changes_nothing(bot: Bot, command: str, expected: str)
     assert not await _audit(bot, "project_created")
 
 
+async def test_help_lines_per_role(bot: Bot) -> None:
+    board, new = "/帮扶 — 帮扶项目", "/帮扶 新建 标题 — 新建帮扶项目（/帮扶 评估 N 达成|部分达成|未达成 说明）"
+    employee, member, secretary = [(await bot.chat(u, "/不存在"))[0] for u in ("sunpeng", "zhangmin", SECRETARY)]
+    assert board not in employee and new not in employee
+    assert board in member and new not in member
+    assert board in secretary and new in secretary
+
+
 async def test_only_the_secretary_creates(bot: Bot) -> None:
     r = await bot.chat("zhangmin", ONE_LINE)
     assert "只有支部书记" in r[0]

@@ -220,6 +220,14 @@ async def test_build_validate_and_publish(bot: Bot) -> None:
             "survey_published"} <= {a.action for a in audits}
 
 
+async def test_help_lines_per_role(bot: Bot) -> None:
+    mine = "/问卷 — 待填写的问卷（继续作答：继续问卷）"
+    new = "/问卷 新建 标题 [匿名] — 征求意见（/问卷 发布 N 全体|班组=…|角色=…，/问卷 结果 N）"
+    employee, member, secretary = [(await bot.chat(u, "/不存在"))[0] for u in ("sunpeng", "zhangmin", SECRETARY)]
+    assert mine in employee and mine in member and new not in employee and new not in member
+    assert new in secretary and mine not in secretary
+
+
 async def test_answer_pause_expire_resume_results_close(bot: Bot) -> None:
     await _build(bot, "食堂意见征求", QUESTIONS)
     await bot.chat(SECRETARY, "/问卷 发布 1 班组=运行一班")
