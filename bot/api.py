@@ -119,6 +119,14 @@ def integer(request: web.Request, name: str, default: int, low: int, high: int |
     return value
 
 
+def path_number(request: web.Request, what: str) -> int:
+    """The ``{n}`` of a path such as ``/api/projects/{n}``; ``what`` names it (``项目``) in the 400."""
+    raw = request.match_info["n"]
+    if not raw.isdigit() or len(raw) > 9:
+        raise BadRequest(f"{what}编号必须是正整数，收到 {raw!r}")
+    return int(raw)
+
+
 def paging(request: web.Request) -> tuple[int, int]:
     return integer(request, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT), integer(request, "offset", 0, 0, None)
 

@@ -7,99 +7,83 @@ Everything is derived from the ledger as of ``ctx.now``; nudge keys are unique p
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.format import month_day
 from bot.replies import Text
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext
-from storage.workdays import is_working_day, working_days_between
 from storage import assist as projects
 from storage import people as roster
-from storage.people.models import Person
-
-WEEKDAY_CN = "一二三四五六日"
-
-
-def _day(d: date) -> str:
-    return f"{d.month}月{d.day}日（周{WEEKDAY_CN[d.weekday()]}）"
+from storage.assist import Assessment, Milestone, MilestoneStatus, Project, label, queries
+from storage.workdays import previous_working_day, working_days_between
 
 
-def _remind_day(due: date) -> date:
-    """A milestone due on a day off is announced on the last working day before it."""
-    d = due
-    while not is_working_day(d):
-        d -= timedelta(days=1)
-    return d
-
-
-def _name(people: dict[str, Person], userid: str | None) -> str:
-    return people[userid].name if userid and userid in people else (userid or "（未指定）")
-
-
-def _secretaries(people: dict[str, Person]) -> list[str]:
-    return sorted(u for u, p in people.items() if p.role == "secretary")
+def _lateness(due: date, today: date, repeat_days: int) -> tuple[int, int] | None:
+    """(working days late, which repeat period that is) once ``due`` is a working day or more behind."""
+    late = working_days_between(due, today) if due < today else 0
+    return (late, (late - 1) // max(1, repeat_days)) if late >= 1 else None
 
 
 async def sweep(ctx: SweepContext) -> None:
     """Due-day and overdue milestone reminders (repeated every few working days), escalation to
     the secretary, and a reminder to the lead once the deadline passed without an assessment."""
-    cfg = ctx.config
-    people = await roster.by_id(ctx.session)
-    secs = _secretaries(people)
+    names = await roster.names(ctx.session)
+    secretaries = [s.userid for s in await roster.by_role(ctx.session, "secretary")]
     active = await projects.active(ctx.session)
     by_project = await projects.milestones_for(ctx.session, [p.id for p in active])
     for p in active:
-        label = f"帮扶{p.number}号「{p.title}」"
-        team = [u for u in projects.team_of(p) if u in people]
+        team = [u for u in projects.team_of(p) if u in names]
         for m in by_project.get(p.id, []):
-            if m.status != "open":
-                continue
-            what = f"{label} 里程碑{m.position}「{m.title}」"
-            if ctx.today <= m.due:
-                if ctx.today >= _remind_day(m.due):
-                    when = "今天" if m.due == ctx.today else _day(m.due)
-                    for uid in team:
-                        await ctx.nudge(f"assist:ms:{m.id}:due:{m.due}:{uid}", uid,
-                                        Text(content=f"帮扶提醒：{what}{when}到期。完成后请发"
-                                                     f"“帮扶{p.number}号 里程碑{m.position} 完成”。"),
-                                        kind="assist_due")
-                continue
-            late = working_days_between(m.due, ctx.today)
-            if late < 1:
-                continue
-            period = (late - 1) // max(1, cfg.overdue_repeat_days)
+            if m.status == MilestoneStatus.OPEN:
+                await _milestone(ctx, p, m, team, [s for s in secretaries if s != p.lead], names.get(p.lead, p.lead))
+        await _deadline(ctx, p)
+
+
+async def _milestone(ctx: SweepContext, p: Project, m: Milestone, team: list[str], secretaries: list[str],
+                     lead: str) -> None:
+    what = f"{label(p)} 里程碑{m.position}「{m.title}」"
+    done = f"“帮扶{p.number}号 里程碑{m.position} 完成”"
+    if ctx.today <= m.due:
+        if ctx.today >= previous_working_day(m.due):  # a day off's milestone is announced the working day before
+            when = "今天" if m.due == ctx.today else month_day(m.due)
             for uid in team:
-                await ctx.nudge(f"assist:ms:{m.id}:overdue:{m.due}:{period}:{uid}", uid,
-                                Text(content=f"帮扶逾期：{what}原定 {_day(m.due)} 完成，已逾期 {late} 个工作日。"
-                                             f"请抓紧推进，完成后发“帮扶{p.number}号 里程碑{m.position} 完成”。"),
-                                kind="assist_overdue")
-            if late >= cfg.escalate_after_days:
-                for sec in secs:
-                    if sec == p.lead:
-                        continue
-                    await ctx.nudge(f"assist:ms:{m.id}:escalate:{m.due}:{sec}", sec,
-                                    Text(content=f"帮扶逾期提醒：{what}（负责人 {_name(people, p.lead)}）"
-                                                 f"原定 {_day(m.due)} 完成，已逾期 {late} 个工作日。"),
-                                    kind="assist_escalate")
-        if p.deadline is not None and p.deadline < ctx.today:
-            late = working_days_between(p.deadline, ctx.today)
-            if late < 1:
-                continue
-            period = (late - 1) // max(1, cfg.overdue_repeat_days)
-            await ctx.nudge(f"assist:p:{p.id}:deadline:{p.deadline}:{period}:{p.lead}", p.lead,
-                            Text(content=f"{label}已于 {_day(p.deadline)} 到期，尚未评估。请发"
-                                         f"“/帮扶 评估 {p.number} 达成|部分达成|未达成 说明”结项。"),
-                            kind="assist_deadline")
+                await ctx.nudge(f"assist:ms:{m.id}:due:{m.due}:{uid}", uid,
+                                Text(content=f"帮扶提醒：{what}{when}到期。完成后请发{done}。"), kind="assist_due")
+        return
+    behind = _lateness(m.due, ctx.today, ctx.config.overdue_repeat_days)
+    if behind is None:
+        return
+    late, period = behind
+    for uid in team:
+        await ctx.nudge(f"assist:ms:{m.id}:overdue:{m.due}:{period}:{uid}", uid,
+                        Text(content=f"帮扶逾期：{what}原定 {month_day(m.due)} 完成，已逾期 {late} 个工作日。"
+                                     f"请抓紧推进，完成后发{done}。"), kind="assist_overdue")
+    if late >= ctx.config.escalate_after_days:
+        for sec in secretaries:
+            await ctx.nudge(f"assist:ms:{m.id}:escalate:{m.due}:{sec}", sec,
+                            Text(content=f"帮扶逾期提醒：{what}（负责人 {lead}）原定 {month_day(m.due)} 完成，"
+                                         f"已逾期 {late} 个工作日。"), kind="assist_escalate")
+
+
+async def _deadline(ctx: SweepContext, p: Project) -> None:
+    """The deadline passed and the lead has not assessed yet."""
+    behind = None if p.deadline is None else _lateness(p.deadline, ctx.today, ctx.config.overdue_repeat_days)
+    if p.deadline is None or behind is None:
+        return
+    await ctx.nudge(f"assist:p:{p.id}:deadline:{p.deadline}:{behind[1]}:{p.lead}", p.lead,
+                    Text(content=f"{label(p)}已于 {month_day(p.deadline)} 到期，尚未评估。请发"
+                                 f"“/帮扶 评估 {p.number} 达成|部分达成|未达成 说明”结项。"), kind="assist_deadline")
 
 
 async def digest_lines(session: AsyncSession, start: datetime, end: datetime, now: datetime,
                        config: ScheduleConfig | None = None) -> list[str]:
     """One markdown line for the secretary's digest; empty when there are no projects at all."""
     active = await projects.active(session)
-    closed = await projects.closed_between(session, start, end)
-    if not active and not closed and (await projects.list_projects(session, limit=1)).total == 0:
+    closed = await queries.closed_between(session, start, end)
+    if not active and not closed and not await queries.any_projects(session):
         return []
     by_project = await projects.milestones_for(session, [p.id for p in active])
     today = now.date()
@@ -107,8 +91,8 @@ async def digest_lines(session: AsyncSession, start: datetime, end: datetime, no
     line = (f"**精准帮扶**：进行中 {len(active)} 项，逾期里程碑 {late} 个，"
             f"本期结项 {len(closed)} 项")
     if closed:
-        counts = [(cn, sum(1 for p in closed if p.assessment == key)) for key, cn in projects.ASSESSMENT_CN.items()]
-        line += "（" + "，".join(f"{cn} {n}" for cn, n in counts if n) + "）"
+        counts = [(a.label, sum(1 for p in closed if p.assessment == a)) for a in Assessment]
+        line += "（" + "，".join(f"{text} {n}" for text, n in counts if n) + "）"
     return [line]
 
 

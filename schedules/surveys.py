@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.replies import Text
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext, pct
-from storage.workdays import add_working_time
 from storage import surveys
+from storage.surveys import QuestionKind, RecipientStatus, SurveyStatus
+from storage.workdays import add_working_time
 
 REMIND_AFTER_WORKING_DAYS = 2
 
@@ -18,8 +19,7 @@ REMIND_AFTER_WORKING_DAYS = 2
 async def sweep(ctx: SweepContext) -> None:
     """Once per (person, survey): a reminder 2 working days after publishing, outside quiet hours."""
     tz = ctx.now.tzinfo
-    open_surveys, _ = await surveys.list_surveys(ctx.session, status=("open",), limit=None)
-    for s in open_surveys:
+    for s in (await surveys.list_surveys(ctx.session, status=(SurveyStatus.OPEN,), limit=None)).rows:
         if s.opened_at is None:
             continue
         due = add_working_time(s.opened_at.astimezone(tz), REMIND_AFTER_WORKING_DAYS)
@@ -27,7 +27,7 @@ async def sweep(ctx: SweepContext) -> None:
             continue
         total = len(await surveys.questions(ctx.session, s.id))
         for r in await surveys.recipients(ctx.session, s.id):
-            if r.status == "done":
+            if r.status == RecipientStatus.DONE:
                 continue
             if r.position:
                 what = f"您已答 {r.position}/{total} 题，回复“继续问卷”即可接着作答。"
@@ -38,17 +38,16 @@ async def sweep(ctx: SweepContext) -> None:
                             kind="survey_remind")
 
 
-
 async def digest_lines(session: AsyncSession, start: datetime, end: datetime, now: datetime,
                        config: ScheduleConfig | None = None) -> list[str]:
     """Open surveys with response rates; surveys closed in [start, end) with the top option per single choice."""
     lines: list[str] = []
-    open_surveys, _ = await surveys.list_surveys(session, status=("open",), limit=None)
+    open_surveys = (await surveys.list_surveys(session, status=(SurveyStatus.OPEN,), limit=None)).rows
     prog = await surveys.progress(session, [s.id for s in open_surveys])
     for s in sorted(open_surveys, key=lambda s: s.number):
         p = prog.get(s.id, surveys.Progress())
         lines.append(f"**征求意见** #{s.number}《{s.title}》征求中：回收 {p.done}/{p.recipients}（{pct(p.rate)}）")
-    closed, _ = await surveys.list_surveys(session, status=("closed",), limit=None)
+    closed = (await surveys.list_surveys(session, status=(SurveyStatus.CLOSED,), limit=None)).rows
     for s in sorted(closed, key=lambda s: s.number):
         if s.closed_at is None or not (start <= s.closed_at < end):
             continue
@@ -57,7 +56,7 @@ async def digest_lines(session: AsyncSession, start: datetime, end: datetime, no
         line = f"**征求意见** #{s.number}《{s.title}》已结束：回收 {p.done}/{p.recipients}（{pct(p.rate)}）"
         tops = []
         for q in res.questions:
-            if q.kind != "single":
+            if q.kind != QuestionKind.SINGLE:
                 continue
             top = q.top()
             if top is not None:

@@ -34,6 +34,14 @@ def next_working_day(day: date, *, include: bool = True) -> date:
     return d
 
 
+def previous_working_day(day: date, *, include: bool = True) -> date:
+    """``day`` itself if it is a working day (and ``include``), else the last one before it."""
+    d = day if include else day - timedelta(days=1)
+    while not is_working_day(d):
+        d -= timedelta(days=1)
+    return d
+
+
 def add_working_days(day: date, n: int) -> date:
     """The working day ``n`` working days after ``day`` (``n`` ≥ 0)."""
     d = day

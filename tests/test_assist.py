@@ -3,6 +3,7 @@ sweeps, digest, API and export."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,16 +12,21 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import keys
-from handlers.assist import api as api_assist, export as export_assist
 from bot.app import create_app
 from bot.fakewecom import FakeWeCom
+from bot.fsm import REASK
 from bot.nlu import Parser
+from handlers.assist import api as api_assist, export as export_assist
+from handlers.assist import messages as assist_msg
+from handlers.assist.parsing import parse_day
+from handlers.assist.states import AssistStates
 from handlers.people.importer import import_roster
-from handlers.assist.router import parse_day
 from schedules import assist as sweeps_assist
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext
 from storage import audit, assist as projects
+from storage.assist import Action, Assessment, MilestoneStatus, ProjectStatus, TargetType, UpdateKind, lifecycle
+from storage.errors import Refused
 from storage.models import AuditEntry, Milestone, Project, ProjectUpdate
 from tests.conftest import SAMPLE_ROSTER, Bot, Clock, make_settings
 
@@ -69,6 +75,62 @@ async def _one_line(bot: Bot) -> None:
 ])
 def test_parse_day(text: str, expected: date | None) -> None:
     assert parse_day(text, date(2026, 11, 25)) == expected
+
+
+# --- unit: the lifecycle ----------------------------------------------------------------
+
+
+def _p(status: str, assessment: str | None = None) -> Project:
+    return Project(number=3, title="班组建设", status=status, assessment=assessment)
+
+
+@pytest.mark.parametrize(("action", "status", "after"), [
+    (Action.PROGRESS, ProjectStatus.ACTIVE, ProjectStatus.ACTIVE),
+    (Action.COMPLETE, ProjectStatus.ACTIVE, ProjectStatus.ACTIVE),
+    (Action.FEEDBACK, ProjectStatus.ACTIVE, ProjectStatus.ACTIVE),
+    (Action.FEEDBACK, ProjectStatus.CLOSED, ProjectStatus.CLOSED),
+    (Action.ASSESS, ProjectStatus.ACTIVE, ProjectStatus.CLOSED),
+])
+def test_allowed_transitions(action: Action, status: ProjectStatus, after: ProjectStatus) -> None:
+    assert lifecycle.check(action, _p(status)) == after
+
+
+@pytest.mark.parametrize(("action", "assessment", "why"), [
+    (Action.PROGRESS, "met", "帮扶3号「班组建设」已经结项，不再记录进展。发“/帮扶 3”可查看全部经过。"),
+    (Action.COMPLETE, "met", "帮扶3号「班组建设」已经结项，不再记录进展。发“/帮扶 3”可查看全部经过。"),
+    (Action.ASSESS, "partly", "帮扶3号已经结项（评估：部分达成）。"),
+    (Action.ASSESS, None, "帮扶3号已经结项（评估：—）。"),
+])
+def test_refused_transitions(action: Action, assessment: str | None, why: str) -> None:
+    with pytest.raises(Refused) as refused:
+        lifecycle.check(action, _p(ProjectStatus.CLOSED, assessment))
+    assert refused.value.message == why
+
+
+def test_every_transition_is_allowed_or_explained() -> None:
+    for action in Action:
+        for status in ProjectStatus:
+            if lifecycle.can(action, status):
+                assert lifecycle.check(action, _p(status)) in ProjectStatus
+            else:
+                with pytest.raises(Refused):
+                    lifecycle.check(action, _p(status))
+
+
+def test_milestone_transitions() -> None:
+    ms = Milestone(position=1, title="摸底", status=MilestoneStatus.OPEN)
+    assert lifecycle.check_milestone(_p(ProjectStatus.ACTIVE), ms) == MilestoneStatus.DONE
+    ms.status = MilestoneStatus.DONE
+    with pytest.raises(Refused, match="帮扶3号「班组建设」的里程碑1「摸底」已经完成过了。"):
+        lifecycle.check_milestone(_p(ProjectStatus.ACTIVE), ms)
+
+
+def test_one_label_each() -> None:
+    for enum in (ProjectStatus, Assessment, TargetType, UpdateKind, MilestoneStatus, Action):
+        labels = list(enum.labels().values())
+        assert len(set(labels)) == len(labels) and all(labels), enum
+    assert (ProjectStatus.ACTIVE.label, ProjectStatus.CLOSED.label) == ("进行中", "已结项")
+    assert Assessment.parse("部分达成") is Assessment.PARTLY
 
 
 # --- creation -----------------------------------------------------------------------------
@@ -129,12 +191,33 @@ async def test_guided_conversation(bot: Bot) -> None:
     assert await _count(bot) == 1
 
 
-async def test_guided_conversation_can_be_cancelled(bot: Bot) -> None:
+@pytest.mark.parametrize("word", ["取消", "算了", "退出"])
+async def test_guided_conversation_can_be_cancelled(bot: Bot, word: str) -> None:
     await bot.chat(SECRETARY, "/帮扶 新建 临时项目")
     await bot.chat(SECRETARY, "运行一班")
-    r = await bot.chat(SECRETARY, "取消")
-    assert "已取消" in r[0]
+    r = await bot.chat(SECRETARY, word)
+    assert r == [assist_msg.CANCELLED]
     assert await _count(bot) == 0
+    r = await bot.chat(SECRETARY, "全班通过中级工技能鉴定")  # no longer an answer
+    assert "第3步" not in r[0]
+
+
+async def test_other_questions_interrupt_the_steps(bot: Bot) -> None:
+    """A duty query or a slash command in the middle is answered, then the step is asked again."""
+    await bot.chat(SECRETARY, "/帮扶 新建 检修班技能提升")
+    assert "第2步" in (await bot.chat(SECRETARY, "检修班"))[0]
+    r = await bot.chat(SECRETARY, "今天谁值班")
+    assert len(r) == 2 and "值班" in r[0]
+    assert r[1] == REASK + assist_msg.PROMPTS[AssistStates.goal]
+    r = await bot.chat(SECRETARY, "/帮扶")
+    assert "目前没有进行中的帮扶项目" in r[0] and r[1] == REASK + assist_msg.PROMPTS[AssistStates.goal]
+    r = await bot.chat(SECRETARY, "全班通过中级工技能鉴定")
+    assert "目标已记下" in r[0] and "第3步" in r[0]
+    for answer in ("无", "12月31日", "完成", "鉴定通过率100%"):
+        r = await bot.chat(SECRETARY, answer)
+    assert "已新建帮扶1号「检修班技能提升」" in r[0]
+    p, _, _ = await _project(bot, 1)
+    assert (p.goal, p.criteria, projects.members_of(p)) == ("全班通过中级工技能鉴定", "鉴定通过率100%", [])
 
 
 @pytest.mark.parametrize(("command", "expected"), [
@@ -152,6 +235,14 @@ async def test_validation_changes_nothing(bot: Bot, command: str, expected: str)
     assert len(r) == 1 and expected in r[0], r
     assert await _count(bot) == 0
     assert not await _audit(bot, "project_created")
+
+
+async def test_help_lines_per_role(bot: Bot) -> None:
+    board, new = "/帮扶 — 帮扶项目", "/帮扶 新建 标题 — 新建帮扶项目（/帮扶 评估 N 达成|部分达成|未达成 说明）"
+    employee, member, secretary = [(await bot.chat(u, "/不存在"))[0] for u in ("sunpeng", "zhangmin", SECRETARY)]
+    assert board not in employee and new not in employee
+    assert board in member and new not in member
+    assert board in secretary and new in secretary
 
 
 async def test_only_the_secretary_creates(bot: Bot) -> None:
@@ -188,7 +279,7 @@ async def test_progress_milestone_feedback(bot: Bot) -> None:
     r = await bot.chat("zhangmin", "帮扶1号 里程碑5 完成")
     assert "没有这个里程碑" in r[0]
     r = await bot.chat("zhaoyufei", "帮扶1号 进度怎么样了")
-    assert "帮扶1号「运行二班班组建设」— 进行中" in r[0] and "1. 12月10日 摸底 ✔" in r[0]
+    assert f"帮扶1号「运行二班班组建设」— {ProjectStatus.ACTIVE.label}" in r[0] and "1. 12月10日 摸底 ✔" in r[0]
     r = await bot.chat("chenjunjie", "帮扶#1 整改完成了")
     assert "里程碑2「整改」完成（2/2）" in r[0]
     p, ms, ups = await _project(bot, 1)
@@ -212,6 +303,24 @@ async def test_progress_milestone_feedback(bot: Bot) -> None:
     feedback = [(u.author, u.text) for u in ups if u.kind == "feedback"]
     assert feedback == [("zhaoyufei", "夜班结束后的交接还是太慢"), ("huangqing", "整改效果不明显，还是经常加班")]
     assert len(await _audit(bot, "project_feedback")) == 2
+
+
+@pytest.mark.both_databases
+async def test_one_milestone_completed_twice_at_once(bot: Bot) -> None:
+    """Two members report the same milestone done at the same moment: one is recorded, the other told."""
+    await _one_line(bot)
+    before = {u: len(bot.fake.texts(u)) for u in ("zhangmin", "chenjunjie")}
+    statuses = await asyncio.gather(bot.say("zhangmin", "帮扶1号 里程碑1 完成"),
+                                    bot.say("chenjunjie", "帮扶1号 里程碑1 完成"))
+    assert set(statuses) == {200}
+    await bot.flush()
+    said = [t for u, n in before.items() for t in bot.fake.texts(u)[n:]]
+    assert sum("里程碑1「摸底」完成（1/2）" in t for t in said) == 1
+    assert sum("已经完成过了" in t for t in said) == 1
+    _, ms, ups = await _project(bot, 1)
+    assert [m.status for m in ms] == [MilestoneStatus.DONE, MilestoneStatus.OPEN]
+    assert [u.kind for u in ups] == [UpdateKind.CREATED, UpdateKind.MILESTONE]
+    assert len(await _audit(bot, "project_milestone_done")) == 1
 
 
 async def test_progress_by_title_words(bot: Bot) -> None:
@@ -285,7 +394,8 @@ async def test_assessment_by_the_lead_only(bot: Bot) -> None:
     r = await bot.chat("zhangmin", "帮扶1号 又开了一次座谈")
     assert "已经结项" in r[0]
     r = await bot.chat(SECRETARY, "/帮扶 1")
-    assert "已结项（评估：部分达成）" in r[0] and "成效评估" in r[0]
+    assert f"{ProjectStatus.CLOSED.label}（评估：{Assessment.PARTLY.label}）" in r[0]
+    assert UpdateKind.ASSESSMENT.label in r[0]
 
 
 # --- sweeps and digest --------------------------------------------------------------------------
@@ -402,7 +512,7 @@ async def test_api_projects(api_bot: Bot) -> None:
     assert first["next_milestone"]["title"] == "整改" and first["deadline"] == "2026-12-31"
     closed = await (await c.get("/api/projects", params={"status": "closed"}, headers=AUTH)).json()
     assert [p["number"] for p in closed["items"]] == [2]
-    assert closed["items"][0]["assessment"] == "partly" and closed["items"][0]["assessment_cn"] == "部分达成"
+    assert closed["items"][0]["assessment"] == "partly" and closed["items"][0]["assessment_cn"] == Assessment.PARTLY.label
     assert closed["items"][0]["target_name"] == "孙鹏"
     led = await (await c.get("/api/projects", params={"lead": "liuzhiyong"}, headers=AUTH)).json()
     assert [p["number"] for p in led["items"]] == [2]
@@ -436,15 +546,18 @@ async def test_export_sheets(bot: Bot) -> None:
     assert rows[0] == export_assist.PROJECT_HEADERS and len(rows) == 3
     one = dict(zip(rows[0], rows[1]))
     assert one["编号"] == 1 and one["帮扶对象"] == "运行二班" and one["负责人"] == "王海燕"
-    assert one["责任党员"] == "张敏、陈俊杰" and one["里程碑完成"] == "1/2" and one["状态"] == "进行中"
-    assert "1. 2026-12-10 摸底（已完成）" in one["里程碑明细"]
+    assert one["责任党员"] == "张敏、陈俊杰" and one["里程碑完成"] == "1/2" and one["状态"] == ProjectStatus.ACTIVE.label
+    assert f"1. 2026-12-10 摸底（{MilestoneStatus.DONE.label}）" in one["里程碑明细"]
     assert one["截止日期"] == date(2026, 12, 31)
     two = dict(zip(rows[0], rows[2]))
-    assert (two["帮扶对象"], two["状态"], two["评估结果"], two["评估说明"]) == ("孙鹏", "已结项", "部分达成", "还需巩固")
+    assert (two["帮扶对象"], two["状态"], two["评估结果"], two["评估说明"]) == (
+        "孙鹏", ProjectStatus.CLOSED.label, Assessment.PARTLY.label, "还需巩固")
     assert two["结项时间"] == datetime(2026, 11, 26, 9, 40)
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
     log = list(wb["帮扶进展"].iter_rows(values_only=True))
     assert log[0] == export_assist.UPDATE_HEADERS
     kinds = [(r[0], r[3]) for r in log[1:]]
-    assert kinds == [(1, "立项"), (1, "进展"), (1, "里程碑完成"), (1, "意见反馈"), (2, "立项"), (2, "成效评估")]
+    K = UpdateKind
+    assert kinds == [(1, K.CREATED.label), (1, K.PROGRESS.label), (1, K.MILESTONE.label), (1, K.FEEDBACK.label),
+                     (2, K.CREATED.label), (2, K.ASSESSMENT.label)]
     assert log[3][7] == 1 and log[4][4] == "赵宇飞"

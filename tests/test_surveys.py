@@ -3,6 +3,7 @@ reminders, digest, API and export."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,17 +14,22 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot import keys
-from handlers.surveys import api as api_surveys
 from bot.app import create_app
-from handlers.surveys.export import write_sheets
 from bot.fakewecom import FakeWeCom
+from bot.fsm import REASK
 from bot.nlu import Parser
 from handlers.people.importer import import_roster
-from handlers.surveys.router import AnswerError, chunks, parse_choice, parse_question
+from handlers.surveys import api as api_surveys
+from handlers.surveys.export import write_sheets
+from handlers.surveys.messages import chunks
+from handlers.surveys.parsing import AnswerError, parse_choice, parse_question
 from schedules import surveys as sweeps_surveys
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext
+from storage.errors import Refused
 from storage.models import AuditEntry, InboxRow, Item, OutboxRow, Survey, SurveyAnswer, SurveyRecipient
+from storage.surveys import Action, AudienceRole, QuestionKind, RecipientStatus, SurveyRecipient as Rec, SurveyStatus
+from storage.surveys import audience_label, lifecycle
 from tests.conftest import SAMPLE_ROSTER, Bot, Clock, make_settings
 
 SECRETARY = "wanghaiyan"
@@ -71,6 +77,74 @@ def test_chunks_respect_byte_limit() -> None:
     out = chunks(lines)
     assert len(out) > 1 and all(len(c.encode()) <= 2048 for c in out)
     assert "\n".join(out).split("\n") == lines
+
+
+# --- unit: the lifecycle ---------------------------------------------------------------------
+
+
+def _s(status: str) -> Survey:
+    return Survey(number=4, title="食堂意见征求", status=status)
+
+
+@pytest.mark.parametrize(("action", "status", "after"), [
+    (Action.EDIT, SurveyStatus.DRAFT, SurveyStatus.DRAFT),
+    (Action.PUBLISH, SurveyStatus.DRAFT, SurveyStatus.OPEN),
+    (Action.CLOSE, SurveyStatus.OPEN, SurveyStatus.CLOSED),
+    (Action.START, SurveyStatus.OPEN, SurveyStatus.OPEN),
+    (Action.ANSWER, SurveyStatus.OPEN, SurveyStatus.OPEN),
+])
+def test_allowed_transitions(action: Action, status: SurveyStatus, after: SurveyStatus) -> None:
+    assert lifecycle.check(action, _s(status)) == after
+
+
+@pytest.mark.parametrize(("action", "status", "why"), [
+    (Action.EDIT, SurveyStatus.OPEN, "问卷 #4《食堂意见征求》 已经发布，不能再改题目。"),
+    (Action.PUBLISH, SurveyStatus.OPEN, "问卷 #4《食堂意见征求》 已经发布了，正在征求意见，不能重复发布。"),
+    (Action.PUBLISH, SurveyStatus.CLOSED, "问卷 #4《食堂意见征求》 已经结束，不能再发布。"),
+    (Action.CLOSE, SurveyStatus.DRAFT, "问卷 #4《食堂意见征求》 还没有发布，不用关闭。"),
+    (Action.CLOSE, SurveyStatus.CLOSED, "问卷 #4《食堂意见征求》 已经关闭了。"),
+    (Action.START, SurveyStatus.DRAFT, "没有编号 #4 的问卷。"),
+    (Action.START, SurveyStatus.CLOSED, "问卷#4《食堂意见征求》已经结束，不再接收答案。谢谢关注！"),
+    (Action.ANSWER, SurveyStatus.CLOSED, "问卷#4《食堂意见征求》已经结束，不再接收答案。您的这条回复没有记录，谢谢关注！"),
+])
+def test_refused_transitions(action: Action, status: SurveyStatus, why: str) -> None:
+    with pytest.raises(Refused) as refused:
+        lifecycle.check(action, _s(status))
+    assert refused.value.message == why
+
+
+def test_every_transition_is_allowed_or_explained() -> None:
+    for action in Action:
+        for status in SurveyStatus:
+            if lifecycle.can(action, status):
+                assert lifecycle.check(action, _s(status)) in SurveyStatus
+            else:
+                with pytest.raises(Refused):
+                    lifecycle.check(action, _s(status))
+
+
+def test_recipient_transitions() -> None:
+    survey = _s(SurveyStatus.OPEN)
+    for action in (Action.START, Action.ANSWER):
+        for status in (RecipientStatus.PENDING, RecipientStatus.ANSWERING):
+            assert lifecycle.check_recipient(action, survey, Rec(status=status)) == RecipientStatus.ANSWERING
+    done = Rec(status=RecipientStatus.DONE)
+    with pytest.raises(Refused, match="答案已提交，不能重复作答"):
+        lifecycle.check_recipient(Action.START, survey, done)
+    with pytest.raises(Refused, match="答案已提交，不能修改"):
+        lifecycle.check_recipient(Action.ANSWER, survey, done)
+    with pytest.raises(Refused, match="已经结束，不再接收答案"):  # the survey is checked first
+        lifecycle.check_recipient(Action.ANSWER, _s(SurveyStatus.CLOSED), done)
+    assert lifecycle.answered(2, 3) == RecipientStatus.ANSWERING and lifecycle.answered(3, 3) == RecipientStatus.DONE
+
+
+def test_labels() -> None:
+    for enum in (SurveyStatus, RecipientStatus, QuestionKind, AudienceRole, Action):
+        labels = list(enum.labels().values())
+        assert len(set(labels)) == len(labels) and all(labels), enum
+    assert [s.label for s in SurveyStatus] == ["草稿", "征求中", "已结束"]
+    assert [audience_label(a) for a in ("all", "team:运行一班", "role:member")] == ["全体", "班组“运行一班”", "党员"]
+    assert AudienceRole.MEMBER.roster_roles == ("member", "secretary")
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -124,7 +198,7 @@ async def test_build_validate_and_publish(bot: Bot) -> None:
     assert "没有角色“局长”" in (await bot.chat(SECRETARY, "/问卷 发布 1 角色=局长"))[0]
     assert "用法" in (await bot.chat(SECRETARY, "/问卷 发布 1"))[0]
     assert "没有编号 #9" in (await bot.chat(SECRETARY, "/问卷 发布 9 全体"))[0]
-    assert [s.status for s in await _rows(bot, Survey)] == ["draft", "draft"]
+    assert [s.status for s in await _rows(bot, Survey)] == [SurveyStatus.DRAFT, SurveyStatus.DRAFT]
     assert await _rows(bot, SurveyRecipient) == []
 
     replies = await bot.chat(SECRETARY, "/问卷 发布 1 班组=运行一班")
@@ -144,6 +218,14 @@ async def test_build_validate_and_publish(bot: Bot) -> None:
     audits = await _rows(bot, AuditEntry, AuditEntry.object_type == "survey")
     assert {"survey_created", "survey_question_added", "survey_question_removed",
             "survey_published"} <= {a.action for a in audits}
+
+
+async def test_help_lines_per_role(bot: Bot) -> None:
+    mine = "/问卷 — 待填写的问卷（继续作答：继续问卷）"
+    new = "/问卷 新建 标题 [匿名] — 征求意见（/问卷 发布 N 全体|班组=…|角色=…，/问卷 结果 N）"
+    employee, member, secretary = [(await bot.chat(u, "/不存在"))[0] for u in ("sunpeng", "zhangmin", SECRETARY)]
+    assert mine in employee and mine in member and new not in employee and new not in member
+    assert new in secretary and mine not in secretary
 
 
 async def test_answer_pause_expire_resume_results_close(bot: Bot) -> None:
@@ -208,7 +290,7 @@ async def test_answer_pause_expire_resume_results_close(bot: Bot) -> None:
     assert "已经结束" in (await bot.chat("liuzhiyong", "开始 1"))[0]
     assert "目前没有需要您填写的问卷" in (await bot.chat("liuzhiyong", "继续问卷"))[0]
     assert len(await _rows(bot, SurveyAnswer)) == before
-    assert "已结束" in (await bot.chat(SECRETARY, "/问卷"))[0]
+    assert SurveyStatus.CLOSED.label in (await bot.chat(SECRETARY, "/问卷"))[0]
     actions = [(a.actor, a.action) for a in await _rows(bot, AuditEntry, AuditEntry.object_type == "survey")]
     assert ("sunpeng", "survey_answer") in actions and ("sunpeng", "survey_finished") in actions
     assert (SECRETARY, "survey_closed") in actions and (SECRETARY, "survey_results_view") in actions
@@ -247,10 +329,55 @@ async def test_anonymous_survey_leaves_no_link(bot: Bot) -> None:
     assert not any(t in body for _, body in outbox for t in secret.values())
 
     text = "\n".join(await bot.chat(SECRETARY, f"/问卷 结果 {n}"))
-    assert "（匿名，征求中）" in text and "回收率：2/4（50%）" in text
+    assert f"（匿名，{SurveyStatus.OPEN.label}）" in text and "回收率：2/4（50%）" in text
     assert f"· {secret['huangqing']}" in text and f"· {secret['zhaoyufei']}" in text
     assert "赵宇飞" not in text and "黄青" not in text
     assert "满意：1 人（50%）" in text and "不满意：1 人（50%）" in text
+
+
+async def test_other_questions_interrupt_answering_and_building(bot: Bot) -> None:
+    """A duty query, a slash command or a card click is answered, then the open question is asked again."""
+    await _build(bot, "食堂意见征求", QUESTIONS)
+    await bot.chat(SECRETARY, "/问卷 发布 1 班组=运行一班")
+    first = f"第1/3题（{QuestionKind.SINGLE.label}）：食堂满意度如何？"
+    assert first in (await bot.chat("sunpeng", "开始"))[0]
+    replies = await bot.chat("sunpeng", "今天谁值班")
+    assert len(replies) == 2 and "值班" in replies[0] and replies[1].startswith(REASK + first)
+    replies = await bot.chat("sunpeng", "/我的事项")
+    assert "您还没有反映过事项" in replies[0] and replies[1].startswith(REASK + first)
+    assert "第2/3题" in (await bot.chat("sunpeng", "2"))[0]
+    # 取消 pauses, like 暂停 (the progress is kept)
+    assert "已保存进度（已答 1/3 题）" in (await bot.chat("sunpeng", "取消"))[0]
+    assert "第2/3题" in (await bot.chat("sunpeng", "继续问卷"))[0]
+
+    await bot.chat(SECRETARY, "/问卷 新建 班车时间")
+    replies = await bot.chat(SECRETARY, "今天谁值班")
+    assert replies[1] == REASK + "问卷 #2《班车时间》 还在编辑：请继续发题目，发“撤销”删除上一题，发“完成”结束。"
+    assert "已添加第1题" in (await bot.chat(SECRETARY, "单选 班车几点合适？ 7点/7点半"))[0]
+    assert "共 1 题" in (await bot.chat(SECRETARY, "取消"))[0]  # 取消 ends the editing, the draft is kept
+    recs = {r.userid: (r.status, r.position) for r in await _rows(bot, SurveyRecipient)}
+    assert recs["sunpeng"] == (RecipientStatus.ANSWERING, 1)
+
+
+@pytest.mark.both_databases
+async def test_anonymous_answers_at_once(bot: Bot) -> None:
+    """Many answer the same anonymous question at the same moment, after some answered it already:
+    every answer is kept, once (the reshuffle of a question's answers is one at a time)."""
+    n = await _build(bot, "支部工作评议", ["单选 对支部工作满意吗？ 满意/不满意", "问答 意见建议？"], anonymous=True)
+    await bot.chat(SECRETARY, f"/问卷 发布 {n} 全体")
+    early, together = ["sunpeng", "lixuemei"], ["wutao", "liuzhiyong", "zhaoyufei", "huangqing", "majing", "guoqiang"]
+    for u in early + together:
+        await bot.chat(u, "开始")
+    for u in early:
+        await bot.chat(u, "1")
+    statuses = await asyncio.gather(*(bot.say(u, "2") for u in together))
+    assert set(statuses) == {200}
+    await bot.flush()
+    answers = await _rows(bot, SurveyAnswer)
+    assert sorted(a.answer for a in answers) == ["[0]"] * len(early) + ["[1]"] * len(together)
+    assert all(a.respondent is None for a in answers)
+    positions = {r.userid: r.position for r in await _rows(bot, SurveyRecipient) if r.userid in early + together}
+    assert positions == dict.fromkeys(early + together, 1)
 
 
 async def test_reminder_sweep(bot: Bot) -> None:
@@ -359,7 +486,7 @@ async def test_api_and_export(api_bot: Bot) -> None:
     assert wb.sheetnames == ["问卷结果", "问卷意见"]
     rows = list(wb["问卷结果"].iter_rows(values_only=True))
     assert rows[0][:3] == ("问卷编号", "问卷标题", "状态")
-    assert (1, "食堂意见征求", "征求中", "否") == rows[1][:4]
+    assert (1, "食堂意见征求", SurveyStatus.OPEN.label, "否") == rows[1][:4]
     assert [r[11:14] for r in rows[1:4]] == [("满意", 0, 0.0), ("一般", 1, 1.0), ("不满意", 0, 0.0)]
     assert all(r[0] != 3 for r in rows[1:])  # drafts are not exported
     opinions = list(wb["问卷意见"].iter_rows(values_only=True))

@@ -13,17 +13,20 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot import keys
-from bot.api import BadRequest, choice, error, guarded, iso, listing, now_of, one, paging, date_range, tz_of
-from storage import assist as projects, people
-from storage.vocab import cn
-from storage.assist.models import Milestone, Project, ProjectUpdate
+from bot.api import choice, date_range, error, guarded, iso, listing, now_of, one, paging, path_number, tz_of
+from storage import assist as projects
+from storage import people
+from storage.assist import Assessment, Milestone, MilestoneStatus, Project, ProjectStatus, ProjectUpdate, TargetType
+from storage.assist import UpdateKind, done_count, queries
+
+STATUSES = tuple(s.value for s in ProjectStatus)
 
 
 def milestone_json(m: Milestone, today: date, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "position": m.position, "title": m.title, "due": iso(m.due, tz), "status": m.status,
-        "status_cn": cn(projects.MILESTONE_CN, m.status), "done_at": iso(m.done_at, tz),
-        "overdue": m.status == "open" and m.due < today,
+        "status_cn": MilestoneStatus.label_of(m.status), "done_at": iso(m.done_at, tz),
+        "overdue": m.status == MilestoneStatus.OPEN and m.due < today,
     }
 
 
@@ -31,7 +34,7 @@ def update_json(u: ProjectUpdate, ms: dict[int, Milestone], names: dict[str, str
     m = ms.get(u.milestone_id) if u.milestone_id is not None else None
     return {
         "at": iso(u.at, tz), "author": u.author, "author_name": names.get(u.author), "kind": u.kind,
-        "kind_cn": cn(projects.UPDATE_CN, u.kind), "text": u.text,
+        "kind_cn": UpdateKind.label_of(u.kind), "text": u.text,
         "milestone": m.position if m is not None else None,
     }
 
@@ -46,9 +49,9 @@ def project_json(p: Project, ms: list[Milestone], names: dict[str, str], tz: Zon
         "number": p.number,
         "title": p.title,
         "target_type": p.target_type,
-        "target_type_cn": cn(projects.TARGET_CN, p.target_type),
+        "target_type_cn": TargetType.label_of(p.target_type),
         "target": p.target,
-        "target_name": names.get(p.target) if p.target_type == "person" else p.target,
+        "target_name": names.get(p.target) if p.target_type == TargetType.PERSON else p.target,
         "goal": p.goal,
         "criteria": p.criteria,
         "lead": p.lead,
@@ -56,31 +59,31 @@ def project_json(p: Project, ms: list[Milestone], names: dict[str, str], tz: Zon
         "members": [{"userid": u, "name": names.get(u)} for u in members],
         "deadline": iso(p.deadline, tz),
         "status": p.status,
-        "status_cn": cn(projects.STATUS_CN, p.status),
+        "status_cn": ProjectStatus.label_of(p.status),
         "assessment": p.assessment,
-        "assessment_cn": cn(projects.ASSESSMENT_CN, p.assessment) if p.assessment else None,
+        "assessment_cn": Assessment.label_of(p.assessment) if p.assessment else None,
         "assessment_note": p.assessment_note,
         "created_by": p.created_by,
         "created_at": iso(p.created_at, tz),
         "closed_at": iso(p.closed_at, tz),
-        "milestones_done": sum(1 for m in ms if m.status == "done"),
+        "milestones_done": done_count(ms),
         "milestones_total": len(ms),
         "milestones_overdue": len(late),
         "next_milestone": milestone_json(nxt, today, tz) if nxt is not None else None,
-        "overdue": bool(late) or (p.status == "active" and p.deadline is not None and p.deadline < today),
+        "overdue": bool(late) or (p.status == ProjectStatus.ACTIVE and p.deadline is not None and p.deadline < today),
     }
 
 
 @guarded(("status", "lead", "from", "to", "limit", "offset"))
 async def list_projects(request: web.Request) -> web.Response:
     limit, offset = paging(request)
-    status = choice(request, "status", projects.STATUSES, many=True)
+    status = choice(request, "status", STATUSES, many=True)
     lead = one(request, "lead")
     start, stop = date_range(request)
     now, tz = now_of(request), tz_of(request)
     async with request.app[keys.DB].sessions() as session:
-        page = await projects.list_projects(session, status=status, lead=lead, created_from=start, created_to=stop,
-                                            limit=limit, offset=offset)
+        page = await queries.list_projects(session, status=status, lead=lead, created_from=start, created_to=stop,
+                                           limit=limit, offset=offset)
         ms = await projects.milestones_for(session, [p.id for p in page.rows])
         names = await people.names(session)
     return listing([project_json(p, ms.get(p.id, []), names, tz, now) for p in page.rows], page.total, limit, offset)
@@ -88,14 +91,12 @@ async def list_projects(request: web.Request) -> web.Response:
 
 @guarded(())
 async def get_project(request: web.Request) -> web.Response:
-    raw = request.match_info["n"]
-    if not raw.isdigit() or len(raw) > 9:
-        raise BadRequest(f"项目编号必须是正整数，收到 {raw!r}")
+    n = path_number(request, "项目")
     now, tz = now_of(request), tz_of(request)
     async with request.app[keys.DB].sessions() as session:
-        p = await projects.get_by_number(session, int(raw))
+        p = await projects.get_by_number(session, n)
         if p is None:
-            return error(404, "not_found", f"没有帮扶{int(raw)}号项目")
+            return error(404, "not_found", f"没有帮扶{n}号项目")
         ms = await projects.milestones(session, p.id)
         ups = await projects.updates(session, p.id)
         names = await people.names(session)

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.export import DATE_FORMAT, DATETIME_FORMAT, local, Sheet, write
-from storage import assist as projects, people
-from storage.vocab import cn
+from storage import assist as projects
+from storage import people
+from storage.assist import Assessment, MilestoneStatus, ProjectStatus, TargetType, UpdateKind, done_count, queries
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -35,21 +36,21 @@ async def write_sheets(session: "AsyncSession", wb: "Workbook", tz: ZoneInfo, no
     def name(userid: str | None) -> str:
         return names.get(userid, userid) if userid else ""
 
-    rows = (await projects.list_projects(session, limit=None)).rows
+    rows = (await queries.list_projects(session, limit=None)).rows
     by_project = await projects.milestones_for(session, [p.id for p in rows])
     sheet = Sheet(SHEET_PROJECTS, PROJECT_HEADERS, formats={8: DATE_FORMAT, 16: DATETIME_FORMAT, 17: DATETIME_FORMAT},
                    wrap=(4, 10, 11, 14))
     for p in rows:
         ms = by_project.get(p.id, [])
-        done = sum(1 for m in ms if m.status == "done")
-        detail = "\n".join(f"{m.position}. {m.due.isoformat()} {m.title}（{projects.MILESTONE_CN.get(m.status, m.status)}）"
+        detail = "\n".join(f"{m.position}. {m.due.isoformat()} {m.title}（{MilestoneStatus.label_of(m.status)}）"
                            for m in ms)
-        target = name(p.target) if p.target_type == "person" else (f"#{p.target}" if p.target_type == "item" else p.target)
+        target = name(p.target) if p.target_type == TargetType.PERSON else (
+            f"#{p.target}" if p.target_type == TargetType.ITEM else p.target)
         row: list[Any] = [
-            p.number, p.title, cn(projects.TARGET_CN, p.target_type), target, p.goal, name(p.lead), p.lead,
-            "、".join(name(u) for u in projects.members_of(p)), p.deadline, f"{done}/{len(ms)}", detail, p.criteria,
-            cn(projects.STATUS_CN, p.status),
-            cn(projects.ASSESSMENT_CN, p.assessment) if p.assessment else "", p.assessment_note or "",
+            p.number, p.title, TargetType.label_of(p.target_type), target, p.goal, name(p.lead), p.lead,
+            "、".join(name(u) for u in projects.members_of(p)), p.deadline, f"{done_count(ms)}/{len(ms)}", detail,
+            p.criteria, ProjectStatus.label_of(p.status),
+            Assessment.label_of(p.assessment) if p.assessment else "", p.assessment_note or "",
             name(p.created_by), local(p.created_at, tz), local(p.closed_at, tz),
         ]
         sheet.rows.append(row)
@@ -58,12 +59,12 @@ async def write_sheets(session: "AsyncSession", wb: "Workbook", tz: ZoneInfo, no
     by_id = {p.id: p for p in rows}
     positions = {m.id: m.position for ms in by_project.values() for m in ms}
     log = Sheet(SHEET_UPDATES, UPDATE_HEADERS, formats={2: DATETIME_FORMAT}, wrap=(6,))
-    for u in await projects.all_updates(session):
+    for u in await queries.all_updates(session):
         p = by_id.get(u.project_id)
         if p is None:
             continue
         log.rows.append([
-            p.number, p.title, local(u.at, tz), cn(projects.UPDATE_CN, u.kind), name(u.author), u.author,
+            p.number, p.title, local(u.at, tz), UpdateKind.label_of(u.kind), name(u.author), u.author,
             u.text, positions.get(u.milestone_id) if u.milestone_id is not None else None,
         ])
     write(wb.create_sheet(SHEET_UPDATES), log)

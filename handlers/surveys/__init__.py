@@ -1,6 +1,16 @@
-"""The surveys domain: what people and the secretary see of it in chat, the read API and the export."""
+"""征求意见: the secretary builds and publishes questionnaires; people answer one question at a time.
+
+Routes, in order of precedence: the open questions (``questions``: the secretary adding questions,
+someone answering), the card button (``cards``), then ``/问卷`` and the resume words (``commands``).
+Importing them registers them, in that order. While a question is open, interrupts (slash commands,
+card clicks, incident or urgent reports, duty queries) reach their own router and the question is
+asked again; everything else goes to the survey.
+"""
 
 from bot.feature import Feature
+from handlers.surveys import questions  # noqa: F401, I001 - route order matters
+from handlers.surveys import cards  # noqa: F401
+from handlers.surveys import commands  # noqa: F401
 from handlers.surveys import api
 from handlers.surveys.export import write_sheets
 from handlers.surveys.router import router as _router

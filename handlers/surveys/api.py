@@ -13,19 +13,19 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot import keys
-from bot.api import ACTOR, BadRequest, choice, error, guarded, iso, listing, now_of, paging, tz_of
+from bot.api import ACTOR, choice, error, guarded, iso, listing, now_of, paging, path_number, tz_of
 from storage import audit, people, surveys
-from storage.surveys.models import Survey
+from storage.surveys import QuestionKind, Survey, SurveyStatus, audience_label
 
-STATUSES = ("draft", "open", "closed")
+STATUSES = tuple(s.value for s in SurveyStatus)
 
 
 def survey_json(s: Survey, questions: int, prog: surveys.Progress, names: dict[str, str],
                 tz: ZoneInfo) -> dict[str, Any]:
     return {
         "number": s.number, "title": s.title, "anonymous": bool(s.anonymous), "status": s.status,
-        "status_cn": surveys.STATUS_CN.get(s.status, s.status), "audience": s.audience,
-        "audience_cn": surveys.audience_cn(s.audience), "questions": questions,
+        "status_cn": SurveyStatus.label_of(s.status), "audience": s.audience,
+        "audience_cn": audience_label(s.audience), "questions": questions,
         "recipients": prog.recipients, "answering": prog.answering, "finished": prog.done,
         "response_rate": round(prog.rate, 4) if prog.rate is not None else None,
         "created_by": s.created_by, "created_by_name": names.get(s.created_by),
@@ -34,9 +34,9 @@ def survey_json(s: Survey, questions: int, prog: surveys.Progress, names: dict[s
 
 
 def question_json(q: surveys.QuestionResult, anonymous: bool, names: dict[str, str]) -> dict[str, Any]:
-    body: dict[str, Any] = {"position": q.position, "kind": q.kind, "kind_cn": surveys.KIND_CN.get(q.kind, q.kind),
+    body: dict[str, Any] = {"position": q.position, "kind": q.kind, "kind_cn": QuestionKind.label_of(q.kind),
                             "text": q.text, "answered": q.answered}
-    if q.kind == "text":
+    if q.kind == QuestionKind.TEXT:
         if anonymous:
             body["answers"] = [{"text": t} for _, t in q.texts]
         else:
@@ -55,25 +55,23 @@ async def list_surveys(request: web.Request) -> web.Response:
     status = choice(request, "status", STATUSES, many=True)
     tz = tz_of(request)
     async with request.app[keys.DB].sessions() as session:
-        rows, total = await surveys.list_surveys(session, status=status, limit=limit, offset=offset)
-        ids = [s.id for s in rows]
+        found = await surveys.list_surveys(session, status=status, limit=limit, offset=offset)
+        ids = [s.id for s in found.rows]
         counts = await surveys.question_counts(session, ids)
         prog = await surveys.progress(session, ids)
         names = await people.names(session)
     return listing([survey_json(s, counts.get(s.id, 0), prog.get(s.id, surveys.Progress()), names, tz)
-                     for s in rows], total, limit, offset)
+                     for s in found.rows], found.total, limit, offset)
 
 
 @guarded(())
 async def get_survey(request: web.Request) -> web.Response:
-    raw = request.match_info["n"]
-    if not raw.isdigit() or len(raw) > 9:
-        raise BadRequest(f"问卷编号必须是正整数，收到 {raw!r}")
+    n = path_number(request, "问卷")
     now, tz = now_of(request), tz_of(request)
     async with request.app[keys.DB].sessions() as session, session.begin():
-        survey = await surveys.get(session, int(raw))
+        survey = await surveys.get(session, n)
         if survey is None:
-            return error(404, "not_found", f"没有编号 #{int(raw)} 的问卷")
+            return error(404, "not_found", f"没有编号 #{n} 的问卷")
         res = await surveys.results(session, survey)
         names = await people.names(session)
         await audit.record(session, now, ACTOR, "survey_results_view", "survey", survey.id,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.export import DATETIME_FORMAT, PERCENT_FORMAT, local, Sheet, write
 from storage import people, surveys
+from storage.surveys import QuestionKind, SurveyStatus
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -31,15 +32,15 @@ async def write_sheets(session: AsyncSession, wb: "Workbook", tz: ZoneInfo, now:
     results = Sheet(SHEET_RESULTS, RESULT_HEADERS, formats={4: DATETIME_FORMAT, 7: PERCENT_FORMAT,
                                                              13: PERCENT_FORMAT}, wrap=(10,))
     opinions = Sheet(SHEET_OPINIONS, OPINION_HEADERS, wrap=(4, 7))
-    rows, _ = await surveys.list_surveys(session, status=("open", "closed"), limit=None)
-    for s in sorted(rows, key=lambda s: s.number):
+    published = await surveys.list_surveys(session, status=(SurveyStatus.OPEN, SurveyStatus.CLOSED), limit=None)
+    for s in sorted(published.rows, key=lambda s: s.number):
         res = await surveys.results(session, s)
         p = res.progress
-        head: list[Any] = [s.number, s.title, surveys.STATUS_CN.get(s.status, s.status), "是" if s.anonymous else "否",
+        head: list[Any] = [s.number, s.title, SurveyStatus.label_of(s.status), "是" if s.anonymous else "否",
                            local(s.opened_at, tz), p.done, p.recipients, p.rate if p.rate is not None else None]
         for q in res.questions:
-            kind = surveys.KIND_CN.get(q.kind, q.kind)
-            if q.kind == "text":
+            kind = QuestionKind.label_of(q.kind)
+            if q.kind == QuestionKind.TEXT:
                 results.rows.append([*head, q.position, kind, q.text, "（问答）", q.answered, None])
                 for who, text in q.texts:
                     anon = bool(s.anonymous) or who is None
