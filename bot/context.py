@@ -57,16 +57,6 @@ class Context:
         return self.now.date()
 
     @property
-    def state(self) -> Any:
-        """Transitional: the stored question (kind, data, expired) for handlers not yet on ``ctx.fsm``."""
-        return ctx_stored(self.fsm)
-
-    @state.setter
-    def state(self, value: Any) -> None:
-        if value is None:
-            self.fsm.forget()
-
-    @property
     def is_command(self) -> bool:
         return self.text.lstrip().startswith(COMMAND_MARKS)
 
@@ -82,10 +72,6 @@ class CommandInfo:
 
     def visible_to(self, role: str) -> bool:
         return self.roles is None or role in self.roles
-
-
-def ctx_stored(fsm: Conversation) -> Any:
-    return fsm._stored  # noqa: SLF001 - transitional accessor, see Context.state
 
 
 def slash(text: str) -> str:

@@ -171,10 +171,6 @@ class Conversation:
         self._stored = None
         self.changed = True
 
-    def forget(self) -> None:
-        """Treat the question as closed for the rest of this event (it was cleared in storage)."""
-        self._stored = None
-
     async def offer(self, userid: str, state: State, data: dict[str, Any] | None = None, *,
                     prompt: str | None = None, ttl: timedelta | None = None) -> None:
         """Queue ``state`` for someone else; it opens with their next message, under their lock."""

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import api, keys
+from bot import keys
 from bot.app import create_app
 from bot.fakewecom import FakeWeCom
 from bot.nlu import Parser

@@ -112,7 +112,6 @@ def test_a_domain_does_not_reach_into_another_domains_handlers_or_schedules() ->
     assert _violations(crosses) == []
 
 
-@pytest.mark.xfail(strict=True, reason="care, assist and surveys still write their rows directly (being converted)")
 def test_only_the_conversation_mechanism_touches_conversation_rows() -> None:
     assert _violations(lambda m, d: d == "storage.conversations" and m != "bot.fsm") == []
 

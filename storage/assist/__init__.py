@@ -4,7 +4,7 @@
 read-side queries of the API, the export and the digest.
 """
 
-from storage.assist.actions import add_feedback, add_progress, assess, complete_milestone, lock, may_assess
+from storage.assist.actions import add_feedback, add_progress, assess, complete_milestone, may_assess
 from storage.assist.lifecycle import (
     Action,
     Assessment,
@@ -41,6 +41,6 @@ __all__ = [
     "TITLE_LIMIT", "Action", "Assessment", "Involvement", "Milestone", "MilestoneStatus", "Project",
     "ProjectStatus", "ProjectUpdate", "TargetType", "UpdateKind", "active", "add_feedback", "add_progress",
     "affected", "assess", "check", "check_milestone", "complete_milestone", "create", "done_count",
-    "get_by_number", "involvement", "label", "lock", "may_assess", "members_of", "milestones", "milestones_for",
+    "get_by_number", "involvement", "label", "may_assess", "members_of", "milestones", "milestones_for",
     "next_number", "next_open", "overdue_milestones_of", "record_view", "team_of", "updates",
 ]

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.locking import lock_row
 from storage import people
 from storage.assist.lifecycle import Action, Assessment, UpdateKind, check, check_milestone
 from storage.assist.models import Milestone, Project, ProjectUpdate
@@ -23,11 +23,6 @@ from storage.errors import Refused
 R = TypeVar("R", Project, Milestone)
 
 
-async def lock(session: AsyncSession, row: R) -> R:
-    """The project's (or milestone's) row, re-read under a row lock (the same object, refreshed)."""
-    model = type(row)
-    stmt = select(model).where(model.id == row.id).with_for_update().execution_options(populate_existing=True)
-    return (await session.execute(stmt)).scalar_one()
 
 
 async def may_assess(session: AsyncSession, project: Project, actor: str) -> None:
@@ -41,7 +36,7 @@ async def may_assess(session: AsyncSession, project: Project, actor: str) -> Non
 async def add_progress(session: AsyncSession, project: Project, *, now: datetime, author: str,
                        text: str) -> ProjectUpdate:
     """A progress note from the lead or a responsible member (active projects only)."""
-    await lock(session, project)
+    await lock_row(session, project)
     check(Action.PROGRESS, project)
     return await add_update(session, project, now=now, author=author, kind=UpdateKind.PROGRESS, text=text)
 
@@ -56,9 +51,9 @@ async def add_feedback(session: AsyncSession, project: Project, *, now: datetime
 async def complete_milestone(session: AsyncSession, project: Project, milestone: Milestone, *, now: datetime,
                              actor: str, note: str = "") -> None:
     """Mark ``milestone`` done; :class:`Refused` when it already is or the project is closed."""
-    await lock(session, project)
+    await lock_row(session, project)
     check(Action.COMPLETE, project)
-    await lock(session, milestone)
+    await lock_row(session, milestone)
     milestone.status = check_milestone(project, milestone)
     milestone.done_at = now
     await session.flush()
@@ -71,7 +66,7 @@ async def assess(session: AsyncSession, project: Project, *, now: datetime, acto
                  note: str) -> None:
     """The lead's final assessment: the project is closed."""
     result = Assessment(result)
-    await lock(session, project)
+    await lock_row(session, project)
     await may_assess(session, project, actor)
     project.status = check(Action.ASSESS, project)
     project.assessment = result

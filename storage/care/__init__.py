@@ -12,7 +12,6 @@ from storage.care.entries import (
     decline_tip,
     get_entry,
     ledger,
-    lock,
     open_tips,
     resolve_entry,
     responsible_for,
@@ -40,6 +39,6 @@ __all__ = [
     "NOT_VISITED_DAYS", "TIP_REASON", "Action", "CareCategory", "CareEntry", "CareSource", "CareStatus", "TaskAction",
     "TaskStatus", "Visit", "VisitTask", "accept_tip", "active_entries_of", "add_task", "create_entry",
     "decline_tip", "finish_task", "first_visit_key", "get_entry", "interval_for", "last_visits", "ledger",
-    "life_event_due_days", "lock", "not_visited", "open_tasks", "open_tips", "reason_label", "record_visit",
+    "life_event_due_days", "not_visited", "open_tasks", "open_tips", "reason_label", "record_visit",
     "resolve_entry", "responsible_for", "set_follow_up", "tip_due_days",
 ]

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.locking import lock_row
 from storage import audit
 from storage.care.lifecycle import Action, CareCategory, CareSource, CareStatus, TaskAction, check, interval_for
 from storage.care.models import CareEntry
@@ -67,16 +68,11 @@ async def get_entry(session: AsyncSession, entry_id: int) -> CareEntry | None:
     return await session.get(CareEntry, entry_id)
 
 
-async def lock(session: AsyncSession, entry: CareEntry) -> CareEntry:
-    """The entry's row, re-read under a row lock (the same object, refreshed)."""
-    stmt = (select(CareEntry).where(CareEntry.id == entry.id).with_for_update()
-            .execution_options(populate_existing=True))
-    return (await session.execute(stmt)).scalar_one()
 
 
 async def _apply(session: AsyncSession, now: datetime, entry: CareEntry, action: Action, actor: str) -> CareStatus:
     """Lock, check, move, record. Returns the status before."""
-    await lock(session, entry)
+    await lock_row(session, entry)
     before = CareStatus(entry.status)
     entry.status = check(action, entry.id, before)
     await audit.record(session, now, actor, _AUDIT[action], "care_entry", entry.id,

@@ -4,7 +4,7 @@
 read-side queries of the API, the export and the digest.
 """
 
-from storage.deeds.actions import accept, add_note, close_by_hand, confirm, lock, progress, reassign, reopen, resolve
+from storage.deeds.actions import accept, add_note, close_by_hand, confirm, progress, reassign, reopen, resolve
 from storage.deeds.lifecycle import (
     ACTIVE,
     UNACCEPTED,
@@ -42,7 +42,7 @@ __all__ = [
     "ACCEPT_WITHIN", "ACTIVE", "DUE_HOUR", "DUPLICATE_THRESHOLD", "TITLE_LIMIT", "UNACCEPTED", "WORKING", "Action",
     "DeedCategory", "DeedStatus", "EventKind", "Item", "ItemEvent", "ItemKind", "Routing", "Satisfaction", "accept",
     "add_event", "add_note", "awaiting_confirmation", "close_by_hand", "confirm", "create", "due_at",
-    "find_duplicate", "get_by_number", "get_deed", "history", "is_overdue", "list_items", "lock", "make_title",
+    "find_duplicate", "get_by_number", "get_deed", "history", "is_overdue", "list_items", "make_title",
     "next_number", "open_for_owner", "overdue", "progress", "reassign", "reopen", "resemblance", "resolve",
     "route_for", "routes", "set_route", "similarity", "status_label",
 ]

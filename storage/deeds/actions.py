@@ -10,24 +10,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.locking import lock_row
 from storage.deeds.lifecycle import Action, DeedStatus, EventKind, Satisfaction, check
 from storage.deeds.models import Item
 from storage.deeds.repo import add_event
 
 
-async def lock(session: AsyncSession, item: Item) -> Item:
-    """The item's row, re-read under a row lock (the same object, refreshed)."""
-    stmt = select(Item).where(Item.id == item.id).with_for_update().execution_options(populate_existing=True)
-    return (await session.execute(stmt)).scalar_one()
 
 
 async def _apply(session: AsyncSession, item: Item, action: Action, *, now: datetime, actor: str,
                  kind: EventKind, note: str = "") -> DeedStatus:
     """Lock, check, move, record. Returns the status before."""
-    await lock(session, item)
+    await lock_row(session, item)
     before = DeedStatus(item.status)
     to = check(action, item.number, before)
     if action in (Action.ACCEPT, Action.PROGRESS, Action.RESOLVE) and item.first_response_at is None:
@@ -89,7 +85,7 @@ async def close_by_hand(session: AsyncSession, item: Item, *, now: datetime, act
 
 async def reassign(session: AsyncSession, item: Item, *, now: datetime, actor: str, owner: str) -> str | None:
     """Give the item to ``owner``; an accepted item waits for the new owner to accept. Returns the previous owner."""
-    await lock(session, item)
+    await lock_row(session, item)
     before = item.owner
     status = DeedStatus(item.status)
     to = check(Action.REASSIGN, item.number, status)

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit, people
-from storage.deeds import EventKind, ItemKind, get_by_number, lock, next_number
+from storage.deeds import EventKind, ItemKind, get_by_number, next_number
+from storage.locking import lock_row
 from storage.deeds.models import Item, ItemEvent
 from storage.duty.lifecycle import IncidentStatus, check
 
@@ -57,7 +58,7 @@ async def acknowledge(session: AsyncSession, item: Item, actor: str, now: dateti
     Raises:
         Refused: it is no longer open (someone else acknowledged it first, or it is closed).
     """
-    await lock(session, item)
+    await lock_row(session, item)
     before = IncidentStatus(item.status)
     by = None
     if before == IncidentStatus.ACKNOWLEDGED:

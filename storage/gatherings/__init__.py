@@ -10,7 +10,6 @@ from storage.gatherings.actions import (
     SignupResult,
     cancel,
     cancel_signup,
-    lock,
     mark_done,
     record_attendance,
     sign_up,
@@ -57,7 +56,7 @@ __all__ = [
     "CARD_PREFIX", "SIGNUP", "Action", "ActivityCategory", "Gathering", "GatheringKind", "GatheringStatus",
     "Signup", "SignupOutcome", "SignupResult", "SignupStatus", "attended_by", "attendees", "by_id", "cancel",
     "cancel_signup", "count_gatherings", "counts", "create", "drafts", "get", "keyword", "label_of",
-    "list_gatherings", "lock", "mark_done", "matching", "may_manage", "next_number", "page", "participation",
+    "list_gatherings", "mark_done", "matching", "may_manage", "next_number", "page", "participation",
     "places_left", "quota", "record_attendance", "sign_up", "signed_count", "signed_up_for", "signup_key", "signups",
     "upcoming",
 ]

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.locking import lock_row
 from storage import audit
 from storage.errors import Refused
 from storage.gatherings.lifecycle import (
@@ -47,11 +48,6 @@ class SignupResult:
         return self.outcome.message(self.gathering)
 
 
-async def lock(session: AsyncSession, gathering: Gathering) -> Gathering:
-    """The gathering's row, re-read under a row lock (the same object, refreshed)."""
-    stmt = (select(Gathering).where(Gathering.id == gathering.id).with_for_update()
-            .execution_options(populate_existing=True))
-    return (await session.execute(stmt)).scalar_one()
 
 
 async def _signup_row(session: AsyncSession, gathering_id: int, userid: str) -> Signup | None:
@@ -67,7 +63,7 @@ def _local(dt: datetime, like: datetime) -> str:
 
 async def _move(session: AsyncSession, gathering: Gathering, action: Action, *, actor: str, now: datetime,
                 event: str) -> bool:
-    g = await lock(session, gathering)
+    g = await lock_row(session, gathering)
     g.status = check(action, g)
     await session.flush()
     await audit.record(session, now, actor, f"{g.kind}_{event}", g.kind, g.id, label_of(g))
@@ -86,7 +82,7 @@ async def mark_done(session: AsyncSession, gathering: Gathering, *, actor: str, 
 
 async def sign_up(session: AsyncSession, gathering: Gathering, userid: str, now: datetime) -> SignupResult:
     """Sign ``userid`` up; nothing changes unless the outcome is ``OK``."""
-    g = await lock(session, gathering)
+    g = await lock_row(session, gathering)
     if not can(Action.SIGN_UP, g.status):
         cancelled = g.status == GatheringStatus.CANCELLED
         return SignupResult(SignupOutcome.CANCELLED if cancelled else SignupOutcome.PAST, g)
@@ -113,7 +109,7 @@ async def sign_up(session: AsyncSession, gathering: Gathering, userid: str, now:
 
 async def cancel_signup(session: AsyncSession, gathering: Gathering, userid: str, now: datetime) -> bool:
     """Withdraw a sign-up before the start (True); :class:`Refused` when it started or there is none."""
-    g = await lock(session, gathering)
+    g = await lock_row(session, gathering)
     check(Action.WITHDRAW, g)
     if g.starts_at <= now:
         raise Refused(f"{label_of(g)}已经开始或结束了，不能取消报名。")
@@ -132,7 +128,7 @@ async def record_attendance(session: AsyncSession, gathering: Gathering, userids
 
     Refused: a cancelled gathering, before its day (in ``now``'s time zone), or people outside its team.
     """
-    g = await lock(session, gathering)
+    g = await lock_row(session, gathering)
     check(Action.ATTEND, g)
     if now.date() < g.starts_at.astimezone(now.tzinfo).date():
         raise Refused(f"{label_of(g)}在 {_local(g.starts_at, now)} 举行，还没到，不能登记到场。")

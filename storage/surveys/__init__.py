@@ -9,7 +9,6 @@ from storage.surveys.actions import (
     answer,
     close,
     create,
-    lock,
     may_publish,
     publish,
     redact_inbox,
@@ -54,6 +53,6 @@ __all__ = [
     "TITLE_LIMIT", "Action", "AudienceRole", "Progress", "QuestionKind", "QuestionResult", "RecipientStatus",
     "Survey", "SurveyAnswer", "SurveyQuestion", "SurveyRecipient", "SurveyResult", "SurveyStatus", "add_question",
     "answer", "audience_label", "check", "check_recipient", "close", "create", "get", "label", "list_surveys",
-    "lock", "may_publish", "next_number", "options_of", "progress", "publish", "question_counts", "questions",
+    "may_publish", "next_number", "options_of", "progress", "publish", "question_counts", "questions",
     "recipient", "recipients", "redact_inbox", "remove_last_question", "results", "start", "unfinished_for",
 ]

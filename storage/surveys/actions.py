@@ -23,6 +23,7 @@ from typing import TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.locking import lock_row
 from storage import audit
 from storage.errors import Refused
 from storage.models import InboxRow
@@ -36,11 +37,6 @@ OBJECT = "survey"
 R = TypeVar("R", Survey, SurveyRecipient)
 
 
-async def lock(session: AsyncSession, row: R) -> R:
-    """The survey's (or recipient's) row, re-read under a row lock (the same object, refreshed)."""
-    model = type(row)
-    stmt = select(model).where(model.id == row.id).with_for_update().execution_options(populate_existing=True)
-    return (await session.execute(stmt)).scalar_one()
 
 
 async def create(session: AsyncSession, *, now: datetime, actor: str, title: str, anonymous: bool) -> Survey:
@@ -62,7 +58,7 @@ async def add_question(session: AsyncSession, survey: Survey, *, now: datetime, 
     Raises:
         ValueError: the question is not valid (the handler's parser says why in Chinese first).
     """
-    await lock(session, survey)
+    await lock_row(session, survey)
     check(Action.EDIT, survey)
     kind = QuestionKind(kind)
     if not text.strip() or (kind != QuestionKind.TEXT and len(options) < 2):
@@ -83,7 +79,7 @@ async def add_question(session: AsyncSession, survey: Survey, *, now: datetime, 
 async def remove_last_question(session: AsyncSession, survey: Survey, *, now: datetime,
                                actor: str) -> SurveyQuestion | None:
     """Drop the draft's last question (undo); returns it, or None when there is none."""
-    await lock(session, survey)
+    await lock_row(session, survey)
     check(Action.EDIT, survey)
     qs = await questions(session, survey.id)
     if not qs:
@@ -111,7 +107,7 @@ async def publish(session: AsyncSession, survey: Survey, userids: Sequence[str],
         Refused: not a draft, or no questions.
         ValueError: nobody to ask.
     """
-    await lock(session, survey)
+    await lock_row(session, survey)
     await may_publish(session, survey)
     people = list(dict.fromkeys(userids))
     if not people:
@@ -130,7 +126,7 @@ async def publish(session: AsyncSession, survey: Survey, userids: Sequence[str],
 
 async def close(session: AsyncSession, survey: Survey, *, now: datetime, actor: str) -> None:
     """open -> closed; :class:`Refused` for a draft or a closed survey."""
-    await lock(session, survey)
+    await lock_row(session, survey)
     survey.status = check(Action.CLOSE, survey)
     survey.closed_at = now
     await session.flush()
@@ -143,8 +139,8 @@ async def start(session: AsyncSession, survey: Survey, rec: SurveyRecipient, *, 
 
     Says nothing about answers, so it names the person.
     """
-    await lock(session, survey)
-    await lock(session, rec)
+    await lock_row(session, survey)
+    await lock_row(session, rec)
     to = check_recipient(Action.START, survey, rec)
     if rec.status == to:
         return
@@ -165,8 +161,8 @@ async def answer(session: AsyncSession, survey: Survey, question: SurveyQuestion
         Refused: the survey is not open, or they are done.
         ValueError: ``question`` is not their next one.
     """
-    await lock(session, survey)
-    await lock(session, rec)
+    await lock_row(session, survey)
+    await lock_row(session, rec)
     check_recipient(Action.ANSWER, survey, rec)
     if question.survey_id != survey.id or question.position != rec.position + 1:
         raise ValueError("not the recipient's next question")

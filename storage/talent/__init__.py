@@ -31,7 +31,6 @@ from storage.talent.reserve import (
     candidates,
     decide,
     latest_candidacy,
-    lock,
     open_candidacy,
     recommend,
     review_counts,
@@ -41,7 +40,7 @@ from storage.talent.reserve import (
 __all__ = [
     "DECIDED", "OPEN_STATUSES", "Lecturer", "ProfileField", "ReserveAction", "ReserveCandidate", "ReserveReview",
     "ReserveStatus", "ReviewAspect", "TalentProfile", "add_entry", "add_lecturer", "add_review", "candidates",
-    "certificates", "count_profiles", "decide", "latest_candidacy", "lecturer", "lecturers", "lock",
+    "certificates", "count_profiles", "decide", "latest_candidacy", "lecturer", "lecturers",
     "open_candidacy", "profile", "profiles", "recommend", "remove_lecturer", "review_counts", "reviews", "skills",
     "wishes",
 ]

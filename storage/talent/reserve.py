@@ -13,16 +13,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.locking import lock_row
 from storage import audit
 from storage.talent.lifecycle import OPEN_STATUSES, ReserveAction, ReserveStatus, ReviewAspect, check
 from storage.talent.models import ReserveCandidate, ReserveReview
 
 
-async def lock(session: AsyncSession, candidate: ReserveCandidate) -> ReserveCandidate:
-    """The candidacy's row, re-read under a row lock (the same object, refreshed)."""
-    stmt = (select(ReserveCandidate).where(ReserveCandidate.id == candidate.id).with_for_update()
-            .execution_options(populate_existing=True))
-    return (await session.execute(stmt)).scalar_one()
 
 
 async def open_candidacy(session: AsyncSession, userid: str) -> ReserveCandidate | None:
@@ -56,7 +52,7 @@ async def add_review(session: AsyncSession, candidate: ReserveCandidate, *, revi
                      now: datetime, name: str = "") -> ReserveReview:
     """骨干考察: a member's note; moves a ``recommended`` candidate to ``reviewing`` (Refused once decided)."""
     which = ReviewAspect(aspect)
-    await lock(session, candidate)
+    await lock_row(session, candidate)
     before = candidate.status
     candidate.status = check(ReserveAction.REVIEW, before, name)
     r = ReserveReview(candidate_id=candidate.id, reviewer=reviewer, aspect=which, note=note.strip(), at=now)
@@ -70,7 +66,7 @@ async def add_review(session: AsyncSession, candidate: ReserveCandidate, *, revi
 async def decide(session: AsyncSession, candidate: ReserveCandidate, *, by: str, approved: bool, note: str,
                  now: datetime, name: str = "") -> None:
     """综合认定 by the secretary (Refused once decided)."""
-    await lock(session, candidate)
+    await lock_row(session, candidate)
     before = candidate.status
     candidate.status = check(ReserveAction.APPROVE if approved else ReserveAction.REJECT, before, name)
     candidate.decided_by, candidate.decided_at, candidate.decision_note = by, now, note.strip()
