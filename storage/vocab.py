@@ -6,8 +6,11 @@ API and Excel all read ``member.label`` (or :meth:`Labeled.label_of` for a store
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
+
+from storage.errors import Refused
 
 L = TypeVar("L", bound="Labeled")
 
@@ -56,3 +59,42 @@ def cn(table: dict[str, str], key: str | None) -> str:
     if key is None:
         return ""
     return table.get(key, key)
+
+
+S = TypeVar("S", bound=Labeled)
+
+
+class Transitions(Generic[S]):
+    """A lifecycle's table: each action, the statuses it may start from, and the status it leads to.
+
+    ``refusals`` says why an action is refused: keyed by ``(action, status)``, by ``action``, or
+    ``None`` (the default); the text may use ``{status}`` (the current status's label) and whatever
+    the caller passes to :meth:`check`.
+    """
+
+    def __init__(self, status: type[S], table: Mapping[Any, tuple[Iterable[S], S | None]],
+                 refusals: Mapping[Any, str]) -> None:
+        self.status = status
+        self.table = {action: (frozenset(starts), to) for action, (starts, to) in table.items()}
+        self.refusals = dict(refusals)
+
+    def can(self, action: Any, current: str) -> bool:
+        return self.status(current) in self.table[action][0]
+
+    def target(self, action: Any, current: str) -> S:
+        """Where ``action`` leads from ``current`` (``None`` in the table: it stays)."""
+        to = self.table[action][1]
+        return to if to is not None else self.status(current)
+
+    def reason(self, action: Any, current: str) -> str:
+        now = self.status(current)
+        for key in ((action, now), action, None):
+            if key in self.refusals:
+                return self.refusals[key]
+        raise KeyError(f"no refusal text for {action!r} from {now!r}")
+
+    def check(self, action: Any, current: str, /, **say: Any) -> S:
+        """The status ``action`` leads to, or :class:`Refused` with the Chinese reason."""
+        if self.can(action, current):
+            return self.target(action, current)
+        raise Refused(self.reason(action, current).format(status=self.status(current).label, **say))

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from storage.errors import Refused
-from storage.vocab import Labeled
+from storage.vocab import Labeled, Transitions
 
 if TYPE_CHECKING:
     from storage.assist.models import Milestone, Project
@@ -58,7 +57,7 @@ class MilestoneStatus(Labeled):
 
 
 class Action(Labeled):
-    """What can be done to a project; each has the statuses it starts from (``TRANSITIONS``)."""
+    """What can be done to a project; each has the statuses it starts from (``LIFECYCLE``)."""
 
     PROGRESS = "progress", "记录进展"
     COMPLETE = "complete", "完成里程碑"
@@ -69,25 +68,23 @@ class Action(Labeled):
 P = ProjectStatus
 A = Action
 
-# action -> (statuses it may start from, the status it leads to; None: unchanged)
-TRANSITIONS: dict[Action, tuple[frozenset[ProjectStatus], ProjectStatus | None]] = {
-    A.PROGRESS: (frozenset({P.ACTIVE}), None),
-    A.COMPLETE: (frozenset({P.ACTIVE}), None),
-    A.FEEDBACK: (frozenset({P.ACTIVE, P.CLOSED}), None),
-    A.ASSESS: (frozenset({P.ACTIVE}), P.CLOSED),
-}
-# a milestone: completing it starts from open and leads to done
-MILESTONE_TRANSITIONS: dict[Action, tuple[frozenset[MilestoneStatus], MilestoneStatus]] = {
-    A.COMPLETE: (frozenset({MilestoneStatus.OPEN}), MilestoneStatus.DONE),
-}
-
-# Why an action is refused, by (action, current status); fields: label, n, assessment.
-_REFUSALS: dict[tuple[Action, ProjectStatus], str] = {
+# action -> (statuses it may start from, the status it leads to; None: unchanged), and why not
+# (fields: label, n, assessment).
+LIFECYCLE: Transitions[ProjectStatus] = Transitions(ProjectStatus, {
+    A.PROGRESS: ((P.ACTIVE,), None),
+    A.COMPLETE: ((P.ACTIVE,), None),
+    A.FEEDBACK: ((P.ACTIVE, P.CLOSED), None),
+    A.ASSESS: ((P.ACTIVE,), P.CLOSED),
+}, refusals={
     (A.PROGRESS, P.CLOSED): "{label}已经结项，不再记录进展。发“/帮扶 {n}”可查看全部经过。",
     (A.COMPLETE, P.CLOSED): "{label}已经结项，不再记录进展。发“/帮扶 {n}”可查看全部经过。",
     (A.ASSESS, P.CLOSED): "帮扶{n}号已经结项（评估：{assessment}）。",
-}
-_MILESTONE_DONE = "{label}的里程碑{position}「{title}」已经完成过了。"
+})
+# a milestone: completing it starts from open and leads to done
+MILESTONES: Transitions[MilestoneStatus] = Transitions(MilestoneStatus, {
+    A.COMPLETE: ((MilestoneStatus.OPEN,), MilestoneStatus.DONE),
+}, refusals={None: "{label}的里程碑{position}「{title}」已经完成过了。"})
+TRANSITIONS, MILESTONE_TRANSITIONS = LIFECYCLE.table, MILESTONES.table
 
 
 def label(project: Project) -> str:
@@ -96,22 +93,16 @@ def label(project: Project) -> str:
 
 
 def can(action: Action, current: str) -> bool:
-    return ProjectStatus(current) in TRANSITIONS[action][0]
+    return LIFECYCLE.can(action, current)
 
 
 def check(action: Action, project: Project) -> ProjectStatus:
     """The status ``action`` leads to, or :class:`Refused` with the Chinese reason."""
-    now = ProjectStatus(project.status)
-    if can(action, now):
-        return TRANSITIONS[action][1] or now
-    text = _REFUSALS[(action, now)]
-    raise Refused(text.format(label=label(project), n=project.number,
-                              assessment=Assessment.label_of(project.assessment, "—")))
+    return LIFECYCLE.check(action, project.status, label=label(project), n=project.number,
+                           assessment=Assessment.label_of(project.assessment, "—"))
 
 
 def check_milestone(project: Project, milestone: Milestone) -> MilestoneStatus:
     """``done``, or :class:`Refused` when the milestone already is."""
-    starts, to = MILESTONE_TRANSITIONS[A.COMPLETE]
-    if MilestoneStatus(milestone.status) in starts:
-        return to
-    raise Refused(_MILESTONE_DONE.format(label=label(project), position=milestone.position, title=milestone.title))
+    return MILESTONES.check(A.COMPLETE, milestone.status, label=label(project), position=milestone.position,
+                            title=milestone.title)

@@ -19,8 +19,7 @@ Excel alike. ``TRANSITIONS`` / ``TASK_TRANSITIONS`` say which action may start f
 
 from __future__ import annotations
 
-from storage.errors import Refused
-from storage.vocab import Labeled
+from storage.vocab import Labeled, Transitions
 
 
 class CareCategory(Labeled):
@@ -130,44 +129,37 @@ class TaskAction(Labeled):
 
 S, A, T = CareStatus, Action, TaskStatus
 
-# action -> (statuses it may start from, the status it leads to)
-TRANSITIONS: dict[Action, tuple[frozenset[CareStatus], CareStatus]] = {
-    A.ACCEPT: (frozenset({S.PROPOSED}), S.ACTIVE),
-    A.DECLINE: (frozenset({S.PROPOSED}), S.DECLINED),
-    A.RESOLVE: (frozenset({S.ACTIVE}), S.RESOLVED),
-}
-TASK_TRANSITIONS: dict[TaskAction, tuple[frozenset[TaskStatus], TaskStatus]] = {
-    TaskAction.DONE: (frozenset({T.OPEN}), T.DONE),
-    TaskAction.CANCEL: (frozenset({T.OPEN}), T.CANCELLED),
-}
-
-# Why an action is refused, by (action, current status); "{n}" is the entry's number (T{n} for a tip).
-_REFUSALS: dict[tuple[Action, CareStatus], str] = {
+# action -> (statuses it may start from, the status it leads to), and why not ("{n}": T{n} of a tip).
+LIFECYCLE: Transitions[CareStatus] = Transitions(CareStatus, {
+    A.ACCEPT: ((S.PROPOSED,), S.ACTIVE),
+    A.DECLINE: ((S.PROPOSED,), S.DECLINED),
+    A.RESOLVE: ((S.ACTIVE,), S.RESOLVED),
+}, refusals={
     (A.RESOLVE, S.RESOLVED): "这条重点关注已经结案了。",
     (A.RESOLVE, S.PROPOSED): "线索 T{n} 还没有登记到台账，不能结案。",
     (A.RESOLVE, S.DECLINED): "线索 T{n} 没有登记到台账，不能结案。",
-}
-_TIP_DECIDED = "线索 T{n} 已经处理过了。"  # accepting or declining a tip that is no longer proposed
+    None: "线索 T{n} 已经处理过了。",  # accepting or declining a tip that is no longer proposed
+})
+TASKS: Transitions[TaskStatus] = Transitions(TaskStatus, {
+    TaskAction.DONE: ((T.OPEN,), T.DONE),
+    TaskAction.CANCEL: ((T.OPEN,), T.CANCELLED),
+}, refusals={None: "这项走访任务已经是“{status}”，不能再{action}。"})
+TRANSITIONS, TASK_TRANSITIONS = LIFECYCLE.table, TASKS.table
 
 
 def can(action: Action, current: str) -> bool:
-    return CareStatus(current) in TRANSITIONS[action][0]
+    return LIFECYCLE.can(action, current)
 
 
 def check(action: Action, number: int, current: str) -> CareStatus:
     """The status ``action`` leads to, or :class:`Refused` with the Chinese reason."""
-    if can(action, current):
-        return TRANSITIONS[action][1]
-    text = _REFUSALS.get((action, CareStatus(current)), _TIP_DECIDED)
-    raise Refused(text.format(n=number))
+    return LIFECYCLE.check(action, current, n=number)
 
 
 def can_task(action: TaskAction, current: str) -> bool:
-    return TaskStatus(current) in TASK_TRANSITIONS[action][0]
+    return TASKS.can(action, current)
 
 
 def check_task(action: TaskAction, current: str) -> TaskStatus:
     """The status a visit task moves to, or :class:`Refused` (it is done or cancelled already)."""
-    if can_task(action, current):
-        return TASK_TRANSITIONS[action][1]
-    raise Refused(f"这项走访任务已经是“{TaskStatus(current).label}”，不能再{action.label}。")
+    return TASKS.check(action, current, action=action.label)

@@ -9,14 +9,13 @@
                                reopened -> accepted / in_progress / resolved / closed
 
 Every status, category, event and satisfaction has one Chinese label, here, read by chat, digest,
-API and Excel alike. ``TRANSITIONS`` says which action may start from which status; ``check`` is
+API and Excel alike. ``LIFECYCLE`` says which action may start from which status; ``check`` is
 the only place an action is allowed or refused (``storage.deeds.actions`` calls it under a row lock).
 """
 
 from __future__ import annotations
 
-from storage.errors import Refused
-from storage.vocab import Labeled
+from storage.vocab import Labeled, Transitions
 
 
 class DeedStatus(Labeled):
@@ -92,19 +91,16 @@ class Action(Labeled):
 
 A = Action
 
-# action -> (statuses it may start from, the status it leads to; None: see ``target``)
-TRANSITIONS: dict[Action, tuple[frozenset[DeedStatus], DeedStatus | None]] = {
-    A.ACCEPT: (frozenset(UNACCEPTED), S.ACCEPTED),
-    A.PROGRESS: (frozenset(WORKING), S.IN_PROGRESS),
-    A.RESOLVE: (frozenset(WORKING), S.RESOLVED),
-    A.CONFIRM: (frozenset({S.RESOLVED}), S.CLOSED),
-    A.REOPEN: (frozenset({S.RESOLVED, S.CLOSED}), S.REOPENED),
-    A.CLOSE: (frozenset(ACTIVE), S.CLOSED),
-    A.REASSIGN: (frozenset(ACTIVE), None),  # acceptance is reset: the new owner accepts again
-}
-
-# Why an action is refused, by (action, current status); "{n}" is the number, "{status}" the label.
-_REFUSALS: dict[tuple[Action, DeedStatus], str] = {
+# action -> (statuses it may start from, the status it leads to; None: see ``target``), and why not.
+LIFECYCLE: Transitions[DeedStatus] = Transitions(DeedStatus, {
+    A.ACCEPT: (UNACCEPTED, S.ACCEPTED),
+    A.PROGRESS: (WORKING, S.IN_PROGRESS),
+    A.RESOLVE: (WORKING, S.RESOLVED),
+    A.CONFIRM: ((S.RESOLVED,), S.CLOSED),
+    A.REOPEN: ((S.RESOLVED, S.CLOSED), S.REOPENED),
+    A.CLOSE: (ACTIVE, S.CLOSED),
+    A.REASSIGN: (ACTIVE, None),  # acceptance is reset: the new owner accepts again
+}, refusals={
     (A.ACCEPT, S.CLOSED): "#{n} 已经办结了，不用再接单。",
     (A.ACCEPT, S.RESOLVED): "#{n} 已报办好，正在等反映人确认，不用再接单。",
     (A.PROGRESS, S.RESOLVED): "#{n} 已报办好，正在等反映人确认。",
@@ -112,35 +108,29 @@ _REFUSALS: dict[tuple[Action, DeedStatus], str] = {
     (A.CONFIRM, S.CLOSED): "#{n} 已经办结了，谢谢您的认可！",
     (A.CLOSE, S.CLOSED): "#{n} 已经办结了。",
     (A.REASSIGN, S.CLOSED): "#{n} 已办结，不能再改派。",
-}
-_BY_ACTION: dict[Action, str] = {
     A.ACCEPT: "#{n} 您已经接过了，当前状态：{status}。",
     A.CONFIRM: "#{n} 还在办理中（{status}），办好后会请您确认。",
     A.REOPEN: "#{n} 还在办理中（{status}），不用重新打开。",
-}
-_DEFAULT = "#{n} 已经办结了。"
+    None: "#{n} 已经办结了。",
+})
 
 
 def can(action: Action, current: str) -> bool:
-    return DeedStatus(current) in TRANSITIONS[action][0]
+    return LIFECYCLE.can(action, current)
 
 
 def target(action: Action, current: str) -> DeedStatus:
     """The status ``action`` leads to from ``current`` (after :func:`check`)."""
-    to = TRANSITIONS[action][1]
-    if to is not None:
-        return to
     now = DeedStatus(current)
-    return S.SUBMITTED if now in (S.ACCEPTED, S.IN_PROGRESS) else now
+    if action == A.REASSIGN and now in (S.ACCEPTED, S.IN_PROGRESS):
+        return S.SUBMITTED
+    return LIFECYCLE.target(action, current)
 
 
 def check(action: Action, number: int, current: str) -> DeedStatus:
     """The status ``action`` leads to, or :class:`Refused` with the Chinese reason."""
-    if can(action, current):
-        return target(action, current)
-    now = DeedStatus(current)
-    text = _REFUSALS.get((action, now)) or _BY_ACTION.get(action) or _DEFAULT
-    raise Refused(text.format(n=number, status=now.label))
+    LIFECYCLE.check(action, current, n=number)
+    return target(action, current)
 
 
 def status_label(kind: str, status: str) -> str:

@@ -4,7 +4,7 @@
       |                      ^
       +----------------------+
 
-Each status has one Chinese label, read by chat, digest, API and Excel alike. ``TRANSITIONS`` says
+Each status has one Chinese label, read by chat, digest, API and Excel alike. ``LIFECYCLE`` says
 which status may follow which; ``check`` is the only place a change is allowed or refused
 (``storage.duty.incidents`` calls it under a row lock). Incidents are items (``kind='incident'``)
 sharing the history table with deeds: their events are ``storage.deeds.EventKind`` members.
@@ -12,8 +12,7 @@ sharing the history table with deeds: their events are ``storage.deeds.EventKind
 
 from __future__ import annotations
 
-from storage.errors import Refused
-from storage.vocab import Labeled
+from storage.vocab import Labeled, Transitions
 
 
 class IncidentStatus(Labeled):
@@ -24,30 +23,28 @@ class IncidentStatus(Labeled):
 
 I = IncidentStatus
 
-TRANSITIONS: dict[IncidentStatus, frozenset[IncidentStatus]] = {
-    I.OPEN: frozenset({I.ACKNOWLEDGED, I.CLOSED}),
-    I.ACKNOWLEDGED: frozenset({I.CLOSED}),
-    I.CLOSED: frozenset(),
-}
-
-# Why a change is refused, by (target, current status); "{n}" is the number, "{by}" who acknowledged it.
-_REFUSALS: dict[tuple[IncidentStatus, IncidentStatus], str] = {
+# Changes are named by the status they lead to: (statuses it may start from, that status), and why not
+# ("{n}" the number, "{by}" who acknowledged it, "{status}" the current status).
+LIFECYCLE: Transitions[IncidentStatus] = Transitions(IncidentStatus, {
+    I.ACKNOWLEDGED: ((I.OPEN,), I.ACKNOWLEDGED),
+    I.CLOSED: ((I.OPEN, I.ACKNOWLEDGED), I.CLOSED),
+    I.OPEN: ((), I.OPEN),
+}, refusals={
     (I.ACKNOWLEDGED, I.ACKNOWLEDGED): "事件 #{n} 已由{by}确认过了，无需重复确认。",
     (I.ACKNOWLEDGED, I.CLOSED): "事件 #{n} 已经处置完毕。",
     (I.CLOSED, I.CLOSED): "事件 #{n} 已经处置完毕。",
-}
-_DEFAULT = "事件 #{n} 当前状态是“{status}”，不能改为“{target}”。"
+    None: "事件 #{n} 当前状态是“{status}”，不能改为“{target}”。",
+})
+# current status -> the statuses it may move to (the table, read the other way round)
+TRANSITIONS: dict[IncidentStatus, frozenset[IncidentStatus]] = {
+    now: frozenset(t for t, (starts, _) in LIFECYCLE.table.items() if now in starts) for now in IncidentStatus}
 SOMEONE = "他人"
 
 
 def can(current: str, target: IncidentStatus) -> bool:
-    return target in TRANSITIONS.get(IncidentStatus(current), frozenset())
+    return LIFECYCLE.can(target, current)
 
 
 def check(number: int, current: str, target: IncidentStatus, *, by: str | None = None) -> IncidentStatus:
     """``target``, or :class:`Refused` with the Chinese reason (``by``: who acknowledged it, if known)."""
-    if can(current, target):
-        return target
-    now = IncidentStatus(current)
-    text = _REFUSALS.get((target, now), _DEFAULT)
-    raise Refused(text.format(n=number, by=by or SOMEONE, status=now.label, target=target.label))
+    return LIFECYCLE.check(target, current, n=number, by=by or SOMEONE, target=target.label)

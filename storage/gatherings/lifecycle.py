@@ -8,7 +8,7 @@
 
 While a gathering is open people sign up (within its capacity, before it starts, in its team if it
 has one) and withdraw (before it starts); attendance is recorded from its day on, while it is open
-or done. ``TRANSITIONS`` says which action may start from which status; ``check`` is the only
+or done. ``LIFECYCLE`` says which action may start from which status; ``check`` is the only
 place an action is allowed or refused (``storage.gatherings.actions`` calls it under a row lock).
 """
 
@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from storage.errors import Refused
-from storage.vocab import Labeled
+from storage.vocab import Labeled, Transitions
 
 if TYPE_CHECKING:
     from storage.gatherings.models import Gathering
@@ -69,7 +68,7 @@ class SignupOutcome(Labeled):
 
 
 class Action(Labeled):
-    """What can be done to a gathering; each has the statuses it starts from (``TRANSITIONS``)."""
+    """What can be done to a gathering; each has the statuses it starts from (``LIFECYCLE``)."""
 
     CANCEL = "cancel", "取消"
     FINISH = "finish", "结束"
@@ -81,23 +80,22 @@ class Action(Labeled):
 S = GatheringStatus
 A = Action
 
-# action -> (statuses it may start from, the status it leads to; None: unchanged)
-TRANSITIONS: dict[Action, tuple[frozenset[GatheringStatus], GatheringStatus | None]] = {
-    A.CANCEL: (frozenset({S.OPEN}), S.CANCELLED),
-    A.FINISH: (frozenset({S.OPEN}), S.DONE),
-    A.SIGN_UP: (frozenset({S.OPEN}), None),
-    A.WITHDRAW: (frozenset({S.OPEN, S.CANCELLED}), None),
-    A.ATTEND: (frozenset({S.OPEN, S.DONE}), None),
-}
-
-# Why an action is refused, by action; "{g}" is 培训3 / 活动3, "{status}" the status label.
-_REFUSALS: dict[Action, str] = {
+# action -> (statuses it may start from, the status it leads to; None: unchanged), and why not:
+# "{g}" is 培训3 / 活动3, "{status}" the status label.
+LIFECYCLE: Transitions[GatheringStatus] = Transitions(GatheringStatus, {
+    A.CANCEL: ((S.OPEN,), S.CANCELLED),
+    A.FINISH: ((S.OPEN,), S.DONE),
+    A.SIGN_UP: ((S.OPEN,), None),
+    A.WITHDRAW: ((S.OPEN, S.CANCELLED), None),
+    A.ATTEND: ((S.OPEN, S.DONE), None),
+}, refusals={
     A.CANCEL: "{g}{status}，不能取消。",
     A.FINISH: "{g}{status}，不能再结束。",
     A.SIGN_UP: "{g}{status}，不能报名。",
     A.WITHDRAW: "{g}{status}，不用取消报名了。",
     A.ATTEND: "{g}{status}，不能登记到场。",
-}
+})
+TRANSITIONS = LIFECYCLE.table
 
 
 def label_of(g: Gathering) -> str:
@@ -106,15 +104,12 @@ def label_of(g: Gathering) -> str:
 
 
 def can(action: Action, current: str) -> bool:
-    return GatheringStatus(current) in TRANSITIONS[action][0]
+    return LIFECYCLE.can(action, current)
 
 
 def check(action: Action, g: Gathering) -> GatheringStatus:
     """The status ``action`` leads to, or :class:`Refused` with the Chinese reason."""
-    current = GatheringStatus(g.status)
-    if can(action, current):
-        return TRANSITIONS[action][1] or current
-    raise Refused(_REFUSALS[action].format(g=label_of(g), status=current.label))
+    return LIFECYCLE.check(action, g.status, g=label_of(g))
 
 
 # The button of a sign-up card: ``talent:signup:3`` (a training), ``teams:signup:3`` (an activity).

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from storage.errors import Refused
-from storage.vocab import Labeled
+from storage.vocab import Labeled, Transitions
 
 if TYPE_CHECKING:
     from storage.surveys.models import Survey, SurveyRecipient
@@ -69,23 +68,15 @@ S = SurveyStatus
 R = RecipientStatus
 A = Action
 
-# action -> (survey statuses it may start from, the status it leads to; None: unchanged)
-TRANSITIONS: dict[Action, tuple[frozenset[SurveyStatus], SurveyStatus | None]] = {
-    A.EDIT: (frozenset({S.DRAFT}), None),
-    A.PUBLISH: (frozenset({S.DRAFT}), S.OPEN),
-    A.CLOSE: (frozenset({S.OPEN}), S.CLOSED),
-    A.START: (frozenset({S.OPEN}), None),
-    A.ANSWER: (frozenset({S.OPEN}), None),
-}
-# a recipient's action -> (statuses it may start from, the status it leads to; an answer to the last
-# question leads to ``done`` instead, see ``answered``)
-RECIPIENT_TRANSITIONS: dict[Action, tuple[frozenset[RecipientStatus], RecipientStatus]] = {
-    A.START: (frozenset({R.PENDING, R.ANSWERING}), R.ANSWERING),
-    A.ANSWER: (frozenset({R.PENDING, R.ANSWERING}), R.ANSWERING),
-}
-
-# Why an action is refused, by (action, current status); fields: label, n.
-_REFUSALS: dict[tuple[Action, SurveyStatus], str] = {
+# action -> (survey statuses it may start from, the status it leads to; None: unchanged), and why not
+# (fields: label, n).
+LIFECYCLE: Transitions[SurveyStatus] = Transitions(SurveyStatus, {
+    A.EDIT: ((S.DRAFT,), None),
+    A.PUBLISH: ((S.DRAFT,), S.OPEN),
+    A.CLOSE: ((S.OPEN,), S.CLOSED),
+    A.START: ((S.OPEN,), None),
+    A.ANSWER: ((S.OPEN,), None),
+}, refusals={
     (A.EDIT, S.OPEN): "问卷 {label} 已经发布，不能再改题目。",
     (A.EDIT, S.CLOSED): "问卷 {label} 已经发布，不能再改题目。",
     (A.PUBLISH, S.OPEN): "问卷 {label} 已经发布了，正在征求意见，不能重复发布。",
@@ -96,11 +87,16 @@ _REFUSALS: dict[tuple[Action, SurveyStatus], str] = {
     (A.START, S.CLOSED): "问卷{label}已经结束，不再接收答案。谢谢关注！",
     (A.ANSWER, S.DRAFT): "问卷{label}还没有发布。您的这条回复没有记录。",
     (A.ANSWER, S.CLOSED): "问卷{label}已经结束，不再接收答案。您的这条回复没有记录，谢谢关注！",
-}
-_RECIPIENT_REFUSALS: dict[tuple[Action, RecipientStatus], str] = {
+})
+# a recipient's action (an answer to the last question leads to ``done`` instead, see ``answered``)
+RECIPIENTS: Transitions[RecipientStatus] = Transitions(RecipientStatus, {
+    A.START: ((R.PENDING, R.ANSWERING), R.ANSWERING),
+    A.ANSWER: ((R.PENDING, R.ANSWERING), R.ANSWERING),
+}, refusals={
     (A.START, R.DONE): "您已经答完问卷{label}了，答案已提交，不能重复作答。谢谢！",
     (A.ANSWER, R.DONE): "您已经答完问卷{label}了，答案已提交，不能修改。谢谢！",
-}
+})
+TRANSITIONS, RECIPIENT_TRANSITIONS = LIFECYCLE.table, RECIPIENTS.table
 
 
 def label(survey: Survey) -> str:
@@ -118,24 +114,18 @@ def audience_label(audience: str) -> str:
 
 
 def can(action: Action, current: str) -> bool:
-    return SurveyStatus(current) in TRANSITIONS[action][0]
+    return LIFECYCLE.can(action, current)
 
 
 def check(action: Action, survey: Survey) -> SurveyStatus:
     """The survey's status after ``action``, or :class:`Refused` with the Chinese reason."""
-    now = SurveyStatus(survey.status)
-    if can(action, now):
-        return TRANSITIONS[action][1] or now
-    raise Refused(_REFUSALS[(action, now)].format(label=label(survey), n=survey.number))
+    return LIFECYCLE.check(action, survey.status, label=label(survey), n=survey.number)
 
 
 def check_recipient(action: Action, survey: Survey, rec: SurveyRecipient) -> RecipientStatus:
     """The recipient's status after ``action`` (the survey checked first), or :class:`Refused`."""
     check(action, survey)
-    starts, to = RECIPIENT_TRANSITIONS[action]
-    if RecipientStatus(rec.status) in starts:
-        return to
-    raise Refused(_RECIPIENT_REFUSALS[(action, RecipientStatus(rec.status))].format(label=label(survey)))
+    return RECIPIENTS.check(action, rec.status, label=label(survey))
 
 
 def answered(position: int, total: int) -> RecipientStatus:

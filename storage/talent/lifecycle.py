@@ -7,15 +7,14 @@ Reserve talent::
          +----------approve / reject--------+--reject--> rejected (未通过)
 
 A member's review note moves a recommended candidate to ``reviewing``; the secretary's decision
-(综合认定) ends the candidacy. ``TRANSITIONS`` says which action may start from which status;
+(综合认定) ends the candidacy. ``LIFECYCLE`` says which action may start from which status;
 ``check`` is the only place an action is allowed or refused (``storage.talent.reserve`` calls it
 under a row lock).
 """
 
 from __future__ import annotations
 
-from storage.errors import Refused
-from storage.vocab import Labeled
+from storage.vocab import Labeled, Transitions
 
 
 class ReserveStatus(Labeled):
@@ -59,26 +58,24 @@ R = ReserveStatus
 OPEN_STATUSES: tuple[ReserveStatus, ...] = (R.RECOMMENDED, R.REVIEWING)
 DECIDED: tuple[ReserveStatus, ...] = (R.APPROVED, R.REJECTED)
 
-TRANSITIONS: dict[ReserveAction, tuple[frozenset[ReserveStatus], ReserveStatus]] = {
-    ReserveAction.REVIEW: (frozenset(OPEN_STATUSES), R.REVIEWING),
-    ReserveAction.APPROVE: (frozenset(OPEN_STATUSES), R.APPROVED),
-    ReserveAction.REJECT: (frozenset(OPEN_STATUSES), R.REJECTED),
-}
-
-# Why refused; "{name}" is the candidate's name, "{status}" the status label.
-_REFUSALS: dict[ReserveAction, str] = {
+# action -> (statuses it may start from, the status it leads to), and why not:
+# "{name}" is the candidate's name, "{status}" the status label.
+LIFECYCLE: Transitions[ReserveStatus] = Transitions(ReserveStatus, {
+    ReserveAction.REVIEW: (OPEN_STATUSES, R.REVIEWING),
+    ReserveAction.APPROVE: (OPEN_STATUSES, R.APPROVED),
+    ReserveAction.REJECT: (OPEN_STATUSES, R.REJECTED),
+}, refusals={
     ReserveAction.REVIEW: "{name}的后备人才认定已完成（{status}），不能再补充考察意见。",
     ReserveAction.APPROVE: "{name}已经认定过了（{status}）。",
     ReserveAction.REJECT: "{name}已经认定过了（{status}）。",
-}
+})
+TRANSITIONS = LIFECYCLE.table
 
 
 def can(action: ReserveAction, current: str) -> bool:
-    return ReserveStatus(current) in TRANSITIONS[action][0]
+    return LIFECYCLE.can(action, current)
 
 
 def check(action: ReserveAction, current: str, name: str = "") -> ReserveStatus:
     """The status ``action`` leads to, or :class:`Refused` with the Chinese reason."""
-    if can(action, current):
-        return TRANSITIONS[action][1]
-    raise Refused(_REFUSALS[action].format(name=name or "该同志", status=ReserveStatus(current).label))
+    return LIFECYCLE.check(action, current, name=name or "该同志")
