@@ -97,8 +97,7 @@ async def run_demo(db_path: Path, *, fresh: bool = False) -> int:
             await import_roster(db, sample, datetime.now(timezone.utc))
         async with db.sessions() as session:
             roster = await people.all_people(session)
-    role_cn = {"secretary": "书记", "member": "党员", "employee": "职工"}
-    names = {p.userid: f"{p.name}({role_cn.get(p.role, p.role)})" for p in roster}
+    names = {p.userid: f"{p.name}({p.role_label})" for p in roster}
     term = Terminal(names)
     fake.listeners.append(term.show)
     crypto = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)

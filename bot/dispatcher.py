@@ -161,9 +161,10 @@ def _replies(result: Replies | _NotHandled) -> list[Reply] | None:
 class Dispatcher:
     """Runs routers in precedence order (the order lives in ``bot/registry.py``)."""
 
-    def __init__(self, routers: Sequence[Router]) -> None:
+    def __init__(self, routers: Sequence[Router], *, catalog: Sequence[CommandInfo] | None = None) -> None:
+        """``catalog``: the commands in the order the help lists them (default: the routers' order)."""
         self.routers = tuple(routers)
-        self.catalog = tuple(c for r in self.routers for c in r.commands)
+        self.catalog = tuple(catalog) if catalog is not None else tuple(c for r in self.routers for c in r.commands)
 
     def is_interrupt(self, ctx: Context) -> bool:
         """What always reaches its own router, whatever question is open."""

@@ -16,14 +16,15 @@ router = Router("commands")
 
 
 def help_for(role: str, catalog: Sequence[CommandInfo]) -> str:
-    """``可用命令：`` and one line per command (and sub-command) ``role`` may use."""
-    lines: list[str] = []
+    """``可用命令：`` and one line per command (and sub-command) ``role`` may use.
+
+    When a usage is registered twice (a general line and one for a role), the later line wins.
+    """
+    lines: dict[str, str] = {}
     for c in catalog:
         if c.visible_to(role):
-            line = f"{c.usage} — {c.summary}" if c.summary else c.usage
-            if line not in lines:
-                lines.append(line)
-    return "可用命令：\n" + "\n".join(lines)
+            lines[c.usage] = f"{c.usage} — {c.summary}" if c.summary else c.usage
+    return "可用命令：\n" + "\n".join(lines.values())
 
 
 @router.route(filters.known, filters.text)

@@ -71,7 +71,8 @@ def routers() -> tuple[Router, ...]:
 
 
 def build_dispatcher() -> Dispatcher:
-    return Dispatcher(routers())
+    """Routers in precedence order; the help lists commands in ``DOMAINS`` order."""
+    return Dispatcher(routers(), catalog=tuple(c for f in features() for c in f.router.commands))
 
 
 def sheet_writers() -> tuple[SheetWriter, ...]:

@@ -7,24 +7,19 @@ Everything is derived from the ledger as of ``ctx.now``; nudge keys are unique p
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.format import month_day
 from bot.replies import Text
 from schedules.config import ScheduleConfig
-from schedules.context import SweepContext
+from schedules.context import SweepContext, lateness
 from storage import assist as projects
 from storage import people as roster
 from storage.assist import Assessment, Milestone, MilestoneStatus, Project, label, queries
-from storage.workdays import previous_working_day, working_days_between
+from storage.workdays import previous_working_day
 
-
-def _lateness(due: date, today: date, repeat_days: int) -> tuple[int, int] | None:
-    """(working days late, which repeat period that is) once ``due`` is a working day or more behind."""
-    late = working_days_between(due, today) if due < today else 0
-    return (late, (late - 1) // max(1, repeat_days)) if late >= 1 else None
 
 
 async def sweep(ctx: SweepContext) -> None:
@@ -53,7 +48,7 @@ async def _milestone(ctx: SweepContext, p: Project, m: Milestone, team: list[str
                 await ctx.nudge(f"assist:ms:{m.id}:due:{m.due}:{uid}", uid,
                                 Text(content=f"帮扶提醒：{what}{when}到期。完成后请发{done}。"), kind="assist_due")
         return
-    behind = _lateness(m.due, ctx.today, ctx.config.overdue_repeat_days)
+    behind = lateness(m.due, ctx.today, ctx.config.overdue_repeat_days)
     if behind is None:
         return
     late, period = behind
@@ -70,7 +65,7 @@ async def _milestone(ctx: SweepContext, p: Project, m: Milestone, team: list[str
 
 async def _deadline(ctx: SweepContext, p: Project) -> None:
     """The deadline passed and the lead has not assessed yet."""
-    behind = None if p.deadline is None else _lateness(p.deadline, ctx.today, ctx.config.overdue_repeat_days)
+    behind = None if p.deadline is None else lateness(p.deadline, ctx.today, ctx.config.overdue_repeat_days)
     if p.deadline is None or behind is None:
         return
     await ctx.nudge(f"assist:p:{p.id}:deadline:{p.deadline}:{behind[1]}:{p.lead}", p.lead,

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.format import month_day as _day
 from bot.replies import Text
 from schedules.config import ScheduleConfig
-from schedules.context import SweepContext, pct
+from schedules.context import SweepContext, lateness, pct
 from storage import care
 from storage import people as roster
 from storage.care import CareCategory, followups
@@ -17,7 +17,7 @@ from storage.care.coverage import coverage
 from storage.deeds import WORKING
 from storage.deeds import queries as deed_queries
 from storage.people.models import Person
-from storage.workdays import is_working_day, next_working_day, working_days_between
+from storage.workdays import is_working_day, next_working_day, previous_working_day
 
 ACTOR = "schedule"  # who the audit log says created a visit task ahead of a retirement
 
@@ -30,14 +30,6 @@ def _name(people: dict[str, Person], userid: str | None) -> str:
     return people[userid].name if userid and userid in people else (userid or "（未指定）")
 
 
-def _remind_day(due: date) -> date:
-    """A follow-up due on a day off is brought forward to the last working day before it."""
-    d = due
-    while not is_working_day(d):
-        d -= timedelta(days=1)
-    return d
-
-
 async def follow_up_reminders(ctx: SweepContext) -> None:
     """Due-day reminders, repeated overdue reminders, and escalation to the secretary."""
     people = await roster.by_id(ctx.session)
@@ -45,16 +37,16 @@ async def follow_up_reminders(ctx: SweepContext) -> None:
     for f in await followups.follow_ups(ctx.session):
         who = _name(people, f.person)
         if ctx.today <= f.due:
-            if ctx.today >= _remind_day(f.due):
+            if ctx.today >= previous_working_day(f.due):  # a day off's follow-up: the working day before
                 when = "今天" if f.due == ctx.today else _day(f.due)
                 await ctx.nudge(f"fu:{f.key}:due:{f.due}", f.member,
                                 Text(content=f"回访提醒：{when}应回访 {who}（{f.what}）。回访后发一句“已看望{who}……”即可记录。"),
                                 kind="followup_due")
             continue
-        late = working_days_between(f.due, ctx.today)
-        if late < 1:
+        behind = lateness(f.due, ctx.today, cfg.overdue_repeat_days)
+        if behind is None:
             continue
-        period = (late - 1) // max(1, cfg.overdue_repeat_days)
+        late, period = behind
         await ctx.nudge(f"fu:{f.key}:overdue:{f.due}:{period}", f.member,
                         Text(content=f"回访逾期：{who}（{f.what}）原定 {_day(f.due)} 回访，已逾期 {late} 个工作日，请尽快联系。"),
                         kind="followup_overdue")

@@ -16,6 +16,16 @@ from schedules.config import ScheduleConfig
 from schedules.quiet import spread
 from storage import outbox
 from storage.models import Nudge
+from storage.workdays import working_days_between
+
+
+def lateness(due: date, today: date, repeat_days: int) -> tuple[int, int] | None:
+    """(working days late, which repeat period that is) once ``due`` is a working day or more behind.
+
+    Overdue reminders repeat every ``repeat_days`` working days: one nudge key per period.
+    """
+    late = working_days_between(due, today) if due < today else 0
+    return (late, (late - 1) // max(1, repeat_days)) if late >= 1 else None
 
 
 def pct(x: float | None) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot import keys
 from handlers.talent import api as api_talent, export as export_talent
+from handlers.gatherings import api as api_gatherings
 from schedules import gatherings as sweeps_gatherings
 from schedules import talent as sweeps_talent
 from schedules.config import ScheduleConfig
@@ -312,6 +313,7 @@ async def test_api(bot: Bot, aiohttp_client: Any) -> None:
     app[keys.SETTINGS] = bot.settings
     app[keys.CLOCK] = bot.clock
     api_talent.setup(app)
+    api_gatherings.setup(app)
     client = await aiohttp_client(app)
     assert (await client.get("/api/talent")).status == 401
     resp = await client.get("/api/talent", headers=AUTH)

@@ -11,7 +11,6 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot import keys
-from handlers.teams import api as api_teams
 from bot.app import create_app
 from handlers.teams.export import write_sheets
 from bot.fakewecom import FakeWeCom
@@ -296,7 +295,6 @@ async def api_bot(database_url: str, fake_wecom: tuple[FakeWeCom, str], aiohttp_
     fake, api_base = fake_wecom
     settings = make_settings(database_url, api_base)
     app = create_app(settings, clock=clock, run_sender=False, parser=parser)
-    api_teams.setup(app)
     client = await aiohttp_client(app)
     await import_roster(app[keys.DB], SAMPLE_ROSTER, clock())
     return Bot(client, app, fake, settings, clock)

@@ -95,7 +95,7 @@ async def mine(ctx: Context) -> Replies:
     return Text(content="\n".join(lines))
 
 
-@router.command("/结案", roles=STAFF, usage="/结案 姓名或账号", summary="解除重点关注", hidden=True,
+@router.command("/结案", roles=STAFF, usage="/结案 姓名", summary="重点关注对象情况好转，解除关注",
                 denied=msg.RESOLVE_DENIED)
 async def resolve_command(ctx: Context) -> Replies:
     if not ctx.args:

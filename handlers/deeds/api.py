@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot import keys
-from bot.api import BadRequest, boolean, choice, date_range, error, guarded, iso, listing, now_of, one, paging, tz_of
+from bot.api import boolean, choice, date_range, error, guarded, iso, listing, now_of, one, paging, path_number, tz_of
 from storage import deeds, people
 from storage.deeds import queries as q
 from storage.deeds.models import Item, ItemEvent
@@ -76,15 +76,13 @@ async def list_items(request: web.Request) -> web.Response:
 
 @guarded(())
 async def get_item(request: web.Request) -> web.Response:
-    raw = request.match_info["n"]
-    if not raw.isdigit() or len(raw) > 9:
-        raise BadRequest(f"事项编号必须是正整数，收到 {raw!r}")
+    n = path_number(request, "事项")
     now, tz = now_of(request), tz_of(request)
     async with request.app[keys.DB].sessions() as session:
-        found = await q.item(session, int(raw))
+        found = await q.item(session, n)
         names = await people.names(session)
     if found is None:
-        return error(404, "not_found", f"没有编号 #{int(raw)} 的事项")
+        return error(404, "not_found", f"没有编号 #{n} 的事项")
     it, events = found
     body = item_json(it, names, tz, now)
     body["history"] = [event_json(e, names, tz) for e in events]

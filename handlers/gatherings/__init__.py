@@ -10,6 +10,7 @@ buttons and sign-up texts (``signup``), then the organisers' commands (``organis
 from bot.feature import Feature
 from handlers.gatherings import signup  # noqa: F401, I001 - route order matters
 from handlers.gatherings import organisers  # noqa: F401
+from handlers.gatherings import api
 from handlers.gatherings.router import router as _router
 
-feature = Feature(_router, precedes=("talent", "teams"))
+feature = Feature(_router, api=api.setup, precedes=("talent", "teams"))

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot import keys
-from bot.api import boolean, choice, guarded, iso, listing, paging, date_range, tz_of
+from bot.api import boolean, guarded, iso, paging, tz_of
 from storage import gatherings, people
 from storage import talent as store
-from storage.gatherings import Gathering, GatheringKind, GatheringStatus
+from storage.gatherings import GatheringKind, GatheringStatus
 from storage.talent import ReserveCandidate, ReserveStatus, TalentProfile
 
 TRAINING = GatheringKind.TRAINING
@@ -43,14 +43,6 @@ def candidate_json(c: ReserveCandidate, names: dict[str, str], reviews: int, tz:
     }
 
 
-def training_json(g: Gathering, signed: int, attended: int, names: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
-    return {
-        "number": g.number, "title": g.title, "starts_at": iso(g.starts_at, tz), "place": g.place,
-        "lecturer": g.lecturer, "lecturer_name": names.get(g.lecturer) if g.lecturer else None,
-        "capacity": g.capacity or None, "places_left": gatherings.places_left(g, signed),
-        "team": g.team or None, "status": g.status, "status_cn": GatheringStatus.label_of(g.status),
-        "signed_up": signed, "attended": attended, "created_by": g.created_by, "created_at": iso(g.created_at, tz),
-    }
 
 
 @guarded(("reserve", "limit", "offset"))
@@ -74,20 +66,7 @@ async def list_talent(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
-@guarded(("from", "to", "status", "limit", "offset"))
-async def list_trainings(request: web.Request) -> web.Response:
-    limit, offset = paging(request)
-    start, stop = date_range(request)
-    status = choice(request, "status", TRAINING_STATUSES, many=True)
-    tz = tz_of(request)
-    async with request.app[keys.DB].sessions() as session:
-        rows, total = await gatherings.page(session, TRAINING, since=start, until=stop, status=status, limit=limit,
-                                            offset=offset)
-        names = await people.names(session)
-    return listing([training_json(g, signed, came, names, tz) for g, signed, came in rows], total, limit, offset)
-
 
 def setup(app: web.Application) -> None:
-    """Add ``/api/talent`` and ``/api/trainings``; uses ``app[keys.DB]`` and ``app[keys.SETTINGS]``."""
+    """Add ``/api/talent`` (``/api/trainings`` is the gatherings domain's)."""
     app.router.add_get("/api/talent", list_talent)
-    app.router.add_get("/api/trainings", list_trainings)

@@ -10,15 +10,13 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from bot import keys
-from bot.api import BadRequest, choice, guarded, iso, listing, now_of, one, paging, date_range, tz_of
-from storage import gatherings, people
+from bot.api import BadRequest, guarded, iso, now_of, one, tz_of
 from storage import teams as store
-from storage.gatherings import ActivityCategory, Gathering, GatheringKind, GatheringStatus
+from storage.gatherings import GatheringKind, GatheringStatus
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 ACTIVITY = GatheringKind.ACTIVITY
@@ -45,14 +43,6 @@ def team_json(ts: store.TeamScore) -> dict[str, Any]:
     }
 
 
-def activity_json(g: Gathering, signed: int, attended: int, names: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
-    return {
-        "number": g.number, "title": g.title, "category": g.category,
-        "category_cn": ActivityCategory.label_of(g.category), "starts_at": iso(g.starts_at, tz),
-        "place": g.place, "capacity": g.capacity or None, "team": g.team or None, "status": g.status,
-        "status_cn": GatheringStatus.label_of(g.status), "signed_up": signed, "attended": attended,
-        "created_by": g.created_by, "created_by_name": names.get(g.created_by), "created_at": iso(g.created_at, tz),
-    }
 
 
 @guarded(("month",))
@@ -71,19 +61,7 @@ async def list_teams(request: web.Request) -> web.Response:
                               "items": [team_json(t) for t in r.teams], "total": len(r.teams)})
 
 
-@guarded(("from", "to", "status", "limit", "offset"))
-async def list_activities(request: web.Request) -> web.Response:
-    limit, offset = paging(request)
-    start, stop = date_range(request)
-    status = choice(request, "status", ACTIVITY_STATUSES, many=True)
-    tz = tz_of(request)
-    async with request.app[keys.DB].sessions() as session:
-        rows, total = await gatherings.page(session, ACTIVITY, since=start, until=stop, status=status, limit=limit,
-                                            offset=offset, newest_first=True)
-        names = await people.names(session)
-    return listing([activity_json(g, signed, came, names, tz) for g, signed, came in rows], total, limit, offset)
-
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/api/teams", list_teams)
-    app.router.add_get("/api/activities", list_activities)
+

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import gatherings
 from storage.care.models import CareEntry, Visit, VisitTask
+from storage.care.lifecycle import CareStatus, TaskStatus
 from storage.deeds import EventKind, Item, ItemEvent, ItemKind
 from storage.teams.lifecycle import ScoreComponent
 from storage.workdays import add_working_time
@@ -80,15 +81,15 @@ async def visits(session: AsyncSession, team_of: dict[str, str], first: date, la
         if ok or due < as_of_day:
             dues.append((team_of[person], ok))
 
-    tasks = await session.execute(select(VisitTask).where(VisitTask.status != "cancelled"))
+    tasks = await session.execute(select(VisitTask).where(VisitTask.status != TaskStatus.CANCELLED))
     for t in tasks.scalars():
-        marked = t.status == "done" and t.done_at is not None and _local_day(t.done_at, tz) <= t.due_date
+        marked = t.status == TaskStatus.DONE and t.done_at is not None and _local_day(t.done_at, tz) <= t.due_date
         consider(t.person, _local_day(t.created_at, tz), t.due_date, marked)
     for v in care_visits:
         if v.next_date is not None:
             consider(v.person, v.visited_on + timedelta(days=1), v.next_date)
     visited_entries = {v.entry_id for v in care_visits}
-    entries = await session.execute(select(CareEntry).where(CareEntry.status == "active",
+    entries = await session.execute(select(CareEntry).where(CareEntry.status == CareStatus.ACTIVE,
                                                             CareEntry.next_follow_up.is_not(None)))
     for e in entries.scalars():
         if e.id in visited_entries or e.next_follow_up is None:
