@@ -21,7 +21,11 @@ from aiohttp import web
 
 from bot import keys
 from bot.sender import utcnow
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from storage import audit
+from storage.errors import Refused
+from storage.people import branches
 from storage.models import AuditEntry
 
 MAX_LIMIT = 200
@@ -57,8 +61,12 @@ def authorized(request: web.Request) -> bool:
 
 
 def guarded(allowed: Iterable[str]) -> Callable[[Handler], Handler]:
-    """Check the token and reject unknown query parameters; turn BadRequest into 400."""
-    known = frozenset(allowed)
+    """Check the token, reject unknown query parameters, find the branch; turn BadRequest into 400.
+
+    Every endpoint takes ``branch`` (a code, name or id; not needed while there is one branch):
+    :func:`db_session` is scoped to it.
+    """
+    known = frozenset(allowed) | {"branch"}
 
     def wrap(handler: Handler) -> Handler:
         async def guarded(request: web.Request) -> web.StreamResponse:
@@ -69,11 +77,23 @@ def guarded(allowed: Iterable[str]) -> Callable[[Handler], Handler]:
                 return error(400, "bad_request",
                               f"不支持的参数: {', '.join(unknown)}（可用: {', '.join(sorted(known)) or '无'}）")
             try:
+                async with request.app[keys.DB].sessions() as s:
+                    request[BRANCH] = (await branches.resolve(s, one(request, "branch"))).id
                 return await handler(request)
             except BadRequest as exc:
                 return error(400, "bad_request", str(exc))
+            except Refused as exc:
+                return error(400, "bad_request", exc.message)
         return guarded
     return wrap
+
+
+BRANCH = web.RequestKey("branch", int)
+
+
+def db_session(request: web.Request) -> AsyncSession:
+    """A database session scoped to the request's branch."""
+    return request.app[keys.DB].session(request[BRANCH])
 
 
 def tz_of(request: web.Request) -> ZoneInfo:
@@ -205,9 +225,9 @@ async def list_audit(request: web.Request) -> web.Response:
     start, stop = date_range(request)
     actor, object_type = one(request, "actor"), one(request, "object_type")
     tz = tz_of(request)
-    async with request.app[keys.DB].sessions() as session:
+    async with db_session(request) as session:
         page = await audit.page_of(session, actor=actor, object_type=object_type, since=start, until=stop,
-                                           limit=limit, offset=offset)
+                                   limit=limit, offset=offset)
     return listing([audit_json(a, tz) for a in page.rows], page.total, limit, offset)
 
 

@@ -61,7 +61,7 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _roster_import(settings: Settings, path: str) -> tuple[int, int]:
+async def _roster_import(settings: Settings, path: str, branch: str | None) -> tuple[int, int]:
     from handlers.people.importer import import_roster
     from storage import migrate
     from storage.db import create_database
@@ -69,16 +69,20 @@ async def _roster_import(settings: Settings, path: str) -> tuple[int, int]:
     db = create_database(settings.database_url)
     try:
         await migrate.upgrade(db)
-        return await import_roster(db, path, datetime.now(timezone.utc))
+        return await import_roster(db, path, datetime.now(timezone.utc), branch=branch)
     finally:
         await db.dispose()
 
 
 def _cmd_roster_import(args: argparse.Namespace) -> int:
     from handlers.people.importer import RosterFileError
+    from storage.errors import Refused
 
     try:
-        created, updated = asyncio.run(_roster_import(_settings(args, need_wecom=False), args.file))
+        created, updated = asyncio.run(_roster_import(_settings(args, need_wecom=False), args.file, args.branch))
+    except Refused as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
     except RosterFileError as exc:
         print(f"名册未导入（共 {len(exc.errors)} 处错误，整个文件都没有导入）：", file=sys.stderr)
         for err in exc.errors:
@@ -182,7 +186,9 @@ def _cmd_digest(args: argparse.Namespace) -> int:
     now = datetime.now(settings.tz)
 
     async def work(db):  # type: ignore[no-untyped-def]
-        async with db.sessions() as session, session.begin():
+        async with db.sessions() as session:
+            branch = (await people.branches.resolve(session, args.branch)).id
+        async with db.session(branch) as session, session.begin():
             cfg = from_settings(settings)
             text = await render_digest(session, args.kind, now, registry.digest_sections(), cfg)
             recipients = [] if args.preview else [p.userid for p in await people.by_role(session, "secretary")]
@@ -199,10 +205,15 @@ def _cmd_digest(args: argparse.Namespace) -> int:
 
 def _cmd_duty_import(args: argparse.Namespace) -> int:
     from handlers.duty.importer import DutyFileError, import_duty
+    from storage.errors import Refused
 
     settings = _settings(args, need_wecom=False)
     try:
-        count = asyncio.run(_with_db(settings, lambda db: import_duty(db, args.file, datetime.now(timezone.utc))))
+        count = asyncio.run(_with_db(settings, lambda db: import_duty(db, args.file, datetime.now(timezone.utc),
+                                                                      branch=args.branch)))
+    except Refused as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
     except DutyFileError as exc:
         print("值班表未导入（整个文件都没有导入）：", file=sys.stderr)
         print(str(exc), file=sys.stderr)
@@ -214,9 +225,15 @@ def _cmd_duty_import(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from bot import registry
     from bot.export import export_workbook
+    from storage.errors import Refused
 
     settings = _settings(args, need_wecom=False)
-    asyncio.run(_with_db(settings, lambda db: export_workbook(db, args.out, settings.tz, registry.sheet_writers())))
+    try:
+        asyncio.run(_with_db(settings, lambda db: export_workbook(db, args.out, settings.tz, registry.sheet_writers(),
+                                                                  branch=args.branch)))
+    except Refused as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
     print(f"已导出：{args.out}")
     return 0
 
@@ -240,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     rsub = roster.add_subparsers(dest="roster_command", required=True)
     imp = rsub.add_parser("import", help="import a CSV or XLSX roster (all or nothing)")
     imp.add_argument("file")
+    imp.add_argument("--branch", help="the branch (code, name or id) of rows without a 支部 column")
     imp.set_defaults(func=_cmd_roster_import)
 
     demo = sub.add_parser("demo", help="try the bot in a terminal with a simulated WeCom")
@@ -257,16 +275,19 @@ def build_parser() -> argparse.ArgumentParser:
     digest = sub.add_parser("digest", help="render the secretary's digest now")
     digest.add_argument("kind", choices=["weekly", "monthly"])
     digest.add_argument("--preview", action="store_true", help="print only, do not send")
+    digest.add_argument("--branch", help="the branch (code, name or id); needed when there are several")
     digest.set_defaults(func=_cmd_digest)
 
     duty = sub.add_parser("duty", help="the duty roster")
     dsub = duty.add_subparsers(dest="duty_command", required=True)
     dimp = dsub.add_parser("import", help="import a CSV or XLSX duty roster (all or nothing)")
     dimp.add_argument("file")
+    dimp.add_argument("--branch", help="the branch (code, name or id); needed when there are several")
     dimp.set_defaults(func=_cmd_duty_import)
 
     export = sub.add_parser("export", help="write the ledgers to an Excel workbook")
     export.add_argument("--out", default="台账.xlsx")
+    export.add_argument("--branch", help="the branch (code, name or id); needed when there are several")
     export.set_defaults(func=_cmd_export)
 
     parse = sub.add_parser("parse", help="show how a message is understood")

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 
+from storage.people import branches
+
 if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
@@ -96,7 +98,7 @@ def write(ws: "Worksheet", sheet: Sheet) -> None:
 
 
 async def export_workbook(db: "Database", path: str | Path, tz: ZoneInfo, writers: Sequence[SheetWriter], *,
-                          now: datetime | None = None) -> None:
+                          now: datetime | None = None, branch: str | None = None) -> None:
     """Write the workbook to ``path`` (parent folders are created), one transaction for all sheets.
 
     Args:
@@ -105,13 +107,19 @@ async def export_workbook(db: "Database", path: str | Path, tz: ZoneInfo, writer
         tz: the configured time zone (dates and times are written as local wall-clock time).
         writers: each domain's ``write_sheets``, in the registry's order.
         now: the moment the export is as of (default: the current time).
+        branch: the branch exported (code, name or id); by default the only one.
+
+    Raises:
+        Refused: several branches and none named.
     """
     from openpyxl import Workbook
 
     now = (now or datetime.now(timezone.utc)).astimezone(tz)
     wb = Workbook()
     wb.remove(wb.active)
-    async with db.sessions() as session, session.begin():
+    async with db.sessions() as session:
+        scope = (await branches.resolve(session, branch)).id
+    async with db.session(scope) as session, session.begin():
         for write_sheets in writers:
             await write_sheets(session, wb, tz, now)
     target = Path(path)

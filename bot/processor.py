@@ -19,6 +19,7 @@ from bot.sender import Clock, utcnow
 from bot.wecom.crypto import CallbackError
 from storage import inbox, outbox, people
 from storage.db import Database
+from storage.scope import set_branch
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +154,8 @@ class Processor:
                         return
                     event = build_event(parse_fields(row.payload))
                     sender = await people.get(session, event.user)
+                    if sender is not None:
+                        set_branch(session, sender.branch_id)  # from here on the session sees their branch
                     ctx = Context(event, sender, session, local_now, self._settings, inbox_id=inbox_id)
                     if sender is not None:
                         ctx.fsm = await Conversation.load(session, event.user, now)

@@ -13,6 +13,7 @@ from bot.events import TextMessage
 from bot.nlu import Intent, Parser, Person
 from storage import people
 from storage.db import Database
+from storage.scope import every_branch
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ class Services:
         async with self._lock:
             if version == self._roster_version:
                 return
-            entries = await people.all_people(session)  # type: ignore[arg-type]
+            with every_branch(session):  # type: ignore[arg-type]
+                entries = await people.all_people(session)  # type: ignore[arg-type]
             self.parser.set_roster([Person(e.userid, e.name, e.role, e.team or None) for e in entries])
             self._roster_version = version
             log.info("parser roster loaded: %d people", len(entries))

@@ -50,6 +50,7 @@ class SweepContext:
     now: datetime  # aware, local time zone
     config: ScheduleConfig
     dry_run: bool = False
+    branch: int = 1  # the branch this sweep looks at (the session is scoped to it)
     sent: list[Sent] = field(default_factory=list)
 
     @property
@@ -68,26 +69,27 @@ class SweepContext:
         """
         if self.quiet and not urgent:
             return False
-        key = key[:255]
-        if await self._seen(key):
+        key = key[:240]
+        stored = f"b{self.branch}:{key}"  # numbers are per branch: so are the keys of what was sent
+        if await self._seen(key, stored):
             return False
         not_before = self.now if urgent else spread(self.now, f"{recipient}:{kind}", self.config.jitter_s)
         text = _text_of(reply)
         if not self.dry_run:
             maker = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
-            stmt = maker(Nudge).values(key=key, recipient=recipient, kind=kind, created_at=self.now)
+            stmt = maker(Nudge).values(key=stored, recipient=recipient, kind=kind, created_at=self.now)
             result = await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]).returning(Nudge.id))
             if result.scalar_one_or_none() is None:
                 return False  # another process sent it a moment ago
             await outbox.enqueue(self.session, recipient, reply.payload(), self.now.astimezone(timezone.utc),
-                                 dedupe_key=f"nudge:{key}", not_before=not_before.astimezone(timezone.utc))
+                                 dedupe_key=f"nudge:{stored}", not_before=not_before.astimezone(timezone.utc))
         self.sent.append(Sent(key, recipient, kind, text, not_before))
         return True
 
-    async def _seen(self, key: str) -> bool:
+    async def _seen(self, key: str, stored: str) -> bool:
         if any(s.key == key for s in self.sent):
             return True
-        return (await self.session.execute(select(Nudge.id).where(Nudge.key == key))).first() is not None
+        return (await self.session.execute(select(Nudge.id).where(Nudge.key == stored))).first() is not None
 
 
 def _text_of(reply: Reply) -> str:

@@ -12,6 +12,8 @@ from schedules.config import ScheduleConfig
 from schedules.context import Sent, Sweep, SweepContext
 from schedules.lock import sweep_lock
 from storage.db import Database
+from storage.people import branches
+from storage.scope import set_branch
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,7 @@ class SweepsBusy(Exception):
 
 async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, config: ScheduleConfig | None = None,
                   dry_run: bool = False, holder: str = HOLDER) -> list[Sent]:
-    """Run ``sweeps`` (each domain's, in the registry's order) as of ``now`` (aware).
+    """Run ``sweeps`` (each domain's, in the registry's order) for every branch, as of ``now`` (aware).
 
     Returns what was (or, dry, would be) sent.
 
@@ -41,16 +43,20 @@ async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, confi
     async with sweep_lock(db, "sweeps", holder) as got:
         if not got:
             raise SweepsBusy("another process is running the sweeps")
-        for sweep in sweeps:
-            async with db.sessions() as session:
-                ctx = SweepContext(session, now, config, dry_run=dry_run)
-                try:
-                    async with session.begin():
-                        await sweep(ctx)
-                        if dry_run:
-                            await session.rollback()
-                except Exception:  # noqa: BLE001 - report like a message-handling error, keep going
-                    log.exception("sweep %s failed at %s", sweep.__name__, now.isoformat())
-                    continue
-                sent.extend(ctx.sent)
+        async with db.sessions() as session:
+            branch_ids = [b.id for b in await branches.all_branches(session)]
+        for branch in branch_ids:
+            for sweep in sweeps:
+                async with db.sessions() as session:
+                    set_branch(session, branch)  # a sweep sees one branch: its people, records and secretary
+                    ctx = SweepContext(session, now, config, dry_run=dry_run, branch=branch)
+                    try:
+                        async with session.begin():
+                            await sweep(ctx)
+                            if dry_run:
+                                await session.rollback()
+                    except Exception:  # noqa: BLE001 - report like a message-handling error, keep going
+                        log.exception("sweep %s failed for branch %d at %s", sweep.__name__, branch, now.isoformat())
+                        continue
+                    sent.extend(ctx.sent)
     return sent

@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
 from storage.paging import Page, page
+from storage.scope import branch_of
 
 
 async def record(session: AsyncSession, now: datetime, actor: str, action: str, object_type: str,
                  object_id: str | int, detail: str = "") -> None:
     """Add one line; ``detail`` must not hold health or family details, only what changed."""
     session.add(AuditEntry(at=now, actor=actor, action=action, object_type=object_type,
-                           object_id=str(object_id), detail=detail))
+                           object_id=str(object_id), detail=detail, branch_id=branch_of(session)))
 
 
 async def record_views(session: AsyncSession, now: datetime, actor: str, object_type: str,
@@ -29,8 +30,10 @@ async def record_views(session: AsyncSession, now: datetime, actor: str, object_
 async def page_of(session: AsyncSession, *, actor: str | None = None, object_type: str | None = None,
                   object_id: str | None = None, since: datetime | None = None, until: datetime | None = None,
                   limit: int | None = 50, offset: int = 0) -> Page[AuditEntry]:
-    """Audit lines, oldest first, and how many match; ``until`` is exclusive."""
+    """Audit lines of the session's branch (all, unscoped), oldest first, and how many match."""
     stmt = select(AuditEntry).order_by(AuditEntry.id)
+    if (branch := branch_of(session)) is not None:
+        stmt = stmt.where(AuditEntry.branch_id == branch)
     if actor:
         stmt = stmt.where(AuditEntry.actor == actor)
     if object_type:

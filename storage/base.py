@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -41,3 +41,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+class BranchScoped:
+    """A row that belongs to one branch (支部).
+
+    In a session scoped to a branch (``storage.scope``) every ORM read, update and delete of a
+    scoped table sees only that branch's rows, and new rows are given that branch.
+    """
+
+    branch_id: Mapped[int] = mapped_column(Integer, ForeignKey("branches.id"), index=True)

@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.scope import KEY as SCOPE_KEY
+from storage.scope import ScopedSession
+
 
 @dataclass(frozen=True)
 class Database:
@@ -20,6 +23,10 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def session(self, branch: int | None) -> AsyncSession:
+        """A session scoped to ``branch`` (``storage.scope``); ``None``: every branch."""
+        return self.sessions(info={SCOPE_KEY: branch})
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -64,4 +71,4 @@ def create_database(url: str, **engine_kwargs: Any) -> Database:
         kwargs.setdefault("max_overflow", 10)
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_async_engine(url, **kwargs)
-    return Database(engine, async_sessionmaker(engine, expire_on_commit=False))
+    return Database(engine, async_sessionmaker(engine, expire_on_commit=False, sync_session_class=ScopedSession))

@@ -125,6 +125,7 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="")
+    branch_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # the record's branch
 
 
 class Nudge(Base):
@@ -155,12 +156,12 @@ from storage.care.models import CareEntry, Visit, VisitTask  # noqa: E402
 from storage.deeds.models import Item, ItemEvent, Routing  # noqa: E402
 from storage.duty.models import Duty  # noqa: E402
 from storage.gatherings.models import Gathering, Signup  # noqa: E402
-from storage.people.models import Person  # noqa: E402
+from storage.people.models import Branch, Person  # noqa: E402
 from storage.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyRecipient  # noqa: E402
 from storage.talent.models import Lecturer, ReserveCandidate, ReserveReview, TalentProfile  # noqa: E402
 
 __all__ += [
-    "AuditEntry", "CareEntry", "Conversation", "ConversationOffer", "Counter", "Duty", "Gathering", "InboxRow", "Item", "ItemEvent",
+    "AuditEntry", "Branch", "CareEntry", "Conversation", "ConversationOffer", "Counter", "Duty", "Gathering", "InboxRow", "Item", "ItemEvent",
     "Lecturer", "Lock", "Milestone", "Nudge", "OutboxRow", "Person", "Project", "ProjectUpdate", "ReserveCandidate",
     "ReserveReview", "Routing", "Signup", "Survey", "SurveyAnswer", "SurveyQuestion", "SurveyRecipient",
     "TalentProfile", "Visit", "VisitTask", "WeComToken",

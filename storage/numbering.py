@@ -1,6 +1,6 @@
 """Monotonic numbers (``#N`` of items, projects, surveys, trainings…), safe under concurrency.
 
-``UPDATE counters .. RETURNING`` takes the counter row's lock until the transaction ends; when the
+One counter row per branch and kind. ``UPDATE counters .. RETURNING`` takes the counter row's lock until the transaction ends; when the
 row is missing it is created (``ON CONFLICT DO NOTHING``) starting from the highest number in use.
 """
 
@@ -14,10 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
 from storage.models import Counter
+from storage.scope import require_branch
 
 
 async def next_number(session: AsyncSession, counter: str, column: Any, *where: ColumnElement[bool]) -> int:
-    """The next number of ``counter``; a new counter starts after ``max(column)`` (rows matching ``where``)."""
+    """The next number of ``counter`` in the session's branch (``#N`` is per branch); a new counter
+    starts after ``max(column)`` of the branch's rows matching ``where``."""
+    counter = f"{counter}:{require_branch(session)}"
     bump = update(Counter).where(Counter.name == counter).values(value=Counter.value + 1).returning(Counter.value)
     value = (await session.execute(bump)).scalar_one_or_none()
     if value is not None:

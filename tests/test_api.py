@@ -40,7 +40,7 @@ async def api_bot(database_url: str, fake_wecom: tuple[FakeWeCom, str], aiohttp_
 
 async def _deed(db: Database, *, requester: str, owner: str, category: str, status: str, created: datetime,
                 due: datetime | None = None) -> int:
-    async with db.sessions() as session, session.begin():
+    async with db.session(1) as session, session.begin():
         n = await duty.next_number(session)
         it = Item(number=n, kind="deed", category=category, requester=requester, owner=owner, team="",
                   title=f"事项{n}", text=f"事项{n}的内容", status=status, urgent=False, created_at=created,
@@ -63,7 +63,7 @@ async def _seed_items(db: Database) -> None:
     await _deed(db, requester="hefang", owner="chenjunjie", category="facilities", status="closed",
                 created=T0, due=T0 - timedelta(hours=1))  # closed: never overdue
     await _deed(db, requester="linyang", owner="zhouli", category="commute", status="submitted", created=T0)
-    async with db.sessions() as session, session.begin():
+    async with db.session(1) as session, session.begin():
         await duty.create_incident(session, reporter="guoqiang", team="检修班", text="检修班配电室冒烟", urgent=True,
                                    now=T0, owner="chenjunjie", alerted=["chenjunjie", "wanghaiyan"])
 
@@ -162,7 +162,7 @@ async def test_bad_item_parameters_are_400(api_bot: Bot, params: dict[str, str],
 
 
 async def _seed_care(db: Database) -> None:
-    async with db.sessions() as session, session.begin():
+    async with db.session(1) as session, session.begin():
         session.add_all([
             CareEntry(person="sunpeng", category="illness", responsible="liuzhiyong", status="active", sensitive=True,
                       interval_days=7, next_follow_up=date(2026, 12, 2), summary="父亲住院", source="self",
@@ -183,7 +183,7 @@ async def _seed_care(db: Database) -> None:
 
 
 async def _audit(bot: Bot, **where: str) -> list[AuditEntry]:
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         stmt = select(AuditEntry).order_by(AuditEntry.id)
         for k, v in where.items():
             stmt = stmt.where(getattr(AuditEntry, k) == v)

@@ -28,7 +28,7 @@ ILLNESS = CareCategory.ILLNESS.label
 
 
 async def rows(bot: Bot, model: Any, *where: Any) -> list[Any]:
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         return list((await session.execute(select(model).where(*where).order_by(model.id))).scalars())
 
 
@@ -38,13 +38,13 @@ async def audit_rows(bot: Bot, **match: str) -> list[AuditEntry]:
 
 
 async def conversation(bot: Bot, userid: str) -> Conversation | None:
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         return await session.get(Conversation, userid)
 
 
 async def queued(bot: Bot, userid: str) -> list[str]:
     """The questions offered to ``userid`` that their next message will open."""
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         return await conversations.queued(session, userid)
 
 
@@ -312,7 +312,7 @@ async def _add_item(bot: Bot, *, owner: str, number: int, title: str, status: st
     from storage.models import Item
 
     now = bot.clock()
-    async with bot.app[keys.DB].sessions() as session, session.begin():
+    async with bot.app[keys.DB].session(1) as session, session.begin():
         session.add(Item(number=number, kind="deed", category="other", requester="sunpeng", owner=owner,
                          team="", title=title, text=title, status=status, urgent=False, created_at=now,
                          updated_at=now))

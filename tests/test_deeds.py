@@ -16,7 +16,7 @@ SECRETARY = "wanghaiyan"
 
 
 async def _item(bot: Bot, n: int) -> tuple[Item, list[ItemEvent]]:
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         item = await items.get_by_number(session, n)
         assert item is not None
         return item, await items.history(session, item.id)
@@ -118,7 +118,7 @@ async def test_request_followed_to_closure(bot: Bot) -> None:
         ("resolved", "in_progress", "resolved"),
         ("confirmed", "resolved", "closed"),
     ]
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         trail = await audit.entries(session, object_type="item", object_id=str(item.id))
     assert [a.action for a in trail] == ["item_created", "item_accepted", "item_progress", "item_resolved",
                                          "item_confirmed"]
@@ -172,7 +172,7 @@ async def test_secretary_manual_close_needs_a_reason(bot: Bot) -> None:
     assert item.status == "closed" and item.closed_by == SECRETARY and item.satisfaction is None
     assert item.close_reason == "已与本人当面沟通，空调已由后勤更换"
     assert events[-1].kind == "closed_by_hand" and events[-1].note == item.close_reason
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         trail = await audit.entries(session, actor=SECRETARY)
     assert any(a.action == "item_closed_by_hand" for a in trail)
 
@@ -182,7 +182,7 @@ async def test_employee_cannot_see_someone_elses_item(bot: Bot) -> None:
     replies = await bot.chat("guoqiang", "#1 怎么样了")
     assert replies == ["无权查看 #1。"]
     assert "无权查看" in (await bot.click("guoqiang", "deed:view:1"))[0]
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         trail = await audit.entries(session, actor="guoqiang")
     assert [a.action for a in trail] == ["item_view_denied", "item_view_denied"]
     # the owner and the secretary may
@@ -309,7 +309,7 @@ async def test_concurrent_requests_get_distinct_numbers(bot: Bot) -> None:
     statuses = await asyncio.gather(*(bot.say(u, t) for u, t in zip(senders, texts)))
     assert set(statuses) == {200}
     await bot.flush()
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         rows = await items.list_items(session, limit=100)
     assert sorted(i.number for i in rows) == list(range(1, len(senders) + 1))
     assert {i.requester for i in rows} == set(senders)
@@ -321,7 +321,7 @@ async def test_number_allocation_is_safe_across_sessions(bot: Bot) -> None:
     db = bot.app[keys.DB]
 
     async def allocate() -> int:
-        async with db.sessions() as session, session.begin():
+        async with db.session(1) as session, session.begin():
             return await items.next_number(session)
 
     numbers = await asyncio.gather(*(allocate() for _ in range(12)))

@@ -30,7 +30,7 @@ NOW = datetime(2026, 11, 25, 1, 40, tzinfo=timezone.utc)
 
 
 async def _put_duty(bot: Bot, day: date, userid: str, phone: str = "", note: str = "") -> None:
-    async with bot.app[keys.DB].sessions() as session, session.begin():
+    async with bot.app[keys.DB].session(1) as session, session.begin():
         await duty.upsert(session, day, userid, phone=phone, note=note)
 
 
@@ -75,7 +75,7 @@ async def test_secretary_sets_duty_and_lists_week(bot: Bot) -> None:
     assert "明天（11月26日 周四）：刘志勇，电话 13911112222" in week
     assert "11月28日 周六：张敏，电话 13700000000" in week
     assert "刘志勇" in (await bot.chat("sunpeng", "明天谁值班？"))[0]
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         rows = list((await session.execute(select(AuditEntry).where(AuditEntry.object_type == "duty"))).scalars())
     assert [r.action for r in rows] == ["create", "create", "update"]
 
@@ -91,7 +91,7 @@ async def test_duty_command_errors(bot: Bot) -> None:
 async def test_duty_command_refused_for_others(bot: Bot, text: str) -> None:
     replies = await bot.chat("liuzhiyong", text)
     assert len(replies) == 1 and "只有支部书记" in replies[0]
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         assert await duty.between(session, date(2026, 1, 1), date(2027, 1, 1)) == []
 
 
@@ -132,7 +132,7 @@ async def test_duty_import_reports_every_bad_row_and_imports_nothing(db, tmp_pat
     assert "日期" in rows[0][1] and "nobody 不在名册中" in rows[1][1]
     assert "与第 2 行重复" in rows[2][1] and "电话" in rows[3][1]
     assert "第 3 行" in str(err.value)
-    async with db.sessions() as session:
+    async with db.session(1) as session:
         assert await duty.between(session, date(2026, 1, 1), date(2027, 1, 1)) == []
 
 
@@ -150,7 +150,7 @@ async def test_duty_import_csv_and_xlsx_idempotent(db, tmp_path: Path) -> None: 
     xlsx = tmp_path / "duty.xlsx"
     wb.save(xlsx)
     assert await import_duty(db, xlsx, NOW) == 2
-    async with db.sessions() as session:
+    async with db.session(1) as session:
         got = await duty.between(session, date(2026, 11, 25), date(2026, 11, 30))
     assert [(e.day.day, e.userid, e.phone, e.note) for e in got] == [
         (25, "liuzhiyong", "13911112222", "白班"),
@@ -187,7 +187,7 @@ async def test_incident_followed_to_acknowledgement(bot: Bot) -> None:
         assert "紧急" in cards[0]["main_title"]["title"]
         assert any("回复“收到 #1”确认" in t for t in bot.fake.texts(user))
     assert _cards(bot, "zhangmin") == []  # another team's grid leader
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         item = (await session.execute(select(Item))).scalar_one()
         assert (item.kind, item.status, item.number, item.team, item.urgent) == (
             duty.KIND, IncidentStatus.OPEN, 1, "运行一班", True)
@@ -208,7 +208,7 @@ async def test_incident_followed_to_acknowledgement(bot: Bot) -> None:
     again = await bot.click("wanghaiyan", IncidentCard("ack", 1).pack())
     assert "已由刘志勇确认过了" in again[0]
     assert "没有待确认" in (await bot.chat("wanghaiyan", "/事件"))[0]
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         item = (await session.execute(select(Item))).scalar_one()
         assert item.status == IncidentStatus.ACKNOWLEDGED and item.first_response_at is not None
         events = [(e.kind, e.actor) for e in (await session.execute(select(ItemEvent).order_by(ItemEvent.id))).scalars()]
@@ -236,7 +236,7 @@ async def test_incident_acknowledged_by_text(bot: Bot) -> None:
 
 
 async def test_incident_numbers_share_the_item_counter(bot: Bot) -> None:
-    async with bot.app[keys.DB].sessions() as session, session.begin():
+    async with bot.app[keys.DB].session(1) as session, session.begin():
         assert await duty.next_number(session) == 1
         assert await duty.next_number(session) == 2
     replies = await bot.chat("huangqing", "运行二班控制室冒烟了，有焦糊味")
@@ -246,7 +246,7 @@ async def test_incident_numbers_share_the_item_counter(bot: Bot) -> None:
 async def test_a_stale_incident_button_is_not_taken(bot: Bot) -> None:
     await bot.chat("sunpeng", "检修班配电室着火了，快来人")
     await bot.click("liuzhiyong", "incident:close:1")  # not a key of ours: nothing changes
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         assert (await session.execute(select(Item))).scalar_one().status == IncidentStatus.OPEN
 
 
@@ -282,13 +282,13 @@ def test_a_second_acknowledgement_without_a_name_says_someone() -> None:
 
 async def test_concurrent_acknowledgements_one_wins(db) -> None:  # type: ignore[no-untyped-def]
     """Two people acknowledging at once, each in their own transaction: one wins, the other is told who."""
-    async with db.sessions() as session, session.begin():
+    async with db.session(1) as session, session.begin():
         item = await duty.create_incident(session, reporter="sunpeng", team="运行一班", text="配电室着火了",
                                           urgent=True, now=NOW)
         number = item.number
 
     async def ack(actor: str) -> str:
-        async with db.sessions() as session, session.begin():
+        async with db.session(1) as session, session.begin():
             incident = await duty.get_incident(session, number)
             assert incident is not None
             await asyncio.sleep(0)
@@ -302,7 +302,7 @@ async def test_concurrent_acknowledgements_one_wins(db) -> None:  # type: ignore
     assert results.count("ok") == 1
     winner = "刘志勇" if results[0] == "ok" else "王海燕"
     assert f"已由{winner}确认过了" in [r for r in results if r != "ok"][0]
-    async with db.sessions() as session:
+    async with db.session(1) as session:
         events = list((await session.execute(select(ItemEvent).where(ItemEvent.kind == EventKind.ACKNOWLEDGED))).scalars())
         incident = await duty.get_incident(session, number)
     assert len(events) == 1 and incident is not None and incident.status == IncidentStatus.ACKNOWLEDGED

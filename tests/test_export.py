@@ -34,7 +34,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 
 async def _seed(db: Database) -> None:
-    async with db.sessions() as session, session.begin():
+    async with db.session(1) as session, session.begin():
         n = await duty.next_number(session)
         session.add(Item(number=n, kind="deed", category="canteen", requester="sunpeng", owner="liuzhiyong",
                          team="运行一班", title="食堂晚班没有热饭", text="食堂晚班没有热饭，夜班同事吃不上", status="in_progress",
@@ -122,7 +122,7 @@ async def test_export_workbook(db: Database, tmp_path: Path) -> None:
         [3, "郭强", "是", "已确认", "陈俊杰", 5], [4, "吴涛", "否", "待确认", None, None]]
     assert incidents[1][7] == datetime(2026, 11, 25, 9, 40)
 
-    async with db.sessions() as session:
+    async with db.session(1) as session:
         views = list((await session.execute(
             select(AuditEntry).where(AuditEntry.actor == "export").order_by(AuditEntry.id))).scalars())
     assert [(v.object_type, v.object_id) for v in views] == [("care_entry", "1"), ("visit", "1")]

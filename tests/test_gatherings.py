@@ -34,7 +34,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 async def _new(db: Database, kind: str = "training", capacity: int = 2, team: str = "",
                starts: datetime | None = None) -> int:
-    async with db.sessions() as s, s.begin():
+    async with db.session(1) as s, s.begin():
         g = await gatherings.create(s, kind=kind, title="电工培训", starts_at=starts or NOW + timedelta(days=3),
                                     place="三楼会议室", capacity=capacity, created_by="wanghaiyan", now=NOW,
                                     team=team)
@@ -45,7 +45,7 @@ async def test_numbering_per_kind(db: Database) -> None:
     assert [await _new(db, "training") for _ in range(2)] == [1, 2]
     assert await _new(db, "activity") == 1
     assert await _new(db, "training") == 3
-    async with db.sessions() as s:
+    async with db.session(1) as s:
         g = await gatherings.get(s, "activity", 1)
         assert g is not None and g.kind == "activity"
         assert await gatherings.get(s, "activity", 2) is None
@@ -53,7 +53,7 @@ async def test_numbering_per_kind(db: Database) -> None:
 
 
 async def test_create_rejects_bad_input(db: Database) -> None:
-    async with db.sessions() as s, s.begin():
+    async with db.session(1) as s, s.begin():
         with pytest.raises(ValueError):
             await gatherings.create(s, kind="training", title="x", starts_at=NOW - timedelta(hours=1), place="",
                                     capacity=3, created_by="wanghaiyan", now=NOW)
@@ -68,7 +68,7 @@ async def test_create_rejects_bad_input(db: Database) -> None:
 async def test_sign_up_rules(db: Database) -> None:
     n = await _new(db, capacity=2)
     team_n = await _new(db, kind="activity", capacity=0, team="检修班")
-    async with db.sessions() as s, s.begin():
+    async with db.session(1) as s, s.begin():
         g = await gatherings.get(s, "training", n)
         assert g is not None
         assert (await gatherings.sign_up(s, g, "sunpeng", NOW)).outcome is SignupOutcome.OK
@@ -97,7 +97,7 @@ async def test_sign_up_rules(db: Database) -> None:
 async def test_attendance_and_participation(db: Database) -> None:
     n = await _new(db, capacity=0)
     m = await _new(db, kind="activity", capacity=0)
-    async with db.sessions() as s, s.begin():
+    async with db.session(1) as s, s.begin():
         g = await gatherings.get(s, "training", n)
         a = await gatherings.get(s, "activity", m)
         assert g is not None and a is not None
@@ -125,7 +125,7 @@ async def test_capacity_under_concurrency(db: Database) -> None:
     users = ["sunpeng", "lixuemei", "wutao", "zhaoyufei", "huangqing", "xuxiaodong", "majing", "guoqiang"]
 
     async def one(uid: str) -> SignupOutcome:
-        async with db.sessions() as s, s.begin():
+        async with db.session(1) as s, s.begin():
             g = await gatherings.get(s, "training", n)
             assert g is not None
             return (await gatherings.sign_up(s, g, uid, NOW)).outcome
@@ -133,7 +133,7 @@ async def test_capacity_under_concurrency(db: Database) -> None:
     outcomes = await asyncio.gather(*(one(u) for u in users))
     assert outcomes.count(SignupOutcome.OK) == 3
     assert outcomes.count(SignupOutcome.FULL) == len(users) - 3
-    async with db.sessions() as s:
+    async with db.session(1) as s:
         total = (await s.execute(select(func.count()).select_from(Signup).where(Signup.status == "signed"))).scalar()
         assert total == 3
 
@@ -196,7 +196,7 @@ def test_signup_keys_are_the_card_keys() -> None:
 
 async def test_withdraw_and_attendance_are_refused_in_storage(db: Database) -> None:
     n = await _new(db, kind="activity", capacity=0, team="检修班")
-    async with db.sessions() as s, s.begin():
+    async with db.session(1) as s, s.begin():
         a = await gatherings.get(s, "activity", n)
         assert a is not None
         with pytest.raises(Refused, match="您没有报名活动1"):

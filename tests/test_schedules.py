@@ -47,7 +47,7 @@ async def run_due(db: Database, now: datetime, **kw):  # type: ignore[no-untyped
 
 
 async def add(db: Database, *rows: object) -> None:
-    async with db.sessions() as session, session.begin():
+    async with db.session(1) as session, session.begin():
         session.add_all(rows)
 
 
@@ -134,7 +134,7 @@ async def test_two_sweeps_at_the_same_instant_send_one_nudge(db: Database) -> No
     assert kinds(sent, "liuzhiyong").count("followup_due") == 1
     again = await run_due(db, now, holder="p3")  # and a later one adds nothing
     assert "followup_due" not in kinds(again)
-    async with db.sessions() as session:
+    async with db.session(1) as session:
         rows = (await session.execute(select(func.count()).select_from(OutboxRow)
                                       .where(OutboxRow.recipient == "liuzhiyong"))).scalar_one()
     assert rows == len([s for s in sent if s.recipient == "liuzhiyong"])
@@ -156,7 +156,7 @@ async def test_a_sweep_that_dies_half_way_is_redone_whole(db: Database, monkeypa
     monkeypatch.setattr(SweepContext, "nudge", dying)
     only = (sweeps.follow_up_reminders,)
     assert await _run_due(db, at(2026, 11, 25), only) == []  # rolled back: nothing recorded
-    async with db.sessions() as session:
+    async with db.session(1) as session:
         assert (await session.execute(select(func.count()).select_from(Nudge))).scalar_one() == 0
     monkeypatch.setattr(SweepContext, "nudge", original)
     redo = await _run_due(db, at(2026, 11, 25), only)
@@ -189,10 +189,11 @@ async def test_item_response_and_confirmation_chain(db: Database) -> None:
     assert kinds(r, "liuzhiyong").count("item_response") == 2
     breach = await run_due(db, at(2026, 11, 24, 9, 3))
     assert "item_escalate" in kinds(breach, "wanghaiyan")
-    async with db.sessions() as session:
+    async with db.session(1) as session:
         keys = set((await session.execute(select(Nudge.key))).scalars())
-    assert {"item:2:confirm_remind", "item:2:confirm_escalate:liuzhiyong", "item:2:confirm_escalate:wanghaiyan"} <= keys
-    async with db.sessions() as session:
+    assert {"b1:item:2:confirm_remind", "b1:item:2:confirm_escalate:liuzhiyong",
+            "b1:item:2:confirm_escalate:wanghaiyan"} <= keys
+    async with db.session(1) as session:
         status = (await session.execute(select(Item.status).where(Item.number == 2))).scalar_one()
     assert status == "resolved"  # never closed without the requester
 
@@ -207,11 +208,11 @@ async def test_retirement_creates_a_visit_task_ahead(db: Database) -> None:
                         encoding="utf-8")
         await import_roster(db, path, datetime(2026, 1, 1, tzinfo=timezone.utc))
     await run_due(db, at(2026, 11, 19))  # more than 14 days ahead: no task yet
-    async with db.sessions() as session:
+    async with db.session(1) as session:
         assert (await session.execute(select(func.count()).select_from(VisitTask))).scalar_one() == 0
     await run_due(db, at(2026, 11, 25))
     await run_due(db, at(2026, 11, 26))
-    async with db.sessions() as session:
+    async with db.session(1) as session:
         tasks = list((await session.execute(select(VisitTask))).scalars())
     assert [(t.person, t.member, t.due_date) for t in tasks] == [("wutao", "liuzhiyong", date(2026, 12, 1))]
     due = [s for s in await run_due(db, at(2026, 12, 1)) if s.kind == "followup_due"]
@@ -245,7 +246,7 @@ async def test_digest_figures_match_the_ledger(db: Database) -> None:
         Visit(person="majing", member="chenjunjie", visited_on=date(2026, 11, 20), summary="看望", created_at=inside),
         Visit(person="wutao", member="liuzhiyong", visited_on=date(2026, 11, 23), summary="看望", created_at=inside),
     )
-    async with db.sessions() as session:
+    async with db.session(1) as session:
         text = await render_digest(session, "weekly", now, registry.digest_sections())
     assert "11月16日—11月22日" in text
     assert "新增 3" in text and "已办结 2" in text and "销号 2" in text and "重新打开 1" in text

@@ -11,7 +11,7 @@ from tests.conftest import Bot
 
 
 async def test_sweep_job_delivers_a_due_reminder(bot: Bot) -> None:
-    async with bot.app[keys.DB].sessions() as session, session.begin():
+    async with bot.app[keys.DB].session(1) as session, session.begin():
         session.add(CareEntry(person="sunpeng", category="illness", responsible="liuzhiyong", status="active",
                               sensitive=True, interval_days=7, next_follow_up=date(2026, 11, 25), summary="住院",
                               source="self", created_by="sunpeng", created_at=datetime(2026, 11, 1, tzinfo=timezone.utc)))

@@ -164,7 +164,7 @@ QUESTIONS = ["单选 食堂满意度如何？ 满意/一般/不满意", "多选 
 
 
 async def _rows(bot: Bot, model: Any, *where: Any) -> list[Any]:
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         return list((await session.execute(select(model).where(*where))).scalars())
 
 
@@ -322,7 +322,7 @@ async def test_anonymous_survey_leaves_no_link(bot: Bot) -> None:
     assert len(answered) == 4 and {(a.actor, a.detail) for a in answered} == {("anonymous", f"an answer to survey {n}")}
     for a in audits:
         assert all(t not in a.detail for t in secret.values())
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         inbox = [r.payload for r in (await session.execute(select(InboxRow))).scalars()]
         outbox = [(r.recipient, r.body) for r in (await session.execute(select(OutboxRow))).scalars()]
     assert not any(t in p for p in inbox for t in secret.values())
@@ -390,7 +390,7 @@ async def test_reminder_sweep(bot: Bot) -> None:
     await bot.chat("wutao", "2")
 
     async def run(now: datetime) -> list[Any]:
-        async with bot.app[keys.DB].sessions() as session, session.begin():
+        async with bot.app[keys.DB].session(1) as session, session.begin():
             ctx = SweepContext(session, now, ScheduleConfig())
             await sweeps_surveys.sweep(ctx)
             return ctx.sent
@@ -404,9 +404,9 @@ async def test_reminder_sweep(bot: Bot) -> None:
     wutao = next(s for s in sent if s.recipient == "wutao")
     assert "已答 1/3 题" in wutao.text and "继续问卷" in wutao.text
     assert await run(datetime(2026, 11, 30, 11, 0, tzinfo=TZ)) == []  # once only
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         queued = (await session.execute(select(func.count()).select_from(OutboxRow)
-                                        .where(OutboxRow.dedupe_key.like("nudge:survey:%")))).scalar_one()
+                                        .where(OutboxRow.dedupe_key.like("nudge:b1:survey:%")))).scalar_one()
     assert queued == 3
 
 
@@ -420,7 +420,7 @@ async def test_digest_lines(bot: Bot) -> None:
         await bot.chat(user, pick)
     await bot.chat(SECRETARY, "/问卷 关闭 2")
     now = bot.clock().astimezone(TZ)
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         lines = await sweeps_surveys.digest_lines(session, now - timedelta(days=7), now + timedelta(minutes=1), now)
     assert lines[0] == "**征求意见** #1《食堂意见征求》征求中：回收 0/4（0%）"
     assert lines[1].startswith("**征求意见** #2《班车时间》已结束：回收 3/4（75%）")
@@ -481,7 +481,7 @@ async def test_api_and_export(api_bot: Bot) -> None:
 
     wb = Workbook()
     wb.remove(wb.active)
-    async with bot.app[keys.DB].sessions() as session:
+    async with bot.app[keys.DB].session(1) as session:
         await write_sheets(session, wb, TZ)
     assert wb.sheetnames == ["问卷结果", "问卷意见"]
     rows = list(wb["问卷结果"].iter_rows(values_only=True))

@@ -41,7 +41,7 @@ def d(month: int, day: int) -> date:
 
 async def _ledger(bot: Bot) -> None:
     """October 2026, by hand (see test_score_components for the expected figures)."""
-    async with bot.app[keys.DB].sessions() as s, s.begin():
+    async with bot.app[keys.DB].session(1) as s, s.begin():
         # visits, 运行一班: sunpeng's task (due 10-15) visited 10-14: on time; lixuemei's (due 10-20) never
         s.add(VisitTask(person="sunpeng", member="liuzhiyong", reason="回访", due_date=d(10, 15), status="done",
                         created_at=at(d(10, 10)), done_at=at(d(10, 14))))
@@ -94,7 +94,7 @@ async def _ledger(bot: Bot) -> None:
 
 
 async def _ranking(bot: Bot, w: Any = None) -> teams.Ranking:
-    async with bot.app[keys.DB].sessions() as s:
+    async with bot.app[keys.DB].session(1) as s:
         return await teams.ranking(s, OCT, TZ, now=bot.clock().astimezone(TZ), weights_=teams.weights(w))
 
 
@@ -169,7 +169,7 @@ async def test_rank_and_team_commands(bot: Bot) -> None:
     assert "本月事件 0 件" in own and "本月评分" in own
     sec = (await bot.chat(SECRETARY, "/班组 运行一班"))[0]
     assert sec == own
-    async with bot.app[keys.DB].sessions() as s:
+    async with bot.app[keys.DB].session(1) as s:
         views = (await s.execute(select(func.count()).select_from(AuditEntry)
                                  .where(AuditEntry.action == "team_view"))).scalar_one()
     assert views == 2
@@ -185,7 +185,7 @@ def _cards(bot: Bot, user: str) -> list[dict]:
 
 
 async def _count(bot: Bot, model: Any) -> int:
-    async with bot.app[keys.DB].sessions() as s:
+    async with bot.app[keys.DB].session(1) as s:
         return (await s.execute(select(func.count()).select_from(model))).scalar_one()
 
 
@@ -230,13 +230,13 @@ async def test_activity_signup_full_attendance_and_score(bot: Bot) -> None:
     assert "已经开始或结束" in (await bot.chat("wutao", "报名活动1"))[0]
     assert "只能由发布人或支部书记" in (await bot.chat("liuzhiyong", "/签到 活动1 孙鹏"))[0]
     assert "名册里没有：张三" in (await bot.chat(SECRETARY, "/签到 活动1 孙鹏,张三"))[0]
-    async with bot.app[keys.DB].sessions() as s:
+    async with bot.app[keys.DB].session(1) as s:
         assert (await s.execute(select(func.count()).select_from(Signup).where(Signup.attended))).scalar_one() == 0
     out = (await bot.chat(SECRETARY, "/签到 活动1 孙鹏，李雪梅、刘志勇"))[0]
     assert "新登记 3 人（孙鹏、李雪梅、刘志勇）" in out
     assert "已登记过：孙鹏" in (await bot.chat(SECRETARY, "/签到 活动1 孙鹏"))[0]
 
-    async with bot.app[keys.DB].sessions() as s:
+    async with bot.app[keys.DB].session(1) as s:
         r = await teams.ranking(s, d(12, 1), TZ, now=bot.clock().astimezone(TZ))
         actions = [a.action for a in (await s.execute(select(AuditEntry).where(
             AuditEntry.object_type == "activity").order_by(AuditEntry.id))).scalars()]
@@ -260,7 +260,7 @@ async def test_reminder_the_day_before(bot: Bot) -> None:
     await bot.chat("lixuemei", "报名活动1")
 
     async def run(now: datetime) -> list[Any]:
-        async with bot.app[keys.DB].sessions() as s, s.begin():
+        async with bot.app[keys.DB].session(1) as s, s.begin():
             ctx = SweepContext(s, now, ScheduleConfig())
             await sweeps_gatherings.eve_reminders(ctx)
             return ctx.sent
@@ -278,7 +278,7 @@ async def test_reminder_the_day_before(bot: Bot) -> None:
 async def test_digest_lines_name_excellent_teams(bot: Bot) -> None:
     await _ledger(bot)
     now = at(d(11, 2), 9)
-    async with bot.app[keys.DB].sessions() as s:
+    async with bot.app[keys.DB].session(1) as s:
         lines = await sweeps_teams.digest_lines(s, at(d(10, 1), 0), at(d(11, 1), 0), now)
         assert lines == ["**优秀班组**（2026年10月）：运行二班 75.0分（网格长 张敏）"]
         w = teams.weights({"incidents": 5, "satisfaction": 0, "participation": 0, "response": 0, "visits": 0})
@@ -331,7 +331,7 @@ async def test_api_and_export(api_bot: Bot) -> None:
 
     wb = Workbook()
     wb.remove(wb.active)
-    async with bot.app[keys.DB].sessions() as s:
+    async with bot.app[keys.DB].session(1) as s:
         await write_sheets(s, wb, TZ, now=bot.clock().astimezone(TZ))
     assert wb.sheetnames == ["班组评分", "活动记录"]
     rows = list(wb["班组评分"].iter_rows(values_only=True))

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot import keys
-from bot.api import choice, date_range, error, guarded, iso, listing, now_of, one, paging, path_number, tz_of
+from bot.api import choice, date_range, db_session, error, guarded, iso, listing, now_of, one, paging, path_number, tz_of
 from storage import assist as projects
 from storage import people
 from storage.assist import Assessment, Milestone, MilestoneStatus, Project, ProjectStatus, ProjectUpdate, TargetType
@@ -81,7 +80,7 @@ async def list_projects(request: web.Request) -> web.Response:
     lead = one(request, "lead")
     start, stop = date_range(request)
     now, tz = now_of(request), tz_of(request)
-    async with request.app[keys.DB].sessions() as session:
+    async with db_session(request) as session:
         page = await queries.list_projects(session, status=status, lead=lead, created_from=start, created_to=stop,
                                            limit=limit, offset=offset)
         ms = await projects.milestones_for(session, [p.id for p in page.rows])
@@ -93,7 +92,7 @@ async def list_projects(request: web.Request) -> web.Response:
 async def get_project(request: web.Request) -> web.Response:
     n = path_number(request, "项目")
     now, tz = now_of(request), tz_of(request)
-    async with request.app[keys.DB].sessions() as session:
+    async with db_session(request) as session:
         p = await projects.get_by_number(session, n)
         if p is None:
             return error(404, "not_found", f"没有帮扶{n}号项目")

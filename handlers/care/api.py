@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot import keys
-from bot.api import ACTOR, BadRequest, choice, date_arg, guarded, iso, listing, now_of, one, paging, tz_of
+from bot.api import ACTOR, BadRequest, choice, date_arg, db_session, guarded, iso, listing, now_of, one, paging, tz_of
 from storage import audit, people
 from storage.care import CareCategory, CareEntry, CareStatus, Visit
 from storage.care import coverage as coverage_mod
@@ -43,7 +42,7 @@ async def list_care(request: web.Request) -> web.Response:
     status = choice(request, "status", CARE_STATUSES)
     responsible, category = one(request, "responsible"), one(request, "category")
     now, tz = now_of(request), tz_of(request)
-    async with request.app[keys.DB].sessions() as session, session.begin():
+    async with db_session(request) as session, session.begin():
         page = await q.care_entries(session, status=status[0] if status else None, responsible=responsible,
                                           category=category, limit=limit, offset=offset)
         names = await people.names(session)
@@ -60,7 +59,7 @@ async def list_visits(request: web.Request) -> web.Response:
         raise BadRequest("参数 from 不能晚于 to")
     member, person = one(request, "member"), one(request, "person")
     now, tz = now_of(request), tz_of(request)
-    async with request.app[keys.DB].sessions() as session, session.begin():
+    async with db_session(request) as session, session.begin():
         page = await q.visits(session, member=member, person=person, day_from=day_from, day_to=day_to,
                                     limit=limit, offset=offset)
         names = await people.names(session)
@@ -74,7 +73,7 @@ async def list_visits(request: web.Request) -> web.Response:
 async def get_coverage(request: web.Request) -> web.Response:
     member = one(request, "member")
     day = date_arg(request, "date") or now_of(request).date()
-    async with request.app[keys.DB].sessions() as session:
+    async with db_session(request) as session:
         cov = await coverage_mod.coverage(session, day, member=member)
     rows = [{"member": m.member, "name": m.name, "zone_size": m.zone_size, "visited_30": m.visited_30,
              "visited_90": m.visited_90, "pct_30": round(m.pct_30, 4), "pct_90": round(m.pct_90, 4)}

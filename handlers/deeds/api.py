@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot import keys
-from bot.api import boolean, choice, date_range, error, guarded, iso, listing, now_of, one, paging, path_number, tz_of
+from bot.api import boolean, choice, date_range, db_session, error, guarded, iso, listing, now_of, one, paging, path_number, tz_of
 from storage import deeds, people
 from storage.deeds import queries as q
 from storage.deeds.models import Item, ItemEvent
@@ -66,7 +65,7 @@ async def list_items(request: web.Request) -> web.Response:
     start, stop = date_range(request)
     owner, category = one(request, "owner"), one(request, "category")
     now, tz = now_of(request), tz_of(request)
-    async with request.app[keys.DB].sessions() as session:
+    async with db_session(request) as session:
         page = await q.items(session, now=now, status=status, owner=owner, category=category,
                                    kind=kind[0] if kind else None, overdue=overdue, created_from=start,
                                    created_to=stop, limit=limit, offset=offset)
@@ -78,7 +77,7 @@ async def list_items(request: web.Request) -> web.Response:
 async def get_item(request: web.Request) -> web.Response:
     n = path_number(request, "事项")
     now, tz = now_of(request), tz_of(request)
-    async with request.app[keys.DB].sessions() as session:
+    async with db_session(request) as session:
         found = await q.item(session, n)
         names = await people.names(session)
     if found is None:

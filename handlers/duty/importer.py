@@ -118,18 +118,23 @@ def read_duty(path: str | Path, known: set[str]) -> list[DutyEntry]:
     return entries
 
 
-async def import_duty(db: "Database", path: str | Path, now: datetime) -> int:
+async def import_duty(db: "Database", path: str | Path, now: datetime, *, branch: str | None = None) -> int:
     """Validate the whole file, then upsert it per (day, userid) in one transaction.
 
     Returns:
         The number of duty rows written (created or updated).
 
+    ``branch``: a code, name or id; by default the only branch there is.
+
     Raises:
         DutyFileError: nothing was imported.
+        Refused: several branches and none named.
     """
     from storage import audit, duty, people
+    from storage.scope import set_branch
 
     async with db.sessions() as session, session.begin():
+        set_branch(session, (await people.branches.resolve(session, branch)).id)  # the branch's rota, its people
         entries = read_duty(path, await people.userids(session))
         created, updated = await duty.upsert_many(session, entries)
         await audit.record(session, now, "import", "import", "duty", Path(path).name[:64],

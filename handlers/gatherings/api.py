@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot import keys
-from bot.api import Handler, choice, date_range, guarded, iso, listing, paging, tz_of
+from bot.api import Handler, choice, date_range, db_session, guarded, iso, listing, paging, tz_of
 from storage import gatherings, people
 from storage.gatherings import ActivityCategory, Gathering, GatheringKind, GatheringStatus
 
@@ -44,7 +43,7 @@ def _listing(kind: GatheringKind, row: Row, *, newest_first: bool) -> Handler:
         start, stop = date_range(request)
         status = choice(request, "status", STATUSES, many=True)
         tz = tz_of(request)
-        async with request.app[keys.DB].sessions() as session:
+        async with db_session(request) as session:
             rows, total = await gatherings.page(session, kind, since=start, until=stop, status=status, limit=limit,
                                                 offset=offset, newest_first=newest_first)
             names = await people.names(session)

@@ -24,6 +24,9 @@ HEADERS = {
     "grid_leader": "grid_leader", "网格长": "grid_leader",
     "phone": "phone", "电话": "phone", "手机": "phone",
     "retire_on": "retire_on", "退休日期": "retire_on",
+    "branch": "branch", "支部": "branch", "所在支部": "branch",
+    "committee": "committee", "党委": "committee", "党委委员": "committee",
+    "party_group": "party_group", "党小组": "party_group",
 }
 YES = {"1", "true", "yes", "y", "是", "√", "网格长"}
 USERID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
@@ -45,7 +48,12 @@ def _date(text: str) -> date | None:
 
 
 def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> list[RosterEntry]:
-    """Parse and validate a roster file.
+    """Parse and validate a roster file (see :func:`read_roster_rows`)."""
+    return read_roster_rows(path, existing)[0]
+
+
+def read_roster_rows(path: str | Path, existing: dict[str, str] | None = None) -> tuple[list[RosterEntry], dict[str, str]]:
+    """Parse and validate a roster file; also returns userid -> the branch its row names (if any).
 
     Args:
         path: a ``.csv`` or ``.xlsx`` file.
@@ -58,6 +66,7 @@ def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> lis
     errors: list[RowError] = []
     entries: list[tuple[int, RosterEntry]] = []
     seen: dict[str, int] = {}
+    branch_of: dict[str, str] = {}
     for number, cells in enumerate(raw, start=2):
         row = ["" if v is None else str(v) for v in cells]
         if not any(cell.strip() for cell in row):
@@ -89,9 +98,13 @@ def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> lis
             continue
         assert role is not None
         seen[userid] = number
-        entries.append((number, RosterEntry(userid, rec["name"], role, rec.get("team", ""),
-                                            rec.get("zone_member") or None,
-                                            rec.get("grid_leader", "").lower() in YES, phone, retire_on)))
+        if rec.get("branch"):
+            branch_of[userid] = rec["branch"]
+        entries.append((number, RosterEntry(
+            userid, rec["name"], role, rec.get("team", ""), rec.get("zone_member") or None,
+            rec.get("grid_leader", "").lower() in YES, phone, retire_on,
+            committee=rec["committee"].lower() in YES if "committee" in rec else None,
+            party_group=rec.get("party_group"))))
     roles: dict[str, str] = dict(existing or {})
     roles.update({e.userid: e.role for _, e in entries})
     for number, e in entries:
@@ -103,17 +116,35 @@ def read_roster(path: str | Path, existing: dict[str, str] | None = None) -> lis
             errors.append(RowError(number, f"联系党员 {e.zone_member} 不在名册中"))
         elif roles[e.zone_member] not in STAFF:
             errors.append(RowError(number, f"联系党员 {e.zone_member} 不是党员"))
+        elif branch_of.get(e.zone_member, branch_of.get(e.userid)) != branch_of.get(e.userid):
+            errors.append(RowError(number, f"联系党员 {e.zone_member} 不在同一个支部"))
     if errors:
         raise RosterFileError(sorted(errors, key=lambda e: e.row))
     assert all(e.role in ROLES for _, e in entries)
-    return [e for _, e in entries]
+    return [e for _, e in entries], branch_of
 
 
-async def import_roster(db: "Database", path: str | Path, now: "datetime") -> tuple[int, int]:
-    """Validate the whole file, then upsert it in one transaction; returns ``(created, updated)``."""
+async def import_roster(db: "Database", path: str | Path, now: "datetime", *, branch: str | None = None) -> tuple[int, int]:
+    """Validate the whole file, then upsert it in one transaction; returns ``(created, updated)``.
+
+    Rows go to the branch their 支部 column names (created when new), else to ``branch`` (a code,
+    name or id), else to the only branch there is.
+
+    Raises:
+        RosterFileError: nothing was imported.
+        Refused: several branches and the file names none for some rows.
+    """
+    from dataclasses import replace
+
     from storage import people
 
     async with db.sessions() as session, session.begin():
         existing = {e.userid: e.role for e in await people.all_people(session)}
-        entries = read_roster(path, existing)
-        return await people.upsert(session, entries, now)
+        entries, named = read_roster_rows(path, existing)
+        fallback = None if len(named) == len(entries) else (await people.branches.resolve(session, branch)).id
+        ids: dict[str, int] = {}
+        for code in sorted(set(named.values())):
+            ids[code] = (await people.branches.ensure(session, code, code if code.endswith("支部") else f"{code}支部",
+                                                      now)).id
+        entries = [replace(e, branch_id=ids[named[e.userid]]) if e.userid in named else e for e in entries]
+        return await people.upsert(session, entries, now, branch=fallback)

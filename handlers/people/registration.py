@@ -19,4 +19,6 @@ async def silent_event(ctx: Context) -> Replies:
 
 @router.route(filters.unknown)
 async def not_in_roster(ctx: Context) -> Replies:
-    return Text(content=msg.not_in_roster(await people.by_role(ctx.session, Role.SECRETARY)))
+    """Whom to ask: the secretary, when there is one branch; with several we cannot know which."""
+    one = await people.branches.count(ctx.session) == 1
+    return Text(content=msg.not_in_roster(await people.by_role(ctx.session, Role.SECRETARY) if one else []))

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot import keys
-from bot.api import ACTOR, choice, error, guarded, iso, listing, now_of, paging, path_number, tz_of
+from bot.api import ACTOR, choice, db_session, error, guarded, iso, listing, now_of, paging, path_number, tz_of
 from storage import audit, people, surveys
 from storage.surveys import QuestionKind, Survey, SurveyStatus, audience_label
 
@@ -54,7 +53,7 @@ async def list_surveys(request: web.Request) -> web.Response:
     limit, offset = paging(request)
     status = choice(request, "status", STATUSES, many=True)
     tz = tz_of(request)
-    async with request.app[keys.DB].sessions() as session:
+    async with db_session(request) as session:
         found = await surveys.list_surveys(session, status=status, limit=limit, offset=offset)
         ids = [s.id for s in found.rows]
         counts = await surveys.question_counts(session, ids)
@@ -68,7 +67,7 @@ async def list_surveys(request: web.Request) -> web.Response:
 async def get_survey(request: web.Request) -> web.Response:
     n = path_number(request, "问卷")
     now, tz = now_of(request), tz_of(request)
-    async with request.app[keys.DB].sessions() as session, session.begin():
+    async with db_session(request) as session, session.begin():
         survey = await surveys.get(session, n)
         if survey is None:
             return error(404, "not_found", f"没有编号 #{n} 的问卷")

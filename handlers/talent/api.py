@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot import keys
-from bot.api import boolean, guarded, iso, paging, tz_of
+from bot.api import boolean, db_session, guarded, iso, paging, tz_of
 from storage import gatherings, people
 from storage import talent as store
 from storage.gatherings import GatheringKind, GatheringStatus
@@ -50,7 +49,7 @@ async def list_talent(request: web.Request) -> web.Response:
     limit, offset = paging(request)
     reserve = boolean(request, "reserve") or False
     tz = tz_of(request)
-    async with request.app[keys.DB].sessions() as session:
+    async with db_session(request) as session:
         roster = {p.userid: p for p in await people.all_people(session)}
         total = await store.count_profiles(session)
         rows = []

@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from bot import keys
-from bot.api import BadRequest, guarded, iso, now_of, one, tz_of
+from bot.api import BadRequest, db_session, guarded, iso, now_of, one, tz_of
 from storage import teams as store
 from storage.gatherings import GatheringKind, GatheringStatus
 
@@ -55,7 +55,7 @@ async def list_teams(request: web.Request) -> web.Response:
         w = store.weights(request.app[keys.SETTINGS].team_weights)
     except store.TeamWeightsError as exc:
         return web.json_response({"error": "bad_config", "message": str(exc)}, status=500)
-    async with request.app[keys.DB].sessions() as session:
+    async with db_session(request) as session:
         r = await store.ranking(session, month, tz, now=now, weights_=w)
     return web.json_response({"month": f"{month:%Y-%m}", "as_of": iso(r.as_of, tz), "weights": r.weights,
                               "items": [team_json(t) for t in r.teams], "total": len(r.teams)})

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String, Text
+from sqlalchemy import Date, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, BranchScoped, UTCDateTime
 
 
-class Project(Base):
+class Project(BranchScoped, Base):
     """An assistance project (精准帮扶) for a team, a person or an item."""
 
     __tablename__ = "projects"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    number: Mapped[int] = mapped_column(Integer, unique=True)
+    number: Mapped[int] = mapped_column(Integer)  # unique per branch
     title: Mapped[str] = mapped_column(String(128))
     target_type: Mapped[str] = mapped_column(String(16))  # team | person | item
     target: Mapped[str] = mapped_column(String(64))
@@ -32,8 +32,10 @@ class Project(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
+    __table_args__ = (UniqueConstraint("branch_id", "number"),)
 
-class Milestone(Base):
+
+class Milestone(BranchScoped, Base):
     __tablename__ = "milestones"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -45,7 +47,7 @@ class Milestone(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
-class ProjectUpdate(Base):
+class ProjectUpdate(BranchScoped, Base):
     """Progress from members, feedback from the people affected, the final assessment."""
 
     __tablename__ = "project_updates"

@@ -7,11 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, BranchScoped, UTCDateTime
 from storage.care.lifecycle import CareSource, CareStatus, TaskStatus
 
 
-class CareEntry(Base):
+class CareEntry(BranchScoped, Base):
     """An entry of the key-attention ledger (重点关注人群台账)."""
 
     __tablename__ = "care_entries"
@@ -40,7 +40,7 @@ class _ForAPerson:
     entry_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-class Visit(_ForAPerson, Base):
+class Visit(_ForAPerson, BranchScoped, Base):
     """A member's visit, call or talk with someone in their zone."""
 
     __tablename__ = "visits"
@@ -51,7 +51,7 @@ class Visit(_ForAPerson, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class VisitTask(_ForAPerson, Base):
+class VisitTask(_ForAPerson, BranchScoped, Base):
     """A visit someone should make (a life event, a tip, a retirement)."""
 
     __tablename__ = "visit_tasks"

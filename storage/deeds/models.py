@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, BranchScoped, UTCDateTime
 
 
-class Item(Base):
+class Item(BranchScoped, Base):
     """A practical-deed item (办实事) or an incident, numbered #N per branch.
 
     kind: deed | incident.
@@ -21,7 +21,7 @@ class Item(Base):
     __tablename__ = "items"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    number: Mapped[int] = mapped_column(Integer, unique=True)
+    number: Mapped[int] = mapped_column(Integer)  # #N, unique per branch
     kind: Mapped[str] = mapped_column(String(16), default="deed")
     category: Mapped[str] = mapped_column(String(32), default="other")
     requester: Mapped[str] = mapped_column(String(64), index=True)
@@ -42,8 +42,10 @@ class Item(Base):
     closed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
 
+    __table_args__ = (UniqueConstraint("branch_id", "number"),)
 
-class ItemEvent(Base):
+
+class ItemEvent(BranchScoped, Base):
     """The history of an item: every state change, progress note and assignment."""
 
     __tablename__ = "item_events"
@@ -58,12 +60,13 @@ class ItemEvent(Base):
     to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
-class Routing(Base):
+class Routing(BranchScoped, Base):
     """Secretary-editable: a deed category goes to a named owner instead of the zone member."""
 
     __tablename__ = "routing"
 
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    branch_id: Mapped[int] = mapped_column(Integer, ForeignKey("branches.id"), primary_key=True, index=True)
     owner: Mapped[str] = mapped_column(String(64))
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -17,14 +17,19 @@ async def routes(session: AsyncSession) -> dict[str, str]:
     return {r.category: r.owner for r in rows}
 
 
+async def _rule(session: AsyncSession, category: str) -> Routing | None:
+    """The branch's rule for ``category`` (the session is scoped to the branch)."""
+    return (await session.execute(select(Routing).where(Routing.category == category))).scalar_one_or_none()
+
+
 async def route_for(session: AsyncSession, category: str) -> str | None:
-    row = await session.get(Routing, category)
+    row = await _rule(session, category)
     return row.owner if row else None
 
 
 async def set_route(session: AsyncSession, category: str, owner: str | None, *, now: datetime, actor: str) -> None:
     """Send ``category`` to ``owner``; ``owner=None`` removes the rule (back to the zone member)."""
-    row = await session.get(Routing, category)
+    row = await _rule(session, category)
     if owner is None:
         if row is not None:
             await session.delete(row)

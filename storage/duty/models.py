@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import Date, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from storage.base import Base, BranchScoped
 
 
-class Duty(Base):
+class Duty(BranchScoped, Base):
     """Who is on duty on a day, and how to reach them."""
 
     __tablename__ = "duty"

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, BranchScoped, UTCDateTime
 
 
-class Gathering(Base):
+class Gathering(BranchScoped, Base):
     """A training course or a team activity people sign up for and attend."""
 
     __tablename__ = "events"
@@ -29,10 +29,10 @@ class Gathering(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    __table_args__ = (UniqueConstraint("kind", "number"),)
+    __table_args__ = (UniqueConstraint("branch_id", "kind", "number"),)
 
 
-class Signup(Base):
+class Signup(BranchScoped, Base):
     __tablename__ = "signups"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -1,26 +1,48 @@
-"""The roster's table."""
+"""The organisation's tables: branches (支部) under the committee (党委), and the roster."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, String
+from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, BranchScoped, UTCDateTime
 
 
-class Person(Base):
-    """A roster entry. ``zone_member`` is the party member whose 责任区 the person is in."""
+class Branch(Base):
+    """A Party branch. ``code`` is its short name: ``#N`` of another branch is shown as ``code-N``."""
+
+    __tablename__ = "branches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Person(BranchScoped, Base):
+    """A roster entry, in one branch. ``zone_member`` is the party member whose 责任区 the person is in.
+
+    ``committee``: a committee officer (党委委员/工作人员) sees every branch, read-only.
+    ``active`` is False for someone who left (the directory no longer has them); their records stay.
+    """
 
     __tablename__ = "people"
 
     userid: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(16))  # employee | member | secretary
+    role: Mapped[str] = mapped_column(String(16))  # employee | member | secretary, in their branch
     team: Mapped[str] = mapped_column(String(64), default="")
+    party_group: Mapped[str] = mapped_column(String(64), default="", server_default="")  # 党小组
     zone_member: Mapped[str | None] = mapped_column(String(64), nullable=True)
     grid_leader: Mapped[bool] = mapped_column(default=False, server_default="0")  # 网格长 of their team
+    committee: Mapped[bool] = mapped_column(default=False, server_default="0")
+    active: Mapped[bool] = mapped_column(default=True, server_default="1")
     phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
     retire_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # for retirement visits
+    department: Mapped[int | None] = mapped_column(Integer, nullable=True)  # WeCom department id, if synced
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_people_branch_name", "branch_id", "name"), Index("ix_people_zone", "zone_member"),
+                      Index("ix_people_branch_team", "branch_id", "team"))

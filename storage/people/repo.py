@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.people.lifecycle import STAFF, Role
 from storage.people.models import Person
+from storage.scope import every_branch
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class RosterEntry:
     grid_leader: bool = False
     phone: str = ""
     retire_on: date | None = None
+    branch_id: int = 0  # 0: not said (an import gives its branch)
+    committee: bool | None = None  # a committee officer: every branch, read-only (None: as before)
+    party_group: str | None = None  # 党小组 (None: as before)
 
     @property
     def is_secretary(self) -> bool:
@@ -55,7 +59,7 @@ class RosterEntry:
 
 def _entry(p: Person) -> RosterEntry:
     return RosterEntry(p.userid, p.name, Role.parse(p.role) or p.role, p.team, p.zone_member, bool(p.grid_leader),
-                       p.phone or "", p.retire_on)
+                       p.phone or "", p.retire_on, p.branch_id, bool(p.committee), p.party_group or "")
 
 
 async def get(session: AsyncSession, userid: str) -> RosterEntry | None:
@@ -101,28 +105,59 @@ async def userids(session: AsyncSession) -> set[str]:
 
 
 async def version(session: AsyncSession) -> tuple[int, datetime | None]:
-    """Changes whenever the roster does: used to reload the parser's names."""
-    row = (await session.execute(select(func.count(), func.max(Person.updated_at)))).one()
+    """Changes whenever the roster (of every branch) does: used to reload the parser's names."""
+    with every_branch(session):
+        row = (await session.execute(select(func.count(), func.max(Person.updated_at)))).one()
     return int(row[0]), row[1]
 
 
-async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: datetime) -> tuple[int, int]:
-    """Insert or update; returns ``(created, updated)``. Unchanged rows are left alone."""
+async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: datetime, *,
+                 branch: int | None = None) -> tuple[int, int]:
+    """Insert or update in batches; returns ``(created, updated)``. Unchanged rows are not touched.
+
+    Each entry goes to its own ``branch_id`` or, when it has none, to ``branch``. Someone who moves
+    branch is moved (their records stay with the branch they were written in).
+    """
     created = updated = 0
-    for e in entries:
-        person = await session.get(Person, e.userid)
-        fields = dict(name=e.name, role=e.role, team=e.team, zone_member=e.zone_member,
-                      grid_leader=e.grid_leader, phone=e.phone, retire_on=e.retire_on)
-        if person is None:
-            session.add(Person(userid=e.userid, updated_at=now, **fields))
-            created += 1
-        elif any(getattr(person, k) != v for k, v in fields.items()):
-            for k, v in fields.items():
-                setattr(person, k, v)
-            person.updated_at = now
-            updated += 1
-    await session.flush()
+    todo = list(entries)
+    with every_branch(session):
+        for start in range(0, len(todo), BATCH):
+            chunk = todo[start:start + BATCH]
+            have = {p.userid: p for p in (await session.execute(
+                select(Person).where(Person.userid.in_([e.userid for e in chunk])))).scalars()}
+            fresh = []
+            for e in chunk:
+                fields = _fields(e, branch)
+                person = have.get(e.userid)
+                if person is None:
+                    fresh.append({"userid": e.userid, "updated_at": now, **fields})
+                elif any(getattr(person, k) != v for k, v in fields.items()):
+                    for k, v in fields.items():
+                        setattr(person, k, v)
+                    person.updated_at = now
+                    updated += 1
+            if fresh:
+                await session.execute(insert(Person), fresh)
+                created += len(fresh)
+            await session.flush()
     return created, updated
+
+
+BATCH = 1000
+
+
+def _fields(e: RosterEntry, branch: int | None) -> dict[str, object]:
+    home = e.branch_id or branch
+    if not home:
+        raise ValueError(f"roster entry {e.userid!r} has no branch")
+    fields: dict[str, object] = dict(name=e.name, role=e.role, team=e.team, zone_member=e.zone_member,
+                                     grid_leader=e.grid_leader, phone=e.phone, retire_on=e.retire_on, branch_id=home,
+                                     active=True)
+    if e.committee is not None:
+        fields["committee"] = e.committee
+    if e.party_group is not None:
+        fields["party_group"] = e.party_group
+    return fields
 
 
 async def team_members(session: AsyncSession, team: str) -> list[RosterEntry]:

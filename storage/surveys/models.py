@@ -7,16 +7,16 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, BranchScoped, UTCDateTime
 
 
-class Survey(Base):
+class Survey(BranchScoped, Base):
     """A questionnaire (征求意见)."""
 
     __tablename__ = "surveys"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    number: Mapped[int] = mapped_column(Integer, unique=True)
+    number: Mapped[int] = mapped_column(Integer)  # unique per branch
     title: Mapped[str] = mapped_column(String(128))
     anonymous: Mapped[bool] = mapped_column(default=False)
     audience: Mapped[str] = mapped_column(String(128), default="all")  # all | team:X | role:Y
@@ -26,8 +26,10 @@ class Survey(Base):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
+    __table_args__ = (UniqueConstraint("branch_id", "number"),)
 
-class SurveyQuestion(Base):
+
+class SurveyQuestion(BranchScoped, Base):
     __tablename__ = "survey_questions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -38,7 +40,7 @@ class SurveyQuestion(Base):
     options: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
 
 
-class SurveyRecipient(Base):
+class SurveyRecipient(BranchScoped, Base):
     """Who was asked, and how far they got (they can stop and resume)."""
 
     __tablename__ = "survey_recipients"
@@ -53,7 +55,7 @@ class SurveyRecipient(Base):
     __table_args__ = (UniqueConstraint("survey_id", "userid"),)
 
 
-class SurveyAnswer(Base):
+class SurveyAnswer(BranchScoped, Base):
     """An answer; ``respondent`` is empty for anonymous surveys."""
 
     __tablename__ = "survey_answers"

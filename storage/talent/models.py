@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, BranchScoped, UTCDateTime
 
 
-class TalentProfile(Base):
+class TalentProfile(BranchScoped, Base):
     """What a person can do and wants (精英培养)."""
 
     __tablename__ = "talent_profiles"
@@ -22,7 +22,7 @@ class TalentProfile(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class Lecturer(Base):
+class Lecturer(BranchScoped, Base):
     """The internal lecturer team: people with a specialty who agreed to teach."""
 
     __tablename__ = "lecturers"
@@ -33,7 +33,7 @@ class Lecturer(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class ReserveCandidate(Base):
+class ReserveCandidate(BranchScoped, Base):
     """后备人才: recommended (支部推荐), reviewed (骨干考察), decided (综合认定)."""
 
     __tablename__ = "reserve_candidates"
@@ -49,7 +49,7 @@ class ReserveCandidate(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class ReserveReview(Base):
+class ReserveReview(BranchScoped, Base):
     """One member's review note on a candidate (never shown to the candidate)."""
 
     __tablename__ = "reserve_reviews"

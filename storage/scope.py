@@ -1,0 +1,77 @@
+"""Branch scope: a session sees one branch's rows (or, for the committee and the sweeps' loop, all).
+
+The scope lives in ``session.info``. While a branch is set, every ORM SELECT, UPDATE and DELETE
+of a :class:`~storage.base.BranchScoped` table is given ``branch_id = <branch>`` (SQLAlchemy's
+``with_loader_criteria``), and every new scoped row gets that branch. With no branch set, reads
+see every branch and a new scoped row must name its branch, or the flush fails — loudly, in tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from storage.base import BranchScoped
+
+KEY = "branch"
+
+
+class ScopedSession(Session):
+    """The sync session behind every ``AsyncSession`` of ``storage.db``."""
+
+
+def _sync(session: AsyncSession | Session) -> Session:
+    return session.sync_session if isinstance(session, AsyncSession) else session
+
+
+def set_branch(session: AsyncSession | Session, branch: int | None) -> None:
+    """Scope ``session`` to ``branch`` (None: every branch)."""
+    _sync(session).info[KEY] = branch
+
+
+def branch_of(session: AsyncSession | Session) -> int | None:
+    return _sync(session).info.get(KEY)
+
+
+def require_branch(session: AsyncSession | Session) -> int:
+    branch = branch_of(session)
+    if branch is None:
+        raise RuntimeError("this needs a session scoped to a branch (storage.scope.set_branch)")
+    return branch
+
+
+@contextmanager
+def every_branch(session: AsyncSession | Session) -> Iterator[None]:
+    """Lift the scope for a moment (finding the sender before knowing their branch, committee views)."""
+    info = _sync(session).info
+    before = info.get(KEY)
+    info[KEY] = None
+    try:
+        yield
+    finally:
+        info[KEY] = before
+
+
+@event.listens_for(ScopedSession, "do_orm_execute")
+def _scope_statement(state: ORMExecuteState) -> None:
+    branch = state.session.info.get(KEY)
+    if branch is None or state.is_column_load or state.is_relationship_load:
+        return
+    if state.is_select or state.is_update or state.is_delete:
+        state.statement = state.statement.options(
+            with_loader_criteria(BranchScoped, lambda cls: cls.branch_id == branch, include_aliases=True))
+
+
+@event.listens_for(ScopedSession, "before_flush")
+def _stamp_new_rows(session: Session, _context: Any, _instances: Any) -> None:
+    branch = session.info.get(KEY)
+    for obj in session.new:
+        if isinstance(obj, BranchScoped) and getattr(obj, "branch_id", None) is None:
+            if branch is None:
+                raise RuntimeError(f"a new {type(obj).__name__} needs a branch: the session is not scoped to one")
+            obj.branch_id = branch
