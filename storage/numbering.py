@@ -20,12 +20,14 @@ from storage.scope import require_branch
 async def next_number(session: AsyncSession, counter: str, column: Any, *where: ColumnElement[bool]) -> int:
     """The next number of ``counter`` in the session's branch (``#N`` is per branch); a new counter
     starts after ``max(column)`` of the branch's rows matching ``where``."""
-    counter = f"{counter}:{require_branch(session)}"
+    branch = require_branch(session)
+    counter = f"{counter}:{branch}"
     bump = update(Counter).where(Counter.name == counter).values(value=Counter.value + 1).returning(Counter.value)
     value = (await session.execute(bump)).scalar_one_or_none()
     if value is not None:
         return int(value)
-    start = select(func.coalesce(func.max(column), 0)).where(*where).scalar_subquery()
+    # inside an INSERT the session's branch criteria do not reach this subquery: say the branch
+    start = select(func.coalesce(func.max(column), 0)).where(column.class_.branch_id == branch, *where).scalar_subquery()
     dialect = session.get_bind().dialect.name
     ins: Any = postgresql.insert(Counter) if dialect == "postgresql" else sqlite.insert(Counter)
     await session.execute(ins.values(name=counter, value=start).on_conflict_do_nothing(index_elements=["name"]))

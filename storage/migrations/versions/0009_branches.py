@@ -40,8 +40,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_branches')),
     sa.UniqueConstraint('code', name=op.f('uq_branches_code'))
     )
-    op.bulk_insert(branches, [{'id': DEFAULT, 'code': '本支部', 'name': '本支部',
-                               'created_at': datetime.now(timezone.utc)}])
+    # the first row of a new table: id 1 (DEFAULT) on SQLite and PostgreSQL alike, sequence included
+    op.bulk_insert(branches, [{'code': '本支部', 'name': '本支部', 'created_at': datetime.now(timezone.utc)}])
     for table in SCOPED:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('branch_id', sa.Integer(), nullable=True))
