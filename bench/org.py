@@ -2,7 +2,7 @@
 
     python bench/org.py [--db postgresql|sqlite] [--people 100000] [--branches 500]
 
-Creates a fresh database (PostgreSQL: ``sijing_bench``; SQLite: ``data/bench.db``), migrates it
+Creates a fresh database (PostgreSQL: ``sijing_bench_org``; SQLite: ``data/sijing_bench_org.db``), migrates it
 and fills it in proportion to ``--people`` (defaults: the issue's figures for 100,000 people):
 500 branches, 5,000 members (zones of ~20), teams of ~50 with grid leaders, 20,000 care entries,
 200,000 visits, 100,000 items in every state with their history, incidents, trainings with
@@ -225,7 +225,7 @@ def _recipients(scale: Scale, employees: dict[int, list[str]]) -> Iterable[dict[
             yield dict(branch_id=b, survey_id=b, userid=e, status="pending", position=0, finished_at=None)
 
 
-async def fresh_database(kind: str, name: str = "sijing_bench") -> str:
+async def fresh_database(kind: str, name: str = "sijing_bench_org") -> str:
     """A new, migrated database; returns its URL."""
     if kind == "sqlite":
         path = ROOT / "data" / f"{name}.db"
