@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import WeComCrypto
 from bot.wecom.token import TokenCache
+from bot.web import setup as setup_workbench
 from handlers import build_dispatcher
 from schedules.jobqueue import JobQueue
 from schedules.config import from_settings
@@ -139,4 +140,5 @@ def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = 
     health.setup(app)
     for pages in (api, api_assist, api_talent, api_teams, api_surveys):
         pages.setup(app)
+    setup_workbench(app)
     return app

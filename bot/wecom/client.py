@@ -78,3 +78,32 @@ class WeComClient:
         data = await self._call("POST", "message/send", params={"access_token": token}, json=body)
         invalid = tuple(u for u in str(data.get("invaliduser", "") or "").split("|") if u)
         return SendResult(invalid, str(data.get("msgid", "")))
+
+    # --- web login and files (OAuth2 code exchange, media/upload) ------------------
+
+    async def get_user_info(self, token: str, code: str) -> str | None:
+        """``auth/getuserinfo``: the userid behind an OAuth2 ``code`` (single-use, 5 minutes).
+
+        Returns None for someone who is not a member of the enterprise (WeCom answers an openid).
+        """
+        data = await self._call("GET", "auth/getuserinfo", params={"access_token": token, "code": code})
+        userid = data.get("userid") or data.get("UserId")
+        return str(userid) if userid else None
+
+    async def upload_media(self, token: str, filename: str, content: bytes, *, kind: str = "file",
+                           content_type: str = "application/octet-stream") -> str:
+        """``media/upload`` (multipart field ``media``, ≤ 20 MB); returns the ``media_id`` (valid 3 days)."""
+        if len(content) > MEDIA_LIMIT:
+            raise ValueError(f"media larger than {MEDIA_LIMIT} bytes")
+        form = aiohttp.FormData()
+        form.add_field("media", content, filename=filename, content_type=content_type)
+        data = await self._call("POST", "media/upload", params={"access_token": token, "type": kind}, data=form)
+        return str(data["media_id"])
+
+
+MEDIA_LIMIT = 20 * 1024 * 1024
+
+
+def file_payload(media_id: str) -> dict[str, Any]:
+    """A ``message/send`` body (without touser/agentid) for a file uploaded with ``upload_media``."""
+    return {"msgtype": "file", "file": {"media_id": media_id}}
