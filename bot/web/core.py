@@ -117,23 +117,25 @@ class Ctx(Scope):
         query.update({k: v for k, v in changes.items() if v is not None})
         return url(self.request.path[len(PREFIX):], **query)
 
-    def render(self, template: str, status: int = 200, **data: Any) -> web.Response:
-        return render(self.request, template, status=status, viewer=self.viewer, ctx=self, **data)
+    def render(self, template: str, **data: Any) -> web.Response:
+        return render(self.request, template, viewer=self.viewer, ctx=self, **data)
 
     def require(self, allowed: bool, message: str) -> None:
         if not allowed:
             raise Refused(message)
 
 
-def render(request: web.Request, template: str, *, status: int = 200, viewer: Viewer | None = None,
+def render(request: web.Request, template: str, *, http_status: int = 200, viewer: Viewer | None = None,
            **data: Any) -> web.Response:
     """Render a template with what every page shows (navigation, branch, CSRF token)."""
-    nav = [(n.label, url(n.path), request.path == url(n.path) or request.path.startswith(url(n.path) + "/"))
-           for n in request.app[NAV] if viewer is not None and n.allowed(viewer)]
+    shown = [n for n in request.app[NAV] if viewer is not None and n.allowed(viewer)]
+    hits = [n.path for n in shown if request.path == url(n.path) or request.path.startswith(url(n.path) + "/")]
+    current = max(hits, key=len) if hits else None
+    nav = [(n.label, url(n.path), n.path == current) for n in shown]
     settings = request.config_dict[keys.SETTINGS]
     context = dict(viewer=viewer, nav=nav, branch=settings.branch_name, csrf=request.get(CSRF_TOKEN, ""),
                    path=request.path, url=url, **data)
-    response = aiohttp_jinja2.render_template(template, request, context, status=status)
+    response = aiohttp_jinja2.render_template(template, request, context, status=http_status)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -190,7 +192,7 @@ _STATUS_TITLE = {400: "请求有误", 401: "请先登录", 403: "无权访问", 
 
 
 def error_page(request: web.Request, status: int, message: str) -> web.Response:
-    return render(request, "errors.html", status=status, viewer=request.get(VIEWER),
+    return render(request, "errors.html", http_status=status, viewer=request.get(VIEWER),
                   title=_STATUS_TITLE.get(status, "出错了"), message=message, code=status)
 
 

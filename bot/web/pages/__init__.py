@@ -6,6 +6,7 @@ Each module exports ``setup(webapp)`` (routes and navigation entries); templates
 
 from __future__ import annotations
 
-from bot.web.pages import deeds, home
+from bot.web.pages import (assist, audit, care, deeds, duty, gatherings, home, inspection, overview, people, surveys,
+                           talent, teams)
 
-PAGES = (home, deeds)
+PAGES = (home, overview, people, deeds, care, duty, assist, gatherings, talent, teams, surveys, inspection, audit)

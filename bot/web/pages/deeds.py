@@ -79,7 +79,7 @@ async def list_items(ctx: Ctx) -> web.StreamResponse:
         owners = [(p.userid, p.name) for p in await staff(ctx.session)]
         fields.insert(3, Field("owner", "负责人", options=owners))
     title = "事项" if ctx.viewer.member else "我的事项"
-    return await respond(ctx, "deeds/items.html", [item_table(ctx, f)], title=title, fields=fields)
+    return await respond(ctx, "list.html", [item_table(ctx, f)], title=title, fields=fields)
 
 
 async def _item(ctx: Ctx) -> Item:

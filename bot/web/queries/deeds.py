@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.web.queries import paged
 from storage.models import Item, ItemEvent
 from storage.reports import ACCEPT_WITHIN, WORKING
 
@@ -76,12 +77,7 @@ def _filtered(f: ItemFilter, scope: ColumnElement[bool] | None, now: datetime, t
 async def items(session: AsyncSession, f: ItemFilter, scope: ColumnElement[bool] | None, now: datetime,
                 tz: ZoneInfo, limit: int | None, offset: int) -> tuple[list[Item], int]:
     """Items matching ``f`` within ``scope``, newest first, and how many there are in all."""
-    stmt = _filtered(f, scope, now, tz)
-    total = int((await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())
-    stmt = stmt.order_by(Item.number.desc()).offset(offset)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list((await session.execute(stmt)).scalars()), total
+    return await paged(session, _filtered(f, scope, now, tz), Item.number.desc(), limit=limit, offset=offset)
 
 
 async def history(session: AsyncSession, item_id: int) -> list[ItemEvent]:

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.web.queries import paged
 from storage.models import CareEntry, Person, Visit
 
 
@@ -87,12 +88,8 @@ async def coverage(session: AsyncSession, today: date, *, member: str | None = N
             .where((Person.role == "member") | (per.c.size > 0)))
     if member:
         stmt = stmt.where(Person.userid == member)
-    total = int((await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())
-    stmt = stmt.order_by(Person.userid).offset(offset)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    rows = [MemberRow(u, n, t, int(s or 0), int(a or 0), int(b or 0)) for u, n, t, s, a, b in await session.execute(stmt)]
-    return rows, total
+    found, total = await paged(session, stmt, Person.userid, limit=limit, offset=offset, scalars=False)
+    return [MemberRow(u, n, t, int(s or 0), int(a or 0), int(b or 0)) for u, n, t, s, a, b in found], total
 
 
 async def coverage_totals(session: AsyncSession, today: date) -> tuple[int, int, int]:
@@ -119,11 +116,9 @@ async def zone(session: AsyncSession, member: str, today: date, *, not_visited_d
     if not_visited_days is not None:
         cutoff = today - timedelta(days=not_visited_days)
         stmt = stmt.where((last.c.last.is_(None)) | (last.c.last < cutoff))
-    total = int((await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())
-    stmt = stmt.order_by(last.c.last.is_not(None), last.c.last, Person.userid).offset(offset)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [(p, d, int(n)) for p, d, n in await session.execute(stmt)], total
+    found, total = await paged(session, stmt, last.c.last.is_not(None), last.c.last, Person.userid, limit=limit,
+                               offset=offset, scalars=False)
+    return [(p, d, int(n)) for p, d, n in found], total
 
 
 async def unassigned(session: AsyncSession) -> list[tuple[str, str]]:

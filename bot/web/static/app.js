@@ -1,7 +1,7 @@
 /* 四精助手工作台: small progressive enhancements; every page works without this file.
  *
  * Charts: an element [data-chart="ID"] names a <script type="application/json" id="ID"> with
- *   {type: "bar"|"hbar"|"line"|"pie"|"stack", categories: [...], series: [{name, data, links?}],
+ *   {type: "bar"|"hbar"|"line"|"pie"|"stack"|"hstack", categories: [...], series: [{name, data, links?}],
  *    links?: [...], unit?: "%", max?: n}
  * A click on a bar, point or slice opens its link (series[i].links[j], or links[j]).
  */
@@ -22,21 +22,22 @@
 
   function option(spec) {
     var o = base(spec), unit = spec.unit || "";
-    var label = { show: true, formatter: function (p) { return p.value === null ? "" : p.value + unit; } };
+    var label = { show: true, formatter: function (p) { return p.value === null || (p.value === 0 && !unit) ? "" : p.value + unit; } };
     if (spec.type === "pie") {
       o.series = [{ type: "pie", radius: ["40%", "68%"], top: 24, data: spec.categories.map(function (c, i) {
         return { name: c, value: spec.series[0].data[i] };
       }), label: { formatter: "{b}\n{c}" } }];
       return o;
     }
-    var horizontal = spec.type === "hbar";
+    var horizontal = spec.type === "hbar" || spec.type === "hstack";
+    var stacked = spec.type === "stack" || spec.type === "hstack";
     var cat = { type: "category", data: spec.categories, axisLabel: { interval: 0, hideOverlap: true } };
     var val = { type: "value", max: spec.max, axisLabel: { formatter: "{value}" + unit } };
     if (horizontal) { cat.inverse = true; o.xAxis = val; o.yAxis = cat; } else { o.xAxis = cat; o.yAxis = val; }
     o.series = spec.series.map(function (s) {
       var kind = spec.type === "line" ? "line" : "bar";
       var out = { name: s.name, type: kind, data: s.data, connectNulls: true, label: label, barMaxWidth: 36 };
-      if (spec.type === "stack") { out.stack = "all"; out.label = { show: false }; }
+      if (stacked) { out.stack = "all"; out.label = { show: false }; }
       if (kind === "line") { out.symbolSize = 9; out.label = { show: spec.series.length === 1, formatter: label.formatter }; }
       return out;
     });
@@ -81,6 +82,12 @@
     });
   }
 
+  function openFiltersOnWideScreens() {
+    if (window.matchMedia && window.matchMedia("(min-width: 760px)").matches) {
+      document.querySelectorAll("details[data-wide-open]").forEach(function (d) { d.open = true; });
+    }
+  }
+
   function confirmations() {
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (e) {
@@ -91,5 +98,6 @@
 
   drawCharts();
   cleanFilters();
+  openFiltersOnWideScreens();
   confirmations();
 }());

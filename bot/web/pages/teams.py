@@ -1,0 +1,100 @@
+"""精益班组: the monthly team scores with every part of the formula, and one team's record."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.web import permissions as perm
+from bot.web.charts import chart, series
+from bot.web.core import Ctx, NotFound, Scope, add_nav, page, url
+from bot.web.tables import Cell, Table, respond
+from bot.web.workbook import Column
+from storage import teams
+
+PART = 10  # width of a component column
+
+
+def _month(ctx: Ctx) -> date:
+    month = ctx.q.month("month") or teams.month_start(ctx.today)
+    ctx.require(month <= teams.month_start(ctx.today), f"{teams.month_label(month)}还没到，没有评分。")
+    return month
+
+
+def _part(c: teams.Component) -> str:
+    return f"{c.num}/{c.den}（{c.ratio * 100:.0f}%）" if c.ratio is not None else "—（无数据）"
+
+
+async def _ranking(scope: Scope, month: date) -> teams.Ranking:
+    return await teams.ranking(scope.session, month, scope.tz, now=scope.now,
+                               weights_=teams.weights(scope.settings.team_weights))
+
+
+def ranking_table(scope: Scope, month: date) -> Table:
+    columns = (Column("排名", "int", 6), Column("班组", width=12), Column("人数", "int", 6), Column("网格长", width=10),
+               Column("得分", width=7), *(Column(teams.COMPONENT_CN[k], width=PART + 4) for k in teams.COMPONENTS))
+
+    async def fetch(limit: int | None, offset: int) -> tuple[list[Any], int]:
+        ranking = await _ranking(scope, month)
+        rows = [[t.rank or None, Cell(t.team, url(f"teams/{quote(t.team)}", month=f"{month:%Y-%m}")), t.size,
+                 "、".join(p.name for p in t.leaders) or "—", t.score if t.score is not None else "—",
+                 *(_part(t.components[k]) for k in teams.COMPONENTS)] for t in ranking.teams]
+        return rows, len(rows)
+    return Table("ranking", f"{teams.month_label(month)}班组评分", columns, fetch, paged=False)
+
+
+def _weights_note(ranking: teams.Ranking) -> str:
+    w = ranking.weights
+    return ("得分 = 100 × Σ(权重 × 比率) ÷ Σ权重，只计有数据的项。权重："
+            + "，".join(f"{teams.COMPONENT_CN[k]} {w.get(k, 0):g}" for k in teams.COMPONENTS) + "。")
+
+
+def _contribution(t: teams.TeamScore, w: dict[str, float], key: str) -> float | None:
+    """The points ``key`` adds to the team's score (its weighted share, renormalised)."""
+    defined = [k for k, c in t.components.items() if c.ratio is not None and w.get(k, 0) > 0]
+    ratio = t.components[key].ratio
+    if key not in defined or ratio is None:
+        return None
+    return round(100 * w[key] * ratio / sum(w[k] for k in defined), 1)
+
+
+@page(perm.anyone)
+async def ranking(ctx: Ctx) -> web.StreamResponse:
+    month = _month(ctx)
+    result = await _ranking(ctx, month)
+    scored = [t for t in result.teams if t.score is not None]
+    spec = chart("hstack", "得分构成", [t.team for t in scored],
+                 [series(teams.COMPONENT_CN[k], [_contribution(t, result.weights, k) for t in scored])
+                  for k in teams.COMPONENTS],
+                 links=[url(f"teams/{quote(t.team)}", month=f"{month:%Y-%m}") for t in scored], hint="点班组看明细")
+    months = [teams.month_start(ctx.today)]
+    for _ in range(5):
+        months.append(teams.previous_month(months[-1]))
+    return await respond(ctx, "teams/ranking.html", [ranking_table(ctx, month)], title=f"{teams.month_label(month)}班组评分",
+                         spec=spec, note=_weights_note(result), months=[(f"{m:%Y-%m}", teams.month_label(m)) for m in months],
+                         month=f"{month:%Y-%m}", excellent=[t.team for t in result.excellent()])
+
+
+@page(perm.team_lead, "班组情况只有支部书记和网格长可以查看。")
+async def team(ctx: Ctx) -> web.StreamResponse:
+    name = ctx.request.match_info["team"]
+    ctx.require(perm.can_view_team(ctx.viewer, name), f"网格长只能查看本班组（{ctx.viewer.team}）的情况。")
+    month = _month(ctx)
+    result = await _ranking(ctx, month)
+    ts = result.of(name)
+    if ts is None:
+        raise NotFound(f"没有“{name}”这个班组。")
+    record = await teams.record(ctx.session, name, month, ctx.tz)
+    parts = [(teams.COMPONENT_CN[k], ts.components[k], result.weights.get(k, 0.0),
+              _contribution(ts, result.weights, k)) for k in teams.COMPONENTS]
+    return ctx.render("teams/team.html", title=f"{name} · {teams.month_label(month)}", ts=ts, parts=parts,
+                      record=record, note=_weights_note(result), month=f"{month:%Y-%m}")
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/teams", ranking)
+    app.router.add_get("/teams/{team}", team)
+    add_nav(app, "班组", "teams", perm.anyone, order=70)
