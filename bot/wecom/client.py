@@ -95,8 +95,12 @@ class WeComClient:
         """``media/upload`` (multipart field ``media``, ≤ 20 MB); returns the ``media_id`` (valid 3 days)."""
         if len(content) > MEDIA_LIMIT:
             raise ValueError(f"media larger than {MEDIA_LIMIT} bytes")
-        form = aiohttp.FormData()
-        form.add_field("media", content, filename=filename, content_type=content_type)
+        # WeCom reads the file name as raw UTF-8 in filename="…" (no RFC 2231 / percent-encoding, which
+        # aiohttp's FormData would use): otherwise a Chinese name arrives as %E5%8F%B0….
+        safe = "".join(ch for ch in filename if ch not in '"\\\r\n') or "file"
+        with aiohttp.MultipartWriter("form-data") as form:
+            part = form.append(content, {"Content-Type": content_type})
+            part.headers["Content-Disposition"] = f'form-data; name="media"; filename="{safe}"; filelength={len(content)}'
         data = await self._call("POST", "media/upload", params={"access_token": token, "type": kind}, data=form)
         return str(data["media_id"])
 

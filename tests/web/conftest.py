@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -38,3 +39,46 @@ def csrf_of(html: str) -> str:
     m = re.search(r'name="_csrf" value="([^"]+)"', html)
     assert m, "no CSRF token on the page"
     return m.group(1)
+
+
+@pytest.fixture
+async def seeded(web: Bot) -> Bot:
+    """``web`` with a year of ledger data (sensitive texts carry ``seed.MARKER``)."""
+    from tests.web.seed import seed
+
+    await seed(web.app[keys.DB], web.clock().astimezone(web.settings.tz))
+    return web
+
+
+async def deed(bot: Bot, requester: str, owner: str | None, text: str = "三楼会议室投影仪坏了") -> int:
+    """A new deed raised by ``requester`` for ``owner``; returns its number."""
+    from storage import items
+
+    async with bot.app[keys.DB].sessions() as session, session.begin():
+        item = await items.create(session, now=bot.clock().astimezone(bot.settings.tz), requester=requester,
+                                  owner=owner, text=text, category="facilities")
+        return item.number
+
+
+def forge_session(bot: Bot, uid: str, **extra: Any) -> None:
+    """Put a validly encrypted session for ``uid`` into the client's cookie jar (no login)."""
+    import json
+    import time
+
+    from cryptography.fernet import Fernet
+    from yarl import URL
+
+    from bot.web.auth import COOKIE, session_key
+
+    now = bot.clock().timestamp()
+    data = {"uid": uid, "at": now, "seen": now, "csrf": "forged-csrf", **extra}
+    key = Fernet(base64.urlsafe_b64encode(session_key(bot.settings)))
+    value = key.encrypt(json.dumps({"created": int(time.time()), "session": data}).encode()).decode()
+    bot.client.session.cookie_jar.clear()
+    bot.client.session.cookie_jar.update_cookies({COOKIE: value}, response_url=URL(str(bot.client.make_url("/web/"))))
+
+
+async def page_text(bot: Bot, path: str) -> tuple[int, str]:
+    r = await bot.client.get(path, allow_redirects=False)
+    body = await r.read()
+    return r.status, body.decode("utf-8", errors="replace") if r.content_type == "text/html" else ""
