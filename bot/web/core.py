@@ -221,11 +221,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 @web.middleware
 async def headers(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
                   ) -> web.StreamResponse:
-    """No framing, no sniffing, no referrer (login links must not leak), a strict CSP."""
+    """No framing, no sniffing, no referrer to other sites (login links must not leak), a strict CSP."""
     response = await handler(request)
     oauth = request.config_dict[keys.SETTINGS].wecom_oauth_base.rstrip("/")
     response.headers.setdefault("Content-Security-Policy", CSP.format(oauth=oauth))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     return response

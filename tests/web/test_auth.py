@@ -160,7 +160,7 @@ async def test_security_headers_and_static_files(web):
     await login(web, SECRETARY)
     r = await web.client.get("/web/items")
     assert "script-src 'self'" in r.headers["Content-Security-Policy"]
-    assert r.headers["X-Frame-Options"] == "DENY" and r.headers["Referrer-Policy"] == "no-referrer"
+    assert r.headers["X-Frame-Options"] == "DENY" and r.headers["Referrer-Policy"] == "same-origin"
     assert r.headers["Cache-Control"] == "no-store"
     js = await web.client.get("/web/static/vendor/echarts.min.js", headers={"Accept-Encoding": "gzip"})
     assert js.status == 200 and js.headers.get("Content-Encoding") == "gzip"
