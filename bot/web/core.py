@@ -9,6 +9,7 @@ transaction for the request (pages audit what they show in it) and turns :class:
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -221,8 +222,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 @web.middleware
 async def headers(request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
                   ) -> web.StreamResponse:
-    """No framing, no sniffing, no referrer to other sites (login links must not leak), a strict CSP."""
+    """No framing, no sniffing, no referrer to other sites (login links must not leak), a strict CSP;
+    ``Server-Timing`` says how long the page took (``bench/web_pages.py`` reads it)."""
+    started = time.perf_counter()
     response = await handler(request)
+    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
     oauth = request.config_dict[keys.SETTINGS].wecom_oauth_base.rstrip("/")
     response.headers.setdefault("Content-Security-Policy", CSP.format(oauth=oauth))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -18,7 +18,7 @@ from bot.web import permissions as perm
 from bot.web.core import Ctx, NotFound, Scope, add_nav, page, redirect, url
 from bot.web.notify import deliver
 from bot.web.queries import deeds as q
-from bot.web.queries.people import names_for, staff, zone_member_of
+from bot.web.queries.people import find, names_for, staff, zone_member_of
 from bot.web.tables import Cell, Field, Table, options, respond
 from bot.web.workbook import Column
 from storage import items as lifecycle
@@ -113,15 +113,6 @@ async def show_item(ctx: Ctx) -> web.StreamResponse:
 # --- the secretary's actions ---------------------------------------------------------------
 
 
-async def _find(scope: Scope, account: str) -> people.RosterEntry | None:
-    """By userid or, failing that, by an exact and unique name (as the chat)."""
-    found = await people.get(scope.session, account)
-    if found is not None:
-        return found
-    matches = [e for e in await people.all_people(scope.session) if e.name == account]
-    return matches[0] if len(matches) == 1 else None
-
-
 async def _owner_card(scope: Scope, item: Item, heading: str) -> Reply:
     requester = await people.get(scope.session, item.requester)
     who = f"{requester.name}（{requester.team}）" if requester and requester.team else (
@@ -146,7 +137,7 @@ async def reassign_item(scope: Scope, item: Item, account: str) -> tuple[str, li
         raise ActionError("“/指派”只有支部书记可以使用。")
     if item.status == "closed":
         raise ActionError(f"#{n} 已办结，不能再改派。")
-    target = await _find(scope, account)
+    target = await find(scope.session, account)
     if target is None:
         raise ActionError(f"名册里没有账号“{account}”，请核对后再试。")
     if target.userid == item.owner:

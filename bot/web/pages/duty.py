@@ -14,11 +14,12 @@ from bot.web.core import Ctx, add_nav, page, redirect, url
 from bot.web.params import BadFilter, Query
 from bot.web.queries import duty as q
 from bot.web.queries.deeds import next_month
-from bot.web.queries.people import names_for
+from bot.web.queries.people import find, names_for, staff
 from bot.web.tables import Table, respond
 from bot.web.workbook import Column
 from schedules.workdays import is_working_day
-from storage import audit, duty, people
+from storage import audit, duty
+from storage.models import Person
 
 PHONE = re.compile(r"^[0-9+\- ]{3,20}$")  # as the chat's /值班 accepts
 WEEKDAYS = "一二三四五六日"
@@ -52,22 +53,23 @@ async def month_view(ctx: Ctx) -> web.StreamResponse:
         by_day.setdefault(r.day, []).append((names.get(r.userid, r.userid), r.phone, r.userid, r.note))
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     cells = [[(d, d.month == first.month, is_working_day(d), by_day.get(d, [])) for d in week] for week in weeks]
-    roster = await people.all_people(ctx.session) if ctx.viewer.secretary else []
+    roster = await staff(ctx.session) if ctx.viewer.secretary else []
     prev = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
     return await respond(ctx, "duty/month.html", [duty_table(ctx, first)], title=f"{first.year}年{first.month}月值班",
-                         weeks=cells, weekdays=WEEKDAYS, today=ctx.today, roster=roster, month=first,
+                         weeks=cells, weekdays=WEEKDAYS, today=ctx.today, roster=roster, edit=ctx.viewer.secretary,
+                         month=first,
                          prev=url("duty", month=f"{prev:%Y-%m}"), next=url("duty", month=f"{next_month(first):%Y-%m}"))
 
 
-async def _form(ctx: Ctx) -> tuple[date, people.RosterEntry, Query]:
+async def _form(ctx: Ctx) -> tuple[date, Person, Query]:
     form = Query(await ctx.request.post())  # type: ignore[arg-type]
     day = form.day("day")
     account = form.text("userid")
     if day is None or account is None:
         raise BadFilter("请填写日期和值班人。")
-    person = await people.get(ctx.session, account)
+    person = await find(ctx.session, account)
     if person is None:
-        raise BadFilter(f"名册中没有“{account}”。")
+        raise BadFilter(f"名册中没有“{account}”（同名的请写账号）。")
     return day, person, form
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
 from bot.web import permissions as perm
 from bot.web.charts import chart, series
 from bot.web.core import Ctx, add_nav, page, url
+from bot.web.pages.teams import COMPUTING, ranking_for
 from bot.web.queries import overview as q
 from bot.web.queries.deeds import next_month
 from bot.web.queries.people import coverage_totals
@@ -30,9 +32,8 @@ async def overview(ctx: Ctx) -> web.StreamResponse:
     counts = await q.item_counts(ctx.session, ctx.now, ctx.tz)
     zone, v30, v90 = await coverage_totals(ctx.session, ctx.today)
     late_care = await q.late_follow_ups(ctx.session, ctx.today)
-    ranking = await teams.ranking(ctx.session, ctx.today, ctx.tz, now=ctx.now,
-                                  weights_=teams.weights(ctx.settings.team_weights))
-    scored = [t for t in ranking.teams if t.score is not None]
+    ranking = await ranking_for(ctx, teams.month_start(ctx.today), wait=0.15)
+    scored = [t for t in ranking.teams if t.score is not None] if ranking else []
     on_time, due = await q.follow_ups(ctx.session, months, ctx.today)
     spans = [(m, next_month(m) - timedelta(days=1)) for m in months]
     kpis: list[tuple[str, Any, str, bool]] = [
@@ -59,11 +60,14 @@ async def overview(ctx: Ctx) -> web.StreamResponse:
         "incidents": chart("bar", "突发事件（按月）", labels,
                            [series("事件", await q.incidents(ctx.session, months, ctx.tz))],
                            links=[url("items", kind="incident", since=f"{a}", until=f"{b}") for a, b in spans]),
-        "teams": chart("hbar", f"{ctx.today.month}月班组排名", [t.team for t in scored],
-                       [series("得分", [t.score for t in scored])], top=100,
-                       links=[url(f"teams/{t.team}", month=this_month) for t in scored], hint="点班组看得分构成"),
     }
-    return ctx.render("overview/index.html", title="总览", kpis=kpis, charts=charts, as_of=ctx.now)
+    if ranking is not None:
+        charts["teams"] = chart("hbar", f"{ctx.today.month}月班组排名", [t.team for t in scored],
+                                [series("得分", [t.score for t in scored])], top=100,
+                                links=[url(f"teams/{quote(t.team)}", month=this_month) for t in scored],
+                                hint="点班组看得分构成")
+    return ctx.render("overview/index.html", title="总览", kpis=kpis, charts=charts, as_of=ctx.now,
+                      computing=COMPUTING if ranking is None else "")
 
 
 def setup(app: web.Application) -> None:

@@ -26,20 +26,25 @@ def months_back(today: date, n: int) -> list[date]:
     return out
 
 
-def _in(column: Any, low: Any, high: Any) -> ColumnElement[bool]:
-    return and_(column >= low, column < high)
-
-
 async def _per_month(session: AsyncSession, months: Sequence[date], tz: ZoneInfo | None, column: Any,
                      conditions: Sequence[ColumnElement[bool]], where: Sequence[ColumnElement[bool]],
                      source: Any) -> list[list[int]]:
-    """For each condition, how many rows of ``source`` per month (``column`` falls in it); tz: a datetime column."""
+    """For each condition, how many rows of ``source`` per month (``column`` falls in it); tz: a datetime column.
+
+    One pass: each row gets its month's index (one CASE) and a 0/1 per condition, summed per month.
+    """
     bounds = [(start_of(m, tz), start_of(next_month(m), tz)) if tz else (m, next_month(m)) for m in months]
-    cols = [func.sum(case((and_(_in(column, lo, hi), cond), 1), else_=0)) for cond in conditions for lo, hi in bounds]
-    stmt = select(*cols).select_from(source).where(*where, column >= bounds[0][0], column < bounds[-1][1])
-    row = (await session.execute(stmt)).one()
-    n = len(months)
-    return [[int(row[i * n + j] or 0) for j in range(n)] for i in range(len(conditions))]
+    bucket = case(*[(column < hi, i) for i, (_, hi) in enumerate(bounds)], else_=len(bounds))
+    flags = [case((cond, 1), else_=0).label(f"c{i}") for i, cond in enumerate(conditions)]
+    rows = (select(bucket.label("b"), *flags).select_from(source)
+            .where(*where, column >= bounds[0][0], column < bounds[-1][1]).subquery())
+    stmt = select(rows.c.b, *[func.sum(rows.c[f"c{i}"]) for i in range(len(conditions))]).group_by(rows.c.b)
+    out = [[0] * len(months) for _ in conditions]
+    for b, *sums in await session.execute(stmt):
+        if 0 <= b < len(months):
+            for i, n in enumerate(sums):
+                out[i][b] = int(n or 0)
+    return out
 
 
 @dataclass(frozen=True)

@@ -126,3 +126,12 @@ async def unassigned(session: AsyncSession) -> list[tuple[str, str]]:
     rows = await session.execute(select(Person.userid, Person.name).where(
         Person.zone_member.is_(None), Person.role != "secretary").order_by(Person.userid))
     return [(u, n) for u, n in rows.all()]
+
+
+async def find(session: AsyncSession, account: str) -> Person | None:
+    """By userid or, failing that, by an exact name that only one person has (as the chat resolves names)."""
+    found = await session.get(Person, account)
+    if found is not None:
+        return found
+    rows = list((await session.execute(select(Person).where(Person.name == account).limit(2))).scalars())
+    return rows[0] if len(rows) == 1 else None
