@@ -228,3 +228,17 @@ async def test_survey_results_hide_names_when_anonymous(seeded):
     assert "匿名" in body and "希望多一些面食" in body and 'data-chart="chart-q1-data"' in body
     for name in ("孙鹏", "李雪梅", "吴涛"):
         assert f"<td data-label=\"答复人\" class=\"k-text\">{name}" not in body
+
+
+async def test_every_page_refuses_strangers_and_needs_a_session(seeded):
+    from tests.web.conftest import STRANGER, forge_session
+
+    for path in MATRIX:
+        if path == "/web/":
+            continue
+        seeded.client.session.cookie_jar.clear()
+        r = await seeded.client.get(path, allow_redirects=False)
+        assert r.status == 303 and r.headers["Location"].startswith("/web/login"), path
+        forge_session(seeded, STRANGER)  # someone from another branch: not in this branch's roster
+        status, body = await page_text(seeded, path)
+        assert status == 403 and ("不在本支部的名册中" in body or not body), path

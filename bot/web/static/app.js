@@ -20,9 +20,10 @@
     };
   }
 
-  function option(spec) {
+  function option(spec, narrow) {
     var o = base(spec), unit = spec.unit || "";
-    var label = { show: true, formatter: function (p) { return p.value === null || (p.value === 0 && !unit) ? "" : p.value + unit; } };
+    var crowded = narrow && spec.categories.length > 6;  /* a phone: values on tap (tooltip), not on every bar */
+    var label = { show: !crowded, formatter: function (p) { return p.value === null || (p.value === 0 && !unit) ? "" : p.value + unit; } };
     if (spec.type === "pie") {
       o.series = [{ type: "pie", radius: ["40%", "68%"], top: 24, data: spec.categories.map(function (c, i) {
         return { name: c, value: spec.series[0].data[i] };
@@ -38,7 +39,10 @@
       var kind = spec.type === "line" ? "line" : "bar";
       var out = { name: s.name, type: kind, data: s.data, connectNulls: true, label: label, barMaxWidth: 36 };
       if (stacked) { out.stack = "all"; out.label = { show: false }; }
-      if (kind === "line") { out.symbolSize = 9; out.label = { show: spec.series.length === 1, formatter: label.formatter }; }
+      if (kind === "line") {
+        out.symbolSize = 9;
+        out.label = { show: !crowded && spec.series.length === 1, formatter: label.formatter };
+      }
       return out;
     });
     return o;
@@ -58,7 +62,7 @@
       if (!source) { return; }
       var spec = JSON.parse(source.textContent);
       var chart = window.echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(option(spec));
+      chart.setOption(option(spec, el.clientWidth < 500));
       chart.on("click", function (p) {
         var target = link(spec, p);
         if (target) { window.location.href = target; }
