@@ -58,6 +58,9 @@ async def build(url: str, people: int) -> None:
         session.add_all(roster(people, now, rng))
     t0 = time.perf_counter()
     done = await seed(db, now, rng=rng)
+    if url.startswith("postgresql"):
+        async with db.engine.connect() as conn:  # fresh tables have no statistics yet: plan as in production
+            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql("ANALYZE")
     print(f"  generated {people} people, {done.items} deeds, {done.incidents} incidents, {done.entries} care entries,"
           f" {done.visits} visits in {time.perf_counter() - t0:.0f} s", flush=True)
     await db.dispose()

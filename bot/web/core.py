@@ -9,6 +9,7 @@ transaction for the request (pages audit what they show in it) and turns :class:
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ PREFIX = "/web"
 UID = web.RequestKey("web_uid", str)  # the userid of a valid session (set by the auth middleware)
 CSRF_TOKEN = web.RequestKey("web_csrf", str)  # the session's CSRF token
 VIEWER = web.RequestKey("web_viewer", Viewer)  # who is looking (set by the page decorator)
+
+log = logging.getLogger(__name__)
 
 NOT_IN_ROSTER = "您不在本支部的名册中，无法使用工作台。如有疑问请联系支部书记。"
 
@@ -189,7 +192,8 @@ def public(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> A
     return handler
 
 
-_STATUS_TITLE = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "没有找到", 405: "不支持的操作"}
+_STATUS_TITLE = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "没有找到", 405: "不支持的操作", 500: "出错了",
+                 502: "暂时连不上企业微信"}
 
 
 def error_page(request: web.Request, status: int, message: str) -> web.Response:
@@ -213,6 +217,11 @@ async def errors(request: web.Request, handler: Callable[[web.Request], Awaitabl
         return error_page(request, 404, "没有找到这个页面。")
     except web.HTTPMethodNotAllowed:
         return error_page(request, 405, "这个页面不支持这种操作。")
+    except web.HTTPException:
+        raise
+    except Exception:  # noqa: BLE001 - a programmer's error: logged with its trace, a Chinese page for the user
+        log.exception("workbench page %s failed", request.path)
+        return error_page(request, 500, "抱歉，页面出了点问题，已经记录下来。请稍后再试。")
 
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

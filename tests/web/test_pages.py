@@ -242,3 +242,15 @@ async def test_every_page_refuses_strangers_and_needs_a_session(seeded):
         forge_session(seeded, STRANGER)  # someone from another branch: not in this branch's roster
         status, body = await page_text(seeded, path)
         assert status == 403 and ("不在本支部的名册中" in body or not body), path
+
+
+async def test_a_programmers_error_is_a_chinese_500_page(web, monkeypatch, caplog):
+    from bot.web.queries import deeds as queries
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(queries, "items", broken)
+    await login(web, SECRETARY)
+    status, body = await page_text(web, "/web/items")
+    assert status == 500 and "页面出了点问题" in body
+    assert any("workbench page /web/items failed" in r.getMessage() for r in caplog.records)

@@ -17,6 +17,8 @@ from bot.web.workbook import Column
 from storage import teams
 
 PART = 10  # width of a component column
+PARTS = (Column("项目", width=10), Column("完成", "int", 7), Column("应完成", "int", 7), Column("比率", "pct"),
+         Column("权重", width=6), Column("计入得分", width=9))
 
 
 def _month(ctx: Ctx) -> date:
@@ -104,10 +106,15 @@ async def team(ctx: Ctx) -> web.StreamResponse:
     if ts is None:
         raise NotFound(f"没有“{name}”这个班组。")
     record = await figures(ctx.session, name, month, ctx.tz)
-    parts = [(teams.COMPONENT_CN[k], ts.components[k], result.weights.get(k, 0.0),
-              _contribution(ts, result.weights, k)) for k in teams.COMPONENTS]
-    return ctx.render("teams/team.html", title=f"{name} · {teams.month_label(month)}", ts=ts, parts=parts,
-                      record=record, note=_weights_note(result), month=f"{month:%Y-%m}")
+
+    async def fetch(limit: int | None, offset: int) -> tuple[list[Any], int]:
+        rows = [[teams.COMPONENT_CN[k], ts.components[k].num, ts.components[k].den, ts.components[k].ratio,
+                 result.weights.get(k, 0.0), _contribution(ts, result.weights, k) if ts.components[k].ratio is not None
+                 else "不计"] for k in teams.COMPONENTS]
+        return rows, len(rows)
+    parts = Table("parts", f"{name}{teams.month_label(month)}得分构成", PARTS, fetch, paged=False, note=_weights_note(result))
+    return await respond(ctx, "teams/team.html", [parts], title=f"{name} · {teams.month_label(month)}", ts=ts,
+                         record=record, month=f"{month:%Y-%m}")
 
 
 def setup(app: web.Application) -> None:
