@@ -4,6 +4,9 @@
 :mod:`bot.web.auth` (OAuth2, one-time links, sessions, CSRF), :mod:`bot.web.core` (page decorator,
 errors), :mod:`bot.web.permissions`, :mod:`bot.web.tables` and :mod:`bot.web.workbook` (Excel).
 Pages: :mod:`bot.web.pages` (one module per domain), their SQL in :mod:`bot.web.queries`.
+
+For the chat: :func:`create_login_link` (``/后台``) and ``bot.web.pages.inspection.inspection_workbook``
+(``/导出``, sent with ``WeComClient.upload_media`` and a ``bot.replies.File``).
 """
 
 from __future__ import annotations
@@ -11,7 +14,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot import keys
+from bot.web.auth import create_login_link
 from bot.web.core import PREFIX, redirect
+
+__all__ = ["create_login_link", "setup"]
 
 
 def setup(app: web.Application) -> None:

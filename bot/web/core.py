@@ -145,7 +145,11 @@ def render(request: web.Request, template: str, *, http_status: int = 200, viewe
 
 
 def page(allowed: Rule | None = None, refusal: str = "您没有权限查看这个页面。") -> Callable[[Handler], Any]:
-    """Decorate a page handler: roster check, permission ``allowed``, one transaction per request."""
+    """Decorate a page handler: roster check, permission ``allowed``, one transaction per request.
+
+    A long download may commit ``ctx.session`` between chunks (the session begins anew on its next query),
+    so that on SQLite the write lock and the one connection are not held for seconds.
+    """
 
     def wrap(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         @functools.wraps(handler)
@@ -154,24 +158,24 @@ def page(allowed: Rule | None = None, refusal: str = "您没有权限查看这�
             if uid is None:  # the auth middleware lets only public routes through without one
                 raise web.HTTPUnauthorized()
             db = request.config_dict[keys.DB]
-            async with db.sessions() as session:
-                async with session.begin():
-                    person = await people.get(session, uid)
-                    if person is None:
-                        raise Refused(NOT_IN_ROSTER)
-                    viewer = viewer_of(person)
-                    request[VIEWER] = viewer
-                    if allowed is not None and not allowed(viewer):
-                        raise Refused(refusal)
-                    ctx = Ctx(viewer, session, local_now(request), request.config_dict[keys.SETTINGS],
-                              request=request, q=Query(request.query))
-                    cookie = await get_session(request)
-                    if "flash" in cookie and request.method == "GET":
-                        ctx.flash = list(cookie.pop("flash"))
-                    try:
-                        response = await handler(ctx)
-                    except Refused as exc:  # keep what was audited before the refusal
-                        response, refused = None, exc
+            async with db.sessions() as session:  # closing without a commit rolls back
+                person = await people.get(session, uid)
+                if person is None:
+                    raise Refused(NOT_IN_ROSTER)
+                viewer = viewer_of(person)
+                request[VIEWER] = viewer
+                if allowed is not None and not allowed(viewer):
+                    raise Refused(refusal)
+                ctx = Ctx(viewer, session, local_now(request), request.config_dict[keys.SETTINGS],
+                          request=request, q=Query(request.query))
+                cookie = await get_session(request)
+                if "flash" in cookie and request.method == "GET":
+                    ctx.flash = list(cookie.pop("flash"))
+                try:
+                    response = await handler(ctx)
+                except Refused as exc:  # keep what was audited before the refusal
+                    response, refused = None, exc
+                await session.commit()
             if response is None:
                 raise refused
             if ctx.queued:  # committed: the sender may deliver now

@@ -80,13 +80,17 @@ async def respond(ctx: Ctx, template: str, tables: Sequence[Table], **data: Any)
     return ctx.render(template, tables=shown, **data)
 
 
-async def fill(book: InspectionWorkbook, tables: Sequence[Table]) -> None:
-    """Write every table's rows into ``book``, a chunk at a time (the writing off the event loop)."""
+async def fill(book: InspectionWorkbook, tables: Sequence[Table],
+               between: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Write every table's rows into ``book``, a chunk at a time, the writing off the event loop;
+    ``between`` runs after each chunk is read (a commit, so no transaction spans the whole download)."""
     for table in tables:
         sheet = book.sheet(table.name, table.columns)
         offset = 0
         while True:
             rows, _total = await table.fetch(CHUNK, offset)
+            if between is not None:
+                await between()
             await asyncio.to_thread(sheet.extend, [[value_of(v) for v in r] for r in rows])
             offset += len(rows)
             if len(rows) < CHUNK:
@@ -101,7 +105,7 @@ def xlsx_response(data: bytes, filename: str) -> web.Response:
 
 async def download(ctx: Ctx, tables: Sequence[Table], name: str, *, internal: bool = False) -> web.Response:
     book = InspectionWorkbook(ctx.settings.branch_name, ctx.now, ctx.tz, internal=internal)
-    await fill(book, tables)
+    await fill(book, tables, ctx.session.commit)
     data = await asyncio.to_thread(book.to_bytes)
     return xlsx_response(data, f"{ctx.settings.branch_name}{name}-{ctx.now:%Y%m%d}.xlsx")
 

@@ -82,16 +82,18 @@ async def test_internal_workbook_is_for_the_secretary_asked_explicitly_and_audit
 
 
 async def test_workbook_for_the_chat_export(seeded):
-    now = seeded.clock()
-    async with seeded.app[keys.DB].sessions() as session, session.begin():
-        name, data = await inspection_workbook(session, seeded.settings, now, SECRETARY)
-        assert name.endswith(".xlsx") and "公开台账" in name and MARKER not in _texts(data)
-        for who, internal in ((STRANGER, False), (EMPLOYEE, True)):
-            try:
-                await inspection_workbook(session, seeded.settings, now, who, internal=internal)
-            except PermissionError:
-                continue
-            raise AssertionError(f"{who} got a workbook")
+    now, db = seeded.clock(), seeded.app[keys.DB]
+    name, data = await inspection_workbook(db, seeded.settings, now, SECRETARY)
+    assert name.endswith(".xlsx") and "公开台账" in name and MARKER not in _texts(data)
+    for who, internal in ((STRANGER, False), (EMPLOYEE, True)):
+        try:
+            await inspection_workbook(db, seeded.settings, now, who, internal=internal)
+        except PermissionError:
+            continue
+        raise AssertionError(f"{who} got a workbook")
+    async with db.sessions() as session:
+        exports = (await session.execute(select(AuditEntry).where(AuditEntry.action == "export"))).scalars().all()
+    assert [(a.actor, a.object_id) for a in exports] == [(SECRETARY, "公开台账")]
 
 
 async def test_upload_media_then_file_message(fake_wecom):

@@ -14,7 +14,6 @@ import asyncio
 from datetime import datetime
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.web import permissions as perm
@@ -25,6 +24,7 @@ from bot.web.queries.deeds import ItemFilter
 from bot.web.tables import Table, fill, xlsx_response
 from bot.web.workbook import InspectionWorkbook
 from storage import audit
+from storage.db import Database
 from storage import people as roster
 from storage import teams as team_scores
 
@@ -55,28 +55,34 @@ def ledgers(scope: Scope, *, internal: bool) -> list[Table]:
 
 
 async def build(scope: Scope, *, internal: bool) -> bytes:
-    """The workbook's bytes; the export itself is audited in ``scope.session``."""
+    """The workbook's bytes, committing ``scope.session`` after each chunk read; the export is audited."""
     if internal and not perm.secretary(scope.viewer):
         raise PermissionError("the internal workbook is for the secretary only")
     book = InspectionWorkbook(scope.settings.branch_name, scope.now, scope.tz, internal=internal)
-    await fill(book, ledgers(scope, internal=internal))
+    await fill(book, ledgers(scope, internal=internal), scope.session.commit)
     await audit.record(scope.session, scope.now, scope.viewer.userid, "export", "workbook",
                        INTERNAL if internal else PUBLIC, f"sheets={len(book.used)}")
     return await asyncio.to_thread(book.to_bytes)
 
 
-async def inspection_workbook(session: AsyncSession, settings: Settings, now: datetime, userid: str, *,
+async def inspection_workbook(db: Database, settings: Settings, now: datetime, userid: str, *,
                               internal: bool = False) -> tuple[str, bytes]:
-    """``(file name, xlsx bytes)`` as ``userid`` may see it, in ``session``'s transaction (for ``/导出``).
+    """``(file name, xlsx bytes)`` as ``userid`` may see it (for ``/导出``).
+
+    It reads in its own short transactions (seconds for a large branch): call it outside an event's
+    transaction, e.g. from a task, then upload the bytes and queue a ``bot.replies.File``.
 
     Raises:
         PermissionError: ``userid`` is not in the roster, or asks for the internal workbook without being the secretary.
     """
-    person = await roster.get(session, userid)
-    if person is None:
-        raise PermissionError("not in the roster")
-    scope = Scope(perm.viewer_of(person), session, now.astimezone(settings.tz), settings)
-    return _filename(scope, internal), await build(scope, internal=internal)
+    async with db.sessions() as session:
+        person = await roster.get(session, userid)
+        if person is None:
+            raise PermissionError("not in the roster")
+        scope = Scope(perm.viewer_of(person), session, now.astimezone(settings.tz), settings)
+        data = await build(scope, internal=internal)
+        await session.commit()
+    return _filename(scope, internal), data
 
 
 def _filename(scope: Scope, internal: bool) -> str:
