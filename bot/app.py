@@ -141,5 +141,5 @@ def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = 
     for feature in registry.features():
         if feature.api is not None:
             feature.api(app)
-    setup_workbench(app)
+    setup_workbench(app, registry.workbench())
     return app

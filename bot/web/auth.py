@@ -33,8 +33,7 @@ from bot import keys
 from bot.config import Settings
 from bot.wecom.client import TOKEN_ERRORS, TransportError, WeComAPIError, WeComClient
 from bot.web.core import CSRF_TOKEN, NOT_IN_ROSTER, PREFIX, UID, error_page, local_now, public, redirect, render
-from bot.web.queries import logins
-from storage import audit, people
+from storage import audit, logins, people
 
 COOKIE = "sijing_web"
 ABSOLUTE = timedelta(hours=12)

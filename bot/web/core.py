@@ -2,8 +2,9 @@
 
 A page handler is ``async def h(ctx: Ctx) -> web.StreamResponse`` decorated with :func:`page`, which
 checks the session's person against the roster and the page's permission, opens one database
-transaction for the request (pages audit what they show in it) and turns :class:`Refused`,
-:class:`NotFound` and :class:`BadFilter` into 403, 404 and 400 pages.
+transaction for the request (pages audit what they show in it) and turns :class:`Refused` (the one
+``storage.errors.Refused``, whether a page or a storage action refuses), :class:`NotFound` and
+:class:`BadFilter` into 403, 404 and 400 pages.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.config import Settings
 from bot.web.params import BadFilter, Query
 from bot.web.permissions import Viewer, viewer_of
 from storage import people
+from storage.errors import Refused  # pages raise it too, for what the viewer may not see or do (403)
 
 PREFIX = "/web"
 UID = web.RequestKey("web_uid", str)  # the userid of a valid session (set by the auth middleware)
@@ -37,10 +39,6 @@ VIEWER = web.RequestKey("web_viewer", Viewer)  # who is looking (set by the page
 log = logging.getLogger(__name__)
 
 NOT_IN_ROSTER = "您不在本支部的名册中，无法使用工作台。如有疑问请联系支部书记。"
-
-
-class Refused(Exception):
-    """The viewer may not see or do this; the message says so in Chinese (403)."""
 
 
 class NotFound(Exception):
@@ -95,6 +93,11 @@ class Scope:
     @property
     def today(self) -> date:
         return self.now.date()
+
+    @property
+    def userid(self) -> str:
+        """Who acts (what a domain's flows call the actor, in chat the sender)."""
+        return self.viewer.userid
 
 
 @dataclass

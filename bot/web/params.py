@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, tzinfo
 
 from multidict import MultiDictProxy
+
+from storage.months import day_start
 
 PER_PAGE = 50
 MAX_PAGE = 100_000
@@ -80,6 +82,12 @@ class Query:
         if since is not None and until is not None and since > until:
             raise BadFilter("开始日期不能晚于结束日期")
         return since, until
+
+    def moments(self, tz: tzinfo) -> tuple[datetime | None, datetime | None]:
+        """:meth:`span` as aware bounds [start, end): local midnight of ``since``, the midnight after ``until``."""
+        since, until = self.span()
+        return (day_start(since, tz) if since else None,
+                day_start(until + timedelta(days=1), tz) if until else None)
 
     def page(self) -> int:
         value = self.text("page")

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import false, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.assist import Involvement
+from storage.gatherings import Gathering, may_manage
 from storage.models import CareEntry, Item, Person, Project, Visit
 from storage.people import RosterEntry
 
@@ -166,13 +168,13 @@ def project_scope(viewer: Viewer) -> ColumnElement[bool] | None:
     return or_(Project.lead == viewer.userid, Project.members.contains(f'"{viewer.userid}"', autoescape=True))
 
 
-def can_view_project(viewer: Viewer, project: Project, members: list[str], affected: list[str]) -> bool:
-    """As ``/帮扶 N``: the lead, the responsible members, the people it helps and the secretary."""
-    if not in_branch(viewer):
-        return False
-    return viewer.secretary or viewer.userid == project.lead or viewer.userid in members or viewer.userid in affected
+def can_view_project(viewer: Viewer, involvement: Involvement) -> bool:
+    """As ``/帮扶 N``: the lead, the responsible members, the people it helps and the secretary
+    (``storage.assist.involvement`` says how the viewer stands to the project)."""
+    return in_branch(viewer) and involvement.involved
 
 
-def can_view_roll(viewer: Viewer, lecturer: str | None, created_by: str) -> bool:
-    """Who signed up and who came: party members, the lecturer, the organiser (as ``/名单``)."""
-    return in_branch(viewer) and (viewer.member or viewer.userid in (lecturer, created_by))
+def can_view_roll(viewer: Viewer, g: Gathering) -> bool:
+    """Who signed up and who came: party members and the organisers (``storage.gatherings.may_manage``),
+    as ``/培训 N 名单``."""
+    return in_branch(viewer) and (viewer.member or may_manage(g, viewer.userid, secretary=viewer.secretary))

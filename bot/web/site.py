@@ -1,15 +1,18 @@
 """Builds the workbench: a sub-application under ``/web/`` with its own middlewares, templates, static files.
 
-The pages are handed in (``bot.web.setup`` passes ``bot.web.pages.PAGES``): this framework never
-imports a page. A page module exports ``setup(webapp)``, adding its routes and navigation entries.
+The domains' parts are handed in (``bot.app`` passes ``bot.registry.workbench()``): this framework never
+imports a domain. A part's ``pages(webapp)`` adds its routes and navigation entries; its templates are
+found as ``<domain>/<name>.html`` in its package's ``templates/<domain>/`` folder, the framework's own
+(``base.html``, ``_macros.html``, ``list.html``…) in ``bot/web/templates/``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import date, datetime
+from importlib.resources import files
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp_jinja2
 import jinja2
@@ -17,13 +20,10 @@ from aiohttp import web
 from aiohttp_session import session_middleware
 
 from bot.config import Settings
-from bot.web import auth, core
+from bot.web import audit, auth, core, inspection, overview
+from bot.web.parts import PARTS, Part
 
 STATIC = Path(__file__).parent / "static"
-
-
-class PageModule(Protocol):
-    def setup(self, app: web.Application) -> None: ...
 
 
 def _when(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M", *, tz: Any = None) -> str:
@@ -38,17 +38,30 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
-def build(settings: Settings, pages: Iterable[PageModule]) -> web.Application:
+def loader(parts: Sequence[Part]) -> jinja2.BaseLoader:
+    """The framework's templates, and each domain's under its name (``deeds/item.html``): a domain's
+    templates cannot shadow the framework's or another domain's."""
+    own = {p.name: jinja2.PackageLoader(p.package, f"templates/{p.name}") for p in parts
+           if files(p.package).joinpath("templates", p.name).is_dir()}
+    return jinja2.ChoiceLoader([jinja2.PackageLoader("bot.web", "templates"), jinja2.PrefixLoader(own)])
+
+
+def build(settings: Settings, parts: Sequence[Part]) -> web.Application:
     webapp = web.Application(middlewares=[core.headers, core.errors, session_middleware(auth.cookie_storage(settings)),
                                           auth.authenticate])
     webapp[core.NAV] = []
-    env = aiohttp_jinja2.setup(webapp, loader=jinja2.PackageLoader("bot.web", "templates"),
+    webapp[PARTS] = tuple(parts)
+    env = aiohttp_jinja2.setup(webapp, loader=loader(parts),
                                autoescape=jinja2.select_autoescape(default=True), undefined=jinja2.StrictUndefined)
     env.filters["when"] = lambda v, fmt="%Y-%m-%d %H:%M": _when(v, fmt, tz=settings.tz)
     env.filters["pct"] = _pct
     env.globals["static"] = lambda path: str(webapp.router["static"].url_for(filename=path))
     webapp.router.add_static("/static/", STATIC, name="static", append_version=True)
     auth.setup_routes(webapp)
-    for module in pages:
-        module.setup(webapp)
+    overview.setup(webapp)
+    inspection.setup(webapp)
+    audit.setup(webapp)
+    for part in parts:
+        if part.pages is not None:
+            part.pages(webapp)
     return webapp

@@ -1,14 +1,14 @@
 """Tables: one definition serves the page (a page of rows) and its Excel download (all rows, same filters).
 
-A :class:`Table` names its ledger, its columns and a ``fetch(limit, offset) -> (rows, total)``
-closure over the page's filters; cells are plain values or :class:`Cell` (a link, a tone) for the page.
+A :class:`Table` names its ledger, its columns and a ``fetch(limit, offset) -> Page`` closure over the
+page's filters (``limit=None``: every row); cells are plain values or :class:`Cell` (a link, a tone) for the page.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -18,11 +18,13 @@ from aiohttp import web
 from bot.web.core import Ctx
 from bot.web.params import PER_PAGE
 from bot.web.workbook import XLSX, Column, InspectionWorkbook
+from storage.paging import Page
+from storage.vocab import Labeled
 
 CHUNK = 2000  # rows fetched and written at a time for a download
 
 Row = Sequence[Any]
-Fetch = Callable[[int | None, int], Awaitable[tuple[list[Row], int]]]
+Fetch = Callable[[int | None, int], Awaitable[Page[Row]]]
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,9 @@ class Shown:
 async def show(ctx: Ctx, table: Table) -> Shown:
     page = ctx.q.page() if table.paged else 1
     limit = PER_PAGE if table.paged else None
-    rows, total = await table.fetch(limit, (page - 1) * PER_PAGE if table.paged else 0)
-    pages = max(1, math.ceil(total / PER_PAGE)) if table.paged else 1
-    return Shown(table, rows, total, page, pages, ctx.here(format="xlsx", table=table.key, page=None),
+    found = await table.fetch(limit, (page - 1) * PER_PAGE if table.paged else 0)
+    pages = max(1, math.ceil(found.total / PER_PAGE)) if table.paged else 1
+    return Shown(table, found.rows, found.total, page, pages, ctx.here(format="xlsx", table=table.key, page=None),
                  ctx.here(page=page - 1) if page > 1 else None,
                  ctx.here(page=page + 1) if page < pages else None)
 
@@ -88,7 +90,7 @@ async def fill(book: InspectionWorkbook, tables: Sequence[Table],
         sheet = book.sheet(table.name, table.columns)
         offset = 0
         while True:
-            rows, _total = await table.fetch(CHUNK, offset)
+            rows = (await table.fetch(CHUNK, offset)).rows
             if between is not None:
                 await between()
             await asyncio.to_thread(sheet.extend, [[value_of(v) for v in r] for r in rows])
@@ -120,6 +122,11 @@ class Field:
     options: Sequence[tuple[str, str]] = ()  # (value, label)
 
 
-def options(labels: dict[str, str], *keys: str) -> list[tuple[str, str]]:
-    """Select options from a label table (all of it, or ``keys`` in order)."""
-    return [(k, labels.get(k, k)) for k in (keys or labels)]
+def options(members: Iterable[Labeled]) -> list[tuple[str, str]]:
+    """Select options from a vocabulary's members (``DeedStatus``, or some of them), with their one label."""
+    return [(m.value, m.label) for m in members]
+
+
+def listed(rows: Sequence[Row], limit: int | None, offset: int) -> Page[Row]:
+    """One page of rows a fetch already holds in full (a short list: a history, a month of duty)."""
+    return Page(list(rows[offset: None if limit is None else offset + limit]), len(rows))

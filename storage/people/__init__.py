@@ -7,10 +7,10 @@
 from storage.people.lifecycle import PHONE, ROLE_WORDS, ROLES, STAFF, Role, role_of, valid_phone
 from storage.people.models import Person
 from storage.people.repo import RosterEntry, all_people, by_id, by_role, find, get, grid_leaders, name_of, named
-from storage.people.repo import names, team_members, teams, upsert, userids, version, zone
+from storage.people.repo import names, staff, team_members, teams, upsert, userids, version, zone
 
 __all__ = [
     "PHONE", "ROLES", "ROLE_WORDS", "STAFF", "Person", "Role", "RosterEntry", "all_people", "by_id", "by_role",
-    "find", "get", "grid_leaders", "name_of", "named", "names", "role_of", "team_members", "teams", "upsert",
+    "find", "get", "grid_leaders", "name_of", "named", "names", "role_of", "staff", "team_members", "teams", "upsert",
     "userids", "valid_phone", "version", "zone",
 ]

@@ -11,7 +11,7 @@ import pytest
 from bot import keys
 from bot.app import create_app
 from bot.fakewecom import oauth_base
-from bot.roster import import_roster
+from handlers.people.importer import import_roster
 from tests.conftest import SAMPLE_ROSTER, Bot, make_settings
 
 SECRETARY, MEMBER, EMPLOYEE, STRANGER = "wanghaiyan", "liuzhiyong", "sunpeng", "outsider01"
@@ -52,10 +52,10 @@ async def seeded(web: Bot) -> Bot:
 
 async def deed(bot: Bot, requester: str, owner: str | None, text: str = "三楼会议室投影仪坏了") -> int:
     """A new deed raised by ``requester`` for ``owner``; returns its number."""
-    from storage import items
+    from storage import deeds
 
     async with bot.app[keys.DB].sessions() as session, session.begin():
-        item = await items.create(session, now=bot.clock().astimezone(bot.settings.tz), requester=requester,
+        item = await deeds.create(session, now=bot.clock().astimezone(bot.settings.tz), requester=requester,
                                   owner=owner, text=text, category="facilities")
         return item.number
 

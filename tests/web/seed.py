@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from storage import items as lifecycle
+from storage import deeds
 from storage.db import Database
 from storage.models import (CareEntry, Counter, Duty, Gathering, Item, ItemEvent, Lecturer, Milestone, Person, Project,
                             ReserveCandidate, ReserveReview, Signup, Survey, SurveyAnswer, SurveyQuestion,
@@ -60,7 +60,7 @@ def _deed(number: int, requester: Person, owner: str | None, created: datetime, 
     item = Item(number=number, kind="deed", category=category, requester=requester.userid, owner=owner,
                 team=requester.team, title=PROBLEMS[category][:30], text=PROBLEMS[category], status="submitted",
                 urgent=rng.random() < 0.05, created_at=created, updated_at=created,
-                due_at=lifecycle.due_at(category, created), reopen_count=0)
+                due_at=deeds.due_at(category, created), reopen_count=0)
     events = [(created, requester.userid, "created", None, "submitted")]
     age = (now - created).days
     stage = -1.0 if age < 1 else (rng.random() if age < 6 else 0.5 + 0.5 * rng.random())

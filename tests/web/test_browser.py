@@ -22,7 +22,7 @@ from aiohttp import web
 from bot import keys
 from bot.app import create_app
 from bot.fakewecom import FakeWeCom, oauth_base, serve
-from bot.roster import import_roster
+from handlers.people.importer import import_roster
 from tests.conftest import SAMPLE_ROSTER, Clock, make_settings
 from tests.web.conftest import EMPLOYEE, MEMBER, SECRETARY, STRANGER, deed
 from tests.web.seed import grow, seed

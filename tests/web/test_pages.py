@@ -245,7 +245,7 @@ async def test_every_page_refuses_strangers_and_needs_a_session(seeded):
 
 
 async def test_a_programmers_error_is_a_chinese_500_page(web, monkeypatch, caplog):
-    from bot.web.queries import deeds as queries
+    from storage.deeds import queries
 
     async def broken(*args, **kwargs):
         raise RuntimeError("boom")

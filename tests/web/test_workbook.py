@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot import keys
 from bot.replies import File
-from bot.web.pages.inspection import inspection_workbook
+from bot.registry import inspection_workbook
 from bot.web.workbook import XLSX, Column, InspectionWorkbook
 from bot.wecom.client import WeComClient
 from storage.models import AuditEntry
