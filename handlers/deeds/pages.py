@@ -23,15 +23,12 @@ from handlers.deeds import flows
 from storage import deeds, people
 from storage.deeds import DeedCategory, DeedStatus, EventKind, Item, ItemKind, Satisfaction
 from storage.deeds import queries as q
-from storage.duty import IncidentStatus
 from storage.errors import Refused
 from storage.months import month_bounds, months_back, next_month
 from storage.paging import Page
 
 OPEN = "active"  # the status filter "not closed yet", deeds and incidents
-NOT_CLOSED = (*deeds.ACTIVE, IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED)
-STATUSES = tuple(dict.fromkeys([*DeedStatus, *IncidentStatus]))  # deeds' and incidents' (``closed`` once)
-STATUS_OPTIONS = [(OPEN, "未办结"), *options(DeedStatus), *options(s for s in IncidentStatus if s not in DeedStatus)]
+STATUS_OPTIONS = [(OPEN, "未办结"), *options(q.ITEM_STATUSES)]
 COLUMNS = (Column("编号", "int", 7), Column("类型", width=9), Column("类别", width=9), Column("标题", "wrap", 28),
            Column("反映内容", "wrap", 40, on_page=False), Column("反映人", width=9), Column("负责人", width=9),
            Column("班组"), Column("状态", width=11), Column("提出时间", "datetime"), Column("办理期限", "datetime"),
@@ -48,7 +45,7 @@ def _filters(ctx: Ctx) -> dict[str, Any]:
     status = ctx.q.choice("status", [k for k, _ in STATUS_OPTIONS])
     closed_in = ctx.q.month("closed_in")
     closed_from, closed_to = month_bounds(closed_in, ctx.tz) if closed_in else (None, None)
-    return dict(status=NOT_CLOSED if status == OPEN else ([status] if status else None), owner=ctx.q.text("owner"),
+    return dict(status=q.ITEM_OPEN if status == OPEN else ([status] if status else None), owner=ctx.q.text("owner"),
                 category=ctx.q.choice("category", list(DeedCategory)), kind=ctx.q.choice("kind", list(ItemKind)),
                 overdue=ctx.q.flag("overdue"), created_from=since, created_to=until, closed_from=closed_from,
                 closed_to=closed_to, satisfaction=ctx.q.choice("satisfaction", list(Satisfaction)), text=ctx.q.text("q"))

@@ -11,11 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.deeds.models import Item, ItemEvent
-from storage.deeds.lifecycle import WORKING, DeedStatus, EventKind, ItemKind
+from storage.deeds.lifecycle import ACTIVE, WORKING, DeedStatus, EventKind, ItemKind
 from storage.duty.lifecycle import IncidentStatus
 from storage.deeds.repo import ACCEPT_WITHIN
 from storage.months import day_start, month_start, per_month
 from storage.paging import Page, page
+
+# Items are deeds and incidents (same table, same numbers): their statuses (``closed`` once), and those not closed.
+ITEM_STATUSES: tuple[DeedStatus | IncidentStatus, ...] = tuple(dict.fromkeys([*DeedStatus, *IncidentStatus]))
+ITEM_OPEN: tuple[DeedStatus | IncidentStatus, ...] = (*ACTIVE, IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED)
 
 
 def overdue_clause(now: datetime) -> ColumnElement[bool]:

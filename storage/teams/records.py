@@ -9,13 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.care.models import Visit
-from storage.deeds import ACTIVE, Item, ItemKind
-from storage.duty.lifecycle import IncidentStatus
+from storage.deeds import Item, ItemKind
+from storage.deeds.queries import ITEM_OPEN
 from storage.people import RosterEntry, all_people
 from storage.people.models import Person
 from storage.teams.months import month_bounds, month_start
 
-OPEN_ITEMS = (*ACTIVE, IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED)
 
 
 async def teams(session: AsyncSession) -> dict[str, list[RosterEntry]]:
@@ -51,7 +50,7 @@ async def record(session: AsyncSession, team: str, month: date, tz: tzinfo) -> T
     roster = (await teams(session)).get(team, [])
     ids = {p.userid for p in roster}
     start, end = month_bounds(month_start(month), tz)
-    rows = await session.execute(select(Item).where(Item.status.in_(OPEN_ITEMS)).order_by(Item.number))
+    rows = await session.execute(select(Item).where(Item.status.in_(ITEM_OPEN)).order_by(Item.number))
     open_items = [i for i in rows.scalars() if (i.requester in ids if i.kind == ItemKind.DEED else i.team == team)]
     inc = await session.execute(select(Item).where(Item.kind == ItemKind.INCIDENT, Item.team == team,
                                                    Item.created_at >= start, Item.created_at < end)
@@ -80,7 +79,7 @@ async def figures(session: AsyncSession, team: str, month: date, tz: tzinfo) -> 
     members = select(Person.userid).where(Person.team == team).scalar_subquery()
     people = (await session.execute(select(func.count()).where(Person.team == team))).scalar_one()
     open_items = (await session.execute(select(func.count()).select_from(Item).where(
-        Item.status.in_(OPEN_ITEMS), ((Item.kind == ItemKind.DEED) & Item.requester.in_(members))
+        Item.status.in_(ITEM_OPEN), ((Item.kind == ItemKind.DEED) & Item.requester.in_(members))
         | ((Item.kind == ItemKind.INCIDENT) & (Item.team == team))))).scalar_one()
     incidents = (await session.execute(select(func.count()).select_from(Item).where(
         Item.kind == ItemKind.INCIDENT, Item.team == team, Item.created_at >= start,
