@@ -156,3 +156,9 @@ def test_every_domain_has_its_places(name: str) -> None:
     assert (ROOT / "handlers" / name / "__init__.py").is_file()
     assert (ROOT / "schedules" / f"{name}.py").is_file()
     assert (ROOT / "storage" / name / "__init__.py").is_file()
+
+
+def test_no_module_is_over_the_limit() -> None:
+    long = sorted(f"{m} ({n} lines)" for m, path in MODULES.items()
+                  if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES)
+    assert long == []
