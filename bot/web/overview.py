@@ -26,10 +26,10 @@ async def overview(ctx: Ctx) -> web.StreamResponse:
         if part.glance is not None:
             mine = await part.glance(ctx)
             whole.kpis += mine.kpis
-            whole.charts.update(mine.charts)
+            whole.charts += mine.charts
             whole.waiting = whole.waiting or mine.waiting
-    return ctx.render("overview/index.html", title="总览", kpis=whole.kpis, charts=whole.charts, as_of=ctx.now,
-                      computing=whole.waiting)
+    return ctx.render("overview/index.html", title="总览", kpis=sorted(whole.kpis, key=lambda k: k.order),
+                      charts=sorted(whole.charts, key=lambda c: c.order), as_of=ctx.now, computing=whole.waiting)
 
 
 def setup(app: web.Application) -> None:

@@ -3,10 +3,11 @@
 - ``pages(webapp)``: its routes and navigation entries (templates under ``templates/<domain>/`` of its package);
 - ``ledgers(scope, internal=...)``: its sheets of the inspection workbooks (``internal=False`` must leave out
   health and family details, tipsters' words and reserve-talent reviews);
-- ``glance(ctx)``: its figures and charts on the secretary's overview.
+- ``glance(ctx)``: its figures and charts on the secretary's overview (each with an ``order``, as navigation
+  entries have, so the overview reads as one page whichever domain a figure comes from).
 
 ``bot.registry.workbench()`` turns the features into :class:`Part` s, in ``DOMAINS`` order: the order of the
-overview's figures and of the workbook's sheets.
+workbook's sheets.
 """
 
 from __future__ import annotations
@@ -23,18 +24,28 @@ if TYPE_CHECKING:
 
 
 class Kpi(NamedTuple):
-    """A figure on the overview, linking to the rows behind it; ``late`` shows it as a warning."""
+    """A figure on the overview, linking to the rows behind it; ``late`` shows it as a warning.
+    ``order`` places it among every domain's figures (as ``add_nav`` does for tabs)."""
 
     label: str
     value: Any
     href: str
     late: bool = False
+    order: int = 50
+
+
+class Chart(NamedTuple):
+    """A chart on the overview: its id (``chart-<key>``), its spec (``bot.web.charts.chart``), its place."""
+
+    key: str
+    spec: dict[str, Any]
+    order: int = 50
 
 
 @dataclass
 class Glance:
     kpis: list[Kpi] = field(default_factory=list)
-    charts: dict[str, dict[str, Any]] = field(default_factory=dict)  # chart id -> spec (bot.web.charts)
+    charts: list[Chart] = field(default_factory=list)
     waiting: str = ""  # what is still being computed (the page refreshes itself)
 
 

@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.web import permissions as perm
 from bot.web.charts import chart, series
 from bot.web.core import Ctx, NotFound, Scope, add_nav, page, url
-from bot.web.parts import Glance, Kpi
+from bot.web.parts import Chart, Glance, Kpi
 from bot.web.tables import Cell, Field, Table, options, respond
 from bot.web.workbook import Column
 from handlers.care import zones
@@ -181,16 +181,16 @@ async def glance(ctx: Ctx) -> Glance:
     late = await q.late_follow_ups(ctx.session, ctx.today)
     on_time, due = await q.follow_ups_by_month(ctx.session, months, ctx.today)
     spans = [(m, next_month(m) - timedelta(days=1)) for m in months]
-    return Glance([Kpi("30天走访覆盖", f"{zones.share(cov.visited_30, cov.zone_total) or 0:.0f}%", url("coverage")),
-                   Kpi("回访已逾期", late, url("care", due="late"), late > 0)], {
-        "coverage": chart("bar", "责任区走访覆盖", ["近30天", "近90天"],
-                          [series("覆盖率", [zones.share(cov.visited_30, cov.zone_total),
-                                          zones.share(cov.visited_90, cov.zone_total)])],
-                          unit="%", top=100, links=[url("coverage")] * 2, hint=f"责任区共 {cov.zone_total} 人"),
-        "followups": chart("bar", "按时回访率（按月）", [f"{m.month}月" for m in months], [series("按时率", on_time)],
-                           unit="%", top=100, links=[url("care/visits", since=f"{a}", until=f"{b}") for a, b in spans],
-                           hint=f"近一年应回访 {sum(due)} 次"),
-    })
+    shares = [zones.share(cov.visited_30, cov.zone_total), zones.share(cov.visited_90, cov.zone_total)]
+    return Glance([Kpi("30天走访覆盖", f"{shares[0] or 0:.0f}%", url("coverage"), order=40),
+                   Kpi("回访已逾期", late, url("care", due="late"), late > 0, order=50)], [
+        Chart("coverage", chart("bar", "责任区走访覆盖", ["近30天", "近90天"], [series("覆盖率", shares)], unit="%",
+                                top=100, links=[url("coverage")] * 2, hint=f"责任区共 {cov.zone_total} 人"), order=20),
+        Chart("followups", chart("bar", "按时回访率（按月）", [f"{m.month}月" for m in months],
+                                 [series("按时率", on_time)], unit="%", top=100,
+                                 links=[url("care/visits", since=f"{a}", until=f"{b}") for a, b in spans],
+                                 hint=f"近一年应回访 {sum(due)} 次"), order=40),
+    ])
 
 
 def setup(app: web.Application) -> None:

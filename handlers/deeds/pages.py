@@ -16,7 +16,7 @@ from bot.web import permissions as perm
 from bot.web.charts import chart, series
 from bot.web.core import Ctx, NotFound, Scope, add_nav, page, redirect, url
 from bot.web.notify import deliver
-from bot.web.parts import Glance, Kpi
+from bot.web.parts import Chart, Glance, Kpi
 from bot.web.tables import Cell, Field, Table, listed, options, respond
 from bot.web.workbook import Column
 from handlers.deeds import flows
@@ -162,22 +162,24 @@ async def glance(ctx: Ctx) -> Glance:
     labels = [f"{m.month}月" for m in months]
     counts = await q.item_counts(ctx.session, ctx.now, ctx.tz)
     spans = [(m, next_month(m) - timedelta(days=1)) for m in months]
-    kpis = [Kpi("未办结事项", counts.active, url("items", status=OPEN, kind=ItemKind.DEED.value)),
-            Kpi("逾期事项", counts.overdue, url("items", overdue="true"), counts.overdue > 0),
-            Kpi("本月办结", counts.closed_month, url("items", closed_in=f"{ctx.today:%Y-%m}")),
-            Kpi("本月突发事件", counts.incidents_month, url("items", kind=ItemKind.INCIDENT.value, since=f"{months[-1]}"))]
-    charts = {
-        "items": chart("bar", "事项办理", ["未办结", "逾期", "本月办结", "本月事件"],
-                       [series("件数", [k.value for k in kpis])], links=[k.href for k in kpis], hint="点柱子看明细"),
-        "satisfaction": chart("line", "满意率（按月）", labels,
-                              [series("满意率", await q.satisfaction_by_month(ctx.session, months, ctx.tz))], unit="%",
-                              top=100, links=[url("items", closed_in=f"{m:%Y-%m}") for m in months],
-                              hint="满意办结 ÷（办结 + 重办）"),
-        "incidents": chart("bar", "突发事件（按月）", labels,
-                           [series("事件", await q.incidents_by_month(ctx.session, months, ctx.tz))],
-                           links=[url("items", kind=ItemKind.INCIDENT.value, since=f"{a}", until=f"{b}")
-                                  for a, b in spans]),
-    }
+    kpis = [Kpi("未办结事项", counts.active, url("items", status=OPEN, kind=ItemKind.DEED.value), order=10),
+            Kpi("逾期事项", counts.overdue, url("items", overdue="true"), counts.overdue > 0, order=20),
+            Kpi("本月办结", counts.closed_month, url("items", closed_in=f"{ctx.today:%Y-%m}"), order=30),
+            Kpi("本月突发事件", counts.incidents_month, url("items", kind=ItemKind.INCIDENT.value, since=f"{months[-1]}"),
+                order=60)]
+    charts = [
+        Chart("items", chart("bar", "事项办理", ["未办结", "逾期", "本月办结", "本月事件"],
+                             [series("件数", [k.value for k in kpis])], links=[k.href for k in kpis],
+                             hint="点柱子看明细"), order=10),
+        Chart("satisfaction", chart("line", "满意率（按月）", labels,
+                                    [series("满意率", await q.satisfaction_by_month(ctx.session, months, ctx.tz))],
+                                    unit="%", top=100, links=[url("items", closed_in=f"{m:%Y-%m}") for m in months],
+                                    hint="满意办结 ÷（办结 + 重办）"), order=30),
+        Chart("incidents", chart("bar", "突发事件（按月）", labels,
+                                 [series("事件", await q.incidents_by_month(ctx.session, months, ctx.tz))],
+                                 links=[url("items", kind=ItemKind.INCIDENT.value, since=f"{a}", until=f"{b}")
+                                        for a, b in spans]), order=50),
+    ]
     return Glance(kpis, charts)
 
 

@@ -12,7 +12,7 @@ from aiohttp import web
 from bot.web import permissions as perm
 from bot.web.charts import chart, series
 from bot.web.core import Ctx, NotFound, Scope, add_nav, local_now, page, url
-from bot.web.parts import Glance
+from bot.web.parts import Chart, Glance
 from bot.web.tables import Cell, Table, listed, respond
 from bot.web.workbook import Column
 from storage import teams
@@ -134,9 +134,10 @@ async def glance(ctx: Ctx) -> Glance:
     if result is None:
         return Glance(waiting=COMPUTING)
     scored = [t for t in result.teams if t.score is not None]
-    return Glance(charts={"teams": chart("hbar", f"{ctx.today.month}月班组排名", [t.team for t in scored],
-                                         [series("得分", [t.score for t in scored])], top=100,
-                                         links=[_team_url(t.team, month) for t in scored], hint="点班组看得分构成")})
+    return Glance(charts=[Chart("teams", chart("hbar", f"{ctx.today.month}月班组排名", [t.team for t in scored],
+                                               [series("得分", [t.score for t in scored])], top=100,
+                                               links=[_team_url(t.team, month) for t in scored],
+                                               hint="点班组看得分构成"), order=60)])
 
 
 def setup(app: web.Application) -> None:
