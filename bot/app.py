@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import WeComCrypto
 from bot.wecom.token import TokenCache
+from bot.web import setup as setup_workbench
 from schedules.jobqueue import JobQueue
 from schedules.config import from_settings
 from schedules.runner import SweepsBusy, run_due
@@ -140,4 +141,5 @@ def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = 
     for feature in registry.features():
         if feature.api is not None:
             feature.api(app)
+    setup_workbench(app, registry.workbench())
     return app

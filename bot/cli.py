@@ -238,6 +238,29 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_branches(args: argparse.Namespace) -> int:
+    """List the branches, or rename one (``--code``/``--name``)."""
+    from storage import people
+    from storage.errors import Refused
+
+    async def work(db):  # type: ignore[no-untyped-def]
+        async with db.session(None) as session, session.begin():
+            if args.branch:
+                branch = await people.branches.resolve(session, args.branch)
+                branch.code = args.code or branch.code
+                branch.name = args.name or branch.name
+            return [(b.id, b.code, b.name) for b in await people.branches.all_branches(session)]
+
+    try:
+        rows = asyncio.run(_with_db(_settings(args, need_wecom=False), work))
+    except Refused as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    for branch_id, code, name in rows:
+        print(f"{branch_id:>4}  {code:<12} {name}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sijing", description="四精助手 — 企业微信党支部助手")
     p.add_argument("--config", help="TOML file overriding SIJING_* environment variables")
@@ -259,6 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--branch", help="the branch (code, name or id) of rows without a 支部 column")
     imp.set_defaults(func=_cmd_roster_import)
+
+    br = sub.add_parser("branches", help="list the branches; rename one with BRANCH --code/--name")
+    br.add_argument("branch", nargs="?", help="code, name or id of the branch to rename")
+    br.add_argument("--code", help="new short name (shown as 简称-N across branches)")
+    br.add_argument("--name", help="new full name, e.g. 运行部党支部")
+    br.set_defaults(func=_cmd_branches)
 
     demo = sub.add_parser("demo", help="try the bot in a terminal with a simulated WeCom")
     demo.add_argument("--db", default="./data/demo.db", help="SQLite file for the demo")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/sijing.db"
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
+DEFAULT_OAUTH_BASE = "https://open.weixin.qq.com/"
 
 
 class ConfigError(Exception):
@@ -47,6 +48,10 @@ class Settings:
     scheduler: bool = True  # run the sweeps in this process (see README: several web processes)
     team_weights: str | None = None  # JSON object overriding the team score weights
     public_url: str | None = None  # where people can open the read pages; used for links in digests
+    web_secret: str | None = None  # workbench session key material; unset: derived from the app's secrets
+    wecom_oauth_base: str = DEFAULT_OAUTH_BASE  # OAuth2 authorize host (the fake WeCom in tests and the demo)
+    web_idle_minutes: int = 30  # a workbench session ends after this long without a request
+    branch_name: str = "党支部"  # shown in the workbench and in the inspection workbooks' title rows
 
     @property
     def tz(self) -> ZoneInfo:
@@ -78,6 +83,10 @@ _FIELDS: dict[str, tuple[str, bool, str]] = {
     "scheduler": ("SIJING_SCHEDULER", False, "bool"),
     "team_weights": ("SIJING_TEAM_WEIGHTS", False, "json"),
     "public_url": ("SIJING_PUBLIC_URL", False, "url"),
+    "web_secret": ("SIJING_WEB_SECRET", False, "secret"),
+    "wecom_oauth_base": ("SIJING_WECOM_OAUTH_BASE", False, "url"),
+    "web_idle_minutes": ("SIJING_WEB_IDLE_MINUTES", False, "int"),
+    "branch_name": ("SIJING_BRANCH_NAME", False, "str"),
 }
 
 

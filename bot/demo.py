@@ -23,12 +23,12 @@ from aiohttp import web
 from bot import keys
 from bot.app import create_app
 from bot.config import load_settings
-from bot.fakewecom import FakeWeCom, serve
+from bot.fakewecom import FakeWeCom, oauth_base, serve
 from handlers.people.importer import import_roster
 from bot.wecom.crypto import WeComCrypto
 from storage import outbox, people
 
-HELP = """命令：/as 账号  切换身份    /who  名册    /help  帮助    /quit  退出
+HELP = """命令：/as 账号  切换身份    /who  名册    /web  工作台地址    /help  帮助    /quit  退出
 直接输入文字，就是以当前身份在企业微信里发给四精助手的消息。"""
 
 
@@ -72,6 +72,7 @@ async def run_demo(db_path: Path, *, fresh: bool = False) -> int:
     key = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     fake = FakeWeCom(corp_id="wwdemo0000000001", secret=secrets.token_hex(16), agent_id=1000002)
     fake_runner, api_base = await serve(fake)
+    port = _free_port()
     settings = load_settings(
         env={},
         database_url=f"sqlite+aiosqlite:///{db_path}",
@@ -81,13 +82,14 @@ async def run_demo(db_path: Path, *, fresh: bool = False) -> int:
         wecom_token=secrets.token_hex(8),
         wecom_aes_key=key,
         wecom_api_base=api_base,
+        wecom_oauth_base=oauth_base(api_base),
+        public_url=f"http://127.0.0.1:{port}/",
     )
     app = create_app(settings)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     callback = f"http://127.0.0.1:{port}/wecom/callback"
     db = app[keys.DB]
     async with db.sessions() as session:
@@ -102,7 +104,10 @@ async def run_demo(db_path: Path, *, fresh: bool = False) -> int:
     fake.listeners.append(term.show)
     crypto = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
     current = next((p.userid for p in roster if p.role == "employee"), roster[0].userid)
+    fake.login_as(current)  # the simulated WeCom client: the workbench's OAuth2 login answers for this person
+    workbench = f"http://127.0.0.1:{port}/web/oauth/start"
     print("四精助手演示：数据库", db_path, "，企业微信为本机模拟。")
+    print(f"工作台：{workbench} （在浏览器打开即以当前身份登录；/as 切换身份后再打开一次）")
     print(HELP)
     interactive = sys.stdin.isatty()
     try:
@@ -121,6 +126,9 @@ async def run_demo(db_path: Path, *, fresh: bool = False) -> int:
                 if line == "/help":
                     print(HELP)
                     continue
+                if line == "/web":
+                    print(f"工作台：{workbench} （以 {names.get(current, current)} 登录）")
+                    continue
                 if line == "/who":
                     for userid, label in names.items():
                         print(f"  {userid:<14} {label}")
@@ -130,12 +138,13 @@ async def run_demo(db_path: Path, *, fresh: bool = False) -> int:
                     match = [u for u, label in names.items() if who and (u == who or label.startswith(who))]
                     if len(match) == 1:
                         current = match[0]
-                        print(f"现在的身份：{names[current]}")
+                        print(f"现在的身份：{names[current]}；工作台重新打开 {workbench} 即切换")
                     elif who:
                         current = who
                         print(f"现在的身份：{who}（不在名册中）")
                     else:
                         print("用法：/as 账号，/who 查看名册")
+                    fake.login_as(current)
                     continue
                 if not interactive:
                     print(f"\n[{names.get(current, current)}] {line}")
@@ -149,6 +158,15 @@ async def run_demo(db_path: Path, *, fresh: bool = False) -> int:
         await runner.cleanup()
         await fake_runner.cleanup()
     return 0
+
+
+def _free_port() -> int:
+    """A free loopback port, so the workbench's address (and its login links) are known before start."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 async def _settle(app: web.Application, timeout: float = 5.0) -> None:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import secrets
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from yarl import URL
 
 ERRMSG = {
     -1: "system busy",
@@ -105,7 +108,78 @@ class FakeWeCom:
         app = web.Application()
         app.router.add_get("/cgi-bin/gettoken", self.gettoken)
         app.router.add_post("/cgi-bin/message/send", self.send)
+        self.add_web_routes(app)
         return app
+
+    # -- web login (OAuth2) and files (media/upload) --------------------------
+
+    @property
+    def web(self) -> FakeWeb:
+        """OAuth and media state, created on first use."""
+        state = self.__dict__.get("_web")
+        if state is None:
+            state = self.__dict__["_web"] = FakeWeb()
+        return state
+
+    def login_as(self, userid: str | None) -> None:
+        """Whom the simulated WeCom client is logged in as: the next OAuth2 authorize answers for them."""
+        self.web.user = userid
+
+    def _token_error(self, request: web.Request) -> web.Response | None:
+        token = request.query.get("access_token", "")
+        if token in self.expired_tokens:
+            return web.json_response({"errcode": 42001, "errmsg": ERRMSG[42001]})
+        if token not in self.valid_tokens:
+            return web.json_response({"errcode": 40014, "errmsg": ERRMSG[40014]})
+        return None
+
+    async def authorize(self, request: web.Request) -> web.StreamResponse:
+        """``open.weixin.qq.com/connect/oauth2/authorize``: straight back to ``redirect_uri`` with a code."""
+        q = request.query
+        if q.get("appid") != self.corp_id or q.get("scope") != "snsapi_base" or not q.get("redirect_uri"):
+            return web.Response(status=400, text="fake wecom: bad authorize request")
+        user = q.get("fake_user") or self.web.user
+        if user is None:
+            return web.Response(status=403, text="fake wecom: nobody is logged in (FakeWeCom.login_as)")
+        code = secrets.token_urlsafe(12)
+        self.web.codes[code] = (user, time.monotonic())
+        target = URL(q["redirect_uri"]).update_query(code=code, state=q.get("state", ""))
+        raise web.HTTPFound(str(target))
+
+    async def getuserinfo(self, request: web.Request) -> web.Response:
+        if (refused := self._token_error(request)) is not None:
+            return refused
+        found = self.web.codes.pop(request.query.get("code", ""), None)
+        if found is None or time.monotonic() - found[1] > self.web.code_ttl:
+            return web.json_response({"errcode": 40029, "errmsg": "invalid code"})
+        return web.json_response({"errcode": 0, "errmsg": "ok", "userid": found[0], "user_ticket": ""})
+
+    async def upload(self, request: web.Request) -> web.Response:
+        if (refused := self._token_error(request)) is not None:
+            return refused
+        post = await request.post()
+        media = post.get("media")
+        if not isinstance(media, web.FileField) or request.query.get("type") != "file":
+            return web.json_response({"errcode": 40005, "errmsg": "invalid file type"})
+        media_id = f"media-{next(self._counter)}"
+        self.web.media[media_id] = (media.filename, media.file.read())
+        return web.json_response({"errcode": 0, "errmsg": "ok", "type": "file", "media_id": media_id,
+                                  "created_at": str(int(time.time()))})
+
+    def add_web_routes(self, app: web.Application) -> None:
+        app.router.add_get("/connect/oauth2/authorize", self.authorize)
+        app.router.add_get("/cgi-bin/auth/getuserinfo", self.getuserinfo)
+        app.router.add_post("/cgi-bin/media/upload", self.upload)
+
+
+@dataclass
+class FakeWeb:
+    """The simulated WeCom client's login, issued OAuth2 codes, uploaded files."""
+
+    user: str | None = None
+    code_ttl: float = 300.0
+    codes: dict[str, tuple[str, float]] = field(default_factory=dict)
+    media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
 
 async def serve(fake: FakeWeCom, host: str = "127.0.0.1", port: int = 0) -> tuple[web.AppRunner, str]:
@@ -117,3 +191,8 @@ async def serve(fake: FakeWeCom, host: str = "127.0.0.1", port: int = 0) -> tupl
     sock = site._server.sockets[0]  # type: ignore[union-attr]
     actual = sock.getsockname()[1]
     return runner, f"http://{host}:{actual}/cgi-bin/"
+
+
+def oauth_base(api_base: str) -> str:
+    """The simulator's stand-in for ``https://open.weixin.qq.com/``, given its API base URL."""
+    return str(URL(api_base).with_path("/"))

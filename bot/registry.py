@@ -1,13 +1,14 @@
 """The composition root's one list: which domains exist, in order of precedence.
 
 Adding a domain is one line in ``DOMAINS``: its ``handlers/<name>/`` package exports ``feature``
-(router, API routes, export sheets) and its ``schedules/<name>.py`` exports ``SWEEPS`` and,
-optionally, ``digest_lines``. The app, the CLI, the export, the scheduler, the digest and the
-help are built from here.
+(router, API routes, export sheets, workbench pages, ledgers and overview figures) and its
+``schedules/<name>.py`` exports ``SWEEPS`` and, optionally, ``digest_lines``. The app, the CLI, the
+export, the workbench, the scheduler, the digest and the help are built from here.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from importlib import import_module
 from types import ModuleType
@@ -15,9 +16,13 @@ from types import ModuleType
 from bot import dialog, fallback, help
 from bot.dispatcher import Dispatcher, Router
 from bot.export import SheetWriter
+from bot.config import Settings
 from bot.feature import Feature
+from bot.web import Part
+from bot.web.inspection import inspection_workbook as _workbook
 from schedules.context import Sweep
 from schedules.digest import DigestSection, digest_sweep
+from storage.db import Database
 
 DOMAINS: tuple[str, ...] = (
     "people",  # the roster; people not in it yet
@@ -77,6 +82,19 @@ def build_dispatcher() -> Dispatcher:
 
 def sheet_writers() -> tuple[SheetWriter, ...]:
     return tuple(f.sheets for f in features() if f.sheets is not None)
+
+
+def workbench() -> tuple[Part, ...]:
+    """Each domain's part of the workbench, in ``DOMAINS`` order (its templates in its own package)."""
+    return tuple(Part(name, f"handlers.{name}", f.pages, f.ledgers, f.glance) for name, f in _features().items()
+                 if f.pages or f.ledgers or f.glance)
+
+
+async def inspection_workbook(db: Database, settings: Settings, now: datetime, userid: str, *,
+                              internal: bool = False) -> tuple[str, bytes]:
+    """``(file name, xlsx bytes)`` of the inspection workbook as ``userid`` may see it (for ``/导出``);
+    see ``bot.web.inspection.inspection_workbook``."""
+    return await _workbook(db, settings, now, userid, workbench(), internal=internal)
 
 
 def digest_sections() -> tuple[DigestSection, ...]:

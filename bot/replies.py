@@ -77,3 +77,15 @@ class TemplateCard(Reply):
 
     def payload(self) -> dict[str, Any]:
         return {"msgtype": "template_card", "template_card": self.card}
+
+
+@dataclass(frozen=True)
+class File(Reply):
+    """A file already uploaded with ``WeComClient.upload_media`` (``media_id`` is valid 3 days)."""
+
+    media_id: str = ""
+
+    def payload(self) -> dict[str, Any]:
+        from bot.wecom.client import file_payload
+
+        return file_payload(self.media_id)

@@ -27,19 +27,19 @@ async def record_views(session: AsyncSession, now: datetime, actor: str, object_
         await record(session, now, actor, "view", object_type, object_id, detail)
 
 
-async def page_of(session: AsyncSession, *, actor: str | None = None, object_type: str | None = None,
-                  object_id: str | None = None, since: datetime | None = None, until: datetime | None = None,
-                  limit: int | None = 50, offset: int = 0) -> Page[AuditEntry]:
-    """Audit lines of the session's branch (all, unscoped), oldest first, and how many match."""
-    stmt = select(AuditEntry).order_by(AuditEntry.id)
+async def page_of(session: AsyncSession, *, actor: str | None = None, action: str | None = None,
+                  object_type: str | None = None, object_id: str | None = None, since: datetime | None = None,
+                  until: datetime | None = None, newest_first: bool = False, limit: int | None = 50,
+                  offset: int = 0) -> Page[AuditEntry]:
+    """Audit lines of the session's branch (all, unscoped), oldest (or newest) first, and how many match;
+    ``until`` is exclusive."""
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc() if newest_first else AuditEntry.id)
     if (branch := branch_of(session)) is not None:
         stmt = stmt.where(AuditEntry.branch_id == branch)
-    if actor:
-        stmt = stmt.where(AuditEntry.actor == actor)
-    if object_type:
-        stmt = stmt.where(AuditEntry.object_type == object_type)
-    if object_id:
-        stmt = stmt.where(AuditEntry.object_id == object_id)
+    for column, value in ((AuditEntry.actor, actor), (AuditEntry.action, action),
+                          (AuditEntry.object_type, object_type), (AuditEntry.object_id, object_id)):
+        if value:
+            stmt = stmt.where(column == value)
     if since is not None:
         stmt = stmt.where(AuditEntry.at >= since)
     if until is not None:
@@ -51,3 +51,10 @@ async def entries(session: AsyncSession, *, limit: int | None = 100, offset: int
                   **where: str | datetime | None) -> list[AuditEntry]:
     """Audit lines, oldest first (the filters of :func:`page_of`)."""
     return (await page_of(session, limit=limit, offset=offset, **where)).rows  # type: ignore[arg-type]
+
+
+async def kinds(session: AsyncSession) -> tuple[list[str], list[str]]:
+    """The actions and the object types that occur (for filter menus)."""
+    actions = await session.execute(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+    types = await session.execute(select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type))
+    return list(actions.scalars()), list(types.scalars())

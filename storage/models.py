@@ -150,6 +150,18 @@ class Lock(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class WebLoginToken(Base):
+    """A one-time workbench login link (``/后台``): only the token's hash is kept (``storage.logins``)."""
+
+    __tablename__ = "web_login_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the token
+    userid: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 # Domain tables, re-exported (defined after the pipeline tables: domain repositories import those).
 from storage.assist.models import Milestone, Project, ProjectUpdate  # noqa: E402
 from storage.care.models import CareEntry, Visit, VisitTask  # noqa: E402
@@ -164,5 +176,5 @@ __all__ += [
     "AuditEntry", "Branch", "CareEntry", "Conversation", "ConversationOffer", "Counter", "Duty", "Gathering", "InboxRow", "Item", "ItemEvent",
     "Lecturer", "Lock", "Milestone", "Nudge", "OutboxRow", "Person", "Project", "ProjectUpdate", "ReserveCandidate",
     "ReserveReview", "Routing", "Signup", "Survey", "SurveyAnswer", "SurveyQuestion", "SurveyRecipient",
-    "TalentProfile", "Visit", "VisitTask", "WeComToken",
+    "TalentProfile", "Visit", "VisitTask", "WeComToken", "WebLoginToken",
 ]

@@ -18,10 +18,12 @@ class Page(Generic[T]):
     total: int
 
 
-async def page(session: AsyncSession, stmt: Select[Any], limit: int | None, offset: int) -> Page[Any]:
-    """Run ``stmt`` for one page (``limit=None``: all rows) and count what it matches."""
+async def page(session: AsyncSession, stmt: Select[Any], limit: int | None, offset: int, *,
+               scalars: bool = True) -> Page[Any]:
+    """Run ``stmt`` for one page (``limit=None``: all rows) and count what it matches (one COUNT over the
+    same filter); ``scalars=False`` gives each row as a tuple (a statement selecting several things)."""
     total = int((await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one())
     if limit is not None:
         stmt = stmt.limit(limit)
-    rows = list((await session.execute(stmt.offset(offset))).scalars())
-    return Page(rows, total)
+    result = await session.execute(stmt.offset(offset))
+    return Page(list(result.scalars()) if scalars else [tuple(r) for r in result.all()], total)

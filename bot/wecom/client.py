@@ -78,3 +78,36 @@ class WeComClient:
         data = await self._call("POST", "message/send", params={"access_token": token}, json=body)
         invalid = tuple(u for u in str(data.get("invaliduser", "") or "").split("|") if u)
         return SendResult(invalid, str(data.get("msgid", "")))
+
+    # --- web login and files (OAuth2 code exchange, media/upload) ------------------
+
+    async def get_user_info(self, token: str, code: str) -> str | None:
+        """``auth/getuserinfo``: the userid behind an OAuth2 ``code`` (single-use, 5 minutes).
+
+        Returns None for someone who is not a member of the enterprise (WeCom answers an openid).
+        """
+        data = await self._call("GET", "auth/getuserinfo", params={"access_token": token, "code": code})
+        userid = data.get("userid") or data.get("UserId")
+        return str(userid) if userid else None
+
+    async def upload_media(self, token: str, filename: str, content: bytes, *, kind: str = "file",
+                           content_type: str = "application/octet-stream") -> str:
+        """``media/upload`` (multipart field ``media``, ≤ 20 MB); returns the ``media_id`` (valid 3 days)."""
+        if len(content) > MEDIA_LIMIT:
+            raise ValueError(f"media larger than {MEDIA_LIMIT} bytes")
+        # WeCom reads the file name as raw UTF-8 in filename="…" (no RFC 2231 / percent-encoding, which
+        # aiohttp's FormData would use): otherwise a Chinese name arrives as %E5%8F%B0….
+        safe = "".join(ch for ch in filename if ch not in '"\\\r\n') or "file"
+        with aiohttp.MultipartWriter("form-data") as form:
+            part = form.append(content, {"Content-Type": content_type})
+            part.headers["Content-Disposition"] = f'form-data; name="media"; filename="{safe}"; filelength={len(content)}'
+        data = await self._call("POST", "media/upload", params={"access_token": token, "type": kind}, data=form)
+        return str(data["media_id"])
+
+
+MEDIA_LIMIT = 20 * 1024 * 1024
+
+
+def file_payload(media_id: str) -> dict[str, Any]:
+    """A ``message/send`` body (without touser/agentid) for a file uploaded with ``upload_media``."""
+    return {"msgtype": "file", "file": {"media_id": media_id}}

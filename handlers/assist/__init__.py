@@ -9,15 +9,17 @@ Who may do what:
 
 Routes, in order of precedence: the steps of a new project (``questions``), the ``/帮扶`` commands
 (``commands``), then texts naming a project (``chat``). Importing them registers them, in that order.
+The workbench's project pages are ``pages`` (templates in ``templates/assist/``).
 """
 
 from bot.feature import Feature
 from handlers.assist import questions  # noqa: F401, I001 - route order matters
 from handlers.assist import commands  # noqa: F401
 from handlers.assist import chat  # noqa: F401
-from handlers.assist import api
+from handlers.assist import api, pages
 from handlers.assist.export import write_sheets
 from handlers.assist.router import router as _router
 
 # "项目2 已联系街道" is project progress, not item progress: assist reads it before deeds.
-feature = Feature(_router, api=api.setup, sheets=write_sheets, precedes=("deeds",))
+feature = Feature(_router, api=api.setup, sheets=write_sheets, pages=pages.setup, ledgers=pages.ledgers,
+                  precedes=("deeds",))

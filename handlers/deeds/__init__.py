@@ -2,6 +2,7 @@
 
 Routes, in order of precedence: open questions (``questions``), card buttons (``cards``), slash
 commands (``commands``), then everyday words (``chat``). Importing them registers them, in that order.
+The workbench's item pages are ``pages`` (templates in ``templates/deeds/``).
 """
 
 from bot.feature import Feature
@@ -9,8 +10,9 @@ from handlers.deeds import questions  # noqa: F401, I001 - route order matters
 from handlers.deeds import cards  # noqa: F401
 from handlers.deeds import commands  # noqa: F401
 from handlers.deeds import chat  # noqa: F401
-from handlers.deeds import api
+from handlers.deeds import api, pages
 from handlers.deeds.export import write_sheets
 from handlers.deeds.router import router as _router
 
-feature = Feature(_router, api=api.setup, sheets=write_sheets)
+feature = Feature(_router, api=api.setup, sheets=write_sheets, pages=pages.setup, ledgers=pages.ledgers,
+                  glance=pages.glance)

@@ -12,9 +12,7 @@ from bot.api import boolean, choice, date_range, db_session, error, guarded, iso
 from storage import deeds, people
 from storage.deeds import queries as q
 from storage.deeds.models import Item, ItemEvent
-from storage.duty.lifecycle import IncidentStatus
 
-ITEM_STATUSES = tuple(dict.fromkeys([*deeds.DeedStatus, *IncidentStatus]))
 ITEM_KINDS = tuple(deeds.ItemKind)
 
 
@@ -59,7 +57,7 @@ def event_json(e: ItemEvent, names: dict[str, str], tz: ZoneInfo) -> dict[str, A
 @guarded(("status", "owner", "category", "kind", "overdue", "from", "to", "limit", "offset"))
 async def list_items(request: web.Request) -> web.Response:
     limit, offset = paging(request)
-    status = choice(request, "status", ITEM_STATUSES, many=True)
+    status = choice(request, "status", q.ITEM_STATUSES, many=True)
     kind = choice(request, "kind", ITEM_KINDS)
     overdue = boolean(request, "overdue")
     start, stop = date_range(request)

@@ -6,12 +6,12 @@ import re
 
 from bot.dispatcher import Context, Replies
 from bot.format import age
-from bot.replies import Reply, Text
+from bot.replies import Text
 from handlers.deeds import flows
 from handlers.deeds import messages as msg
 from handlers.deeds.router import router
 from storage import deeds, people
-from storage.deeds import Action, DeedCategory, DeedStatus, Item, lifecycle
+from storage.deeds import DeedCategory, DeedStatus, Item
 
 SECRETARY = ("secretary",)
 NUMBER_AND_REST = re.compile(r"^[#＃]?\s*(\d{1,7})(?:\s+(.*))?$", re.S)
@@ -79,21 +79,7 @@ async def reassign(ctx: Context) -> Replies:
     item = await _deed(ctx, n)
     if isinstance(item, Text):
         return item
-    lifecycle.check(Action.REASSIGN, n, item.status)
-    target = await people.find(ctx.session, account)
-    if target is None:
-        return Text(content=f"名册里没有账号“{account}”，请核对后再试。")
-    if target.userid == item.owner:
-        return Text(content=f"#{n} 本来就由{target.name}负责。")
-    before = await deeds.reassign(ctx.session, item, now=ctx.now, actor=ctx.userid, owner=target.userid)
-    replies: list[Reply] = [Text(content=f"已将 #{n} 改派给{target.name}，已通知本人。")]
-    if target.userid != ctx.userid:
-        replies.append(await flows.owner_card(ctx, item, heading="改派给您"))
-    if before and before not in (ctx.userid, target.userid):
-        replies.append(Text(to=before, content=f"#{n}「{item.title}」已由支部书记改派给{target.name}，您不用再跟进了，谢谢！"))
-    if item.requester not in (ctx.userid, target.userid):
-        replies.append(Text(to=item.requester, content=f"您反映的 #{n}「{item.title}」改由{target.name}负责跟进。"))
-    return replies
+    return await flows.reassign(ctx, item, account)
 
 
 @router.command("/关闭", roles=SECRETARY, usage="/关闭 #N 原因", summary="书记手工销号（须写明原因）",
@@ -102,23 +88,11 @@ async def close(ctx: Context) -> Replies:
     m = NUMBER_AND_REST.match(ctx.args)
     if not m:
         return Text(content=msg.CLOSE_USAGE)
-    n, reason = int(m.group(1)), (m.group(2) or "").strip(" ：:，,")
+    n, reason = int(m.group(1)), m.group(2) or ""
     item = await _deed(ctx, n)
     if isinstance(item, Text):
         return item
-    lifecycle.check(Action.CLOSE, n, item.status)  # refuses, in Chinese, what cannot be closed
-    if len(reason) < 2:
-        return Text(content=(f"手工销号必须写明原因，没有关闭 #{n}。\n"
-                             f"请这样发：/关闭 #{n} 原因，例如“/关闭 #{n} 已当面沟通，本人同意销号”。"))
-    await deeds.close_by_hand(ctx.session, item, now=ctx.now, actor=ctx.userid, reason=reason)
-    replies: list[Reply] = [Text(content=f"已销号 #{n}，原因已记录：{reason}")]
-    if item.requester != ctx.userid:
-        replies.append(Text(to=item.requester,
-                            content=f"您反映的 #{n}「{item.title}」已由支部书记销号，原因：{reason}\n"
-                                    f"如果问题其实还没解决，请回复“#{n} 还没解决”。"))
-    if item.owner and item.owner not in (ctx.userid, item.requester):
-        replies.append(Text(to=item.owner, content=f"#{n}「{item.title}」已由支部书记销号，原因：{reason}"))
-    return replies
+    return await flows.close_by_hand(ctx, item, reason, how=msg.close_how(n))
 
 
 @router.command("/路由", roles=SECRETARY, usage="/路由 类别 账号", summary="某类诉求默认交给谁",

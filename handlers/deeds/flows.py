@@ -1,21 +1,29 @@
-"""What happens to an item, whichever way it was asked for (a text, a card button, an answer).
+"""What happens to an item, whichever way it was asked for (a text, a card button, an answer, the workbench).
 
 The lifecycle rules are storage's (``storage.deeds.actions`` refuses what is not allowed, in
-Chinese); here: who is told what, and who may act (owner, requester, secretary).
+Chinese); here: who is told what, and who may act (owner, requester, secretary). The secretary's
+:func:`reassign` and :func:`close_by_hand` serve ``/指派`` and ``/关闭`` and the workbench's item page alike:
+they take anything :class:`Acting` (a chat ``Context``, the workbench's ``Ctx``), raise ``Refused``
+for what cannot be done and return the replies, the first one for whoever acted.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards import button_card
+from bot.config import Settings
 from bot.dispatcher import Context, Replies
 from bot.replies import Reply, Text
 from handlers.deeds import messages as msg
 from handlers.deeds.states import DeedCard, DeedStates
 from storage import audit, deeds, people
-from storage.deeds import DeedStatus, EventKind, Item
+from storage.deeds import Action, DeedStatus, EventKind, Item, lifecycle
+from storage.errors import Refused
 
 DONE_RE = re.compile(r"已解决|已经解决|解决了|已办好|已经办好|办好了|已修好|已经修好|修好了|办结|搞定|已处理完|处理好了")
 NOT_DONE_RE = re.compile(r"(没|未|尚未|还不|不能|没有)(能)?(解决|办好|修好|办结|搞定|处理好|处理完)")
@@ -38,6 +46,17 @@ def _others(*userids: str | None, besides: set[str]) -> list[str]:
     return out
 
 
+class Acting(Protocol):
+    """Who acts, when, in which transaction: a chat ``Context`` or the workbench's ``Ctx``."""
+
+    session: AsyncSession
+    now: datetime
+    settings: Settings
+
+    @property
+    def userid(self) -> str: ...
+
+
 async def secretaries(ctx: Context) -> list[str]:
     return [s.userid for s in await people.by_role(ctx.session, "secretary")]
 
@@ -45,7 +64,7 @@ async def secretaries(ctx: Context) -> list[str]:
 # --- cards -----------------------------------------------------------------------
 
 
-async def owner_card(ctx: Context, item: Item, *, heading: str = "新诉求") -> Reply:
+async def owner_card(ctx: Acting, item: Item, *, heading: str = "新诉求") -> Reply:
     requester = await people.get(ctx.session, item.requester)
     who = requester.label if requester and requester.team else await msg.name(ctx, item.requester)
     urgent = "【紧急】" if item.urgent else ""
@@ -186,6 +205,47 @@ async def _requester_says_done(ctx: Context, item: Item, note: str) -> Replies:
     if item.status != DeedStatus.RESOLVED:
         await deeds.resolve(ctx.session, item, now=ctx.now, actor=ctx.userid, note=note)
     return await feedback(ctx, item, "satisfied", note)
+
+
+# --- the secretary's actions ----------------------------------------------------------
+
+
+async def reassign(ctx: Acting, item: Item, account: str) -> list[Reply]:
+    """``/指派 #N 账号``: give a deed to someone else; tell the new owner, the old one and the requester."""
+    n = item.number
+    lifecycle.check(Action.REASSIGN, n, item.status)
+    target = await people.find(ctx.session, account)
+    if target is None:
+        raise Refused(f"名册里没有账号“{account}”，请核对后再试。")
+    if target.userid == item.owner:
+        raise Refused(f"#{n} 本来就由{target.name}负责。")
+    before = await deeds.reassign(ctx.session, item, now=ctx.now, actor=ctx.userid, owner=target.userid)
+    replies: list[Reply] = [Text(content=f"已将 #{n} 改派给{target.name}，已通知本人。")]
+    if target.userid != ctx.userid:
+        replies.append(await owner_card(ctx, item, heading="改派给您"))
+    if before and before not in (ctx.userid, target.userid):
+        replies.append(Text(to=before, content=f"#{n}「{item.title}」已由支部书记改派给{target.name}，您不用再跟进了，谢谢！"))
+    if item.requester not in (ctx.userid, target.userid):
+        replies.append(Text(to=item.requester, content=f"您反映的 #{n}「{item.title}」改由{target.name}负责跟进。"))
+    return replies
+
+
+async def close_by_hand(ctx: Acting, item: Item, reason: str, *, how: str = "") -> list[Reply]:
+    """``/关闭 #N 原因``: close a deed by hand with a written reason; tell the requester and the owner.
+    ``how`` follows the refusal of a missing reason (the chat says how to write the command)."""
+    n, reason = item.number, reason.strip(" ：:，,\n\t")
+    lifecycle.check(Action.CLOSE, n, item.status)  # refuses, in Chinese, what cannot be closed
+    if len(reason) < 2:
+        raise Refused(f"手工销号必须写明原因，没有关闭 #{n}。" + (f"\n{how}" if how else ""))
+    await deeds.close_by_hand(ctx.session, item, now=ctx.now, actor=ctx.userid, reason=reason)
+    replies: list[Reply] = [Text(content=f"已销号 #{n}，原因已记录：{reason}")]
+    if item.requester != ctx.userid:
+        replies.append(Text(to=item.requester,
+                            content=f"您反映的 #{n}「{item.title}」已由支部书记销号，原因：{reason}\n"
+                                    f"如果问题其实还没解决，请回复“#{n} 还没解决”。"))
+    if item.owner and item.owner not in (ctx.userid, item.requester):
+        replies.append(Text(to=item.owner, content=f"#{n}「{item.title}」已由支部书记销号，原因：{reason}"))
+    return replies
 
 
 # --- the requester's word ----------------------------------------------------------

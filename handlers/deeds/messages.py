@@ -15,6 +15,10 @@ CLOSE_USAGE = "用法：/关闭 #N 原因，例如“/关闭 #12 已当面沟通
 STALE_BUTTON = "这个按钮已失效，请直接回复文字，例如“#12 进度”。"
 
 
+def close_how(n: int) -> str:
+    return f"请这样发：/关闭 #{n} 原因，例如“/关闭 #{n} 已当面沟通，本人同意销号”。"
+
+
 def not_found(n: int) -> Text:
     return Text(content=f"没有找到编号 #{n} 的事项，请核对编号。发“/我的事项”可以查看您反映过的事。")
 

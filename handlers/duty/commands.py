@@ -9,7 +9,7 @@ from bot.replies import Text
 from handlers.duty import messages as msg
 from handlers.duty import rota
 from handlers.duty.router import router
-from storage import audit, duty, people
+from storage import duty, people
 from storage.people import Role, valid_phone
 
 SECRETARY = (Role.SECRETARY.value,)
@@ -32,9 +32,7 @@ async def duty_command(ctx: Context) -> Replies:
     phone = args[2] if len(args) == 3 else None
     if phone is not None and not valid_phone(phone):
         return Text(content=msg.bad_phone(phone))
-    created = await duty.upsert(ctx.session, day, person.userid, phone=phone)
-    await audit.record(ctx.session, ctx.now, ctx.userid, "create" if created else "update", "duty",
-                       f"{day.isoformat()}:{person.userid}", "phone" if phone else "")
+    created = await duty.put_on_duty(ctx.session, day, person.userid, actor=ctx.userid, now=ctx.now, phone=phone)
     return Text(content=msg.scheduled(created, msg.day_label(day, ctx.today), person.name, phone)
                 + await rota.week(ctx))
 

@@ -1,4 +1,4 @@
-"""Read-side queries of 精准帮扶 for the API, the export and the digest."""
+"""Read-side queries of 精准帮扶 for the API, the export, the workbench and the digest."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.assist.lifecycle import ProjectStatus
 from storage.assist.models import Project, ProjectUpdate
@@ -15,15 +16,19 @@ from storage.paging import Page, page
 
 async def list_projects(session: AsyncSession, *, status: Sequence[str] | None = None, lead: str | None = None,
                         created_from: datetime | None = None, created_to: datetime | None = None,
+                        scope: ColumnElement[bool] | None = None, active_first: bool = False,
                         limit: int | None = 50, offset: int = 0) -> Page[Project]:
-    """Projects by number; ``created_to`` is exclusive."""
+    """Projects by number (``active_first``: active ones, then the newest first); ``created_to`` is exclusive;
+    ``scope`` is a visibility condition (the workbench's viewer)."""
     conditions = [
         Project.status.in_(list(status)) if status else None,
         Project.lead == lead if lead else None,
         Project.created_at >= created_from if created_from is not None else None,
         Project.created_at < created_to if created_to is not None else None,
+        scope,
     ]
-    stmt = select(Project).where(*(c for c in conditions if c is not None)).order_by(Project.number)
+    order = (Project.status, Project.number.desc()) if active_first else (Project.number,)
+    stmt = select(Project).where(*(c for c in conditions if c is not None)).order_by(*order)
     return await page(session, stmt, limit, offset)
 
 

@@ -1,14 +1,18 @@
-"""Responsibility-zone coverage: who is in whose zone, and who was visited lately."""
+"""Responsibility-zone coverage: who is in whose zone, and who was visited lately (counted in SQL)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.care.visits import last_visits
+from storage.care.lifecycle import CareStatus
+from storage.care.models import CareEntry, Visit
+from storage.paging import Page, page
+from storage.people.lifecycle import STAFF, Role
 from storage.people.models import Person
 
 
@@ -19,6 +23,7 @@ class MemberCoverage:
     zone_size: int
     visited_30: int
     visited_90: int
+    team: str = ""
 
     @property
     def pct_30(self) -> float:
@@ -47,23 +52,59 @@ class Coverage:
         return sum(m.visited_90 for m in self.members)
 
 
+def _last_visits():  # type: ignore[no-untyped-def]
+    return (select(Visit.person.label("person"), func.max(Visit.visited_on).label("last"))
+            .group_by(Visit.person).subquery())
+
+
+async def members(session: AsyncSession, today: date, *, member: str | None = None, limit: int | None = None,
+                  offset: int = 0) -> Page[MemberCoverage]:
+    """Per party member (the secretary only with a zone), by userid: zone size, people visited in the
+    last 30 / 90 days (a last visit on or after today-30 / today-90)."""
+    last = _last_visits()
+    zoned = select(Person.zone_member.label("member"), Person.userid.label("userid")).where(
+        Person.zone_member.is_not(None)).subquery()
+    d30, d90 = today - timedelta(days=30), today - timedelta(days=90)
+    per = (select(zoned.c.member, func.count().label("size"),
+                  func.sum(case((last.c.last >= d30, 1), else_=0)).label("v30"),
+                  func.sum(case((last.c.last >= d90, 1), else_=0)).label("v90"))
+           .select_from(zoned).outerjoin(last, last.c.person == zoned.c.userid).group_by(zoned.c.member).subquery())
+    stmt = (select(Person.userid, Person.name, Person.team, per.c.size, per.c.v30, per.c.v90)
+            .join(per, per.c.member == Person.userid, isouter=True)
+            .where(Person.role.in_(list(STAFF)), (Person.role == Role.MEMBER) | (per.c.size > 0))
+            .order_by(Person.userid))
+    if member:
+        stmt = stmt.where(Person.userid == member)
+    found = await page(session, stmt, limit, offset, scalars=False)
+    return Page([MemberCoverage(u, n, int(s or 0), int(a or 0), int(b or 0), t) for u, n, t, s, a, b in found.rows],
+                found.total)
+
+
+async def unassigned(session: AsyncSession) -> list[tuple[str, str]]:
+    """(userid, name) of people in nobody's zone (the secretary aside), by userid."""
+    rows = await session.execute(select(Person.userid, Person.name).where(
+        Person.zone_member.is_(None), Person.role != Role.SECRETARY).order_by(Person.userid))
+    return [(u, n) for u, n in rows.all()]
+
+
 async def coverage(session: AsyncSession, today: date, *, member: str | None = None) -> Coverage:
-    """Coverage per member as of ``today`` (visits on or after today-30 / today-90 count)."""
-    people = list((await session.execute(select(Person))).scalars())
-    last = await last_visits(session)
-    zones: dict[str, list[str]] = {}
-    for p in people:
-        if p.zone_member:
-            zones.setdefault(p.zone_member, []).append(p.userid)
-    rows = []
-    for m in sorted((p for p in people if p.role in ("member", "secretary")), key=lambda p: p.userid):
-        if member and m.userid != member:
-            continue
-        zone = zones.get(m.userid, [])
-        if not zone and m.role == "secretary":
-            continue
-        v30 = sum(1 for u in zone if last.get(u) and last[u] >= today - timedelta(days=30))
-        v90 = sum(1 for u in zone if last.get(u) and last[u] >= today - timedelta(days=90))
-        rows.append(MemberCoverage(m.userid, m.name, len(zone), v30, v90))
-    unassigned = sorted((p.userid, p.name) for p in people if not p.zone_member and p.role != "secretary")
-    return Coverage(rows, unassigned if member is None else [])
+    """Coverage per member as of ``today`` and who is in nobody's zone (when not asked about one member)."""
+    rows = (await members(session, today, member=member)).rows
+    return Coverage(rows, await unassigned(session) if member is None else [])
+
+
+async def zone(session: AsyncSession, member: str, today: date, *, not_visited_days: int | None = None,
+               limit: int | None = None, offset: int = 0) -> Page[tuple[Person, date | None, int]]:
+    """People in ``member``'s zone with their last visit and active care entries, longest unvisited first;
+    ``not_visited_days``: only those not visited within that many days."""
+    last = _last_visits()
+    care = (select(CareEntry.person.label("person"), func.count().label("n"))
+            .where(CareEntry.status == CareStatus.ACTIVE).group_by(CareEntry.person).subquery())
+    stmt: Any = (select(Person, last.c.last, func.coalesce(care.c.n, 0))
+                 .outerjoin(last, last.c.person == Person.userid).outerjoin(care, care.c.person == Person.userid)
+                 .where(Person.zone_member == member)
+                 .order_by(last.c.last.is_not(None), last.c.last, Person.userid))
+    if not_visited_days is not None:
+        stmt = stmt.where(last.c.last.is_(None) | (last.c.last < today - timedelta(days=not_visited_days)))
+    found = await page(session, stmt, limit, offset, scalars=False)
+    return Page([(p, d, int(n)) for p, d, n in found.rows], found.total)

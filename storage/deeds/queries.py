@@ -1,43 +1,72 @@
-"""Read-side queries over items for the admin API, the export, the digest and the sweeps."""
+"""Read-side queries over items for the admin API, the export, the workbench, the digest and the sweeps."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.deeds.models import Item, ItemEvent
-from storage.deeds.lifecycle import WORKING, DeedStatus, ItemKind
+from storage.deeds.lifecycle import ACTIVE, WORKING, DeedStatus, EventKind, ItemKind
+from storage.duty.lifecycle import IncidentStatus
 from storage.deeds.repo import ACCEPT_WITHIN
+from storage.months import day_start, month_start, per_month
 from storage.paging import Page, page
+
+# Items are deeds and incidents (same table, same numbers): their statuses (``closed`` once), and those not closed.
+ITEM_STATUSES: tuple[DeedStatus | IncidentStatus, ...] = tuple(dict.fromkeys([*DeedStatus, *IncidentStatus]))
+ITEM_OPEN: tuple[DeedStatus | IncidentStatus, ...] = (*ACTIVE, IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED)
+
+
+def overdue_clause(now: datetime) -> ColumnElement[bool]:
+    """``repo.is_overdue`` in SQL: a deed past due while worked on, or not accepted within a day."""
+    return and_(Item.kind == ItemKind.DEED, Item.status.in_(WORKING), or_(
+        and_(Item.due_at.is_not(None), Item.due_at < now),
+        and_(Item.status == DeedStatus.SUBMITTED, Item.created_at < now - ACCEPT_WITHIN)))
+
+
+def _number_or_words(text: str) -> ColumnElement[bool]:
+    """``#12`` / ``12`` (that number, or those characters in a title or text) or words of a title or text."""
+    number = text.lstrip("#＃").strip()
+    words = or_(Item.title.contains(text, autoescape=True), Item.text.contains(text, autoescape=True))
+    return or_(Item.number == int(number), words) if number.isdigit() and len(number) < 9 else words
 
 
 async def items(session: AsyncSession, *, now: datetime, status: Sequence[str] | None = None,
                 owner: str | None = None, category: str | None = None, kind: str | None = None,
                 overdue: bool | None = None, created_from: datetime | None = None,
-                created_to: datetime | None = None, limit: int | None = 50, offset: int = 0) -> Page[Item]:
-    """Items by number; ``created_to`` is exclusive; ``overdue`` uses ``repo.is_overdue``'s rule."""
-    stmt = select(Item).order_by(Item.number)
+                created_to: datetime | None = None, closed_from: datetime | None = None,
+                closed_to: datetime | None = None, satisfaction: str | None = None, text: str | None = None,
+                scope: ColumnElement[bool] | None = None, newest_first: bool = False,
+                limit: int | None = 50, offset: int = 0) -> Page[Item]:
+    """Items by number (``newest_first``: the highest first) and how many match.
+
+    ``created_to`` and ``closed_to`` are exclusive; ``overdue`` uses ``repo.is_overdue``'s rule; ``text`` is
+    an ``#N`` or words of the title or text; ``scope`` is a visibility condition (the workbench's viewer).
+    """
+    stmt = select(Item).order_by(Item.number.desc() if newest_first else Item.number)
+    if scope is not None:
+        stmt = stmt.where(scope)
     if status:
         stmt = stmt.where(Item.status.in_(list(status)))
-    if owner:
-        stmt = stmt.where(Item.owner == owner)
-    if category:
-        stmt = stmt.where(Item.category == category)
-    if kind:
-        stmt = stmt.where(Item.kind == kind)
-    if created_from is not None:
-        stmt = stmt.where(Item.created_at >= created_from)
-    if created_to is not None:
-        stmt = stmt.where(Item.created_at < created_to)
+    for column, value in ((Item.owner, owner), (Item.category, category), (Item.kind, kind),
+                          (Item.satisfaction, satisfaction)):
+        if value:
+            stmt = stmt.where(column == value)
+    for column, low, high in ((Item.created_at, created_from, created_to), (Item.closed_at, closed_from, closed_to)):
+        if low is not None:
+            stmt = stmt.where(column >= low)
+        if high is not None:
+            stmt = stmt.where(column < high)
     if overdue is not None:
-        late = and_(Item.kind == ItemKind.DEED, Item.status.in_(WORKING), or_(
-            and_(Item.due_at.is_not(None), Item.due_at < now),
-            and_(Item.status == DeedStatus.SUBMITTED, Item.created_at < now - ACCEPT_WITHIN)))
+        late = overdue_clause(now)
         stmt = stmt.where(late if overdue else ~late)
+    if text:
+        stmt = stmt.where(_number_or_words(text))
     return await page(session, stmt, limit, offset)
 
 
@@ -95,3 +124,45 @@ async def deed_figures(session: AsyncSession, start: datetime, end: datetime, no
         satisfied=sum(1 for i in rows if within(i.closed_at) and i.satisfaction == "satisfied"),
         unsatisfied=int(reopen_events),
     )
+
+
+# --- the workbench's overview: aggregates ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemCounts:
+    active: int  # deeds not closed
+    overdue: int
+    closed_month: int  # deeds closed this month
+    incidents_month: int
+    incidents_open: int
+
+
+async def item_counts(session: AsyncSession, now: datetime, tz: tzinfo) -> ItemCounts:
+    """Deeds open, overdue and closed this month; incidents reported this month and still open."""
+    month = day_start(month_start(now.astimezone(tz).date()), tz)
+    deed, incident = Item.kind == ItemKind.DEED, Item.kind == ItemKind.INCIDENT
+    stmt = select(
+        func.sum(case((and_(deed, Item.status != DeedStatus.CLOSED), 1), else_=0)),
+        func.sum(case((overdue_clause(now), 1), else_=0)),
+        func.sum(case((and_(deed, Item.closed_at >= month), 1), else_=0)),
+        func.sum(case((and_(incident, Item.created_at >= month), 1), else_=0)),
+        func.sum(case((and_(incident, Item.status != IncidentStatus.CLOSED), 1), else_=0)))
+    return ItemCounts(*(int(v or 0) for v in (await session.execute(stmt)).one()))
+
+
+SATISFIED, UNSATISFIED = (EventKind.CONFIRMED,), (EventKind.CLOSED_BY_HAND, EventKind.REOPENED)
+
+
+async def satisfaction_by_month(session: AsyncSession, months: Sequence[date], tz: tzinfo) -> list[float | None]:
+    """Satisfied closes / (closes + closes by hand + reopens) per month, in %, from the items' history."""
+    good, bad = await per_month(session, months, ItemEvent.at, [ItemEvent.kind.in_(SATISFIED),
+                                                                ItemEvent.kind.in_(UNSATISFIED)],
+                                [ItemEvent.kind.in_((*SATISFIED, *UNSATISFIED))], ItemEvent, tz)
+    return [round(100 * g / (g + b), 1) if g + b else None for g, b in zip(good, bad)]
+
+
+async def incidents_by_month(session: AsyncSession, months: Sequence[date], tz: tzinfo) -> list[int]:
+    (counts,) = await per_month(session, months, Item.created_at, [Item.id.is_not(None)],
+                                [Item.kind == ItemKind.INCIDENT], Item, tz)
+    return counts

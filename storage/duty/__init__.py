@@ -9,10 +9,10 @@ from storage.duty.incidents import KIND, TITLE_CHARS, acknowledge, acknowledged_
 from storage.duty.incidents import create_incident, get_incident, open_incidents
 from storage.duty.lifecycle import TRANSITIONS, IncidentStatus, check
 from storage.duty.models import Duty
-from storage.duty.rota import DutyEntry, between, on_day, upsert, upsert_many
+from storage.duty.rota import DutyEntry, between, on_day, put_on_duty, take_off_duty, upsert, upsert_many
 
 __all__ = [
     "KIND", "TITLE_CHARS", "TRANSITIONS", "Duty", "DutyEntry", "IncidentStatus", "acknowledge", "acknowledged_by",
     "acknowledgements", "between", "check", "create_incident", "get_incident", "next_number", "on_day",
-    "open_incidents", "upsert", "upsert_many",
+    "open_incidents", "put_on_duty", "take_off_duty", "upsert", "upsert_many",
 ]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import audit
 from storage.duty.models import Duty
 
 
@@ -38,6 +39,24 @@ async def upsert(session: AsyncSession, day: date, userid: str, *, phone: str | 
         row.note = note
     await session.flush()
     return False
+
+
+async def put_on_duty(session: AsyncSession, day: date, userid: str, *, actor: str, now: datetime,
+                      phone: str | None = None, note: str | None = None) -> bool:
+    """The secretary's 排班 (chat or workbench): :func:`upsert`, audited. True if created."""
+    created = await upsert(session, day, userid, phone=phone, note=note)
+    await audit.record(session, now, actor, "create" if created else "update", "duty", f"{day.isoformat()}:{userid}",
+                       "phone" if phone else "")
+    return created
+
+
+async def take_off_duty(session: AsyncSession, day: date, userid: str, *, actor: str, now: datetime) -> bool:
+    """Take ``userid`` off duty on ``day``, audited; False when they were not on it."""
+    result = await session.execute(delete(Duty).where(Duty.day == day, Duty.userid == userid))
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    await audit.record(session, now, actor, "delete", "duty", f"{day.isoformat()}:{userid}")
+    return True
 
 
 async def upsert_many(session: AsyncSession, entries: Iterable[DutyEntry]) -> tuple[int, int]:

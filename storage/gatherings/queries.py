@@ -91,7 +91,7 @@ async def participation(session: AsyncSession, since: datetime, until: datetime,
     return {uid: int(n) for uid, n in rows}
 
 
-async def page(session: AsyncSession, kind: str, *, since: datetime | None = None, until: datetime | None = None,
+async def page(session: AsyncSession, kind: str | None, *, since: datetime | None = None, until: datetime | None = None,
                status: str | Sequence[str] | None = None, limit: int = 100, offset: int = 0,
                newest_first: bool = False) -> tuple[list[tuple[Gathering, int, int]], int]:
     """One page of ``kind`` for the read API: (gathering, signed up, attended) rows and the total matching."""

@@ -8,10 +8,11 @@ from storage.people.lifecycle import PHONE, ROLE_WORDS, ROLES, STAFF, Role, role
 from storage.people import branches
 from storage.people.models import Branch, Person
 from storage.people.repo import RosterEntry, all_people, by_id, by_role, find, get, grid_leaders, name_of, named
-from storage.people.repo import names, team_members, teams, upsert, userids, version, zone
+from storage.people.repo import names, staff, team_members, teams, upsert, userids, version, zone
 
 __all__ = [
-    "PHONE", "ROLES", "ROLE_WORDS", "STAFF", "Branch", "Person", "branches", "Role", "RosterEntry", "all_people", "by_id", "by_role",
-    "find", "get", "grid_leaders", "name_of", "named", "names", "role_of", "team_members", "teams", "upsert",
+    "PHONE", "ROLES", "ROLE_WORDS", "STAFF", "Branch", "Person", "Role", "RosterEntry", "all_people", "branches",
+    "by_id", "by_role", "find", "get", "grid_leaders", "name_of", "named", "names", "role_of", "staff",
+    "team_members", "teams", "upsert",
     "userids", "valid_phone", "version", "zone",
 ]

@@ -178,14 +178,31 @@ async def zone(session: AsyncSession, member: str) -> list[RosterEntry]:
     return [_entry(p) for p in rows.scalars()]
 
 
-async def by_id(session: AsyncSession) -> dict[str, Person]:
-    """Everyone in the roster, by userid."""
-    return {p.userid: p for p in (await session.execute(select(Person))).scalars()}
+def _only(stmt, userids: Iterable[str | None] | None):  # type: ignore[no-untyped-def]
+    """``stmt`` restricted to ``userids`` (None: everyone); None when that is nobody."""
+    if userids is None:
+        return stmt
+    ids = {u for u in userids if u}
+    return stmt.where(Person.userid.in_(ids)) if ids else None
 
 
-async def names(session: AsyncSession) -> dict[str, str]:
-    """userid -> name of everyone in the roster."""
-    return {u: n for u, n in (await session.execute(select(Person.userid, Person.name))).all()}
+async def by_id(session: AsyncSession, userids: Iterable[str | None] | None = None) -> dict[str, Person]:
+    """Everyone in the roster (or only ``userids``: a page shows 50 rows, the roster may hold 10,000), by userid."""
+    stmt = _only(select(Person), userids)
+    return {} if stmt is None else {p.userid: p for p in (await session.execute(stmt)).scalars()}
+
+
+async def names(session: AsyncSession, userids: Iterable[str | None] | None = None) -> dict[str, str]:
+    """userid -> name of everyone in the roster (or only of ``userids``)."""
+    stmt = _only(select(Person.userid, Person.name), userids)
+    return {} if stmt is None else {u: n for u, n in (await session.execute(stmt)).all()}
+
+
+async def staff(session: AsyncSession) -> list[RosterEntry]:
+    """Party members and the secretary (who items can be given to, who visits), by name."""
+    stmt = select(Person).where(Person.role.in_(list(STAFF))).order_by(Person.name, Person.userid)
+    rows = await session.execute(stmt)
+    return [_entry(p) for p in rows.scalars()]
 
 
 async def teams(session: AsyncSession) -> dict[str, str]:

@@ -8,12 +8,13 @@ from storage.teams.components import INCIDENT_ACK_WITHIN, RESPONSE_WORKING_DAYS,
 from storage.teams.lifecycle import COMPONENTS, ScoreComponent
 from storage.teams.months import month_bounds, month_label, month_start, next_month, previous_month
 from storage.teams.ranking import EXCELLENT_SCORE, Ranking, TeamScore, combine, ranking
-from storage.teams.records import TeamRecord, people_of, record, team_names, teams
+from storage.teams.records import TeamFigures, TeamRecord, figures, people_of, record, team_names, teams
 from storage.teams.weights import DEFAULT_WEIGHTS, ENV_WEIGHTS, TeamWeightsError, weights, weights_from_env
 
 __all__ = [
-    "COMPONENTS", "DEFAULT_WEIGHTS", "ENV_WEIGHTS", "EXCELLENT_SCORE", "INCIDENT_ACK_WITHIN", "RESPONSE_WORKING_DAYS",
-    "Component", "Ranking", "ScoreComponent", "TeamRecord", "TeamScore", "TeamWeightsError", "attended", "combine",
-    "month_bounds", "month_label", "month_start", "next_month", "people_of", "previous_month", "ranking", "record",
-    "team_names", "teams", "weights", "weights_from_env",
+    "COMPONENTS", "DEFAULT_WEIGHTS", "ENV_WEIGHTS", "EXCELLENT_SCORE", "INCIDENT_ACK_WITHIN",
+    "RESPONSE_WORKING_DAYS", "Component", "Ranking", "ScoreComponent", "TeamFigures", "TeamRecord", "TeamScore",
+    "TeamWeightsError", "attended", "combine", "figures", "month_bounds", "month_label", "month_start",
+    "next_month", "people_of", "previous_month", "ranking", "record", "team_names", "teams", "weights",
+    "weights_from_env",
 ]

@@ -1,25 +1,12 @@
-"""Calendar months, as the score counts them (local time)."""
+"""Calendar months, as the score counts them (local time), and how a month is named."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date
 
+from storage.months import month_bounds, month_start, next_month, previous_month
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(first: date) -> date:
-    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def previous_month(first: date) -> date:
-    return (first - timedelta(days=1)).replace(day=1)
-
-
-def month_bounds(first: date, tz: tzinfo) -> tuple[datetime, datetime]:
-    """Aware local bounds [start, end) of the month beginning ``first``."""
-    return datetime.combine(first, time(0), tzinfo=tz), datetime.combine(next_month(first), time(0), tzinfo=tz)
+__all__ = ["month_bounds", "month_label", "month_start", "next_month", "previous_month"]
 
 
 def month_label(first: date) -> str:

@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.care.models import Visit
-from storage.deeds import ACTIVE, Item, ItemKind
-from storage.duty.lifecycle import IncidentStatus
+from storage.deeds import Item, ItemKind
+from storage.deeds.queries import ITEM_OPEN
 from storage.people import RosterEntry, all_people
 from storage.people.models import Person
 from storage.teams.months import month_bounds, month_start
 
-OPEN_ITEMS = (*ACTIVE, IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED)
 
 
 async def teams(session: AsyncSession) -> dict[str, list[RosterEntry]]:
@@ -51,7 +50,7 @@ async def record(session: AsyncSession, team: str, month: date, tz: tzinfo) -> T
     roster = (await teams(session)).get(team, [])
     ids = {p.userid for p in roster}
     start, end = month_bounds(month_start(month), tz)
-    rows = await session.execute(select(Item).where(Item.status.in_(OPEN_ITEMS)).order_by(Item.number))
+    rows = await session.execute(select(Item).where(Item.status.in_(ITEM_OPEN)).order_by(Item.number))
     open_items = [i for i in rows.scalars() if (i.requester in ids if i.kind == ItemKind.DEED else i.team == team)]
     inc = await session.execute(select(Item).where(Item.kind == ItemKind.INCIDENT, Item.team == team,
                                                    Item.created_at >= start, Item.created_at < end)
@@ -60,3 +59,31 @@ async def record(session: AsyncSession, team: str, month: date, tz: tzinfo) -> T
     month_visits = [v for v in vis.scalars() if v.person in ids]
     return TeamRecord(team, roster, open_items, list(inc.scalars()), len(month_visits),
                       len({v.person for v in month_visits}))
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    """:func:`record`'s numbers, counted in SQL (the workbench; a team may have hundreds of people)."""
+
+    people: int
+    open_items: int
+    incidents: int
+    visits: int
+    visited_people: int
+
+
+async def figures(session: AsyncSession, team: str, month: date, tz: tzinfo) -> TeamFigures:
+    """As :func:`record`: people, open items (deeds of the team's people, the team's incidents), the
+    month's incidents and visits to the team's people."""
+    start, end = month_bounds(month_start(month), tz)
+    members = select(Person.userid).where(Person.team == team).scalar_subquery()
+    people = (await session.execute(select(func.count()).where(Person.team == team))).scalar_one()
+    open_items = (await session.execute(select(func.count()).select_from(Item).where(
+        Item.status.in_(ITEM_OPEN), ((Item.kind == ItemKind.DEED) & Item.requester.in_(members))
+        | ((Item.kind == ItemKind.INCIDENT) & (Item.team == team))))).scalar_one()
+    incidents = (await session.execute(select(func.count()).select_from(Item).where(
+        Item.kind == ItemKind.INCIDENT, Item.team == team, Item.created_at >= start,
+        Item.created_at < end))).scalar_one()
+    visits, visited = (await session.execute(select(func.count(), func.count(Visit.person.distinct())).where(
+        Visit.person.in_(members), Visit.visited_on >= start.date(), Visit.visited_on < end.date()))).one()
+    return TeamFigures(int(people), int(open_items), int(incidents), int(visits or 0), int(visited or 0))

@@ -4,7 +4,7 @@ An existing single-branch database becomes branch 1 ("本支部"), with nothing 
 given branch 1, the counters become branch 1's, and ``#N`` stays what it was.
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
