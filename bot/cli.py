@@ -302,7 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     due.set_defaults(func=_cmd_run_due)
 
     digest = sub.add_parser("digest", help="render the secretary's digest now")
-    digest.add_argument("kind", choices=["weekly", "monthly"])
+    digest.add_argument("kind", choices=["weekly", "monthly", "week_to_date"],
+                        help="last full week, last full month, or this week so far (本周至今)")
     digest.add_argument("--preview", action="store_true", help="print only, do not send")
     digest.add_argument("--branch", help="the branch (code, name or id); needed when there are several")
     digest.set_defaults(func=_cmd_digest)

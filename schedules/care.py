@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.format import month_day as _day
 from bot.replies import Text
 from schedules.config import ScheduleConfig
-from schedules.context import SweepContext, lateness, pct
+from schedules.context import SweepContext, lateness, pct, warn
 from storage import care
 from storage import people as roster
 from storage.care import CareCategory, followups
@@ -121,7 +121,7 @@ async def digest_lines(session: AsyncSession, start: datetime, end: datetime, no
     lines = [
         f"**责任区覆盖**：近30天走访 {cov.visited_30}/{cov.zone_total} 人（{pct(cov_pct)}）"
         + (f"，未划入责任区 {len(cov.unassigned)} 人" if cov.unassigned else ""),
-        f"**回访**：完成 {figures.visits} 次，逾期未回访 <font color=\"warning\">{figures.followups_overdue}</font> 项",
+        f"**回访**：完成 {figures.visits} 次，逾期未回访 {warn(figures.followups_overdue)} 项",
     ]
     members = sorted(((everyone[m].name if m in everyone else m, n) for m, n in figures.visits_by_member.items()),
                      key=lambda x: -x[1])

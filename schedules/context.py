@@ -28,6 +28,11 @@ def lateness(due: date, today: date, repeat_days: int) -> tuple[int, int] | None
     return (late, (late - 1) // max(1, repeat_days)) if late >= 1 else None
 
 
+def warn(n: int) -> str:
+    """A count that needs attention, highlighted in WeCom markdown — zeros stay plain."""
+    return f'<font color="warning">{n}</font>' if n else "0"
+
+
 def pct(x: float | None) -> str:
     """A ratio as a whole percentage for digests and lists; "—" when there is none."""
     return "—" if x is None else f"{x:.0%}"

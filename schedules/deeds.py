@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replies import Text
 from schedules.config import ScheduleConfig
-from schedules.context import SweepContext, pct
+from schedules.context import SweepContext, pct, warn
 from storage import people as roster
 from storage.deeds import queries
 from storage.deeds import WORKING
@@ -84,7 +84,7 @@ async def digest_lines(session: AsyncSession, start: datetime, end: datetime, no
     f = await queries.deed_figures(session, start, end, now)
     return [
         f"**办实事**：新增 {f.new}，已办结 {f.resolved}，销号 {f.closed}，"
-        f"重新打开 {f.reopened}，当前逾期 <font color=\"warning\">{f.overdue}</font>",
+        f"重新打开 {f.reopened}，当前逾期 {warn(f.overdue)}",
         f"**满意率**：{pct(f.satisfaction)}（满意 {f.satisfied}，不满意 {f.unsatisfied}）",
     ]
 

@@ -7,10 +7,11 @@ root hands them in, in the registry's order.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.format import weekday
 from bot.replies import TEXT_LIMIT, Markdown, clip_bytes
 from schedules.config import ScheduleConfig
 from schedules.context import Sweep, SweepContext
@@ -20,21 +21,40 @@ from storage.workdays import is_working_day, next_working_day
 DigestSection = Callable[..., Awaitable[list[str]]]  # (session, start, end, now, config) -> lines
 
 
+KINDS = ("weekly", "monthly", "week_to_date")
+TITLES = {"weekly": "周报", "monthly": "月报", "week_to_date": "本周至今"}
+
+
 def period(kind: str, now: datetime) -> tuple[datetime, datetime, str]:
-    """The last complete week (Mon–Sun) or month before ``now``, as aware local bounds and a label."""
+    """What a digest covers, as aware local bounds ``[start, end)`` and the exact words for it.
+
+    ``weekly``: the last complete week (Monday–Sunday); ``monthly``: the last complete month;
+    ``week_to_date``: this week's Monday 00:00 up to ``now`` (本周至今).
+    """
     tz = now.tzinfo
     today = now.date()
+    monday = today - timedelta(days=today.weekday())
     if kind == "weekly":
-        end_day = today - timedelta(days=today.weekday())
-        start_day = end_day - timedelta(days=7)
-        label = f"{start_day:%m月%d日}—{end_day - timedelta(days=1):%m月%d日}"
+        start_day, end_day = monday - timedelta(days=7), monday
     elif kind == "monthly":
         end_day = today.replace(day=1)
         start_day = (end_day - timedelta(days=1)).replace(day=1)
-        label = f"{start_day.year}年{start_day.month}月"
+    elif kind == "week_to_date":
+        start = datetime.combine(monday, time(0), tzinfo=tz)
+        return start, now, f"{_day(monday)} 0:00 至 {_day(today)} {now:%H:%M}"
     else:
         raise ValueError(f"unknown digest kind {kind!r}")
+    last = end_day - timedelta(days=1)
+    label = f"{_day(start_day)} 至 {_day(last)}"
     return (datetime.combine(start_day, time(0), tzinfo=tz), datetime.combine(end_day, time(0), tzinfo=tz), label)
+
+
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日（{weekday(d)}）"
+
+
+# What a secretary can do about what a digest shows (the last line of every digest).
+ACT = "处理：/逾期 逾期事项 · /待办 未办结事项 · /台账 重点关注 · /覆盖 走访覆盖 · /排名 班组评分"
 
 
 async def render_digest(session: AsyncSession, kind: str, now: datetime, sections: Sequence[DigestSection],
@@ -42,12 +62,10 @@ async def render_digest(session: AsyncSession, kind: str, now: datetime, section
     """The digest of the period before ``now``: a title, then each domain's lines."""
     config = config or ScheduleConfig()
     start, end, label = period(kind, now)
-    title = "周报" if kind == "weekly" else "月报"
-    lines = [f"## 四精助手{title}（{label}）"]
+    lines = [f"## 四精助手{TITLES[kind]}", f"统计范围：{label}"]
     for section in sections:
         lines.extend(await section(session, start, end, now, config))
-    if config.link:
-        lines.append(f"[查看明细]({config.link})")
+    lines.append(f"[在工作台查看明细]({config.link})" if config.link else ACT)
     return clip_bytes("\n".join(lines), TEXT_LIMIT)
 
 

@@ -29,15 +29,19 @@ async def digest_lines(session: AsyncSession, start: datetime, end: datetime, no
     monthly = (end - start) >= timedelta(days=28)
     month = teams.month_start(local_start.date() if monthly else now.date())
     r = await teams.ranking(session, month, tz, now=min(now, end) if monthly else now, weights_=w)
+    scored = [t for t in r.teams if t.score is not None]
+    if not scored:
+        return []
+    top = "，".join(f"{t.rank}. {t.team} {t.score:.1f}分" for t in scored[:6])
+    if not monthly:
+        return [f"**班组评分**（{month.month}月至今）：{top}"]
     best = r.excellent()
     if not best:
-        return []
+        return [f"**班组评分**（{teams.month_label(month)}）：{top}；没有班组达到优秀标准"
+                f"（{teams.EXCELLENT_SCORE:.0f}分以上且有足够记录），发“/排名”看各项得分"]
     names = "；".join(f"{t.team} {t.score:.1f}分（网格长 {'、'.join(p.name for p in t.leaders) or '未设'}）"
                      for t in best)
-    if monthly:
-        return [f"**优秀班组**（{teams.month_label(month)}）：{names}"]
-    top = "，".join(f"{t.rank}. {t.team} {t.score:.1f}分" for t in r.teams[:6] if t.score is not None)
-    return [f"**班组评分**（{month.month}月至今）：{top}"]
+    return [f"**优秀班组**（{teams.month_label(month)}）：{names}"]
 
 
 SWEEPS: tuple[()] = ()

@@ -248,13 +248,23 @@ async def test_digest_figures_match_the_ledger(db: Database) -> None:
     )
     async with db.session(1) as session:
         text = await render_digest(session, "weekly", now, registry.digest_sections())
-    assert "11月16日—11月22日" in text
+    assert "统计范围：2026年11月16日（周一） 至 2026年11月22日（周日）" in text
     assert "新增 3" in text and "已办结 2" in text and "销号 2" in text and "重新打开 1" in text
     assert "当前逾期 <font color=\"warning\">1</font>" in text
     assert "满意率**：67%" in text  # 2 satisfied, 1 reopened
     assert "完成 2 次" in text  # the Nov 23 visit is outside the week
     assert "近30天走访 3/11" in text
     assert len(text.encode()) <= 2048
+    assert text.splitlines()[-1].startswith("处理：/逾期")  # ends with what to do about it
     sent = await run_due(db, now)
     assert "digest" in kinds(sent, "wanghaiyan")
     assert "digest" not in kinds(await run_due(db, now + timedelta(hours=1)))
+
+
+async def test_week_to_date_digest_and_plain_zeros(db: Database) -> None:
+    now = at(2026, 11, 25, 15, 20)  # a Wednesday afternoon
+    async with db.session(1) as session:
+        text = await render_digest(session, "week_to_date", now, registry.digest_sections())
+    assert "四精助手本周至今" in text
+    assert "统计范围：2026年11月23日（周一） 0:00 至 2026年11月25日（周三） 15:20" in text
+    assert '<font color="warning">0</font>' not in text and "当前逾期 0" in text  # nothing to highlight

@@ -141,7 +141,7 @@ async def test_score_components_by_hand(bot: Bot) -> None:
     assert two.score == 75.0
     assert [(t.rank, t.team, t.score) for t in r.teams] == [
         (1, "运行二班", 75.0), (2, "运行一班", 55.8), (3, "检修班", 0.0), (3, "综合办公室", 0.0)]
-    assert [t.team for t in r.excellent()] == ["运行二班"]  # nobody ≥ 85: the top team
+    assert r.excellent() == []  # nobody ≥ 85: nobody is excellent (the top team is not crowned)
     assert [p.name for p in two.leaders] == ["张敏"]
 
     # configurable weights change the ranking: incidents count 1, satisfaction 0
@@ -275,15 +275,31 @@ async def test_reminder_the_day_before(bot: Bot) -> None:
     assert sweeps_gatherings.remind_day(d(12, 7)) == d(12, 4)  # Monday's activity: Friday
 
 
-async def test_digest_lines_name_excellent_teams(bot: Bot) -> None:
+async def test_digest_names_nobody_excellent_without_the_score_and_the_records(bot: Bot) -> None:
     await _ledger(bot)
     now = at(d(11, 2), 9)
     async with bot.app[keys.DB].session(1) as s:
         lines = await sweeps_teams.digest_lines(s, at(d(10, 1), 0), at(d(11, 1), 0), now)
-        assert lines == ["**优秀班组**（2026年10月）：运行二班 75.0分（网格长 张敏）"]
+        assert len(lines) == 1 and "优秀班组" not in lines[0] and "没有班组达到优秀标准" in lines[0]
+        assert "1. 运行二班 75.0分" in lines[0]
+        # 100 points on one incident alone: not excellence either
         w = teams.weights({"incidents": 5, "satisfaction": 0, "participation": 0, "response": 0, "visits": 0})
         lines = await sweeps_teams.digest_lines(s, at(d(10, 1), 0), at(d(11, 1), 0), now, weights=w)
-        assert lines == ["**优秀班组**（2026年10月）：运行一班 100.0分（网格长 刘志勇）"]
+        assert "1. 运行一班 100.0分" in lines[0] and "没有班组达到优秀标准" in lines[0]
+
+
+def test_excellent_needs_the_score_and_enough_records() -> None:
+    def team(name: str, score: float, **parts: tuple[int, int]) -> teams.TeamScore:
+        comps = {k: teams.Component(k, n, den) for k, (n, den) in parts.items()}
+        return teams.TeamScore(name, 10, [], comps, score, 1)
+
+    r = teams.Ranking(d(10, 1), at(d(11, 1), 0), dict(teams.DEFAULT_WEIGHTS), [
+        team("A", 90.0, visits=(4, 4), satisfaction=(2, 2)),  # 2 components, 6 records: excellent
+        team("B", 100.0, incidents=(1, 1)),  # one record
+        team("C", 95.0, visits=(2, 2), response=(1, 1)),  # 3 records
+        team("D", 84.9, visits=(9, 10), satisfaction=(9, 10)),  # under the score
+    ])
+    assert [t.team for t in r.excellent()] == ["A"]
 
 
 # --- API and export -------------------------------------------------------------------------------

@@ -27,8 +27,8 @@ are renormalised. ``score = 100 × Σ wᵢ·rᵢ / Σ wᵢ`` over the defined co
 team name; equal scores share a rank. Default weights are ``DEFAULT_WEIGHTS``
 (``storage.teams.weights``).
 
-优秀班组 (excellent teams) of a month: every team scoring ≥ ``EXCELLENT_SCORE``; if none does, the
-top-ranked team(s).
+优秀班组 (excellent teams) of a month: every team scoring ≥ ``EXCELLENT_SCORE`` with at least
+``EXCELLENT_MIN_COMPONENTS`` components that have data and ``EXCELLENT_MIN_RECORDS`` records behind them; maybe none.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ from storage.teams.records import teams
 from storage.teams.weights import DEFAULT_WEIGHTS
 
 EXCELLENT_SCORE = 85.0
+EXCELLENT_MIN_COMPONENTS = 2  # a score on one kind of record alone is not excellence
+EXCELLENT_MIN_RECORDS = 5  # nor is a score on a handful of records
 C = ScoreComponent
 
 
@@ -70,15 +72,18 @@ class Ranking:
     teams: list[TeamScore]
 
     def excellent(self) -> list[TeamScore]:
-        """Teams scoring ≥ EXCELLENT_SCORE; if none, the top-ranked team(s)."""
-        scored = [t for t in self.teams if t.score is not None]
-        best = [t for t in scored if t.score is not None and t.score >= EXCELLENT_SCORE]
-        if best:
-            return best
-        return [t for t in scored if t.rank == 1]
+        """Teams scoring ≥ ``EXCELLENT_SCORE`` on enough of the ledger (``docs/TEAM_SCORE.md``); maybe none."""
+        return [t for t in self.teams
+                if t.score is not None and t.score >= EXCELLENT_SCORE and _evidence(t, self.weights)]
 
     def of(self, team: str) -> TeamScore | None:
         return next((t for t in self.teams if t.team == team), None)
+
+
+def _evidence(team: TeamScore, weights: Mapping[str, float]) -> bool:
+    """Enough behind a score to call it excellent: weighted components with data, and records counted."""
+    with_data = [c for k, c in team.components.items() if c.den > 0 and weights.get(k, 0) > 0]
+    return len(with_data) >= EXCELLENT_MIN_COMPONENTS and sum(c.den for c in with_data) >= EXCELLENT_MIN_RECORDS
 
 
 def combine(parts: Mapping[str, Component], w: Mapping[str, float]) -> float | None:
