@@ -46,6 +46,7 @@ class Settings:
     http_timeout: float = 10.0
     scheduler: bool = True  # run the sweeps in this process (see README: several web processes)
     team_weights: str | None = None  # JSON object overriding the team score weights
+    branch_weights: str | None = None  # JSON object overriding the 支部争先 weights (docs/BRANCH_SCORE.md)
     public_url: str | None = None  # where people can open the read pages; used for links in digests
 
     @property
@@ -77,6 +78,7 @@ _FIELDS: dict[str, tuple[str, bool, str]] = {
     "rate_per_hour": ("SIJING_RATE_PER_HOUR", False, "int"),
     "scheduler": ("SIJING_SCHEDULER", False, "bool"),
     "team_weights": ("SIJING_TEAM_WEIGHTS", False, "json"),
+    "branch_weights": ("SIJING_BRANCH_WEIGHTS", False, "json"),
     "public_url": ("SIJING_PUBLIC_URL", False, "url"),
 }
 

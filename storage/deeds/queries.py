@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
 
 from storage.deeds.models import Item, ItemEvent
 from storage.deeds.lifecycle import WORKING, DeedStatus, ItemKind
@@ -34,11 +35,15 @@ async def items(session: AsyncSession, *, now: datetime, status: Sequence[str] |
     if created_to is not None:
         stmt = stmt.where(Item.created_at < created_to)
     if overdue is not None:
-        late = and_(Item.kind == ItemKind.DEED, Item.status.in_(WORKING), or_(
-            and_(Item.due_at.is_not(None), Item.due_at < now),
-            and_(Item.status == DeedStatus.SUBMITTED, Item.created_at < now - ACCEPT_WITHIN)))
-        stmt = stmt.where(late if overdue else ~late)
+        stmt = stmt.where(late(now) if overdue else ~late(now))
     return await page(session, stmt, limit, offset)
+
+
+def late(now: datetime) -> ColumnElement[bool]:
+    """``repo.is_overdue`` as SQL: a deed still being worked on, past due or not accepted within a day."""
+    return and_(Item.kind == ItemKind.DEED, Item.status.in_(WORKING), or_(
+        and_(Item.due_at.is_not(None), Item.due_at < now),
+        and_(Item.status == DeedStatus.SUBMITTED, Item.created_at < now - ACCEPT_WITHIN)))
 
 
 async def item(session: AsyncSession, number: int) -> tuple[Item, list[ItemEvent]] | None:
