@@ -71,7 +71,8 @@ def paged(head: Callable[[int, int], str], lines: Sequence[str], foot: Callable[
     """Page ``page`` (from 1) of ``lines`` between its header and footer, within WeCom's 2048 bytes, and how
     many pages there are; None for a page that does not exist."""
     lines = [clip_bytes(line, LINE_LIMIT) for line in lines]
-    room = TEXT_LIMIT - len(head(999, 999).encode("utf-8")) - len(foot(999, 999).encode("utf-8")) - 2
+    widest = ((1, 999), (999, 999))  # the longest numbers, on a page with a next page and on the last
+    room = TEXT_LIMIT - max(len(head(k, n).encode("utf-8")) + len(foot(k, n).encode("utf-8")) for k, n in widest) - 2
     pages = paginate(lines, room)
     if not 1 <= page <= len(pages):
         return None, len(pages)
@@ -128,7 +129,7 @@ def branch_detail(b: BranchFigures, d: BranchDetail, board: Overview, now: datet
 def standing(b: BranchFigures, ranked: int) -> str:
     if b.ranked:
         return f"支部争先 {score(b.score)}，第 {b.rank}/{ranked} 名"
-    return f"支部争先 {score(b.score)}，未参与排名（本季度活动量 {b.activity} 项，不足 {b.min_activity} 项）"
+    return f"支部争先 {score(b.score)}，未参与排名（当季活动量 {b.activity} 项，不足 {b.min_activity} 项）"
 
 
 # --- /争先 --------------------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ def ranking(board: Overview, page: int, today: date, *, current: bool) -> tuple[
         return (f"{board.label}支部争先{when}，第 {k}/{n} 页：\n"
                 "权重：" + "，".join(f"{c.label}{w[c]:g}" for c in COMPONENTS)
                 + "。没有数据的项不计入，其余权重按比例折算；"
-                f"本季度活动量不足 {board.branches[0].min_activity if board.branches else 0} 项的支部不参与排名。")
+                f"当季活动量不足 {board.branches[0].min_activity if board.branches else 0} 项的支部不参与排名。")
 
     def foot(k: int, n: int) -> str:
         return f"下一页：/争先 {board.label} {k + 1}" if k < n else ""

@@ -53,9 +53,11 @@ class Visit(_ForAPerson, BranchScoped, Base):
     next_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    # "was this person visited between these days?" (coverage, follow-ups done on time); follow-ups by due date
+    # "was this person visited between these days?" (coverage, follow-ups done on time); follow-ups by due date;
+    # "was this entry ever visited?"; who was visited in a period (covering)
     __table_args__ = (Index("ix_visits_person_visited_on", "person", "visited_on"),
-                      Index("ix_visits_next_date", "next_date"))
+                      Index("ix_visits_next_date", "next_date"), Index("ix_visits_entry_id", "entry_id"),
+                      Index("ix_visits_visited_on", "visited_on", "branch_id", "person"))
 
 
 class VisitTask(_ForAPerson, BranchScoped, Base):

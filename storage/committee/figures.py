@@ -72,9 +72,14 @@ def _visited(person: Any, branch: Any, since: Any, until: Any, *, after: bool = 
 
 
 async def coverage(session: AsyncSession, day: date) -> dict[int, Part]:
-    """Active people in someone's 责任区 visited in the ``COVERAGE_DAYS`` up to ``day`` / those people."""
-    seen = _visited(Person.userid, Person.branch_id, day - timedelta(days=COVERAGE_DAYS), day)
-    stmt = (select(Person.branch_id, _yes(seen), func.count())
+    """Active people in someone's 责任区 visited in the ``COVERAGE_DAYS`` up to ``day`` / those people.
+
+    The visited are one set (a join), not a lookup per person: a month's visits are few next to everyone.
+    """
+    seen = (select(Visit.branch_id, Visit.person).distinct()
+            .where(Visit.visited_on >= day - timedelta(days=COVERAGE_DAYS), Visit.visited_on <= day).subquery())
+    stmt = (select(Person.branch_id, func.count(seen.c.person), func.count())
+            .outerjoin(seen, and_(seen.c.person == Person.userid, seen.c.branch_id == Person.branch_id))
             .where(Person.active.is_(True), Person.zone_member.is_not(None)).group_by(Person.branch_id))
     return await _parts(session, stmt)
 
@@ -107,22 +112,24 @@ async def follow_ups(session: AsyncSession, first: date, last: date, as_of_day: 
     t = VisitTask
     task_ok = or_(and_(t.status == TaskStatus.DONE, t.done_at.is_not(None), day_of(t.done_at) <= t.due_date),
                   _visited(t.person, t.branch_id, day_of(t.created_at), t.due_date))
-    tasks = select(t.branch_id.label("branch"), case((task_ok, 1), else_=0).label("ok")).where(
-        t.status != TaskStatus.CANCELLED, t.due_date >= first, t.due_date <= last,
-        or_(task_ok, t.due_date < as_of_day))
+    tasks = select(t.branch_id.label("branch"), _flag(task_ok), t.due_date.label("due")).where(
+        t.status != TaskStatus.CANCELLED, t.due_date >= first, t.due_date <= last)
     v = aliased(Visit)
-    visit_ok = _visited(v.person, v.branch_id, v.visited_on, v.next_date, after=True)
-    visits = select(v.branch_id.label("branch"), case((visit_ok, 1), else_=0).label("ok")).where(
-        v.entry_id.is_not(None), v.next_date.is_not(None), v.next_date >= first, v.next_date <= last,
-        or_(visit_ok, v.next_date < as_of_day))
+    visits = select(v.branch_id, _flag(_visited(v.person, v.branch_id, v.visited_on, v.next_date, after=True)),
+                    v.next_date).where(v.entry_id.is_not(None), v.next_date >= first, v.next_date <= last)
     e = CareEntry
     later = aliased(Visit)
-    entry_ok = _visited(e.person, e.branch_id, day_of(e.created_at), e.next_follow_up)
-    entries = select(e.branch_id.label("branch"), case((entry_ok, 1), else_=0).label("ok")).where(
-        e.status == CareStatus.ACTIVE, e.next_follow_up.is_not(None), e.next_follow_up >= first,
-        e.next_follow_up <= last, ~exists().where(later.entry_id == e.id), or_(entry_ok, e.next_follow_up < as_of_day))
+    entries = select(e.branch_id, _flag(_visited(e.person, e.branch_id, day_of(e.created_at), e.next_follow_up)),
+                     e.next_follow_up).where(e.status == CareStatus.ACTIVE, e.next_follow_up >= first,
+                                             e.next_follow_up <= last, ~exists().where(later.entry_id == e.id))
     due = union_all(tasks, visits, entries).subquery()
-    return await _parts(session, select(due.c.branch, func.sum(due.c.ok), func.count()).group_by(due.c.branch))
+    counted = or_(due.c.ok == 1, due.c.due < as_of_day)  # done, or due already
+    stmt = select(due.c.branch, func.sum(due.c.ok), func.count()).where(counted).group_by(due.c.branch)
+    return await _parts(session, stmt)
+
+
+def _flag(condition: ColumnElement[bool]) -> Any:
+    return case((condition, 1), else_=0).label("ok")
 
 
 def _on_time(done: Any, deadline_s: ColumnElement[float], created_plus: Any, as_of: datetime,

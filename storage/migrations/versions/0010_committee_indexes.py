@@ -1,7 +1,7 @@
 """committee view: indexes for the figures counted for every branch at once
 
 The committee's figures (``storage.committee.figures``) are one aggregate per figure over every branch;
-these indexes keep them fast with hundreds of branches and 100,000 people: visits by person and day,
+these indexes keep them fast with hundreds of branches and 100,000 people: visits by person and day and by entry,
 follow-ups by due date, items and their history by kind and time, gatherings by start.
 
 Revision ID: 0010
@@ -21,6 +21,8 @@ depends_on = None
 INDEXES = (
     ('visits', 'ix_visits_person_visited_on', ['person', 'visited_on']),
     ('visits', 'ix_visits_next_date', ['next_date']),
+    ('visits', 'ix_visits_entry_id', ['entry_id']),
+    ('visits', 'ix_visits_visited_on', ['visited_on', 'branch_id', 'person']),
     ('visit_tasks', 'ix_visit_tasks_due_date', ['due_date']),
     ('care_entries', 'ix_care_entries_next_follow_up', ['next_follow_up']),
     ('items', 'ix_items_kind_created_at', ['kind', 'created_at']),
