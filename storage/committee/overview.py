@@ -129,7 +129,7 @@ async def overview(session: AsyncSession, start: datetime, end: datetime, now: d
         row.parts[C.PARTICIPATION] = Part(min(came.get(b.id, 0), heads), heads)
         row.score = score(row.parts, w)
         rows.append(row)
-    return Overview(start, end, as_of, label, w, rank(rows))  # type: ignore[arg-type]
+    return Overview(start, end, as_of, label, w, rank(rows))
 
 
 async def quarter(session: AsyncSession, first: date, now: datetime, tz: tzinfo, *,

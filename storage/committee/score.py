@@ -1,19 +1,19 @@
 """支部争先: the branch score's weights, the minimum of activity to be ranked, and the ranking itself.
 
-The formula is the team score's (``storage.teams.combine``: a weighted average of the components that
+The formula is the team score's (``storage.scoring.combine``: a weighted average of the components that
 have data, weights renormalised); the components are ``storage.committee.figures``'. See
 ``docs/BRANCH_SCORE.md``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol, TypeVar
 
 from storage.committee.figures import Part
 from storage.committee.lifecycle import COMPONENTS, BranchComponent
-from storage.teams import combine
-from storage.weights import parse_weights
+from storage import scoring
+from storage.scoring import combine, parse_weights
 
 C = BranchComponent
 DEFAULT_WEIGHTS: dict[BranchComponent, float] = {
@@ -43,7 +43,7 @@ def weights(override: str | Mapping[str, Any] | None = None) -> dict[BranchCompo
 
 def score(parts: Mapping[BranchComponent, Part], w: Mapping[BranchComponent, float]) -> float | None:
     """100 × the weighted average of the components with data (weights renormalised); None without any."""
-    return combine(parts, w)  # type: ignore[arg-type]  # the team score's formula: Part has .ratio too
+    return combine(parts, w)
 
 
 class Scored(Protocol):
@@ -55,16 +55,10 @@ class Scored(Protocol):
     def ranked(self) -> bool: ...
 
 
-def rank(rows: Sequence[Scored]) -> list[Scored]:
+S = TypeVar("S", bound=Scored)
+
+
+def rank(rows: Iterable[S]) -> list[S]:
     """Ranked rows by score (descending), then code; equal scores share a rank (1, 1, 3);
     the rows not ranked (no score, too little activity) last, by code, with rank 0."""
-    order = sorted(rows, key=lambda r: (not r.ranked, -(r.score or 0.0) if r.ranked else 0.0, r.code))
-    place, prev = 0, None
-    for i, r in enumerate(order, start=1):
-        if not r.ranked:
-            r.rank = 0
-            continue
-        if r.score != prev:
-            place, prev = i, r.score
-        r.rank = place
-    return order
+    return scoring.rank(rows, name=lambda r: r.code, eligible=lambda r: r.ranked)

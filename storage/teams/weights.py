@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from storage.teams.lifecycle import COMPONENTS, ScoreComponent
-from storage.weights import parse_weights
+from storage.scoring import parse_weights
 
 C = ScoreComponent
 DEFAULT_WEIGHTS: dict[ScoreComponent, float] = {
