@@ -252,3 +252,36 @@ def test_quarter_arithmetic() -> None:
     assert committee.previous_quarter(date(2026, 1, 1)) == date(2025, 10, 1)
     assert committee.quarter_label(date(2026, 10, 1)) == "2026年第4季度"
     assert committee.quarter_start(date(2026, 12, 31)) == date(2026, 10, 1)
+
+
+async def test_a_deployment_wide_sweep_runs_once_and_sees_every_branch(db: Database) -> None:
+    from sqlalchemy import func, select
+
+    from schedules.context import Sweep, SweepContext, deployment_wide
+    from schedules.runner import run_due
+    from storage.scope import branch_of
+
+    await _ledger(db)
+    seen: list[tuple[int | None, int | None, int]] = []
+
+    def recorder() -> Sweep:
+        async def sweep(ctx: SweepContext) -> None:
+            people = (await ctx.session.execute(select(func.count()).select_from(Person))).scalar_one()
+            seen.append((ctx.branch, branch_of(ctx.session), people))
+        return sweep
+
+    once, per_branch = deployment_wide(recorder()), recorder()
+    await run_due(db, NOW, [once, per_branch])
+    assert seen == [(1, 1, 7), (2, 2, 3), (None, None, 10)]  # each branch, then the deployment once
+
+
+async def test_a_lifted_scope_comes_back(db: Database) -> None:
+    from storage.scope import branch_of, every_branch, in_branch
+
+    async with db.session(2) as s:
+        with every_branch(s):
+            assert branch_of(s) is None
+            with in_branch(s, 1):
+                assert branch_of(s) == 1
+            assert branch_of(s) is None
+        assert branch_of(s) == 2
