@@ -60,13 +60,14 @@ def authorized(request: web.Request) -> bool:
     return hmac.compare_digest(token.strip().encode("utf-8"), expected.encode("utf-8"))
 
 
-def guarded(allowed: Iterable[str]) -> Callable[[Handler], Handler]:
+def guarded(allowed: Iterable[str], *, scoped: bool = True) -> Callable[[Handler], Handler]:
     """Check the token, reject unknown query parameters, find the branch; turn BadRequest into 400.
 
     Every endpoint takes ``branch`` (a code, name or id; not needed while there is one branch):
-    :func:`db_session` is scoped to it.
+    :func:`db_session` is scoped to it. ``scoped=False``: an endpoint about every branch (the
+    committee's), which takes no ``branch`` and opens its own unscoped session.
     """
-    known = frozenset(allowed) | {"branch"}
+    known = frozenset(allowed) | ({"branch"} if scoped else frozenset())
 
     def wrap(handler: Handler) -> Handler:
         async def guarded(request: web.Request) -> web.StreamResponse:
@@ -77,8 +78,9 @@ def guarded(allowed: Iterable[str]) -> Callable[[Handler], Handler]:
                 return error(400, "bad_request",
                               f"不支持的参数: {', '.join(unknown)}（可用: {', '.join(sorted(known)) or '无'}）")
             try:
-                async with request.app[keys.DB].sessions() as s:
-                    request[BRANCH] = (await branches.resolve(s, one(request, "branch"))).id
+                if scoped:
+                    async with request.app[keys.DB].sessions() as s:
+                        request[BRANCH] = (await branches.resolve(s, one(request, "branch"))).id
                 return await handler(request)
             except BadRequest as exc:
                 return error(400, "bad_request", str(exc))

@@ -47,6 +47,7 @@ class Settings:
     http_timeout: float = 10.0
     scheduler: bool = True  # run the sweeps in this process (see README: several web processes)
     team_weights: str | None = None  # JSON object overriding the team score weights
+    branch_weights: str | None = None  # JSON object overriding the 支部争先 weights (docs/BRANCH_SCORE.md)
     public_url: str | None = None  # where people can open the read pages; used for links in digests
     web_secret: str | None = None  # workbench session key material; unset: derived from the app's secrets
     wecom_oauth_base: str = DEFAULT_OAUTH_BASE  # OAuth2 authorize host (the fake WeCom in tests and the demo)
@@ -82,6 +83,7 @@ _FIELDS: dict[str, tuple[str, bool, str]] = {
     "rate_per_hour": ("SIJING_RATE_PER_HOUR", False, "int"),
     "scheduler": ("SIJING_SCHEDULER", False, "bool"),
     "team_weights": ("SIJING_TEAM_WEIGHTS", False, "json"),
+    "branch_weights": ("SIJING_BRANCH_WEIGHTS", False, "json"),
     "public_url": ("SIJING_PUBLIC_URL", False, "url"),
     "web_secret": ("SIJING_WEB_SECRET", False, "secret"),
     "wecom_oauth_base": ("SIJING_WECOM_OAUTH_BASE", False, "url"),

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from bot.nlu import Parse
 
 COMMAND_MARKS = ("/", "／")
+# An audience of commands besides the roles: committee officers (``Person.committee``), whatever their role
+# in their own branch. ``roles=("committee",)`` is for them alone.
+COMMITTEE = "committee"
+COMMITTEE_LABEL = "党委工作人员"
 
 
 @dataclass
@@ -70,8 +74,13 @@ class CommandInfo:
     summary: str
     roles: tuple[str, ...] | None = None
 
-    def visible_to(self, role: str) -> bool:
-        return self.roles is None or role in self.roles
+    def visible_to(self, role: str, committee: bool = False) -> bool:
+        return may_use(role, committee, self.roles)
+
+
+def may_use(role: str, committee: bool, roles: tuple[str, ...] | None) -> bool:
+    """Whether someone of ``role`` (a committee officer or not) may use a command for ``roles`` (None: all)."""
+    return roles is None or role in roles or (committee and COMMITTEE in roles)
 
 
 def slash(text: str) -> str:

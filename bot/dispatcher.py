@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot import filters as f
-from bot.context import COMMAND_MARKS, CommandInfo, Context
+from bot.context import COMMAND_MARKS, COMMITTEE, COMMITTEE_LABEL, CommandInfo, Context, may_use
 from bot.events import AppEvent, TextMessage
 from bot.fsm import CANCELLED, KEEP, REASK, State, is_cancel
 from bot.replies import Reply, Text
@@ -84,11 +84,13 @@ class Router:
             self.commands.append(CommandInfo(name, usage or name, summary, allowed))
         for use, text, who in help:
             self.commands.append(CommandInfo(name, use, text, tuple(who) if who is not None else allowed))
-        refusal = denied or f"“{name}”只有{'、'.join(Role.label_of(r) for r in allowed or ())}可以使用。"
+        who = (COMMITTEE_LABEL if r == COMMITTEE else Role.label_of(r) for r in allowed or ())
+        refusal = denied or f"“{name}”只有{'、'.join(who)}可以使用。"
 
         def register(handler: Handler) -> Handler:
             async def guarded(ctx: Context) -> Replies | _NotHandled:
-                if allowed is not None and (ctx.sender is None or ctx.sender.role not in allowed):
+                if allowed is not None and (ctx.sender is None or
+                                            not may_use(ctx.sender.role, bool(ctx.sender.committee), allowed)):
                     return Text(content=refusal)
                 return await handler(ctx)
             guarded.__name__ = getattr(handler, "__name__", "command")

@@ -34,6 +34,7 @@ DOMAINS: tuple[str, ...] = (
     "gatherings",  # sign-ups for trainings and activities
     "teams",  # 精益班组
     "surveys",  # 征求意见
+    "committee",  # 党委: every branch, read-only (/支部, /争先, the committee digest)
 )
 
 

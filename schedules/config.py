@@ -26,6 +26,7 @@ class ScheduleConfig:
     stale_contact_days: int = 30  # people in a zone not contacted for N days
     retirement_notice_days: int = 14  # visit task this many days before a retirement date
     team_weights: Mapping[str, float] | None = None  # team score weights (settings.team_weights)
+    branch_weights: str | None = None  # 支部争先 weights, JSON (settings.branch_weights; parsed where used)
     link: str | None = None  # "more" link in digests (settings.public_url)
 
 
@@ -34,4 +35,5 @@ def from_settings(settings: Settings) -> ScheduleConfig:
     from storage.teams import weights
 
     link = f"{settings.public_url}api/items?overdue=true" if settings.public_url else None
-    return ScheduleConfig(team_weights=weights(settings.team_weights), link=link)
+    return ScheduleConfig(team_weights=weights(settings.team_weights), link=link,
+                          branch_weights=settings.branch_weights)

@@ -55,7 +55,7 @@ class SweepContext:
     now: datetime  # aware, local time zone
     config: ScheduleConfig
     dry_run: bool = False
-    branch: int = 1  # the branch this sweep looks at (the session is scoped to it)
+    branch: int | None = 1  # the branch this sweep looks at (the session is scoped to it); None: every branch
     sent: list[Sent] = field(default_factory=list)
 
     @property
@@ -75,7 +75,8 @@ class SweepContext:
         if self.quiet and not urgent:
             return False
         key = key[:240]
-        stored = f"b{self.branch}:{key}"  # numbers are per branch: so are the keys of what was sent
+        # numbers are per branch: so are the keys of what was sent (a deployment-wide sweep's are "all:")
+        stored = f"b{self.branch}:{key}" if self.branch is not None else f"all:{key}"
         if await self._seen(key, stored):
             return False
         not_before = self.now if urgent else spread(self.now, f"{recipient}:{kind}", self.config.jitter_s)
@@ -104,3 +105,15 @@ def _text_of(reply: Reply) -> str:
 
 
 Sweep = Callable[[SweepContext], Awaitable[None]]
+DEPLOYMENT_WIDE = "deployment_wide"
+
+
+def deployment_wide(sweep: Sweep) -> Sweep:
+    """Mark ``sweep`` to run once per run of the sweeps, not once per branch: with a session that sees
+    every branch and ``ctx.branch`` None (the committee's digest). Its nudge keys are the deployment's."""
+    setattr(sweep, DEPLOYMENT_WIDE, True)
+    return sweep
+
+
+def is_deployment_wide(sweep: Sweep) -> bool:
+    return bool(getattr(sweep, DEPLOYMENT_WIDE, False))

@@ -69,23 +69,32 @@ async def render_digest(session: AsyncSession, kind: str, now: datetime, section
     return clip_bytes("\n".join(lines), TEXT_LIMIT)
 
 
+def due_digests(ctx: SweepContext) -> list[tuple[str, str]]:
+    """(kind, period key) of the digests due now: the weekly one on the first working day of the week,
+    the monthly one on the first working day of the month, from the morning hour on."""
+    if not is_working_day(ctx.today) or ctx.now.timetz().replace(tzinfo=None) < ctx.config.morning:
+        return []
+    due = []
+    monday = ctx.today - timedelta(days=ctx.today.weekday())
+    if next_working_day(monday) == ctx.today:
+        year, week, _ = ctx.today.isocalendar()
+        due.append(("weekly", f"{year}-W{week:02d}"))
+    if next_working_day(ctx.today.replace(day=1)) == ctx.today:
+        due.append(("monthly", f"{ctx.today:%Y-%m}"))
+    return due
+
+
 def digest_sweep(sections: Sequence[DigestSection]) -> Sweep:
     """The sweep that sends the weekly digest (first working day of the week) and the monthly one."""
 
     async def digests(ctx: SweepContext) -> None:
-        if not is_working_day(ctx.today) or ctx.now.timetz().replace(tzinfo=None) < ctx.config.morning:
+        due = due_digests(ctx)
+        if not due:
             return
         secretaries = [p.userid for p in await people.by_role(ctx.session, "secretary")]
-        monday = ctx.today - timedelta(days=ctx.today.weekday())
-        if next_working_day(monday) == ctx.today:
-            text = await render_digest(ctx.session, "weekly", ctx.now, sections, ctx.config)
-            year, week, _ = ctx.today.isocalendar()
+        for kind, key in due:
+            text = await render_digest(ctx.session, kind, ctx.now, sections, ctx.config)
             for sec in secretaries:
-                await ctx.nudge(f"digest:weekly:{year}-W{week:02d}:{sec}", sec, Markdown(content=text), kind="digest")
-        first = ctx.today.replace(day=1)
-        if next_working_day(first) == ctx.today:
-            text = await render_digest(ctx.session, "monthly", ctx.now, sections, ctx.config)
-            for sec in secretaries:
-                await ctx.nudge(f"digest:monthly:{ctx.today:%Y-%m}:{sec}", sec, Markdown(content=text), kind="digest")
+                await ctx.nudge(f"digest:{kind}:{key}:{sec}", sec, Markdown(content=text), kind="digest")
 
     return digests

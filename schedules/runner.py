@@ -9,11 +9,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from schedules.config import ScheduleConfig
-from schedules.context import Sent, Sweep, SweepContext
+from schedules.context import Sent, Sweep, SweepContext, is_deployment_wide
 from schedules.lock import sweep_lock
 from storage.db import Database
 from storage.people import branches
-from storage.scope import set_branch
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +25,8 @@ class SweepsBusy(Exception):
 
 async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, config: ScheduleConfig | None = None,
                   dry_run: bool = False, holder: str = HOLDER) -> list[Sent]:
-    """Run ``sweeps`` (each domain's, in the registry's order) for every branch, as of ``now`` (aware).
+    """Run ``sweeps`` (each domain's, in the registry's order) for every branch, as of ``now`` (aware);
+    then, once, the deployment-wide ones (``schedules.context.deployment_wide``) with every branch in view.
 
     Returns what was (or, dry, would be) sent.
 
@@ -40,23 +40,32 @@ async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, confi
         raise ValueError("run_due needs an aware datetime")
     config = config or ScheduleConfig()
     sent: list[Sent] = []
+    per_branch = [s for s in sweeps if not is_deployment_wide(s)]
+    once = [s for s in sweeps if is_deployment_wide(s)]
     async with sweep_lock(db, "sweeps", holder) as got:
         if not got:
             raise SweepsBusy("another process is running the sweeps")
         async with db.sessions() as session:
             branch_ids = [b.id for b in await branches.all_branches(session)]
         for branch in branch_ids:
-            for sweep in sweeps:
-                async with db.sessions() as session:
-                    set_branch(session, branch)  # a sweep sees one branch: its people, records and secretary
-                    ctx = SweepContext(session, now, config, dry_run=dry_run, branch=branch)
-                    try:
-                        async with session.begin():
-                            await sweep(ctx)
-                            if dry_run:
-                                await session.rollback()
-                    except Exception:  # noqa: BLE001 - report like a message-handling error, keep going
-                        log.exception("sweep %s failed for branch %d at %s", sweep.__name__, branch, now.isoformat())
-                        continue
-                    sent.extend(ctx.sent)
+            for sweep in per_branch:
+                sent.extend(await _run_one(db, sweep, branch, now, config, dry_run))
+        for sweep in once:
+            sent.extend(await _run_one(db, sweep, None, now, config, dry_run))
     return sent
+
+
+async def _run_one(db: Database, sweep: Sweep, branch: int | None, now: datetime, config: ScheduleConfig,
+                   dry_run: bool) -> list[Sent]:
+    """One sweep in its own transaction, for ``branch`` (None: every branch); what it sent, or nothing."""
+    async with db.session(branch) as session:  # a sweep sees one branch: its people, records and secretary
+        ctx = SweepContext(session, now, config, dry_run=dry_run, branch=branch)
+        try:
+            async with session.begin():
+                await sweep(ctx)
+                if dry_run:
+                    await session.rollback()
+        except Exception:  # noqa: BLE001 - report like a message-handling error, keep going
+            log.exception("sweep %s failed for branch %s at %s", sweep.__name__, branch or "(all)", now.isoformat())
+            return []
+    return ctx.sent

@@ -9,7 +9,7 @@ see every branch and a new scoped row must name its branch, or the flush fails â
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -46,15 +46,20 @@ def require_branch(session: AsyncSession | Session) -> int:
 
 
 @contextmanager
-def every_branch(session: AsyncSession | Session) -> Iterator[None]:
-    """Lift the scope for a moment (finding the sender before knowing their branch, committee views)."""
+def in_branch(session: AsyncSession | Session, branch: int | None) -> Iterator[None]:
+    """Scope ``session`` to ``branch`` (None: every branch) for a moment, then back to what it was."""
     info = _sync(session).info
     before = info.get(KEY)
-    info[KEY] = None
+    info[KEY] = branch
     try:
         yield
     finally:
         info[KEY] = before
+
+
+def every_branch(session: AsyncSession | Session) -> AbstractContextManager[None]:
+    """Lift the scope for a moment (finding the sender before knowing their branch, committee views)."""
+    return in_branch(session, None)
 
 
 @event.listens_for(ScopedSession, "do_orm_execute")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String, Text
+from sqlalchemy import Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, BranchScoped, UTCDateTime
@@ -30,6 +30,9 @@ class CareEntry(BranchScoped, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
+    # the committee's follow-up figures (storage.committee.figures) look entries up by due date
+    __table_args__ = (Index("ix_care_entries_next_follow_up", "next_follow_up"),)
+
 
 class _ForAPerson:
     """What a visit and a visit task share: a member's work for one person, maybe for a ledger entry."""
@@ -50,6 +53,12 @@ class Visit(_ForAPerson, BranchScoped, Base):
     next_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
+    # "was this person visited between these days?" (coverage, follow-ups done on time); follow-ups by due date;
+    # "was this entry ever visited?"; who was visited in a period (covering)
+    __table_args__ = (Index("ix_visits_person_visited_on", "person", "visited_on"),
+                      Index("ix_visits_next_date", "next_date"), Index("ix_visits_entry_id", "entry_id"),
+                      Index("ix_visits_visited_on", "visited_on", "branch_id", "person"))
+
 
 class VisitTask(_ForAPerson, BranchScoped, Base):
     """A visit someone should make (a life event, a tip, a retirement)."""
@@ -62,3 +71,5 @@ class VisitTask(_ForAPerson, BranchScoped, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
+
+    __table_args__ = (Index("ix_visit_tasks_due_date", "due_date"),)  # follow-ups by due date

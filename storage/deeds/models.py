@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, BranchScoped, UTCDateTime
@@ -42,7 +42,8 @@ class Item(BranchScoped, Base):
     closed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
 
-    __table_args__ = (UniqueConstraint("branch_id", "number"),)
+    # deeds and incidents of a period (the committee's response and incident figures)
+    __table_args__ = (UniqueConstraint("branch_id", "number"), Index("ix_items_kind_created_at", "kind", "created_at"))
 
 
 class ItemEvent(BranchScoped, Base):
@@ -58,6 +59,8 @@ class ItemEvent(BranchScoped, Base):
     note: Mapped[str] = mapped_column(Text, default="")
     from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+    __table_args__ = (Index("ix_item_events_kind_at", "kind", "at"),)  # closes and reopens of a period
 
 
 class Routing(BranchScoped, Base):

@@ -70,6 +70,7 @@ async def items(session: AsyncSession, *, now: datetime, status: Sequence[str] |
     return await page(session, stmt, limit, offset)
 
 
+
 async def item(session: AsyncSession, number: int) -> tuple[Item, list[ItemEvent]] | None:
     """One item by ``#N`` with its history, oldest first."""
     found = (await session.execute(select(Item).where(Item.number == number))).scalar_one_or_none()

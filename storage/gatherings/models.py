@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, UniqueConstraint
+from sqlalchemy import Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, BranchScoped, UTCDateTime
@@ -29,7 +29,7 @@ class Gathering(BranchScoped, Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    __table_args__ = (UniqueConstraint("branch_id", "kind", "number"),)
+    __table_args__ = (UniqueConstraint("branch_id", "kind", "number"), Index("ix_events_starts_at", "starts_at"))
 
 
 class Signup(BranchScoped, Base):

@@ -40,6 +40,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.people import RosterEntry, grid_leaders
+from storage.scoring import combine, rank
 from storage.teams import components
 from storage.teams.components import Component
 from storage.teams.lifecycle import ScoreComponent
@@ -86,31 +87,8 @@ def _evidence(team: TeamScore, weights: Mapping[str, float]) -> bool:
     return len(with_data) >= EXCELLENT_MIN_COMPONENTS and sum(c.den for c in with_data) >= EXCELLENT_MIN_RECORDS
 
 
-def combine(parts: Mapping[str, Component], w: Mapping[str, float]) -> float | None:
-    """100 × the weighted average of the defined components (weights renormalised)."""
-    total = weight = 0.0
-    for key, comp in parts.items():
-        r = comp.ratio
-        wk = w.get(key, 0.0)
-        if r is None or wk <= 0:
-            continue
-        total += wk * r
-        weight += wk
-    return round(100 * total / weight, 1) if weight else None
-
-
 def _rank(scores: list[TeamScore]) -> list[TeamScore]:
-    scores.sort(key=lambda t: (t.score is None, -(t.score or 0.0), t.team))
-    prev: float | None = None
-    rank = 0
-    for i, t in enumerate(scores, start=1):
-        if t.score is None:
-            t.rank = 0
-            continue
-        if t.score != prev:
-            rank, prev = i, t.score
-        t.rank = rank
-    return scores
+    return rank(scores, name=lambda t: t.team)
 
 
 async def ranking(session: AsyncSession, month: date, tz: tzinfo, *, now: datetime,
