@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replies import TEXT_LIMIT, Markdown, clip_bytes
 from schedules.config import ScheduleConfig
-from schedules.context import SweepContext, deployment_wide, pct
+from schedules.context import SweepContext, deployment_wide, pct, warn
 from schedules.digest import due_digests, period
 from storage import audit, committee
 from storage.committee import BranchComponent, BranchFigures, Order, Part
@@ -63,12 +63,13 @@ async def render(session: AsyncSession, kind: str, now: datetime, config: Schedu
     first = committee.quarter_start(start.date())
     board = await committee.quarter(session, first, now, tz, weights=w)
     total = here.totals()
-    title = "党委周报" if kind == "weekly" else "党委月报"
+    title = {"weekly": "党委周报", "monthly": "党委月报"}.get(kind, "党委本周至今")
     lines = [
-        f"## {title}（{label}）",
+        f"## {title}",
+        f"统计范围：{label}",
         f"**全委**：{len(here.branches)} 个支部，{total.people} 人；责任区近{committee.COVERAGE_DAYS}天覆盖 "
         f"{_part(total.part(C.COVERAGE))}；办实事未办结 {total.open_deeds} 件，"
-        f"逾期 <font color=\"warning\">{total.overdue}</font> 件",
+        f"逾期 {warn(total.overdue)} 件",
         "**本期**：" + "，".join(f"{k.label} {_part(total.part(k))}" for k in committee.ACTIVITY),
         *_ranking_lines(board, complete=board.as_of >= board.end),
     ]

@@ -188,7 +188,8 @@ async def test_committee_digest_goes_to_officers_once_per_deployment(bot: Bot) -
     mine = [s for s in sent if s.kind == "committee_digest"]
     assert [s.recipient for s in mine] == [OFFICER]  # one run for the deployment, not one per branch
     text = mine[0].text
-    assert text.startswith("## 党委周报（11月23日—11月29日）") and len(text.encode("utf-8")) <= 2048
+    assert text.startswith("## 党委周报\n统计范围：2026年11月23日（周一） 至 2026年11月29日（周日）")
+    assert len(text.encode("utf-8")) <= 2048
     assert "**全委**：2 个支部，20 人" in text and "办实事未办结 2 件" in text
     assert "**本期**：按时回访 —，满意办结 —，及时响应" in text
     assert "**支部争先**（2026年第4季度至今）：暂无支部达到排名所需的活动量" in text
@@ -200,7 +201,7 @@ async def test_committee_digest_goes_to_officers_once_per_deployment(bot: Bot) -
             if s.kind == "committee_digest"] == []
     monthly = [s for s in await run_due(db, datetime(2026, 12, 1, 8, 13, tzinfo=TZ), registry.sweeps())
                if s.kind == "committee_digest"]
-    assert len(monthly) == 1 and monthly[0].text.startswith("## 党委月报（2026年11月）")
+    assert len(monthly) == 1 and monthly[0].text.startswith("## 党委月报\n统计范围：2026年11月1日（周日） 至 2026年11月30日（周一）")
     async with db.session(None) as s:
         lines = (await s.execute(select(AuditEntry.object_id, AuditEntry.branch_id)
                                  .where(AuditEntry.action == "committee_digest"))).all()
