@@ -15,4 +15,4 @@ from handlers.care import api
 from handlers.care.export import write_sheets
 from handlers.care.router import router as _router
 
-feature = Feature(_router, api=api.setup, sheets=write_sheets)
+feature = Feature(_router, api=api.setup, sheets=write_sheets, precedes=("deeds",))
