@@ -41,7 +41,7 @@ async def ack_text(ctx: Context) -> Replies:
     return await incidents.acknowledge(ctx, number)
 
 
-@router.message(_handler, lambda ctx: words.acknowledges(ctx.text))
+@router.message(filters.not_command, _handler, lambda ctx: words.acknowledges(ctx.text))
 async def ack_in_context(ctx: Context) -> Replies:
     """"收到 马上过去" without a number: the one incident waiting for the sender, or which one, or none."""
     waiting = await incidents.waiting_for_me(ctx)
@@ -63,7 +63,7 @@ async def _acknowledger(ctx: Context, item: Item) -> str:
     return await people.name_of(ctx.session, await duty.acknowledged_by(ctx.session, item), default="网格长")
 
 
-@router.message(filters.has_ref)
+@router.message(filters.not_command, filters.has_ref)
 async def about_an_incident(ctx: Context) -> Replies:
     """"#N …" where #N is an incident: its status, the reporter's addition, or a handler's progress or outcome."""
     assert ctx.parse is not None and ctx.parse.ref is not None
@@ -94,7 +94,7 @@ async def incident_report(ctx: Context) -> Replies:
     return await incidents.report(ctx, ctx.text.strip(), bool(ctx.parse.urgent))
 
 
-@router.message(_handler, lambda ctx: ctx.parse is not None and ctx.parse.ref is None and (
+@router.message(filters.not_command, _handler, lambda ctx: ctx.parse is not None and ctx.parse.ref is None and (
     ctx.parse.intent == Intent.PROGRESS_REPORT or words.is_progress(ctx.text)))
 async def progress_in_context(ctx: Context) -> Replies:
     """"人已送医" without a number, from someone handling an incident: that incident (or which one)."""

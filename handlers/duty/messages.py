@@ -173,11 +173,11 @@ def progress_recorded(n: int, reporter: str) -> str:
 
 
 def progress_to_reporter(n: int, by: str, note: str) -> str:
-    return f"您报告的事件 #{n} 有新进展（{by}）：{note}"
+    return f"您报告的事件 #{n} 有新进展——{by}：{note}"
 
 
 def progress_to_others(n: int, by: str, note: str) -> str:
-    return f"事件 #{n} 进展（{by}）：{note}"
+    return f"事件 #{n} 进展——{by}：{note}"
 
 
 def closed(n: int, reporter: str, outcome: str) -> str:
@@ -185,7 +185,7 @@ def closed(n: int, reporter: str, outcome: str) -> str:
 
 
 def closed_to_reporter(n: int, by: str, outcome: str) -> str:
-    return (f"您报告的事件 #{n} 已处置完毕（{by}）：{outcome}\n谢谢您及时报告！如果还有情况，请直接告诉我。")
+    return f"您报告的事件 #{n} 已由{by}处置完毕：{outcome}\n谢谢您及时报告！如果还有情况，请直接告诉我。"
 
 
 def closed_to_others(n: int, by: str, outcome: str) -> str:
