@@ -9,6 +9,7 @@ they should be (``records``). The format is described in ``README.md`` beside th
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -31,6 +32,7 @@ DELIVERY_WINDOW = timedelta(minutes=12)  # sweeps spread their nudges over ~10 m
 ACTIONS = ("say", "click", "advance", "at", "sweep")
 STEP_KEYS = {*ACTIONS, "by", "expect", "records", "note"}
 SCENARIO_KEYS = {"title", "org", "start", "databases", "tags", "steps", "note"}
+EXPECT_KEYS = {"contains", "not_contains", "any_of", "count", "min_count", "times", "first", "last", "max_bytes"}
 
 
 class ScenarioError(AssertionError):
@@ -66,9 +68,17 @@ def _moment(value: Any) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=TZ)
 
 
+# "say: /关闭 #1 …" unquoted: YAML reads " #1 …" as a comment. Texts with " #" must be quoted.
+UNQUOTED_HASH = re.compile(r"""(?:^|[{,]\s*)(?:-\s*)?(?:say|title|click|by):\s*[^"'\s{\[][^"']*?\s#""")
+
+
 def load(path: Path) -> Scenario:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
     where = path.relative_to(HERE).as_posix()
+    for n, line in enumerate(text.splitlines(), 1):
+        if UNQUOTED_HASH.search(line.strip()):
+            raise ScenarioError(f"{where} line {n}: quote this text — YAML reads “ #…” as a comment: {line.strip()}")
+    data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise ScenarioError(f"{where}: a scenario is a mapping with title, org and steps")
     unknown = set(data) - SCENARIO_KEYS
@@ -184,11 +194,21 @@ def check_expect(expect: dict[str, Any], arrived: Arrived) -> list[str]:
             problems.append(f"{user} should have been told one of {options}")
         if "count" in want and len(got) != int(want["count"]):
             problems.append(f"{user} should have got {want['count']} message(s), got {len(got)}")
+        if "min_count" in want and len(got) < int(want["min_count"]):
+            problems.append(f"{user} should have got at least {want['min_count']} message(s), got {len(got)}")
+        for text, n in dict(want.get("times") or {}).items():
+            found = sum(str(text) in t for t in got)
+            if found != int(n):
+                problems.append(f"{user} should have got {n} message(s) with “{text}”, got {found}")
+        if "max_bytes" in want:
+            big = [len(t.encode("utf-8")) for t in got if len(t.encode("utf-8")) > int(want["max_bytes"])]
+            if big:
+                problems.append(f"{user}: messages of {big} bytes, over {want['max_bytes']}")
         if "first" in want and (not got or str(want["first"]) not in got[0]):
             problems.append(f"{user}'s first message should contain “{want['first']}”")
         if "last" in want and (not got or str(want["last"]) not in got[-1]):
             problems.append(f"{user}'s last message should contain “{want['last']}”")
-        unknown = set(want) - {"contains", "not_contains", "any_of", "count", "first", "last"}
+        unknown = set(want) - EXPECT_KEYS
         if unknown:
             problems.append(f"{user}: unknown expectation keys {sorted(unknown)}")
     return problems
