@@ -31,9 +31,17 @@ def _is_han(ch: str) -> bool:
     return "CJK UNIFIED IDEOGRAPH" in unicodedata.name(ch, "")
 
 
+def _is_kana_or_hangul(ch: str) -> bool:
+    name = unicodedata.name(ch, "")
+    return name.startswith(("HIRAGANA", "KATAKANA", "HANGUL"))
+
+
 def not_chinese(text: str) -> bool:
-    """Written in another language: letters of another script and no Chinese character ("Hello, help?")."""
+    """Written in another language: letters of another script and no Chinese character ("Hello, help?"), or
+    Japanese / Korean (kana or hangul, with or without Chinese characters)."""
     letters = [ch for ch in text if ch.isalpha()]
+    if any(_is_kana_or_hangul(ch) for ch in letters):
+        return True
     if any(_is_han(ch) for ch in letters):
         return False
     return len(letters) >= FOREIGN_LETTERS
