@@ -13,7 +13,7 @@ from handlers.care import messages as msg
 from handlers.care.router import router
 from storage import care, people
 
-CLAUSES = re.compile(r"[，,。.！!；;\n]+")
+CLAUSES = re.compile(r"[，,。.！!；;？?\n]+")
 QUESTION_END = re.compile(r"(?:[?？]+|吗|呢|么|嘛|没有|了没)\s*$")
 QUESTION_WORDS = re.compile(r"怎么了|怎么样|咋了|咋样|咋回事|怎么回事|什么事|啥事|出什么|出啥|什么情况|啥情况|是不是|是否"
                             r"|有没有|还好吗|严重吗|为什么|为啥|因为什么|好点了|好些了")
@@ -23,9 +23,8 @@ TAKEN_ELSEWHERE = (Intent.INCIDENT_REPORT, Intent.DEED_REQUEST, Intent.TALENT)
 
 def _last_clause(text: str) -> str:
     parts = [p for p in CLAUSES.split(text.strip()) if p.strip()]
-    ends_with_question = text.strip()[-1:] in "?？"
     last = parts[-1] if parts else ""
-    return last + ("？" if ends_with_question and not last.endswith(("?", "？")) else "")
+    return last + ("？" if text.strip()[-1:] in "?？" else "")
 
 
 def asks_about_colleague(ctx: Context) -> bool:

@@ -13,6 +13,7 @@ ACK = re.compile(r"收到|马上(?:过去|到|去|来)|立[刻即](?:过去|去|
                  r"|去看看|过去看看|赶过去|在路上|已出发|出发了|我来处理|我去处理|on\s*my\s*way", re.I)
 ACK_MAX_CHARS = 20  # a longer text says more than "I'm on it"
 NOT_ACK = re.compile(r"没收到|未收到|收不到")
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 FILLER = re.compile(r"[\s，,。.！!~～、…]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 
 # Done: what was done ends the incident ("已处理", "火已扑灭", "恢复正常", "没事了").
@@ -22,7 +23,7 @@ DONE = re.compile(r"已(?:经)?(?:处理|处置|解决|恢复|排除|扑灭|熄�
 NOT_DONE = re.compile(r"(?:没|未|尚未|还没|还未|不能|无法)(?:有)?(?:能)?(?:处理|处置|解决|恢复|排除|扑灭|控制|结束)"
                       r"|正在|在处理|在抢修|在检查|还在|等待|等结果|稍后|准备|观察中")
 # Progress: a step taken, not the end ("人已送医", "已到现场", "正在抢修").
-PROGRESS = re.compile(r"已(?:经)?(?:送医|送到医院|到现场|到达|赶到|通知|联系|报警|隔离|撤离|疏散|切断|停机)|送医|正在|在处理|抢修|救护车|120|119")
+PROGRESS = re.compile(r"已(?:经)?(?:送医|送到医院|到现场|到达|赶到|通知|联系|报警|隔离|撤离|疏散|切断|关闭|停机)|送医|抢修|救护车|120|119")
 # The reporter asking about their incident, without a number.
 ASKS_INCIDENT = re.compile(r"事件|事故|我报的|我报告的|报上去的|报的那个")
 
@@ -50,5 +51,6 @@ def is_progress(text: str) -> bool:
 
 def without_number(text: str, number: int) -> str:
     """The note itself: "#3 已处理，设备已恢复" -> "已处理，设备已恢复"."""
-    stripped = re.sub(rf"^\s*(?:事件)?\s*[#＃]?\s*{number}\s*(?:号)?\s*[:：，,]?\s*", "", text.strip())
+    digits = f"(?:{number}|{str(number).translate(FULL_WIDTH)})"
+    stripped = re.sub(rf"^\s*(?:事件)?\s*[#＃]?\s*{digits}\s*(?:号)?\s*[:：，,]?\s*", "", text.strip())
     return stripped or text.strip()
