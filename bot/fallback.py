@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from bot import filters
 from bot.dispatcher import Context, Replies, Router
 from bot.nlu import Intent
@@ -18,6 +20,31 @@ HELP = (
     "· 今天谁值班\n"
     "党员同志还可以报告走访、跟进情况。"
 )
+
+
+CHINESE_PLEASE = ("I understand Chinese: please write to me in Chinese (a sentence is enough). "
+                  "我能看懂中文，请用中文告诉我。\n")
+FOREIGN_LETTERS = 3  # this many letters of another script, and no Chinese character: not Chinese
+
+
+def _is_han(ch: str) -> bool:
+    return "CJK UNIFIED IDEOGRAPH" in unicodedata.name(ch, "")
+
+
+def _is_kana_or_hangul(ch: str) -> bool:
+    name = unicodedata.name(ch, "")
+    return name.startswith(("HIRAGANA", "KATAKANA", "HANGUL"))
+
+
+def not_chinese(text: str) -> bool:
+    """Written in another language: letters of another script and no Chinese character ("Hello, help?"), or
+    Japanese / Korean (kana or hangul, with or without Chinese characters)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if any(_is_kana_or_hangul(ch) for ch in letters):
+        return True
+    if any(_is_han(ch) for ch in letters):
+        return False
+    return len(letters) >= FOREIGN_LETTERS
 
 
 @router.route(filters.app_event("subscribe"))
@@ -40,4 +67,6 @@ async def media(ctx: Context) -> Replies:
 async def help_text(ctx: Context) -> Replies:
     if ctx.parse is not None and ctx.parse.intent == Intent.FEEDBACK and ctx.parse.polarity == "satisfied":
         return Text(content="谢谢您的肯定！有什么问题或建议，随时直接发给我。")
+    if not_chinese(ctx.text):
+        return Text(content=CHINESE_PLEASE + HELP)
     return Text(content=HELP)

@@ -176,9 +176,9 @@ class Processor:
     async def _enqueue(self, session: Any, replies: list[Reply], user: str, inbox_id: int, now: datetime) -> None:
         for reply in replies:
             to = reply.addressed(user)
-            await outbox.enqueue(session, to, reply.payload(), now, inbox_id=inbox_id)
-            if isinstance(reply, TemplateCard) and reply.fallback:
-                await outbox.enqueue(session, to, Text(content=reply.fallback).payload(), now, inbox_id=inbox_id)
+            fallback = [Text(content=reply.fallback)] if isinstance(reply, TemplateCard) and reply.fallback else []
+            for payload in [p for r in (reply, *fallback) for p in r.payloads()]:  # a long text: several messages
+                await outbox.enqueue(session, to, payload, now, inbox_id=inbox_id)
 
     async def _fail(self, inbox_id: int, exc: Exception, now: datetime) -> None:
         reason = f"{type(exc).__name__}: {exc}"[:2000]

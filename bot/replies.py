@@ -1,7 +1,12 @@
-"""Reply objects handlers return; the transport (outbox + sender) delivers them."""
+"""Reply objects handlers return; the transport (outbox + sender) delivers them.
+
+A text longer than WeCom's limit (2048 bytes) is never cut mid-sentence: :meth:`Reply.payloads` splits
+it into several messages at line breaks, failing that at sentence ends, then at commas (``split_bytes``).
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +24,50 @@ def clip_bytes(text: str, limit: int, marker: str = "…") -> str:
     return data[:room].decode("utf-8", errors="ignore") + marker
 
 
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+# Where a long text may be split, best first: after a line break, a sentence end, a clause mark.
+_BREAKS = (re.compile(r"(?<=\n)"), re.compile(r"(?<=[。！？!?；;…])"), re.compile(r"(?<=[，,、：:）)])"))
+
+
+def _pieces(text: str, limit: int, level: int = 0) -> list[str]:
+    """``text`` as consecutive pieces of at most ``limit`` bytes, each ending at the best break found."""
+    if _size(text) <= limit:
+        return [text]
+    if level == len(_BREAKS):  # one unbroken run longer than a message: on character boundaries
+        out, rest = [], text
+        while _size(rest) > limit:
+            head = rest.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+            out.append(head)
+            rest = rest[len(head):]
+        return out + ([rest] if rest else [])
+    out = []
+    for part in _BREAKS[level].split(text):
+        if part:
+            out.extend(_pieces(part, limit, level + 1))
+    return out
+
+
+def split_bytes(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """``text`` as messages of at most ``limit`` UTF-8 bytes, split at line breaks where it can, else at
+    sentence ends, else at commas; pieces are packed greedily, so a short text stays one message."""
+    if _size(text) <= limit:
+        return [text]
+    messages: list[str] = []
+    current = ""
+    for piece in _pieces(text, limit):
+        if current and _size(current + piece) > limit:
+            messages.append(current)
+            current = ""
+        current += piece
+    if current:
+        messages.append(current)
+    stripped = [m.strip("\n") for m in messages]
+    return [m for m in stripped if m.strip()] or [clip_bytes(text, limit)]
+
+
 @dataclass(frozen=True)
 class Reply:
     """Something to send. ``to`` is a userid; ``None`` means the sender of the event."""
@@ -27,6 +76,10 @@ class Reply:
 
     def payload(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    def payloads(self) -> list[dict[str, Any]]:
+        """What to send, as one or more messages (a long text is split; see :func:`split_bytes`)."""
+        return [self.payload()]
 
     def addressed(self, default: str) -> str:
         return self.to or default
@@ -39,6 +92,9 @@ class Text(Reply):
     def payload(self) -> dict[str, Any]:
         return {"msgtype": "text", "text": {"content": clip_bytes(self.content, TEXT_LIMIT)}}
 
+    def payloads(self) -> list[dict[str, Any]]:
+        return [{"msgtype": "text", "text": {"content": part}} for part in split_bytes(self.content)]
+
 
 @dataclass(frozen=True)
 class Markdown(Reply):
@@ -46,6 +102,9 @@ class Markdown(Reply):
 
     def payload(self) -> dict[str, Any]:
         return {"msgtype": "markdown", "markdown": {"content": clip_bytes(self.content, TEXT_LIMIT)}}
+
+    def payloads(self) -> list[dict[str, Any]]:
+        return [{"msgtype": "markdown", "markdown": {"content": part}} for part in split_bytes(self.content)]
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,65 @@
-"""Incident sweeps: an unacknowledged incident reaches the secretary after 15 minutes, at any hour."""
+"""Incident sweeps: nobody acknowledged it (the secretary after 15 minutes, at any hour); acknowledged but
+not closed (whoever acknowledged it after 4 hours, then the secretary after 12)."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from bot.replies import Text
 from schedules.context import SweepContext
 from storage import duty, people
+from storage.duty import IncidentStatus
+from storage.duty.lifecycle import UNACKNOWLEDGED_AFTER, UNCLOSED_ESCALATE_AFTER, UNCLOSED_REMIND_AFTER
 from storage.people import Role
+
+
+def unclosed_reminder(n: int, title: str, hours: int) -> str:
+    return (f"事件 #{n}（{title}）确认收到已超过 {hours} 小时，还没有处置结果。处置完毕请回复“#{n} 已处理，…”写明情况；"
+            f"还在处置请回复“#{n} 进展情况”。")
+
+
+def unclosed_escalation(n: int, title: str, by: str, hours: int) -> str:
+    return f"事件 #{n}（{title}）已由{by}确认 {hours} 小时仍未处置完毕，请跟进。发“/事件 {n}”查看经过。"
 
 
 async def incident_reminders(ctx: SweepContext) -> None:
     """Unacknowledged incidents: remind the secretary after 15 minutes, at any hour."""
     secretaries = [p.userid for p in await people.by_role(ctx.session, Role.SECRETARY)]
+    minutes = int(UNACKNOWLEDGED_AFTER.total_seconds() // 60)
     for inc in await duty.open_incidents(ctx.session):
-        if ctx.now - inc.created_at.astimezone(ctx.now.tzinfo) < timedelta(minutes=15):
+        if ctx.now - inc.created_at.astimezone(ctx.now.tzinfo) < UNACKNOWLEDGED_AFTER:
             continue
         for sec in secretaries:
             await ctx.nudge(f"incident:{inc.number}:unacked:{sec}", sec,
-                            Text(content=f"事件 #{inc.number}（{inc.title}）已过 15 分钟仍无人确认收到，请跟进。"),
+                            Text(content=f"事件 #{inc.number}（{inc.title}）已过 {minutes} 分钟仍无人确认收到，请跟进。"),
                             kind="incident", urgent=True)
 
 
-SWEEPS = (incident_reminders,)
+async def unclosed_incidents(ctx: SweepContext) -> None:
+    """Acknowledged, not closed: remind whoever acknowledged it, then tell the secretaries (urgent ones at any hour)."""
+    secretaries = [p.userid for p in await people.by_role(ctx.session, Role.SECRETARY)]
+    remind_h = int(UNCLOSED_REMIND_AFTER.total_seconds() // 3600)
+    escalate_h = int(UNCLOSED_ESCALATE_AFTER.total_seconds() // 3600)
+    rows = await duty.incidents_in(ctx.session, (IncidentStatus.ACKNOWLEDGED,))
+    acks = await duty.acknowledgements(ctx.session, [i.id for i in rows])
+    for inc in rows:
+        ack = acks.get(inc.id)
+        if ack is None:
+            continue
+        waited = ctx.now - ack.at.astimezone(ctx.now.tzinfo)
+        if waited < UNCLOSED_REMIND_AFTER:
+            continue
+        urgent = bool(inc.urgent)
+        await ctx.nudge(f"incident:{inc.number}:unclosed:{ack.actor}", ack.actor,
+                        Text(content=unclosed_reminder(inc.number, inc.title, remind_h)),
+                        kind="incident_unclosed", urgent=urgent)
+        if waited < UNCLOSED_ESCALATE_AFTER:
+            continue
+        by = await people.name_of(ctx.session, ack.actor)
+        for sec in secretaries:
+            if sec == ack.actor:
+                continue
+            await ctx.nudge(f"incident:{inc.number}:unclosed-escalate:{sec}", sec,
+                            Text(content=unclosed_escalation(inc.number, inc.title, by, escalate_h)),
+                            kind="incident_unclosed", urgent=urgent)
+
+
+SWEEPS = (incident_reminders, unclosed_incidents)

@@ -68,3 +68,12 @@ def add_working_time(moment: datetime, days: int) -> datetime:
 
 def at(day: date, hour: int, minute: int, tz) -> datetime:  # type: ignore[no-untyped-def]
     return datetime.combine(day, time(hour, minute), tzinfo=tz)
+
+
+def kept_on(day: date, today: date) -> date:
+    """The working day a date promised ``today`` is kept on: ``day`` itself if it is a working day; else the
+    working day before it (a promise kept early is kept), unless that is not after ``today``, then the one after."""
+    if is_working_day(day):
+        return day
+    before = previous_working_day(day)
+    return before if before > today else next_working_day(day)

@@ -19,7 +19,7 @@ from handlers.care import messages as msg
 from handlers.care.states import CareStates
 from handlers.people.importer import import_roster
 from storage import conversations
-from storage.care import CareCategory, CareStatus
+from storage.care import CareCategory, CareStatus, VisitReason
 from storage.models import AuditEntry, CareEntry, Conversation, Visit, VisitTask
 from tests.conftest import Bot
 
@@ -134,13 +134,15 @@ async def test_tip_accepted_then_visit_recorded(bot: Bot) -> None:
 
     bot.clock.advance(days=1)
     report = await bot.chat("zhangmin", "今天去看望了赵宇飞，他父亲手术很顺利")
-    assert report == ["已记录对 赵宇飞 的走访，下次回访：2026-12-03（周四）"]  # today + 7 (illness)
+    assert report == ["已记录对 赵宇飞 的走访，下次回访：2026-12-03（周四）。到时我会提醒你。"]  # today + 7 (illness)
     [visit] = await rows(bot, Visit)
     assert (visit.person, visit.member, visit.entry_id, visit.visited_on) == ("zhaoyufei", "zhangmin", entry.id,
                                                                           date(2026, 11, 26))
     assert visit.next_date == date(2026, 12, 3)
-    [task] = await rows(bot, VisitTask)
+    task, follow_up = await rows(bot, VisitTask)
     assert task.status == "done" and task.done_at is not None
+    assert (follow_up.reason, follow_up.status, follow_up.due_date, follow_up.entry_id) == (
+        VisitReason.FOLLOW_UP, "open", date(2026, 12, 3), entry.id)  # the next visit, promised: a task
     [entry] = await rows(bot, CareEntry)
     assert entry.next_follow_up == date(2026, 12, 3)
     actions = {(a.action, a.object_type) for a in await audit_rows(bot)}
@@ -162,14 +164,14 @@ async def test_tip_declined_by_text_answer(bot: Bot) -> None:
 
 async def test_visit_report_with_explicit_next_date(bot: Bot) -> None:
     report = await bot.chat("zhangmin", "走访了赵宇飞，下周三再去")
-    assert report == ["已记录对 赵宇飞 的走访，下次回访：2026-12-02（周三）"]
+    assert report == ["已记录对 赵宇飞 的走访，下次回访：2026-12-02（周三）。到时我会提醒你。"]
     [visit] = await rows(bot, Visit)
     assert visit.next_date == date(2026, 12, 2) and visit.entry_id is None and visit.visited_on == TODAY
 
 
 async def test_visit_report_other_zone_yesterday_and_no_entry(bot: Bot) -> None:
     report = await bot.chat("liuzhiyong", "昨天去看望了马静")
-    assert report == ["已记录对 马静 的走访，下次回访：2026-12-25（周五）（马静 在 陈俊杰 的责任区）"]
+    assert report == ["已记录对 马静 的走访，下次回访：2026-12-25（周五）（马静 在 陈俊杰 的责任区）。到时我会提醒你。"]
     [visit] = await rows(bot, Visit)
     assert visit.visited_on == date(2026, 11, 24)
 
@@ -180,7 +182,7 @@ async def test_visit_report_from_employee_and_without_person(bot: Bot) -> None:
     asked = await bot.chat("liuzhiyong", "今天走访了，情况还好")
     assert asked == ["请问你走访的是哪位同事？请回复姓名。"]
     done = await bot.chat("liuzhiyong", "吴涛")
-    assert done == ["已记录对 吴涛 的走访，下次回访：2026-12-25（周五）"]
+    assert done == ["已记录对 吴涛 的走访，下次回访：2026-12-25（周五）。到时我会提醒你。"]
     [visit] = await rows(bot, Visit)
     assert (visit.person, visit.summary) == ("wutao", "今天走访了，情况还好")
     assert await rows(bot, Visit, Visit.member == "sunpeng") == []
@@ -207,7 +209,7 @@ async def test_ambiguous_name_is_asked_then_followed(bot: Bot, tmp_path: Path) -
     asked = await bot.chat("chenjunjie", "走访了赵宇飞，下周三再去")
     assert asked[0].startswith("你说的是哪一位？")
     done = await bot.chat("chenjunjie", "zhaoyufei2")
-    assert done == ["已记录对 赵宇飞 的走访，下次回访：2026-12-02（周三）"]
+    assert done == ["已记录对 赵宇飞 的走访，下次回访：2026-12-02（周三）。到时我会提醒你。"]
     [visit] = await rows(bot, Visit)
     assert visit.person == "zhaoyufei2"
 

@@ -207,7 +207,8 @@ async def test_incident_followed_to_acknowledgement(bot: Bot) -> None:
     assert "已由刘志勇（网格长）确认" in bot.fake.texts("wanghaiyan")[-1]
     again = await bot.click("wanghaiyan", IncidentCard("ack", 1).pack())
     assert "已由刘志勇确认过了" in again[0]
-    assert "没有待确认" in (await bot.chat("wanghaiyan", "/事件"))[0]
+    listing = (await bot.chat("wanghaiyan", "/事件"))[0]
+    assert msg.open_incidents(1) not in listing and msg.unclosed_heading(1) in listing  # acknowledged, not closed
     async with bot.app[keys.DB].session(1) as session:
         item = (await session.execute(select(Item))).scalar_one()
         assert item.status == IncidentStatus.ACKNOWLEDGED and item.first_response_at is not None

@@ -119,7 +119,8 @@ async def test_export_workbook(db: Database, tmp_path: Path) -> None:
     assert incidents[0] == ["编号", "报告人", "报告人账号", "班组", "内容", "紧急", "状态", "报告时间", "确认人", "确认时间",
                             "响应用时（分钟）"]
     assert [r[:2] + r[5:7] + [r[8], r[10]] for r in incidents[1:]] == [
-        [3, "郭强", "是", "已确认", "陈俊杰", 5], [4, "吴涛", "否", "待确认", None, None]]
+        [3, "郭强", "是", duty.IncidentStatus.ACKNOWLEDGED.label, "陈俊杰", 5],
+        [4, "吴涛", "否", duty.IncidentStatus.OPEN.label, None, None]]
     assert incidents[1][7] == datetime(2026, 11, 25, 9, 40)
 
     async with db.session(1) as session:

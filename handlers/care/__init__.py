@@ -11,10 +11,11 @@ from handlers.care import questions  # noqa: F401, I001 - route order matters
 from handlers.care import which  # noqa: F401
 from handlers.care import cards  # noqa: F401
 from handlers.care import commands  # noqa: F401
+from handlers.care import asking  # noqa: F401
 from handlers.care import chat  # noqa: F401
 from handlers.care import api, pages
 from handlers.care.export import write_sheets
 from handlers.care.router import router as _router
 
 feature = Feature(_router, api=api.setup, sheets=write_sheets, pages=pages.setup, ledgers=pages.ledgers,
-                  glance=pages.glance)
+                  glance=pages.glance, precedes=("deeds",))

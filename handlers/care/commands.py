@@ -76,8 +76,8 @@ async def mine(ctx: Context) -> Replies:
     zone_names = {p.userid: p.name for p in zone}
 
     lines = [f"【我的责任区】{len(zone)} 人" + ("：" + "、".join(p.name for p in zone) if zone else "")]
-    due_lines = [f"· 走访 {msg.who(everyone.get(t.person), t.person)}，截止 {fmt_day(t.due_date)}"
-                 f"{msg.late(t.due_date, ctx.today)}" for t in tasks]
+    categories = {e.id: e.category for e in await care.ledger(ctx.session, responsible=ctx.userid)}
+    due_lines = [msg.task_line(t, everyone.get(t.person), categories.get(t.entry_id or 0), ctx.today) for t in tasks]
     tasked = {t.person for t in tasks}
     follow = [e for e in entries if e.person not in tasked]
     for e in follow:
@@ -91,7 +91,8 @@ async def mine(ctx: Context) -> Replies:
     else:
         lines.append("【我负责的事项】暂无")
     lines.append(f"【{care.NOT_VISITED_DAYS} 天未走访】" + ("、".join(zone_names[u] for u in stale) if stale else "无"))
-    await _audit_views(ctx, follow, "mine")
+    shown = {t.entry_id for t in tasks if t.reason == care.VisitReason.FOLLOW_UP}  # a task showing its category
+    await _audit_views(ctx, [*follow, *(e for e in entries if e.id in shown and e not in follow)], "mine")
     return Text(content="\n".join(lines))
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.format import fmt_day
-from storage.care import CareCategory, CareEntry
+from bot.format import fmt_day, month_day
+from storage.care import CareCategory, CareEntry, VisitReason, VisitTask
 from storage.people.models import Person
 
 # --- who may see what --------------------------------------------------------------
@@ -110,8 +110,12 @@ VISIT_WHO = "请问你走访的是哪位同事？请回复姓名。"
 VISIT_NOBODY = "没有在名册中找到这位同事。请把走访情况连同姓名重新发一遍，例如“今天看望了孙鹏，……”。"
 
 
-def visit_recorded(name: str, when: date, zone_note: str = "") -> str:
-    return f"已记录对 {name} 的走访，下次回访：{fmt_day(when)}{zone_note}"
+def visit_recorded(name: str, when: date, zone_note: str = "", asked: date | None = None) -> str:
+    """``asked``: the day the member named, when it was a day off (the follow-up is on the next working day)."""
+    moved = ""
+    if asked is not None and asked != when:
+        moved = f"{month_day(asked)}是休息日，已{'提前到前一个' if when < asked else '顺延到下一个'}工作日。"
+    return f"已记录对 {name} 的走访，下次回访：{fmt_day(when)}{zone_note}。{moved}到时我会提醒你。"
 
 
 def in_zone_of(name: str, member: str | None) -> str:
@@ -141,6 +145,15 @@ def late(due: date, today: date) -> str:
     return OVERDUE if due < today else ""
 
 
+def task_line(task: VisitTask, person: Person | None, category: str | None, today: date) -> str:
+    """A visit task in /我的: a promised next visit reads like a follow-up, anything else as a visit due."""
+    who_ = who(person, task.person)
+    if task.reason == VisitReason.FOLLOW_UP:
+        what = CareCategory.label_of(category) if category else VisitReason.FOLLOW_UP.label
+        return f"· 回访 {who_}（{what}），{fmt_day(task.due_date)}{late(task.due_date, today)}"
+    return f"· 走访 {who_}，截止 {fmt_day(task.due_date)}{late(task.due_date, today)}"
+
+
 def entry_line(entry: CareEntry, person: Person | None, responsible: Person | None, today: date,
                *, summary: bool) -> str:
     due = entry.next_follow_up
@@ -154,3 +167,18 @@ def entry_line(entry: CareEntry, person: Person | None, responsible: Person | No
 
 def ledger_title(secretary: bool, count: int) -> str:
     return f"{'重点关注人群台账' if secretary else '我负责的重点关注对象'}（{count} 人次）"
+
+
+# --- a question about a colleague ---------------------------------------------------------
+
+
+def colleague_question(name: str, contact: str | None, *, secretary: bool) -> str:
+    """Where to ask about a colleague, without saying anything about them (``contact``: their 联系党员)."""
+    who = (f"支部书记{contact}" if secretary else f"{name}的联系党员{contact}") if contact else "支部书记"
+    return (f"同事的个人和家庭情况，我不能在这里透露。想关心{name}，可以直接问{who}，或者当面问候{name}本人。\n"
+            f"如果您知道{name}遇到了困难，请把具体情况告诉我（例如“{name}的父亲住院了”），我会转给联系党员跟进。")
+
+
+def colleague_question_staff(name: str) -> str:
+    """The same question from the one responsible for them (or the secretary): where they can read it."""
+    return f"{name}的在册情况请发“/台账”查看；最新情况建议直接联系{name}本人。聊天里不转述同事的个人情况。"

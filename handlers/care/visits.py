@@ -81,5 +81,5 @@ async def record(ctx: Context, persons: Sequence[str], data: dict[str, Any]) -> 
         if person is not None and person.zone_member != ctx.userid:
             zone = person.zone_member
             note = msg.in_zone_of(person.name, msg.who(everyone.get(zone), zone) if zone else None)
-        lines.append(msg.visit_recorded(msg.who(person, userid), when, note))
+        lines.append(msg.visit_recorded(msg.who(person, userid), when, note, asked=next_date))
     return Text(content="\n".join(lines))

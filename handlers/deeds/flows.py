@@ -21,7 +21,7 @@ from bot.dispatcher import Context, Replies
 from bot.replies import Reply, Text
 from handlers.deeds import messages as msg
 from handlers.deeds.states import DeedCard, DeedStates
-from storage import audit, deeds, people
+from storage import audit, deeds, duty, people
 from storage.deeds import Action, DeedStatus, EventKind, Item, lifecycle
 from storage.errors import Refused
 
@@ -305,6 +305,11 @@ async def my_items(ctx: Context) -> Replies:
         for i in mine:
             lines.append(f"#{i.number} {i.title} — {msg.status(i)}，负责人 {await msg.name(ctx, i.owner)}")
         lines.append("发“#编号 进度”可查看某件事的详细经过。")
+    reported = await duty.reported_by(ctx.session, ctx.userid, limit=5)
+    if reported:
+        lines.append("您报告的突发事件：")
+        lines += [f"#{i.number} {i.title} — {deeds.status_label(i.kind, i.status)}" for i in reported]
+        lines.append("发“/事件 编号”可查看事件的处置经过。")
     owned = await deeds.open_for_owner(ctx.session, ctx.userid)
     if owned:
         lines.append("您负责跟进的事项：")

@@ -1,7 +1,9 @@
-"""What happens to an incident, whichever way it was asked for (a report, a card button, "收到 #N").
+"""What happens to an incident, whichever way it was asked for (a report, a card button, "收到 #N",
+"收到 马上过去" with one incident waiting).
 
 The lifecycle is storage's (``storage.duty.acknowledge`` locks the row and refuses, in Chinese, what
-is no longer open); here: who is alerted, who may acknowledge, and who is told what.
+is no longer open); here: who is alerted, who may acknowledge and handle it, and who is told what.
+Progress, closing and reading are in ``followthrough``.
 """
 
 from __future__ import annotations
@@ -46,13 +48,37 @@ async def report(ctx: Context, text: str, urgent: bool) -> Replies:
     return replies
 
 
-async def _may_acknowledge(ctx: Context, item: Item) -> bool:
+async def may_handle(ctx: Context, item: Item) -> bool:
+    """The secretary, a grid leader of the incident's team, or whoever acknowledged it."""
     assert ctx.sender is not None
     if ctx.sender.is_secretary:
         return True
-    if not item.team:
-        return False
-    return any(p.userid == ctx.userid for p in await people.grid_leaders(ctx.session, item.team))
+    if item.team and any(p.userid == ctx.userid for p in await people.grid_leaders(ctx.session, item.team)):
+        return True
+    return await duty.acknowledged_by(ctx.session, item) == ctx.userid
+
+
+async def waiting_for_me(ctx: Context) -> list[Item]:
+    """Open incidents the sender may acknowledge: all of them for the secretary, a grid leader's team's."""
+    assert ctx.sender is not None
+    if ctx.sender.is_secretary:
+        return await duty.open_incidents(ctx.session)
+    if ctx.sender.grid_leader and ctx.sender.team:
+        return [i for i in await duty.open_incidents(ctx.session, team=ctx.sender.team) if i.requester != ctx.userid]
+    return []
+
+
+async def handling(ctx: Context) -> list[Item]:
+    """Unclosed incidents the sender is handling: those they acknowledged, and a grid leader's team's."""
+    assert ctx.sender is not None
+    team = ctx.sender.team if ctx.sender.grid_leader and ctx.sender.team else None
+    out = []
+    for item in await duty.incidents_in(ctx.session, duty.UNCLOSED):
+        if item.requester == ctx.userid:
+            continue
+        if (team is not None and item.team == team) or await duty.acknowledged_by(ctx.session, item) == ctx.userid:
+            out.append(item)
+    return out
 
 
 async def acknowledge(ctx: Context, number: int) -> Replies:
@@ -63,7 +89,7 @@ async def acknowledge(ctx: Context, number: int) -> Replies:
         return Text(content=msg.incident_not_found(number))
     if item.requester == ctx.userid:
         return Text(content=msg.own_report(number))
-    if not await _may_acknowledge(ctx, item):
+    if not await may_handle(ctx, item):
         return Text(content=msg.not_yours_to_acknowledge(number, item.team or ""))
     await duty.acknowledge(ctx.session, item, ctx.userid, ctx.now)  # Refused when someone was first
     me = msg.who(ctx.sender)

@@ -103,7 +103,8 @@ def not_yours_to_acknowledge(n: int, team: str) -> str:
 
 
 def acknowledged(n: int, reporter: str) -> str:
-    return f"已确认事件 #{n}，已告诉报告人{reporter}。请尽快处置。"
+    return (f"已确认事件 #{n}，已告诉报告人{reporter}。请尽快处置：有进展请回复“#{n} 进展情况”，"
+            f"处置完毕请回复“#{n} 已处理，…”写明处置情况。")
 
 
 def acknowledged_to_reporter(n: int, by: str) -> str:
@@ -123,7 +124,8 @@ def flag(urgent: bool) -> str:
 
 
 def alert_fallback(n: int, flagged: str, origin: str, text: str) -> str:
-    return f"{flagged}突发事件 #{n}\n{origin}报告：{text}\n请尽快处置，回复“收到 #{n}”确认。"
+    return (f"{flagged}突发事件 #{n}\n{origin}报告：{text}\n请尽快处置，回复“收到 #{n}”确认；"
+            f"处置完毕回复“#{n} 已处理，…”写明处置情况。")
 
 
 def reported(n: int, notified: list[RosterEntry]) -> str:
@@ -134,3 +136,95 @@ def reported(n: int, notified: list[RosterEntry]) -> str:
     if phones:
         msg += f"\n情况紧急请直接打电话：{phones}。"
     return msg + SAFETY_FIRST
+
+
+# --- following an incident to the end ---------------------------------------------------
+
+INCIDENT_USAGE = "用法：/事件（未处置完毕的事件）；/事件 编号（某件事件的经过），例如“/事件 3”。"
+CLOSE_USAGE = "用法：/关闭 #编号 处置情况，例如“/关闭 #3 已送医，家属已到场”。"
+NONE_TO_ACKNOWLEDGE = f"目前没有{IncidentStatus.OPEN.label}的事件。有新的突发事件时我会立即通知您。"
+NO_REPORTS = "您还没有报告过突发事件。遇到突发情况，直接把情况发给我，我会立即通知网格长和支部书记。"
+NOT_AN_INCIDENT = "#{n} 是办实事事项，不是突发事件。查看请发“#{n} 进度”。"
+WHICH_RANGE = "请回复 1 到 {count} 之间的序号，或者直接回复编号，例如“#{first}”。"
+DEED_IN_WHICH = "#{n} 不在这几件事件里。如果说的是办实事事项，请把进展连同编号重新发一遍，例如“#{n} 已联系后勤”。"
+
+
+def already_acknowledged(items: list[tuple[int, str]]) -> str:
+    """Nothing waits for acknowledgement, but these are being handled (number, who acknowledged)."""
+    lines = "；".join(f"#{n} 已由{by}确认" for n, by in items)
+    return f"目前没有{IncidentStatus.OPEN.label}的事件（{lines}）。有进展请回复“#编号 进展情况”，处置完毕回复“#编号 已处理，…”。"
+
+
+def which_prompt(purpose: str, options: list[str], first: int, deeds_too: bool = False) -> str:
+    what = {"ack": "确认收到哪一件", "progress": "这条进展是哪一件事件的"}.get(purpose, "说的是哪一件")
+    lines = [f"有 {len(options)} 件事件，请问{what}？", *[f"{i}. {o}" for i, o in enumerate(options, 1)],
+             f"请回复序号或编号，例如“1”或“#{first}”" + ("；都收到请回复“都收到”。" if purpose == "ack" else "。")]
+    if deeds_too:
+        lines.append("如果说的是办实事事项，请带上编号重新发送，例如“#12 已联系后勤”。")
+    return "\n".join(lines)
+
+
+def option(n: int, title: str, status: str, urgent: bool) -> str:
+    return f"#{n} {flag(urgent)}{title}（{status}）"
+
+
+def progress_recorded(n: int, reporter: str) -> str:
+    return f"已记录事件 #{n} 的进展，并告诉了报告人{reporter}。处置完毕请回复“#{n} 已处理，…”写明处置情况。"
+
+
+def progress_to_reporter(n: int, by: str, note: str) -> str:
+    return f"您报告的事件 #{n} 有新进展——{by}：{note}"
+
+
+def progress_to_others(n: int, by: str, note: str) -> str:
+    return f"事件 #{n} 进展——{by}：{note}"
+
+
+def closed(n: int, reporter: str, outcome: str) -> str:
+    return f"事件 #{n} 已处置完毕，处置情况已记录：{outcome}\n已告诉报告人{reporter}。"
+
+
+def closed_to_reporter(n: int, by: str, outcome: str) -> str:
+    return f"您报告的事件 #{n} 已由{by}处置完毕：{outcome}\n谢谢您及时报告！如果还有情况，请直接告诉我。"
+
+
+def closed_to_others(n: int, by: str, outcome: str) -> str:
+    return f"事件 #{n} 已由{by}处置完毕：{outcome}"
+
+
+def not_yours_to_handle(n: int, team: str) -> str:
+    return (f"事件 #{n} 由{team or '相关'}网格长和支部书记处置，进展和处置结果请由他们反馈。"
+            "如果您有新情况要补充，请直接说明情况，我会转告他们。")
+
+
+def reporter_note_recorded(n: int, told: list[str]) -> str:
+    return f"已把您的补充记录到事件 #{n}，并转告了：{'、'.join(told) or '支部书记'}。" + SAFETY_FIRST
+
+
+def reporter_note_to_handlers(n: int, reporter: str, note: str) -> str:
+    return f"事件 #{n} 报告人{reporter}补充：{note}"
+
+
+def need_outcome(n: int) -> str:
+    return f"请写明处置情况，例如“#{n} 已处理，人员已送医”或“/关闭 #{n} 已处理，设备恢复运行”。"
+
+
+def view_denied(n: int) -> str:
+    return f"事件 #{n} 的经过只有报告人、所在班组的网格长和支部书记可以查看。"
+
+
+def status_line(n: int, title: str, status: str, last: str) -> str:
+    return f"#{n} {title} — {status}" + (f"；最近：{last}" if last else "")
+
+
+def my_reports(lines: list[str]) -> str:
+    return "您报告的突发事件（最新在前）：\n" + "\n".join(lines) + "\n发“/事件 编号”可以查看某件事件的完整经过。"
+
+
+def unclosed_heading(count: int) -> str:
+    return f"{IncidentStatus.ACKNOWLEDGED.label}的事件（{count} 件）："
+
+
+NO_UNCLOSED_INCIDENTS = "目前没有待确认或处置中的事件。"
+LIST_HINT = "确认请回复“收到 #编号”；处置完毕请回复“#编号 已处理，…”；查看经过请发“/事件 编号”。"
+

@@ -93,12 +93,13 @@ async def _create(ctx: Context, body: str) -> Replies:
     desc = (f"时间：{msg.when(ctx, g)}\n地点：{g.place or '另行通知'}\n讲师：{lec_name}\n{quota}"
             + (f"\n范围：{g.team}" if g.team else ""))
     fallback = f"【培训报名】培训{g.number}「{g.title}」\n{desc}\n要参加请回复“报名 培训{g.number}”。"
-    cards: list[Reply] = [msg.training_card(p.userid, g, desc, fallback) for p in audience if p.userid != ctx.userid]
-    if lecturer and lecturer != ctx.userid and all(p.userid != lecturer for p in audience):
+    invited = [p for p in audience if p.userid not in (ctx.userid, lecturer)]  # the lecturer teaches: no sign-up card
+    cards: list[Reply] = [msg.training_card(p.userid, g, desc, fallback) for p in invited]
+    if lecturer and lecturer != ctx.userid:
         cards.append(Text(to=lecturer, content=f"您将担任培训{g.number}「{g.title}」的讲师，{msg.when(ctx, g)}，"
                                                f"{g.place or '地点另行通知'}。"))
     head = Text(content=f"已发布培训{g.number}「{g.title}」（{msg.when(ctx, g)}，{g.place or '地点另行通知'}，"
-                        f"讲师{lec_name}，{quota}），已通知 {sum(p.userid != ctx.userid for p in audience)} 人。\n"
+                        f"讲师{lec_name}，{quota}），已通知 {len(invited) + int(bool(lecturer and lecturer != ctx.userid))} 人。\n"
                         f"培训结束后发“/签到 培训{g.number} 姓名,姓名”登记到场人员。")
     return [head, *cards]
 

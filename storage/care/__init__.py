@@ -26,6 +26,7 @@ from storage.care.lifecycle import (
     CareStatus,
     TaskAction,
     TaskStatus,
+    VisitReason,
     interval_for,
     life_event_due_days,
     reason_label,
@@ -37,7 +38,7 @@ from storage.care.visits import last_visits, not_visited, record_visit
 
 __all__ = [
     "NOT_VISITED_DAYS", "TIP_REASON", "Action", "CareCategory", "CareEntry", "CareSource", "CareStatus", "TaskAction",
-    "TaskStatus", "Visit", "VisitTask", "accept_tip", "active_entries_of", "add_task", "create_entry",
+    "TaskStatus", "Visit", "VisitReason", "VisitTask", "accept_tip", "active_entries_of", "add_task", "create_entry",
     "decline_tip", "finish_task", "first_visit_key", "get_entry", "interval_for", "last_visits", "ledger",
     "life_event_due_days", "not_visited", "open_tasks", "open_tips", "reason_label", "record_visit",
     "resolve_entry", "responsible_for", "set_follow_up", "tip_due_days",

@@ -25,6 +25,7 @@ from storage.care.lifecycle import Action, CareCategory, CareSource, CareStatus,
 from storage.care.models import CareEntry
 from storage.care.tasks import finish_task, open_tasks
 from storage.people.models import Person
+from storage.workdays import kept_on
 
 MAX_ID = 2**31 - 1  # an INTEGER column
 
@@ -50,6 +51,7 @@ async def create_entry(session: AsyncSession, now: datetime, *, person: str, cat
         next_follow_up = now.date() + timedelta(days=interval)
         if due is not None and now.date() <= due < next_follow_up:
             next_follow_up = due
+        next_follow_up = kept_on(next_follow_up, now.date())  # a promised date is a working day
     entry = CareEntry(person=person, category=kind, responsible=responsible, status=status,
                       sensitive=sensitive, interval_days=interval, next_follow_up=next_follow_up,
                       summary=summary, source=source, created_by=created_by, created_at=now)
@@ -86,7 +88,7 @@ _AUDIT = {Action.ACCEPT: "accepted", Action.DECLINE: "declined", Action.RESOLVE:
 async def accept_tip(session: AsyncSession, now: datetime, entry: CareEntry, actor: str) -> CareEntry:
     """A proposed entry joins the ledger."""
     await _apply(session, now, entry, Action.ACCEPT, actor)
-    entry.next_follow_up = now.date() + timedelta(days=entry.interval_days)
+    entry.next_follow_up = kept_on(now.date() + timedelta(days=entry.interval_days), now.date())
     await session.flush()
     return entry
 
@@ -134,6 +136,8 @@ async def ledger(session: AsyncSession, *, responsible: str | None = None,
 
 
 async def set_follow_up(session: AsyncSession, now: datetime, entry: CareEntry, actor: str, day: date) -> None:
+    """The entry's next follow-up: ``day``, or the working day it is kept on when it is a day off."""
+    day = kept_on(day, now.date())
     entry.next_follow_up = day
     await session.flush()
     await audit.record(session, now, actor, "follow_up_set", "care_entry", entry.id, f"next={day}")

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.care.lifecycle import CareCategory, CareStatus, reason_label
+from storage.care.lifecycle import CareCategory, CareStatus, VisitReason, reason_label
 from storage.care.models import CareEntry, Visit
 from storage.care.tasks import open_tasks
 
@@ -27,15 +27,18 @@ class FollowUp:
 async def follow_ups(session: AsyncSession) -> list[FollowUp]:
     """Every active entry's next follow-up and every open visit task, soonest first.
 
-    A task for a ledger entry (a life event, an accepted tip) is described by the entry's category.
+    A task for a ledger entry (a life event, an accepted tip) is described by the entry's category; an
+    entry's follow-up that a visit's follow-up task already stands for (same member, same day) is listed once.
     """
     entries = {e.id: e for e in (await session.execute(
         select(CareEntry).where(CareEntry.status == CareStatus.ACTIVE))).scalars()}
+    tasks = await open_tasks(session)
+    promised = {(t.entry_id, t.member, t.due_date) for t in tasks if t.reason == VisitReason.FOLLOW_UP}
     out: list[FollowUp] = []
     for e in entries.values():
-        if e.next_follow_up is not None:
+        if e.next_follow_up is not None and (e.id, e.responsible, e.next_follow_up) not in promised:
             out.append(FollowUp(f"e{e.id}", e.person, e.responsible, e.next_follow_up, CareCategory.label_of(e.category)))
-    for t in await open_tasks(session):
+    for t in tasks:
         entry = entries.get(t.entry_id) if t.entry_id is not None else None
         what = CareCategory.label_of(entry.category) if entry is not None else reason_label(t.reason)
         out.append(FollowUp(f"t{t.id}", t.person, t.member, t.due_date, what))

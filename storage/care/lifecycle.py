@@ -66,8 +66,14 @@ class TaskStatus(Labeled):
     CANCELLED = "cancelled", "已取消"
 
 
-# A visit task's reason is a category (a life event), ``tip`` (a colleague's tip) or, in old rows,
-# a Chinese word ("退休").
+class VisitReason(Labeled):
+    """A visit task's reason besides a category (a life event) and ``tip``: the next visit a member promised."""
+
+    FOLLOW_UP = "followup", "约定回访"
+
+
+# A visit task's reason is a category (a life event), ``tip`` (a colleague's tip), ``followup`` (the next
+# visit named when a visit was recorded) or, in old rows, a Chinese word ("退休").
 TIP_REASON = CareSource.TIP.value
 
 
@@ -75,6 +81,8 @@ def reason_label(reason: str | None) -> str:
     """What a visit task is for, in Chinese."""
     if reason == TIP_REASON:
         return CareSource.TIP.label
+    if reason == VisitReason.FOLLOW_UP:
+        return VisitReason.FOLLOW_UP.label
     return CareCategory.label_of(reason, reason or CareCategory.OTHER.label)
 
 

@@ -10,11 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import audit
 from storage.care.lifecycle import TaskAction, TaskStatus, check_task
 from storage.care.models import VisitTask
+from storage.workdays import kept_on
 
 
 async def add_task(session: AsyncSession, now: datetime, *, person: str, member: str, entry_id: int | None,
                    reason: str, due_date: date, dedupe_key: str | None, actor: str) -> VisitTask | None:
-    """A visit someone should make; ``None`` when one with the same ``dedupe_key`` exists."""
+    """A visit someone should make, due on ``due_date`` or, when that is a day off (a weekend, 元旦), the working
+    day it is kept on (``storage.workdays.kept_on``); ``None`` when one with the same ``dedupe_key`` exists."""
+    due_date = kept_on(due_date, now.date())
     if dedupe_key is not None:
         found = (await session.execute(
             select(VisitTask.id).where(VisitTask.dedupe_key == dedupe_key))).scalar_one_or_none()

@@ -1,4 +1,5 @@
-"""Visits: a member's visit moves the entry's next follow-up and closes their open tasks for the person."""
+"""Visits: a member's visit closes their open tasks for the person, moves the entry's next follow-up and
+leaves a follow-up task for the next visit (on the ledger or not: the reminder comes either way)."""
 
 from __future__ import annotations
 
@@ -10,34 +11,40 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
 from storage.care.entries import active_entries_of, set_follow_up
-from storage.care.lifecycle import NO_ENTRY_INTERVAL, NOT_VISITED_DAYS, TaskAction
+from storage.care.lifecycle import NO_ENTRY_INTERVAL, NOT_VISITED_DAYS, TaskAction, VisitReason
 from storage.care.models import CareEntry, Visit
-from storage.care.tasks import finish_task, open_tasks
+from storage.care.tasks import add_task, finish_task, open_tasks
+from storage.workdays import kept_on
 
 
 async def record_visit(session: AsyncSession, now: datetime, *, member: str, person: str, visited_on: date,
                        summary: str, next_date: date | None) -> tuple[Visit, CareEntry | None, date]:
-    """Store a visit; move the entry's next follow-up; close this member's open tasks for the person.
+    """Store a visit; close this member's open tasks for the person; move the entry's next follow-up; add a
+    follow-up task for the next visit, due that day.
 
-    ``next_date`` wins when given; otherwise today + the entry's interval (30 days without an entry).
+    ``next_date`` wins when given; otherwise today + the entry's interval (30 days without an entry); a day
+    off (a weekend, a holiday) becomes the working day it is kept on (``storage.workdays.kept_on``).
     Returns the visit, the entry it belongs to (the person's latest active one, if any) and the next
-    follow-up date.
+    follow-up date, as told.
     """
     entries = await active_entries_of(session, person)
     entry = entries[-1] if entries else None
     if next_date is None:
         days = entry.interval_days if entry is not None else NO_ENTRY_INTERVAL
         next_date = now.date() + timedelta(days=days)
+    next_date = kept_on(next_date, now.date())
     visit = Visit(person=person, member=member, entry_id=entry.id if entry else None, visited_on=visited_on,
                   summary=summary, next_date=next_date, created_at=now)
     session.add(visit)
     await session.flush()
     await audit.record(session, now, member, "visit_recorded", "visit", visit.id,
                        f"entry={entry.id if entry else '-'}")
-    if entry is not None:
-        await set_follow_up(session, now, entry, member, next_date)
     for task in await open_tasks(session, person=person, member=member, lock=True):
         await finish_task(session, now, task, member, TaskAction.DONE)
+    if entry is not None:
+        await set_follow_up(session, now, entry, member, next_date)
+    await add_task(session, now, person=person, member=member, entry_id=entry.id if entry else None,
+                   reason=VisitReason.FOLLOW_UP, due_date=next_date, dedupe_key=f"visit:{visit.id}:next", actor=member)
     return visit, entry, next_date
 
 

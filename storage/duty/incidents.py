@@ -1,9 +1,10 @@
 """Incidents (突发事件): ``Item`` rows with ``kind='incident'``, numbered ``#N`` from the counter they
 share with deeds, with their history and audit lines.
 
-Every status change locks the row (``SELECT … FOR UPDATE``; SQLite serialises writers) and goes
-through :func:`storage.duty.lifecycle.check`: of two people acknowledging at once, the second is
-refused (:class:`storage.errors.Refused`) with who was first.
+Every change (acknowledge, a progress note, close) locks the row (``SELECT … FOR UPDATE``; SQLite
+serialises writers) and goes through :func:`storage.duty.lifecycle.check_action`, then writes its
+history row and audit line: of two people acknowledging (or closing) at once, the second is refused
+(:class:`storage.errors.Refused`) with who was first.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from storage import audit, people
 from storage.deeds import EventKind, ItemKind, get_by_number, next_number
 from storage.locking import lock_row
 from storage.deeds.models import Item, ItemEvent
-from storage.duty.lifecycle import IncidentStatus, check
+from storage.duty.lifecycle import IncidentAction, IncidentStatus, check_action
 
 KIND = ItemKind.INCIDENT
 TITLE_CHARS = 40
@@ -63,7 +64,7 @@ async def acknowledge(session: AsyncSession, item: Item, actor: str, now: dateti
     by = None
     if before == IncidentStatus.ACKNOWLEDGED:
         by = await people.name_of(session, await acknowledged_by(session, item), default="") or None
-    to = check(item.number, before, IncidentStatus.ACKNOWLEDGED, by=by)
+    to = check_action(IncidentAction.ACKNOWLEDGE, item.number, before, by=by)
     item.status = to
     item.updated_at = now
     item.first_response_at = now
@@ -71,6 +72,43 @@ async def acknowledge(session: AsyncSession, item: Item, actor: str, now: dateti
                           from_status=before, to_status=to))
     await audit.record(session, now, actor, "acknowledge", "incident", item.number, f"{before}->{to}")
     await session.flush()
+
+
+async def add_progress(session: AsyncSession, item: Item, actor: str, now: datetime, note: str) -> None:
+    """A note of what is being done ("人已送医"); the status stays. Refused once the incident is closed."""
+    await lock_row(session, item)
+    check_action(IncidentAction.PROGRESS, item.number, item.status)
+    item.updated_at = now
+    if item.first_response_at is None:
+        item.first_response_at = now
+    session.add(ItemEvent(item_id=item.id, at=now, actor=actor, kind=EventKind.PROGRESS, note=note.strip(),
+                          from_status=None, to_status=None))
+    await audit.record(session, now, actor, "progress", "incident", item.number, "")
+    await session.flush()
+
+
+async def close(session: AsyncSession, item: Item, actor: str, now: datetime, outcome: str) -> IncidentStatus:
+    """``open``/``acknowledged`` -> ``closed`` with what was done (``outcome``), under the row's lock.
+
+    Returns the status before. Raises ``Refused`` when it is closed already, ``ValueError`` without an outcome.
+    """
+    if not outcome.strip():
+        raise ValueError("closing an incident needs what was done")
+    await lock_row(session, item)
+    before = IncidentStatus(item.status)
+    to = check_action(IncidentAction.CLOSE, item.number, before)
+    item.status = to
+    item.updated_at = now
+    item.closed_at = now
+    item.closed_by = actor
+    item.close_reason = outcome.strip()
+    if item.first_response_at is None:
+        item.first_response_at = now
+    session.add(ItemEvent(item_id=item.id, at=now, actor=actor, kind=EventKind.CLOSED, note=outcome.strip(),
+                          from_status=before, to_status=to))
+    await audit.record(session, now, actor, "close", "incident", item.number, f"{before}->{to}")
+    await session.flush()
+    return before
 
 
 async def acknowledged_by(session: AsyncSession, item: Item) -> str | None:
@@ -83,10 +121,25 @@ async def acknowledged_by(session: AsyncSession, item: Item) -> str | None:
 
 async def open_incidents(session: AsyncSession, *, team: str | None = None) -> list[Item]:
     """Unacknowledged incidents, oldest first; optionally of one team."""
-    stmt = select(Item).where(Item.kind == KIND, Item.status == IncidentStatus.OPEN)
+    return await incidents_in(session, (IncidentStatus.OPEN,), team=team)
+
+
+async def incidents_in(session: AsyncSession, statuses: Sequence[IncidentStatus], *, team: str | None = None,
+                       reporter: str | None = None) -> list[Item]:
+    """Incidents in ``statuses``, oldest first; optionally of one team or one reporter."""
+    stmt = select(Item).where(Item.kind == KIND, Item.status.in_([str(s) for s in statuses]))
     if team is not None:
         stmt = stmt.where(Item.team == team)
+    if reporter is not None:
+        stmt = stmt.where(Item.requester == reporter)
     return list((await session.execute(stmt.order_by(Item.number))).scalars())
+
+
+async def reported_by(session: AsyncSession, reporter: str, *, limit: int = 10) -> list[Item]:
+    """The incidents ``reporter`` reported, newest first."""
+    stmt = (select(Item).where(Item.kind == KIND, Item.requester == reporter)
+            .order_by(Item.number.desc()).limit(limit))
+    return list((await session.execute(stmt)).scalars())
 
 
 async def acknowledgements(session: AsyncSession, item_ids: Sequence[int]) -> dict[int, ItemEvent]:

@@ -1,50 +1,91 @@
 """The vocabulary and lifecycle of an incident (突发事件), in one place::
 
-    open -> acknowledged -> closed
-      |                      ^
-      +----------------------+
+    open --acknowledge--> acknowledged --close--> closed
+      |                        |  ^
+      |                        +--+ progress (a note: what is being done)
+      +--------------close---------------------------^      (a false alarm, handled at once)
 
-Each status has one Chinese label, read by chat, digest, API and Excel alike. ``LIFECYCLE`` says
-which status may follow which; ``check`` is the only place a change is allowed or refused
-(``storage.duty.incidents`` calls it under a row lock). Incidents are items (``kind='incident'``)
-sharing the history table with deeds: their events are ``storage.deeds.EventKind`` members.
+Each status and action has one Chinese label, read by chat, digest, API and Excel alike.
+``LIFECYCLE`` says which action may start from which status and where it leads; ``check_action``
+is the only place an action is allowed or refused (``storage.duty.incidents`` calls it under a row
+lock); ``check`` / ``can`` say the same by the status a change leads to. Incidents are items
+(``kind='incident'``) sharing the history table with deeds: their events are
+``storage.deeds.EventKind`` members.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from storage.errors import Refused
 from storage.vocab import Labeled, Transitions
 
 
 class IncidentStatus(Labeled):
     OPEN = "open", "待确认"
-    ACKNOWLEDGED = "acknowledged", "已确认"
+    ACKNOWLEDGED = "acknowledged", "已确认，处置中"
     CLOSED = "closed", "已处置"
 
 
-I = IncidentStatus
+class IncidentAction(Labeled):
+    """What can be done to an incident; each has the statuses it starts from (``LIFECYCLE``)."""
 
-# Changes are named by the status they lead to: (statuses it may start from, that status), and why not
-# ("{n}" the number, "{by}" who acknowledged it, "{status}" the current status).
+    ACKNOWLEDGE = "acknowledge", "确认收到"
+    PROGRESS = "progress", "报告进展"
+    CLOSE = "close", "处置完毕"
+
+
+I, A = IncidentStatus, IncidentAction
+
+# Not closed yet: someone still has to act (acknowledge it, or finish and close it).
+UNCLOSED: tuple[IncidentStatus, ...] = (I.OPEN, I.ACKNOWLEDGED)
+
+# action -> (statuses it may start from, the status it leads to; None: it stays), and why not
+# ("{n}" the number, "{by}" who acknowledged it, "{status}" the current status, "{target}" where it would lead).
 LIFECYCLE: Transitions[IncidentStatus] = Transitions(IncidentStatus, {
-    I.ACKNOWLEDGED: ((I.OPEN,), I.ACKNOWLEDGED),
-    I.CLOSED: ((I.OPEN, I.ACKNOWLEDGED), I.CLOSED),
-    I.OPEN: ((), I.OPEN),
+    A.ACKNOWLEDGE: ((I.OPEN,), I.ACKNOWLEDGED),
+    A.PROGRESS: (UNCLOSED, None),
+    A.CLOSE: (UNCLOSED, I.CLOSED),
 }, refusals={
-    (I.ACKNOWLEDGED, I.ACKNOWLEDGED): "事件 #{n} 已由{by}确认过了，无需重复确认。",
-    (I.ACKNOWLEDGED, I.CLOSED): "事件 #{n} 已经处置完毕。",
-    (I.CLOSED, I.CLOSED): "事件 #{n} 已经处置完毕。",
+    (A.ACKNOWLEDGE, I.ACKNOWLEDGED): "事件 #{n} 已由{by}确认过了，无需重复确认。",
+    (A.ACKNOWLEDGE, I.CLOSED): "事件 #{n} 已经处置完毕。",
+    (A.PROGRESS, I.CLOSED): "事件 #{n} 已经处置完毕，不能再记录进展。如有新情况，请直接把情况发给我，会作为新事件报告。",
+    (A.CLOSE, I.CLOSED): "事件 #{n} 已经处置完毕。",
     None: "事件 #{n} 当前状态是“{status}”，不能改为“{target}”。",
 })
+# The status each change leads to, and the action that makes it.
+_BY_TARGET: dict[IncidentStatus, IncidentAction] = {I.ACKNOWLEDGED: A.ACKNOWLEDGE, I.CLOSED: A.CLOSE}
 # current status -> the statuses it may move to (the table, read the other way round)
 TRANSITIONS: dict[IncidentStatus, frozenset[IncidentStatus]] = {
-    now: frozenset(t for t, (starts, _) in LIFECYCLE.table.items() if now in starts) for now in IncidentStatus}
+    now: frozenset(t for t, a in _BY_TARGET.items() if now in LIFECYCLE.table[a][0]) for now in IncidentStatus}
 SOMEONE = "他人"
+
+# Follow-through (the sweeps): nobody acknowledged it (the secretary is told), or acknowledged but not
+# closed (the one who acknowledged it is reminded, then the secretary).
+UNACKNOWLEDGED_AFTER = timedelta(minutes=15)
+UNCLOSED_REMIND_AFTER = timedelta(hours=4)
+UNCLOSED_ESCALATE_AFTER = timedelta(hours=12)
 
 
 def can(current: str, target: IncidentStatus) -> bool:
-    return LIFECYCLE.can(target, current)
+    action = _BY_TARGET.get(IncidentStatus(target))
+    return action is not None and LIFECYCLE.can(action, current)
+
+
+def can_do(action: IncidentAction, current: str) -> bool:
+    return LIFECYCLE.can(action, current)
+
+
+def check_action(action: IncidentAction, number: int, current: str, *, by: str | None = None) -> IncidentStatus:
+    """The status ``action`` leads to, or :class:`Refused` with the Chinese reason."""
+    target = LIFECYCLE.table[action][1] or IncidentStatus(current)
+    return LIFECYCLE.check(action, current, n=number, by=by or SOMEONE, target=target.label)
 
 
 def check(number: int, current: str, target: IncidentStatus, *, by: str | None = None) -> IncidentStatus:
     """``target``, or :class:`Refused` with the Chinese reason (``by``: who acknowledged it, if known)."""
-    return LIFECYCLE.check(target, current, n=number, by=by or SOMEONE, target=target.label)
+    action = _BY_TARGET.get(IncidentStatus(target))
+    if action is None:  # nothing leads back to "open"
+        raise Refused(LIFECYCLE.refusals[None].format(n=number, status=IncidentStatus(current).label,
+                                                      target=IncidentStatus(target).label))
+    return check_action(action, number, current, by=by)

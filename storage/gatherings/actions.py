@@ -88,6 +88,8 @@ async def sign_up(session: AsyncSession, gathering: Gathering, userid: str, now:
         return SignupResult(SignupOutcome.CANCELLED if cancelled else SignupOutcome.PAST, g)
     if g.starts_at <= now:
         return SignupResult(SignupOutcome.PAST, g)
+    if g.lecturer and g.lecturer == userid:
+        return SignupResult(SignupOutcome.LECTURER, g)
     if g.team:
         person = await session.get(Person, userid)
         if person is None or person.team != g.team:

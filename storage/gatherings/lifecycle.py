@@ -54,6 +54,7 @@ class SignupOutcome(Labeled):
     PAST = "past", "已经开始或结束"
     CANCELLED = "cancelled", "已取消，不能报名"
     NOT_TEAM = "not_team", "不在该班组"
+    LECTURER = "lecturer", "您是讲师，不用报名"
 
     def message(self, g: Gathering) -> str:
         what = f"{label_of(g)}「{g.title}」"
@@ -64,6 +65,7 @@ class SignupOutcome(Labeled):
             SignupOutcome.PAST: f"{what}{self.label}，不能再报名了。",
             SignupOutcome.CANCELLED: f"{what}{self.label}。",
             SignupOutcome.NOT_TEAM: f"{what}只面向{g.team}，您{self.label}，不能报名。",
+            SignupOutcome.LECTURER: f"{what}由您授课，{self.label}。",
         }[self]
 
 
