@@ -47,6 +47,9 @@ class Settings:
     scheduler: bool = True  # run the sweeps in this process (see README: several web processes)
     team_weights: str | None = None  # JSON object overriding the team score weights
     public_url: str | None = None  # where people can open the read pages; used for links in digests
+    wecom_contact_secret: str | None = None  # 通讯录同步 Secret: user/list_id needs it (default: the app's)
+    directory_mapping: str | None = None  # the department -> branch/team mapping file (directory sync)
+    directory_nightly: bool = True  # sync the directory every night (when a mapping file is set)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -78,6 +81,9 @@ _FIELDS: dict[str, tuple[str, bool, str]] = {
     "scheduler": ("SIJING_SCHEDULER", False, "bool"),
     "team_weights": ("SIJING_TEAM_WEIGHTS", False, "json"),
     "public_url": ("SIJING_PUBLIC_URL", False, "url"),
+    "wecom_contact_secret": ("SIJING_WECOM_CONTACT_SECRET", False, "secret"),
+    "directory_mapping": ("SIJING_DIRECTORY_MAPPING", False, "str"),
+    "directory_nightly": ("SIJING_DIRECTORY_NIGHTLY", False, "bool"),
 }
 
 
