@@ -205,11 +205,11 @@ class FakeDirectory:
 
     # -- changes, and the events they raise ----------------------------------------------
 
-    def event(self, change: str, **fields: object) -> str:
+    def event(self, change: str, *, created: int | None = None, **fields: object) -> str:
         """A ``change_contact`` callback as WeCom sends it (``FromUserName`` ``sys``)."""
         inner = "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items() if v not in (None, ""))
         return (f"<xml><ToUserName><![CDATA[{self.corp_id}]]></ToUserName><FromUserName><![CDATA[sys]]>"
-                f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+                f"</FromUserName><CreateTime>{created or int(time.time())}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
                 f"<Event><![CDATA[change_contact]]></Event><ChangeType><![CDATA[{change}]]></ChangeType>{inner}</xml>")
 
     def add_department(self, dept: int, parent: int, name: str) -> str:

@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from typing import TypeVar
+
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit
@@ -30,6 +32,8 @@ from storage.duty.lifecycle import IncidentStatus
 from storage.people.lifecycle import Role
 from storage.people.models import Person
 from storage.scope import branch_of, set_branch
+
+R = TypeVar("R")
 
 ACTOR = "directory"  # who the audit log names for what the sync did
 
@@ -98,31 +102,28 @@ async def _work(session: AsyncSession, userid: str, to: str | None, now: datetim
             item.owner, item.updated_at = to, now
             await add_event(session, item, now=now, actor=ACTOR, kind=EventKind.ASSIGNED, note=f"{userid}->{to}")
     done.items.sort()
-    entries = (await session.execute(select(CareEntry).where(
-        CareEntry.responsible == userid, CareEntry.status.in_((CareStatus.ACTIVE, CareStatus.PROPOSED))))).scalars()
-    for entry in list(entries):
-        done.care += 1
-        if to is not None:
-            entry.responsible = to
-            await audit.record(session, now, ACTOR, "hand_over", "care", entry.id, f"responsible {userid}->{to}")
-    tasks = (await session.execute(select(VisitTask).where(VisitTask.member == userid,
-                                                           VisitTask.status == TaskStatus.OPEN))).scalars()
-    for task in list(tasks):
-        done.tasks += 1
-        if to is not None:
-            task.member = to
-            await audit.record(session, now, ACTOR, "hand_over", "visit_task", task.id, f"member {userid}->{to}")
-    projects = (await session.execute(select(Project).where(Project.lead == userid,
-                                                            Project.status == ProjectStatus.ACTIVE)
-                                      .order_by(Project.number))).scalars()
-    for project in list(projects):
-        done.projects.append(project_label(project))
-        if to is not None:
-            project.lead = to
-            await audit.record(session, now, ACTOR, "hand_over", "project", project.id, f"lead {userid}->{to}")
-    for route in list((await session.execute(select(Routing).where(Routing.owner == userid))).scalars()):
-        done.routes += 1
-        if to is not None:
-            route.owner, route.updated_by, route.updated_at = to, ACTOR, now
-            await audit.record(session, now, ACTOR, "hand_over", "routing", route.category, f"owner {userid}->{to}")
+    care = await _give(session, select(CareEntry).where(
+        CareEntry.responsible == userid, CareEntry.status.in_((CareStatus.ACTIVE, CareStatus.PROPOSED))),
+        "responsible", userid, to, now, "care")
+    tasks = await _give(session, select(VisitTask).where(VisitTask.member == userid, VisitTask.status == TaskStatus.OPEN),
+                        "member", userid, to, now, "visit_task")
+    projects = await _give(session, select(Project).where(Project.lead == userid, Project.status == ProjectStatus.ACTIVE)
+                           .order_by(Project.number), "lead", userid, to, now, "project")
+    routes = await _give(session, select(Routing).where(Routing.owner == userid), "owner", userid, to, now, "routing",
+                         updated_by=ACTOR, updated_at=now)
+    done.care, done.tasks, done.routes = len(care), len(tasks), len(routes)
+    done.projects = [project_label(p) for p in projects]
     await session.flush()
+
+
+async def _give(session: AsyncSession, stmt: Select[tuple[R]], column: str, userid: str, to: str | None,
+                now: datetime, object_type: str, **also: object) -> list[R]:
+    """The rows ``stmt`` finds, given to ``to`` in ``column`` (``also`` set too, an audit line each), unless
+    ``to`` is None."""
+    rows = list((await session.execute(stmt)).scalars())
+    for row in rows if to is not None else []:
+        for name, value in {column: to, **also}.items():
+            setattr(row, name, value)
+        key = getattr(row, "id", None) or getattr(row, "category")
+        await audit.record(session, now, ACTOR, "hand_over", object_type, key, f"{column} {userid}->{to}")
+    return rows
