@@ -178,6 +178,7 @@ class FakeDirectory:
     corp_id: str = ""
     calls: dict[str, int] = field(default_factory=dict)
     failures: deque[int] = field(default_factory=deque)  # errcodes the next directory calls answer
+    refused: dict[str, int] = field(default_factory=dict)  # user/get of these userids answers this errcode
 
     def load_sample(self) -> FakeDirectory:
         for d, parent, name in SAMPLE_DEPARTMENTS:
@@ -290,7 +291,10 @@ class FakeDirectory:
                 "dept_user": [{"userid": u, "department": d} for u, d in page]}
 
     async def _user(self, request: web.Request) -> dict[str, Any]:
-        member = self.members.get(request.query.get("userid", ""))
+        userid = request.query.get("userid", "")
+        if userid in self.refused:
+            return {"errcode": self.refused[userid], "errmsg": "no privilege to access/modify contact/party/agent"}
+        member = self.members.get(userid)
         if member is None:
             return {"errcode": 60111, "errmsg": "userid not found"}
         # since mid-2022 a new app gets no mobile, email or avatar

@@ -4,6 +4,7 @@ unmapped departments, idempotence, batches, the mass-retirement guard, the night
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from bot import keys
 from bot.app import create_app, directory_sync_job
 from bot.fakewecom import SAMPLE_MAPPING, FakeWeCom
 from bot.nlu import Parser
-from bot.wecom.directory import DirectoryError, reader_for
+from bot.wecom.directory import DirectoryError, Pace, reader_for
 from handlers.people.directory import DirectoryRefused, Report, sync
 from handlers.people.importer import import_roster
 from handlers.people.mapping import read_mapping
@@ -43,7 +44,7 @@ async def dbot(database_url: str, fake_wecom: tuple[FakeWeCom, str], aiohttp_cli
 
 async def run(bot: Bot, **flags: Any) -> Report:
     db = bot.app[keys.DB]
-    reader = reader_for(bot.settings, bot.app[keys.HTTP], db, pause=0)
+    reader = reader_for(bot.settings, bot.app[keys.HTTP], db, pause=0, pace=Pace(per_second=None))
     report = await sync(db, reader, read_mapping(bot.settings.directory_mapping), bot.clock(), **flags)
     await bot.flush()
     return report
@@ -255,3 +256,20 @@ async def test_wecom_errors_are_retried_or_explained(dbot: Bot) -> None:
     dbot.fake.directory.failures.append(60020)
     with pytest.raises(DirectoryError, match="企业可信IP"):
         await run(dbot)
+    dbot.fake.directory.add_member("secret1", "保密", 11)
+    dbot.fake.directory.refused["secret1"] = 60011  # this one member may not be read: skipped, the rest goes on
+    dbot.fake.directory.add_member("open1", "公开", 11)
+    report = await run(dbot)
+    assert report.unreadable == 1 and len(report.plan.create) == 1 and "不允许读取" in "\n".join(report.lines())
+
+
+async def test_calls_are_paced_under_wecoms_limits() -> None:
+    pace = Pace(per_second=200.0, per_hour=30)
+    started = asyncio.get_running_loop().time()
+    for _ in range(20):
+        await pace.turn()
+    assert asyncio.get_running_loop().time() - started >= 19 / 200.0 * 0.9
+    pace.hold(0.05)
+    before = asyncio.get_running_loop().time()
+    await pace.turn()
+    assert asyncio.get_running_loop().time() - before >= 0.04

@@ -57,6 +57,7 @@ class Report:
     unmapped: list[Unmapped] = field(default_factory=list)
     ignored: int = 0  # members of departments marked not to import
     kept: list[str] = field(default_factory=list)  # in the roster, now in unmapped departments: unchanged
+    unreadable: int = 0  # members user/get refused (e.g. 60011): skipped
     missing: list[Row] = field(default_factory=list)  # mapping rows WeCom has no department for
     calls: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -88,6 +89,8 @@ class Report:
         if self.ignored:
             out.append(f"标为不导入的部门中有 {self.ignored} 人，未导入。")
         out += _listed("所在部门未映射、名册中保持不变", self.kept)
+        if self.unreadable:
+            out.append(f"有 {self.unreadable} 人企业微信不允许读取（如 60011，请检查应用可见范围），本次未处理。")
         out += [f"映射文件第 {r.line} 行的部门 {r.department} 在企业微信通讯录中不存在（或不在应用可见范围内）"
                 for r in self.missing]
         if self.applied is not None:
@@ -130,6 +133,8 @@ async def sync(db: Database, reader: DirectoryReader, mapping: DirectoryMapping,
     fetched = await reader.users(ask)
     users: list[DirectoryUser] = []
     for userid, ds in members.items():
+        if userid in reader.unreadable:  # WeCom would not show them: left as they are
+            continue
         if userid in fetched:
             if (got := fetched[userid]) is not None:  # None: deleted since the list was read
                 users.append(got)
@@ -139,7 +144,7 @@ async def sync(db: Database, reader: DirectoryReader, mapping: DirectoryMapping,
         users.append(DirectoryUser(userid, before.name if before else "", tuple(ds), main or 0))
     names = await reader.department_names(resolver.names_needed({d for u in users for d in departments_of(u)}))
 
-    report = Report(Plan(), None, members=len(members))
+    report = Report(Plan(), None, members=len(members), unreadable=len(reader.unreadable))
     targets, unplaced = [], Counter[int]()
     for user in users:
         placement, department, ignored = placement_of(user, resolver, names)

@@ -3,7 +3,6 @@
 A CSV (UTF-8 or GBK) or XLSX file the operator edits, one row per department that needs saying::
 
     部门ID,支部代号,支部名称,班组,部门名称
-    1,-,,,公司（本部不导入）
     10,运行,运行部党支部,下级,运行部
     20,检修,,下级,检修部
     30,机关,机关党支部,,机关
