@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot import keys
 from bot.app import create_app, directory_sync_job
-from bot.fakewecom import SAMPLE_MAPPING, FakeWeCom
+from bot.fakewecom import SAMPLE_MAPPING, FakeDepartment, FakeMember, FakeWeCom
 from bot.nlu import Parser
 from bot.wecom.directory import DirectoryError, Pace, reader_for
 from handlers.people.directory import DirectoryRefused, Report, sync
@@ -273,3 +273,29 @@ async def test_calls_are_paced_under_wecoms_limits() -> None:
     before = asyncio.get_running_loop().time()
     await pace.turn()
     assert asyncio.get_running_loop().time() - before >= 0.04
+
+
+async def test_an_upgraded_single_branch_roster_joins_the_directory(bot: Bot, tmp_path: Path) -> None:
+    """The sample roster (branch 1, 本支部, never synced) and a directory with the same people: mapped
+    to a new code they would all move, which is refused; mapped to 本支部 they stay, with their roles."""
+    directory = bot.fake.directory
+    directory.departments[1] = FakeDepartment(1, 0, "公司")
+    for dept, name in ((10, "一支部"), (11, "运行一班"), (12, "运行二班"), (13, "检修班"), (14, "综合办公室")):
+        directory.departments[dept] = FakeDepartment(dept, 1 if dept == 10 else 10, name)
+    teams = {"运行一班": 11, "运行二班": 12, "检修班": 13, "综合办公室": 14}
+    async with bot.app[keys.DB].session(None) as session:
+        roster = await people.all_people(session)
+    for p in roster:
+        directory.members[p.userid] = FakeMember(p.userid, p.name, [teams[p.team]], teams[p.team])
+    mapping = tmp_path / "m.csv"
+    mapping.write_text("部门ID,支部代号,班组\n10,一支部,下级\n", encoding="utf-8")
+    bot.settings = bot.settings.replace(directory_mapping=str(mapping))
+    with pytest.raises(DirectoryRefused, match="本支部"):
+        await run(bot)
+    mapping.write_text("部门ID,支部代号,班组\n10,本支部,下级\n", encoding="utf-8")
+    report = await run(bot)
+    assert not report.plan.move and not report.plan.create and len(report.plan.update) == len(roster)
+    p = await person(bot, "liuzhiyong")
+    assert (p.branch_id, p.team, p.role, p.grid_leader, p.department) == (1, "运行一班", Role.MEMBER, True, 11)
+    assert (await person(bot, "sunpeng")).zone_member == "liuzhiyong"
+    assert not (await run(bot)).changed

@@ -32,8 +32,8 @@ from storage.people.directory import Synced
 
 log = logging.getLogger(__name__)
 
-MASS_RETIRE_SHARE = 0.2  # more than this share of the synced people retired at once: refuse
-MASS_RETIRE_MIN = 10
+MASS_SHARE = 0.2  # more than this share of the people retired (or moved) at once: refuse without --force
+MASS_MIN = 10
 SHOWN = 20  # names listed per kind of change in the report
 FULL_WEEKDAY = 6  # the nightly run asks WeCom for every member's name on Sundays
 
@@ -116,7 +116,7 @@ async def sync(db: Database, reader: DirectoryReader, mapping: DirectoryMapping,
 
     Raises:
         DirectoryError: WeCom could not be read (nothing was written).
-        DirectoryRefused: so many people would be retired that something must be wrong (``force``).
+        DirectoryRefused: so many people would be retired or moved that something must be wrong (``force``).
     """
     started = time.monotonic()
     tree = await reader.departments()
@@ -158,7 +158,7 @@ async def sync(db: Database, reader: DirectoryReader, mapping: DirectoryMapping,
             report.kept.append(before.name)
     gone = [s for s in known.values() if s.active and s.department is not None and s.userid not in members]
     report.plan = make_plan(targets, known, branches, gone)
-    _refuse_mass_retirement(report.plan, known, force)
+    _refuse_mass_changes(report.plan, known, force)
 
     unmapped = sorted({d.id for d in tree if resolver.spec(d.id) is None} | set(unplaced))
     unnamed = [d for d in unmapped if d not in names]
@@ -177,15 +177,22 @@ def _noted(mapping: DirectoryMapping, department: int) -> str:
     return row.name if row else ""
 
 
-def _refuse_mass_retirement(plan: Plan, known: dict[str, Synced], force: bool) -> None:
-    synced = sum(1 for s in known.values() if s.active and s.department is not None)
-    n = len(plan.retire)
-    if force or n <= MASS_RETIRE_MIN or n <= MASS_RETIRE_SHARE * synced:
+def _refuse_mass_changes(plan: Plan, known: dict[str, Synced], force: bool) -> None:
+    """More than ``MASS_SHARE`` retired or moved at once is more likely a mistake (mapping, permissions)."""
+    if force:
         return
-    raise DirectoryRefused(
-        f"本次同步将停用 {n} 人（已同步的 {synced} 人中的 {n * 100 // max(synced, 1)}%），超过 "
-        f"{int(MASS_RETIRE_SHARE * 100)}%，为防误操作已停止，名册未改动。请检查映射文件、应用可见范围和通讯录权限；"
-        "确认无误后加 --force 再运行。")
+    active = [s for s in known.values() if s.active]
+    synced = sum(1 for s in active if s.department is not None)
+    share = f"{int(MASS_SHARE * 100)}%"
+    if len(plan.retire) > MASS_MIN and len(plan.retire) > MASS_SHARE * synced:
+        raise DirectoryRefused(
+            f"本次同步将停用 {len(plan.retire)} 人（已同步的 {synced} 人中超过 {share}），为防误操作已停止，名册未改动。"
+            "请检查映射文件、应用可见范围和通讯录权限；确认无误后加 --force 再运行。")
+    if len(plan.move) > MASS_MIN and len(plan.move) > MASS_SHARE * len(active):
+        raise DirectoryRefused(
+            f"本次同步将把 {len(plan.move)} 人调到其他支部（名册中超过 {share}），为防误操作已停止，名册未改动。"
+            "请先用 --dry-run 核对映射文件（升级前只有一个支部的，其代号是“本支部”：请把对应部门的支部代号填为 本支部）；"
+            "确认无误后加 --force 再运行。")
 
 
 # -- where the mapping comes from, and the nightly run ----------------------------------------

@@ -29,6 +29,7 @@ from storage.people import branches as branch_store
 from storage.people import directory as store
 from storage.people.directory import Placed, Synced
 from storage.people.handover import Handover, hand_over, secretary_of
+from storage.people.lifecycle import Role
 from storage.people.repo import BATCH
 
 LEAVERS_PER_TRANSACTION = 100
@@ -146,6 +147,9 @@ async def apply(db: Database, plan: Plan, now: datetime) -> Applied:
             for before, target in leavers[start:start + LEAVERS_PER_TRANSACTION]:
                 if target is not None:
                     await store.move(session, placed(target), now)
+                    if before.role == Role.SECRETARY:
+                        done.warnings.append(f"{before.name} 原为书记，调到“{names.get(ids[target.code])}”后改为党员，"
+                                             "请在名册中确认其角色")
                 else:
                     await store.retire(session, before.userid, now)
                 moved_to = names.get(ids[target.code]) if target is not None else None
