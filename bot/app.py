@@ -135,7 +135,8 @@ async def directory_sync_job(app: web.Application) -> None:
 async def _directory_job(app: web.Application, work: DirectoryWork) -> None:
     db, settings = app[keys.DB], app[keys.SETTINGS]
     now = app[keys.CLOCK]().astimezone(settings.tz)  # type: ignore[operator]
-    async with sweep_lock(db, "directory", HOLDER) as got:  # one process at a time
+    # one run at a time, whichever job or process (a full sync of 100,000 takes minutes)
+    async with sweep_lock(db, directory.LOCK, f"{HOLDER}:{work.__name__}", lease=directory.LEASE) as got:
         if not got:
             return
         notices = await work(db, reader_for(settings, app[keys.HTTP], db), settings, now)

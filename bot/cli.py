@@ -267,7 +267,7 @@ def _cmd_directory_sync(args: argparse.Namespace) -> int:
     import aiohttp
 
     from bot.wecom.directory import DirectoryError, reader_for
-    from handlers.people.directory import DirectoryRefused, sync
+    from handlers.people.directory import LEASE, LOCK, DirectoryRefused, sync
     from schedules.lock import sweep_lock
     from schedules.runner import HOLDER
 
@@ -277,7 +277,7 @@ def _cmd_directory_sync(args: argparse.Namespace) -> int:
         return 1
 
     async def work(db):  # type: ignore[no-untyped-def]
-        async with aiohttp.ClientSession() as http, sweep_lock(db, "directory", HOLDER) as got:
+        async with aiohttp.ClientSession() as http, sweep_lock(db, LOCK, HOLDER, lease=LEASE) as got:
             if not got:
                 raise DirectoryRefused("另一个进程正在同步通讯录，本次跳过")
             return await sync(db, reader_for(settings, http, db), mapping, datetime.now(timezone.utc),

@@ -104,10 +104,10 @@ async def _apply(db: Database, reader: DirectoryReader, mapping: DirectoryMappin
 
 
 async def _rename(db: Database, old: str, new: str, now: datetime) -> None:
-    """The new account takes the old one's roster entry and open work (once: a repeat finds the new one)."""
+    """The new account takes the old one's roster entry and open work (a repeat finds nothing to take)."""
     async with db.sessions() as session, session.begin():
         before = (await store.known(session, [old])).get(old)
-        if before is not None and await store.rename(session, old, new, now):
+        if before is not None and before.active and await store.rename(session, old, new, now):
             await hand_over(session, old, new, now, branch=before.branch_id, keep_zone=True)
 
 

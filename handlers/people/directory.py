@@ -18,7 +18,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.wecom.client import DirectoryUser
@@ -36,6 +36,7 @@ MASS_SHARE = 0.2  # more than this share of the people retired (or moved) at onc
 MASS_MIN = 10
 SHOWN = 20  # names listed per kind of change in the report
 FULL_WEEKDAY = 6  # the nightly run asks WeCom for every member's name on Sundays
+LOCK, LEASE = "directory", timedelta(hours=2)  # one sync at a time (the callers take the lock)
 
 
 class DirectoryRefused(Exception):

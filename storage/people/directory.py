@@ -132,13 +132,14 @@ async def retire(session: AsyncSession, userid: str, now: datetime) -> None:
 
 async def rename(session: AsyncSession, old: str, new: str, now: datetime) -> bool:
     """A renamed WeCom account (NewUserID): the new account takes over the old entry's roster fields
-    (role, 责任区, phone…), the old one is retired. False when there is no old entry or the new exists."""
+    (role, 责任区, phone…) unless it has an entry already; the old one is retired. False: no old entry."""
     with every_branch(session):
         before = await session.get(Person, old)
-        if before is None or await session.get(Person, new) is not None:
+        if before is None:
             return False
-        fields = {c.key: getattr(before, c.key) for c in Person.__table__.columns if c.key != "userid"}
-        await session.execute(insert(Person), [{**fields, "userid": new, "active": True, "updated_at": now}])
+        if await session.get(Person, new) is None:
+            fields = {c.key: getattr(before, c.key) for c in Person.__table__.columns if c.key != "userid"}
+            await session.execute(insert(Person), [{**fields, "userid": new, "active": True, "updated_at": now}])
         before.active, before.updated_at = False, now
         await session.flush()
     return True
