@@ -142,21 +142,23 @@ class FakeMember:
     main: int
 
 
-# The fixture organisation: a committee's company with three branches' departments, teams under two
-# of them, a department nobody mapped (外包) and one not to import (离退休).
+# The fixture organisation: a company whose Party committee (党委, its office in 机关's branch) has three
+# branches' departments, teams under two of them, a department nobody mapped (外包) and one not to
+# import (离退休).
 SAMPLE_DEPARTMENTS = (
-    (1, 0, "四精能源公司"), (10, 1, "运行部"), (11, 10, "运行一班"), (12, 10, "运行二班"), (20, 1, "检修部"),
+    (1, 0, "四精能源公司"), (2, 1, "党委办公室"), (10, 1, "运行部"), (11, 10, "运行一班"), (12, 10, "运行二班"), (20, 1, "检修部"),
     (21, 20, "检修一班"), (22, 20, "检修二班"), (30, 1, "机关"), (31, 30, "综合办公室"), (32, 30, "财务科"),
     (40, 1, "外包服务中心"), (50, 1, "离退休人员"),
 )
 SAMPLE_MEMBERS = (
-    ("zongjingli", "赵总", 1), ("gaoyuan", "高远", 10), ("qianwei", "钱伟", 11), ("sunli", "孙丽", 11),
+    ("zongjingli", "赵总", 1), ("hanli", "韩立", 2), ("gaoyuan", "高远", 10), ("qianwei", "钱伟", 11), ("sunli", "孙丽", 11),
     ("zhoujie", "周杰", 11), ("wuhao", "吴昊", 12), ("zhengyi", "郑毅", 12), ("fengjuan", "冯娟", 12),
     ("chenhui", "陈辉", 20), ("hanmei", "韩梅", 21), ("yangfan", "杨帆", 21), ("zhuxin", "朱鑫", 22),
     ("heping", "何平", 31), ("luoyi", "罗毅", 31), ("tangning", "唐宁", 32), ("xiaoyu", "肖雨", 32),
     ("songtao", "宋涛", 40), ("dingwen", "丁文", 40), ("laoli", "李老", 50),
 )
 SAMPLE_MAPPING = """部门ID,支部代号,支部名称,班组,部门名称
+2,机关,,党委办公室,党委办公室
 10,运行,运行部党支部,下级,运行部
 20,检修,,下级,检修部
 30,机关,机关党支部,,机关

@@ -80,12 +80,12 @@ async def test_initial_sync_places_everyone_by_the_mapping(dbot: Bot) -> None:
     assert {k: names[k] for k in ("运行", "检修", "机关")} == {"运行": "运行部党支部", "检修": "检修部", "机关": "机关党支部"}
     expected = {"gaoyuan": ("运行", ""), "qianwei": ("运行", "运行一班"), "fengjuan": ("运行", "运行二班"),
                 "chenhui": ("检修", ""), "zhuxin": ("检修", "检修二班"), "heping": ("机关", "综合办公室"),
-                "tangning": ("机关", "财务科"), "xiaoyu": ("机关", "财务科")}
+                "tangning": ("机关", "财务科"), "xiaoyu": ("机关", "财务科"), "hanli": ("机关", "党委办公室")}
     for userid, (code, team) in expected.items():
         p = await person(dbot, userid)
         assert (await code_of(dbot, userid), p.team, p.role, p.active) == (code, team, Role.EMPLOYEE, True)
     assert (await person(dbot, "qianwei")).name == "钱伟" and (await person(dbot, "qianwei")).department == 11
-    assert len(report.plan.create) == 15 and not report.plan.move and not report.plan.retire
+    assert len(report.plan.create) == 16 and not report.plan.move and not report.plan.retire
     # the unmapped departments, by id and name, with the people not imported; 离退休 is marked not to import
     assert [(u.department, u.name, u.people) for u in report.unmapped] == [(1, "四精能源公司", 1), (40, "外包服务中心", 2)]
     assert report.ignored == 1
@@ -94,7 +94,7 @@ async def test_initial_sync_places_everyone_by_the_mapping(dbot: Bot) -> None:
             assert await session.get(Person, userid) is None
     assert dbot.fake.directory.calls["user/list_id"] > 1  # paged with the cursor
     text = "\n".join(report.lines())
-    assert "新增 15 人" in text and "部门 40 外包服务中心：2 人" in text and "部门 1 四精能源公司：1 人" in text
+    assert "新增 16 人" in text and "部门 40 外包服务中心：2 人" in text and "部门 1 四精能源公司：1 人" in text
 
 
 async def test_a_second_run_changes_nothing_and_says_so(dbot: Bot) -> None:
@@ -208,7 +208,7 @@ async def test_an_unmapped_department_is_reported_and_its_people_not_imported(db
 
 async def test_a_dry_run_reports_and_writes_nothing(dbot: Bot) -> None:
     report = await run(dbot, dry_run=True)
-    assert len(report.plan.create) == 15 and report.applied is None and "预演" in report.lines()[0]
+    assert len(report.plan.create) == 16 and report.applied is None and "预演" in report.lines()[0]
     assert await _everyone(dbot) == []
 
 
@@ -250,7 +250,7 @@ async def test_the_nightly_job_syncs_through_the_app(dbot: Bot) -> None:
 
 async def test_wecom_errors_are_retried_or_explained(dbot: Bot) -> None:
     dbot.fake.directory.failures.extend([-1, 45033])  # busy, then too many at once: retried
-    assert len((await run(dbot)).plan.create) == 15
+    assert len((await run(dbot)).plan.create) == 16
     dbot.fake.expire_tokens()  # a token WeCom no longer takes: fetched again
     assert not (await run(dbot)).changed
     dbot.fake.directory.failures.append(60020)

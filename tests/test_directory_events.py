@@ -235,9 +235,9 @@ async def test_the_sync_command(database_url: str, fake_wecom: tuple[FakeWeCom, 
     mapping = _mapping(tmp_path, SAMPLE_MAPPING)
     code, out, err = await _sijing("directory", "sync", "--dry-run", "--mapping", str(mapping), env=env)
     assert code == 0, err
-    assert "预演" in out and "新增 15 人" in out and "部门 40 外包服务中心：2 人" in out
+    assert "预演" in out and "新增 16 人" in out and "部门 40 外包服务中心：2 人" in out
     code, out, err = await _sijing("directory", "sync", env={**env, "SIJING_DIRECTORY_MAPPING": str(mapping)})
-    assert code == 0 and "通讯录同步完成" in out and "新增 15 人" in out, err
+    assert code == 0 and "通讯录同步完成" in out and "新增 16 人" in out, err
     code, out, _ = await _sijing("directory", "sync", "--mapping", str(mapping), env=env)
     assert "没有需要更新的内容" in out
     code, _, err = await _sijing("directory", "sync", env=env)
@@ -247,6 +247,6 @@ async def test_the_sync_command(database_url: str, fake_wecom: tuple[FakeWeCom, 
 async def test_the_check_command(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "SIJING_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
     code, out, _ = await _sijing("directory", "check", "--mapping", str(_mapping(tmp_path, SAMPLE_MAPPING)), env=env)
-    assert code == 0 and "6 个部门，3 个支部" in out
+    assert code == 0 and "7 个部门，3 个支部" in out
     code, _, err = await _sijing("directory", "check", "--mapping", str(_mapping(tmp_path, "部门ID,班组\nx,甲\n")), env=env)
     assert code == 1 and "第 2 行" in err and "不是正整数" in err
