@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 
 import aiohttp
 from aiohttp import web
@@ -17,16 +18,21 @@ from bot.sender import Clock, Sender, utcnow
 from bot.services import Services
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import WeComCrypto
+from bot.wecom.directory import DirectoryReader, reader_for
 from bot.wecom.token import TokenCache
 from bot.web import setup as setup_workbench
+from handlers.people import contacts, directory
 from schedules.jobqueue import JobQueue
 from schedules.config import from_settings
-from schedules.runner import SweepsBusy, run_due
+from schedules.lock import sweep_lock
+from schedules.runner import HOLDER, SweepsBusy, run_due
 from storage import migrate
-from storage.db import create_database
+from storage.db import Database, create_database
 from storage.inbox import InboxWriter
 
 log = logging.getLogger(__name__)
+
+DirectoryWork = Callable[[Database, DirectoryReader, Settings, datetime], Awaitable[int]]
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -96,6 +102,10 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     queue = JobQueue(settings.tz, app)
     # every ten minutes, never at :00 or :30 (WeCom congestion), with a little jitter
     queue.run_cron(sweep_job, name="sweeps", minute="3,13,23,33,43,53", jitter=60)
+    if settings.directory_mapping:  # the WeCom directory: its change events as they come, all of it nightly
+        queue.run_repeating(directory_changes_job, name="directory-changes", seconds=15, jitter=5)
+        if settings.directory_nightly:
+            queue.run_cron(directory_sync_job, name="directory-sync", hour=2, minute=17, jitter=600)
     queue.start()
     yield
     await queue.stop()
@@ -109,6 +119,29 @@ async def sweep_job(app: web.Application) -> None:
     except SweepsBusy:
         return
     if sent:
+        app[keys.SENDER].wake()
+
+
+async def directory_changes_job(app: web.Application) -> None:
+    """Apply the queued ``change_contact`` events (``handlers.people.contacts``)."""
+    if await contacts.has_pending(app[keys.DB]):
+        await _directory_job(app, contacts.apply_queued)
+
+
+async def directory_sync_job(app: web.Application) -> None:
+    """The nightly directory sync, for the whole deployment (not a per-branch sweep: it needs the API)."""
+    await _directory_job(app, directory.nightly)
+
+
+async def _directory_job(app: web.Application, work: DirectoryWork) -> None:
+    db, settings = app[keys.DB], app[keys.SETTINGS]
+    now = app[keys.CLOCK]().astimezone(settings.tz)  # type: ignore[operator]
+    # one run at a time, whichever job or process (a full sync of 100,000 takes minutes)
+    async with sweep_lock(db, directory.LOCK, f"{HOLDER}:{work.__name__}", lease=directory.LEASE) as got:
+        if not got:
+            return
+        notices = await work(db, reader_for(settings, app[keys.HTTP], db), settings, now)
+    if notices:
         app[keys.SENDER].wake()
 
 

@@ -261,6 +261,60 @@ def _cmd_branches(args: argparse.Namespace) -> int:
     return 0
 
 
+def _directory_mapping(settings: Settings, given: str | None):  # type: ignore[no-untyped-def]
+    """The checked mapping file, or None after printing why not."""
+    from handlers.people.directory import DirectoryRefused, mapping_file
+    from handlers.people.mapping import MappingFileError, read_mapping
+
+    try:
+        return read_mapping(mapping_file(settings, given))
+    except DirectoryRefused as exc:
+        print(exc, file=sys.stderr)
+    except MappingFileError as exc:
+        print(f"映射文件有误（共 {len(exc.errors)} 处，未同步）：", file=sys.stderr)
+        for err in exc.errors:
+            print(f"  {err}", file=sys.stderr)
+    return None
+
+
+def _cmd_directory_check(args: argparse.Namespace) -> int:
+    mapping = _directory_mapping(_settings(args, need_wecom=False), args.mapping)
+    if mapping is None:
+        return 1
+    codes = {r.code for r in mapping.rows.values() if r.code and not r.ignored}
+    print(f"映射文件没有问题：{len(mapping.rows)} 个部门，{len(codes)} 个支部")
+    return 0
+
+
+def _cmd_directory_sync(args: argparse.Namespace) -> int:
+    import aiohttp
+
+    from bot.wecom.directory import DirectoryError, reader_for
+    from handlers.people.directory import LEASE, LOCK, DirectoryRefused, sync
+    from schedules.lock import sweep_lock
+    from schedules.runner import HOLDER
+
+    settings = _settings(args)
+    mapping = _directory_mapping(settings, args.mapping)
+    if mapping is None:
+        return 1
+
+    async def work(db):  # type: ignore[no-untyped-def]
+        async with aiohttp.ClientSession() as http, sweep_lock(db, LOCK, HOLDER, lease=LEASE) as got:
+            if not got:
+                raise DirectoryRefused("另一个进程正在同步通讯录，本次跳过")
+            return await sync(db, reader_for(settings, http, db), mapping, datetime.now(timezone.utc),
+                              dry_run=args.dry_run, full=args.full, force=args.force)
+
+    try:
+        report = asyncio.run(_with_db(settings, work))
+    except (DirectoryError, DirectoryRefused) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print("\n".join(report.lines()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="sijing", description="四精助手 — 企业微信党支部助手")
     p.add_argument("--config", help="TOML file overriding SIJING_* environment variables")
@@ -288,6 +342,18 @@ def build_parser() -> argparse.ArgumentParser:
     br.add_argument("--code", help="new short name (shown as 简称-N across branches)")
     br.add_argument("--name", help="new full name, e.g. 运行部党支部")
     br.set_defaults(func=_cmd_branches)
+
+    directory = sub.add_parser("directory", help="the WeCom directory (通讯录) sync")
+    dirsub = directory.add_subparsers(dest="directory_command", required=True)
+    dsync = dirsub.add_parser("sync", help="make the roster agree with the WeCom directory")
+    dsync.add_argument("--mapping", help="the department mapping file (default: SIJING_DIRECTORY_MAPPING)")
+    dsync.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
+    dsync.add_argument("--full", action="store_true", help="read every member's name again, not only new ones")
+    dsync.add_argument("--force", action="store_true", help="retire even when more than 20%% would be retired")
+    dsync.set_defaults(func=_cmd_directory_sync)
+    dcheck = dirsub.add_parser("check", help="check the mapping file only")
+    dcheck.add_argument("--mapping", help="the department mapping file (default: SIJING_DIRECTORY_MAPPING)")
+    dcheck.set_defaults(func=_cmd_directory_check)
 
     demo = sub.add_parser("demo", help="try the bot in a terminal with a simulated WeCom")
     demo.add_argument("--db", default="./data/demo.db", help="SQLite file for the demo")

@@ -53,6 +53,9 @@ class Settings:
     wecom_oauth_base: str = DEFAULT_OAUTH_BASE  # OAuth2 authorize host (the fake WeCom in tests and the demo)
     web_idle_minutes: int = 30  # a workbench session ends after this long without a request
     branch_name: str = "党支部"  # shown in the workbench and in the inspection workbooks' title rows
+    wecom_contact_secret: str | None = None  # 通讯录同步 Secret: user/list_id needs it (default: the app's)
+    directory_mapping: str | None = None  # the department -> branch/team mapping file (directory sync)
+    directory_nightly: bool = True  # sync the directory every night (when a mapping file is set)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -89,6 +92,9 @@ _FIELDS: dict[str, tuple[str, bool, str]] = {
     "wecom_oauth_base": ("SIJING_WECOM_OAUTH_BASE", False, "url"),
     "web_idle_minutes": ("SIJING_WEB_IDLE_MINUTES", False, "int"),
     "branch_name": ("SIJING_BRANCH_NAME", False, "str"),
+    "wecom_contact_secret": ("SIJING_WECOM_CONTACT_SECRET", False, "secret"),
+    "directory_mapping": ("SIJING_DIRECTORY_MAPPING", False, "str"),
+    "directory_nightly": ("SIJING_DIRECTORY_NIGHTLY", False, "bool"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Mapping
@@ -43,8 +44,13 @@ class AppEvent(Event):
     response_code: str = ""
 
 
+CONTACT_FIELDS = ("UserID", "NewUserID", "Id", "ParentId", "Department", "MainDepartment", "Name")
+
+
 def dedupe_key(fields: Mapping[str, str]) -> str:
-    """MsgId for messages; FromUserName+CreateTime+Event+EventKey/TaskId for events."""
+    """MsgId for messages; FromUserName+CreateTime+Event+EventKey/TaskId for events (and for
+    ``change_contact``, which WeCom sends as ``sys``, also what changed: ChangeType and a hash of
+    UserID, NewUserID, Id, Department…)."""
     msg_id = fields.get("MsgId")
     if msg_id and fields.get("MsgType") != "event":
         return f"msg:{msg_id}"
@@ -55,6 +61,10 @@ def dedupe_key(fields: Mapping[str, str]) -> str:
         fields.get("EventKey", ""),
         fields.get("TaskId", ""),
     ]
+    if fields.get("Event") == "change_contact":
+        # many members change in the same second (an import in the admin console): tell them apart
+        change = "\x1f".join(fields.get(k, "") for k in CONTACT_FIELDS)
+        parts += [fields.get("ChangeType", ""), hashlib.sha1(change.encode()).hexdigest()[:20]]
     return "evt:" + ":".join(parts)
 
 

@@ -168,12 +168,12 @@ from storage.care.models import CareEntry, Visit, VisitTask  # noqa: E402
 from storage.deeds.models import Item, ItemEvent, Routing  # noqa: E402
 from storage.duty.models import Duty  # noqa: E402
 from storage.gatherings.models import Gathering, Signup  # noqa: E402
-from storage.people.models import Branch, Person  # noqa: E402
+from storage.people.models import Branch, DirectoryChange, Person  # noqa: E402
 from storage.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyRecipient  # noqa: E402
 from storage.talent.models import Lecturer, ReserveCandidate, ReserveReview, TalentProfile  # noqa: E402
 
 __all__ += [
-    "AuditEntry", "Branch", "CareEntry", "Conversation", "ConversationOffer", "Counter", "Duty", "Gathering", "InboxRow", "Item", "ItemEvent",
+    "AuditEntry", "Branch", "CareEntry", "DirectoryChange", "Conversation", "ConversationOffer", "Counter", "Duty", "Gathering", "InboxRow", "Item", "ItemEvent",
     "Lecturer", "Lock", "Milestone", "Nudge", "OutboxRow", "Person", "Project", "ProjectUpdate", "ReserveCandidate",
     "ReserveReview", "Routing", "Signup", "Survey", "SurveyAnswer", "SurveyQuestion", "SurveyRecipient",
     "TalentProfile", "Visit", "VisitTask", "WeComToken", "WebLoginToken",

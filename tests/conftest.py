@@ -21,7 +21,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot import keys
-from bot.app import create_app
+from bot.app import create_app, directory_changes_job
 from bot.config import Settings, load_settings
 from bot.demo import text_xml
 from bot.fakewecom import FakeWeCom, serve
@@ -229,6 +229,16 @@ class Bot:
         assert await self.say(user, content) == 200
         await self.flush()
         return self.fake.texts(user)[before:]
+
+    async def contact(self, xml: str) -> int:
+        """WeCom's ``change_contact`` callback (``bot.fake.directory``'s change methods return one) through
+        the encrypted webhook; then the queued change is applied and everything due delivered."""
+        body, query = self.crypto.sign_body(xml, agent_id=self.settings.wecom_agent_id)
+        status = (await self.post(body, query)).status
+        await self.flush()
+        await directory_changes_job(self.app)
+        await self.flush()
+        return int(status)
 
     async def outbox_counts(self) -> dict[str, int]:
         async with self.app[keys.DB].sessions() as session:

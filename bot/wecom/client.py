@@ -111,3 +111,58 @@ MEDIA_LIMIT = 20 * 1024 * 1024
 def file_payload(media_id: str) -> dict[str, Any]:
     """A ``message/send`` body (without touser/agentid) for a file uploaded with ``upload_media``."""
     return {"msgtype": "file", "file": {"media_id": media_id}}
+    # -- directory (通讯录): read with the 通讯录同步 secret's token (see WECOM.md) ----------
+
+    async def department_simplelist(self, token: str, department: int | None = None) -> list[Department]:
+        """Every department (below ``department``, recursively): id, parent and order, no names."""
+        params: dict[str, Any] = {"access_token": token}
+        if department is not None:
+            params["id"] = department
+        data = await self._call("GET", "department/simplelist", params=params)
+        return [Department(int(d["id"]), int(d.get("parentid", 0) or 0), int(d.get("order", 0) or 0))
+                for d in data.get("department_id", []) or []]
+
+    async def department_get(self, token: str, department: int) -> str:
+        """A department's name."""
+        data = await self._call("GET", "department/get", params={"access_token": token, "id": department})
+        return str((data.get("department") or {}).get("name", ""))
+
+    async def user_list_id(self, token: str, cursor: str = "", limit: int = 10000) -> tuple[list[tuple[str, int]], str]:
+        """One page of ``(userid, department)`` pairs (a user in two departments comes twice) and the
+        next cursor ("" after the last page)."""
+        body: dict[str, Any] = {"limit": limit}
+        if cursor:
+            body["cursor"] = cursor
+        data = await self._call("POST", "user/list_id", params={"access_token": token}, json=body)
+        pairs = [(str(p["userid"]), int(p["department"])) for p in data.get("dept_user", []) or []]
+        return pairs, str(data.get("next_cursor", "") or "")
+
+    async def user_get(self, token: str, userid: str) -> DirectoryUser:
+        """A member's name and departments (new apps get no mobile, email or avatar).
+
+        Raises:
+            WeComAPIError: 60111 when WeCom has no such member.
+        """
+        data = await self._call("GET", "user/get", params={"access_token": token, "userid": userid})
+        departments = tuple(int(d) for d in data.get("department", []) or [])
+        main = int(data.get("main_department", 0) or 0) or (departments[0] if departments else 0)
+        return DirectoryUser(str(data.get("userid", userid)), str(data.get("name", "")), departments, main)
+
+
+NO_SUCH_USER = 60111  # user/get: the userid does not exist
+NO_SUCH_DEPARTMENT = 60123
+
+
+@dataclass(frozen=True)
+class Department:
+    id: int
+    parent: int  # 0 for the root
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    userid: str
+    name: str
+    departments: tuple[int, ...]
+    main_department: int

@@ -12,7 +12,7 @@ from bot.replies import Text
 from handlers.duty import followthrough, incidents, rota
 from handlers.duty import messages as msg
 from handlers.duty.router import router
-from storage import audit, deeds, duty, people
+from storage import deeds, duty, people
 from storage.duty import IncidentStatus
 from storage.people import Role, valid_phone
 

@@ -1,8 +1,10 @@
-"""The people domain: the roster (imported by ``sijing roster import``, ``importer``) and those not in it yet
-(``registration``)."""
+"""The people domain: the roster (imported by ``sijing roster import``, ``importer``; synced from the WeCom
+directory by ``sijing directory sync``, the nightly run and ``change_contact`` events, ``directory``,
+``contacts``) and those not in it yet (``registration``)."""
 
 from bot.feature import Feature
-from handlers.people import registration  # noqa: F401 - registers the routes
+from handlers.people import contacts  # noqa: F401 - registers the routes: WeCom's own events first
+from handlers.people import registration  # noqa: F401
 from handlers.people.router import router as _router
 
 feature = Feature(_router)

@@ -46,3 +46,20 @@ class Person(BranchScoped, Base):
 
     __table_args__ = (Index("ix_people_branch_name", "branch_id", "name"), Index("ix_people_zone", "zone_member"),
                       Index("ix_people_branch_team", "branch_id", "team"))
+
+
+class DirectoryChange(Base):
+    """A ``change_contact`` event waiting to be applied: which member or department to look at again.
+
+    The event is only a hint; the directory worker reads the member (or the department tree) from
+    WeCom outside any transaction and applies what it finds, so applying one twice changes nothing.
+    """
+
+    __tablename__ = "directory_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change: Mapped[str] = mapped_column(String(16))  # ChangeType: create_user, update_party…
+    userid: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    new_userid: Mapped[str] = mapped_column(String(64), default="", server_default="")  # a renamed account
+    department: Mapped[int | None] = mapped_column(Integer, nullable=True)  # Id of a department change
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -96,7 +96,9 @@ async def all_people(session: AsyncSession) -> list[RosterEntry]:
 
 
 async def by_role(session: AsyncSession, role: str) -> list[RosterEntry]:
-    rows = await session.execute(select(Person).where(Person.role == role).order_by(Person.userid))
+    """Active people with this role (someone who left the directory is no longer anyone's secretary)."""
+    rows = await session.execute(select(Person).where(Person.role == role, Person.active.is_(True))
+                                 .order_by(Person.userid))
     return [_entry(p) for p in rows.scalars()]
 
 
@@ -116,7 +118,9 @@ async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: dat
     """Insert or update in batches; returns ``(created, updated)``. Unchanged rows are not touched.
 
     Each entry goes to its own ``branch_id`` or, when it has none, to ``branch``. Someone who moves
-    branch is moved (their records stay with the branch they were written in).
+    branch is moved (their records stay with the branch they were written in). For someone synced
+    from the WeCom directory the directory's fields (name, branch, team, active) are kept: the
+    roster gives the rest (role, 责任区, phone…).
     """
     created = updated = 0
     todo = list(entries)
@@ -131,7 +135,10 @@ async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: dat
                 person = have.get(e.userid)
                 if person is None:
                     fresh.append({"userid": e.userid, "updated_at": now, **fields})
-                elif any(getattr(person, k) != v for k, v in fields.items()):
+                    continue
+                if person.department is not None:  # the directory's: it owns these (storage.people.directory)
+                    fields = {k: v for k, v in fields.items() if k not in DIRECTORY_FIELDS}
+                if any(getattr(person, k) != v for k, v in fields.items()):
                     for k, v in fields.items():
                         setattr(person, k, v)
                     person.updated_at = now
@@ -144,6 +151,7 @@ async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: dat
 
 
 BATCH = 1000
+DIRECTORY_FIELDS = frozenset({"name", "team", "branch_id", "active"})
 
 
 def _fields(e: RosterEntry, branch: int | None) -> dict[str, object]:
@@ -161,7 +169,8 @@ def _fields(e: RosterEntry, branch: int | None) -> dict[str, object]:
 
 
 async def team_members(session: AsyncSession, team: str) -> list[RosterEntry]:
-    rows = await session.execute(select(Person).where(Person.team == team).order_by(Person.userid))
+    rows = await session.execute(select(Person).where(Person.team == team, Person.active.is_(True))
+                                 .order_by(Person.userid))
     return [_entry(p) for p in rows.scalars()]
 
 
@@ -173,8 +182,9 @@ async def grid_leaders(session: AsyncSession, team: str) -> list[RosterEntry]:
 
 
 async def zone(session: AsyncSession, member: str) -> list[RosterEntry]:
-    """The people in a member's responsibility zone."""
-    rows = await session.execute(select(Person).where(Person.zone_member == member).order_by(Person.userid))
+    """The (active) people in a member's responsibility zone."""
+    rows = await session.execute(select(Person).where(Person.zone_member == member, Person.active.is_(True))
+                                 .order_by(Person.userid))
     return [_entry(p) for p in rows.scalars()]
 
 
