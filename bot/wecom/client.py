@@ -105,12 +105,6 @@ class WeComClient:
         return str(data["media_id"])
 
 
-MEDIA_LIMIT = 20 * 1024 * 1024
-
-
-def file_payload(media_id: str) -> dict[str, Any]:
-    """A ``message/send`` body (without touser/agentid) for a file uploaded with ``upload_media``."""
-    return {"msgtype": "file", "file": {"media_id": media_id}}
     # -- directory (通讯录): read with the 通讯录同步 secret's token (see WECOM.md) ----------
 
     async def department_simplelist(self, token: str, department: int | None = None) -> list[Department]:
@@ -151,6 +145,15 @@ def file_payload(media_id: str) -> dict[str, Any]:
 
 NO_SUCH_USER = 60111  # user/get: the userid does not exist
 NO_SUCH_DEPARTMENT = 60123
+
+
+
+MEDIA_LIMIT = 20 * 1024 * 1024
+
+
+def file_payload(media_id: str) -> dict[str, Any]:
+    """A ``message/send`` body (without touser/agentid) for a file uploaded with ``upload_media``."""
+    return {"msgtype": "file", "file": {"media_id": media_id}}
 
 
 @dataclass(frozen=True)
