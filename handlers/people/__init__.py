@@ -5,6 +5,7 @@ directory by ``sijing directory sync``, the nightly run and ``change_contact`` e
 from bot.feature import Feature
 from handlers.people import contacts  # noqa: F401 - registers the routes: WeCom's own events first
 from handlers.people import registration  # noqa: F401
+from handlers.people import workbench  # noqa: F401
 from handlers.people.router import router as _router
 
 feature = Feature(_router)
