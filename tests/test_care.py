@@ -169,9 +169,15 @@ async def test_visit_report_with_explicit_next_date(bot: Bot) -> None:
     assert visit.next_date == date(2026, 12, 2) and visit.entry_id is None and visit.visited_on == TODAY
 
 
-async def test_visit_report_other_zone_yesterday_and_no_entry(bot: Bot) -> None:
-    report = await bot.chat("liuzhiyong", "昨天去看望了马静")
-    assert report == ["已记录对 马静 的走访，下次回访：2026-12-25（周五）（马静 在 陈俊杰 的责任区）。到时我会提醒你。"]
+async def test_visit_report_other_zone_is_not_written_nor_whose_zone_told(bot: Bot) -> None:
+    [report] = await bot.chat("liuzhiyong", "昨天去看望了马静")
+    assert "不在你的责任区" in report and "没有记下" in report and "陈俊杰" not in report
+    assert await rows(bot, Visit) == []
+
+
+async def test_secretary_records_a_visit_anywhere_yesterday(bot: Bot) -> None:
+    report = await bot.chat("wanghaiyan", "昨天去看望了马静")
+    assert report == ["已记录对 马静 的走访，下次回访：2026-12-25（周五）。到时我会提醒你。"]
     [visit] = await rows(bot, Visit)
     assert visit.visited_on == date(2026, 11, 24)
 

@@ -118,8 +118,9 @@ def visit_recorded(name: str, when: date, zone_note: str = "", asked: date | Non
     return f"已记录对 {name} 的走访，下次回访：{fmt_day(when)}{zone_note}。{moved}到时我会提醒你。"
 
 
-def in_zone_of(name: str, member: str | None) -> str:
-    return f"（{name} 在 {member} 的责任区）" if member else f"（{name} 不在任何人的责任区）"
+def not_your_zone(name: str) -> str:
+    return (f"{name} 不在你的责任区，这次走访没有记下。走访自己责任区以外的同事，"
+            "请先告诉支部书记，由书记记录或把这位同事安排给你。")
 
 
 # --- which one? ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from handlers.care.needs import day
 from handlers.care.states import CareStates
 from handlers.care.which import answer, ask_which, continuation, named
 from storage import care, people
+from storage.people import Role
 
 PAST_DAY = (("大前天", 3), ("前天", 2), ("昨天", 1), ("昨晚", 1), ("昨日", 1))
 
@@ -73,13 +74,26 @@ async def record(ctx: Context, persons: Sequence[str], data: dict[str, Any]) -> 
     when_visited = day(data.get("visited_on")) or ctx.today
     everyone = await people.by_id(ctx.session)
     lines = []
+    mine = await _may_write_for(ctx)
     for userid in dict.fromkeys(persons):
         person = everyone.get(userid)
+        if mine is not None and userid not in mine:
+            # Outside one's zone nothing is written, and whose zone it is stays unsaid.
+            lines.append(msg.not_your_zone(msg.who(person, userid)))
+            continue
         _, _, when = await care.record_visit(ctx.session, ctx.now, member=ctx.userid, person=userid,
                                              visited_on=when_visited, summary=data["summary"], next_date=next_date)
-        note = ""
-        if person is not None and person.zone_member != ctx.userid:
-            zone = person.zone_member
-            note = msg.in_zone_of(person.name, msg.who(everyone.get(zone), zone) if zone else None)
-        lines.append(msg.visit_recorded(msg.who(person, userid), when, note, asked=next_date))
+        lines.append(msg.visit_recorded(msg.who(person, userid), when, "", asked=next_date))
     return Text(content="\n".join(lines))
+
+
+async def _may_write_for(ctx: Context) -> set[str] | None:
+    """Whom the sender may record visits for: ``None`` is anyone in the branch (the secretary); a member,
+    the people in their zone, on the ledger in their care, or whose open visit task is theirs."""
+    assert ctx.sender is not None
+    if ctx.sender.role == Role.SECRETARY:
+        return None
+    zone = {p.userid for p in await people.zone(ctx.session, ctx.userid)}
+    tasks = {t.person for t in await care.open_tasks(ctx.session, member=ctx.userid)}
+    entries = {e.person for e in await care.ledger(ctx.session, responsible=ctx.userid)}
+    return zone | tasks | entries
