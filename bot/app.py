@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -60,7 +61,8 @@ async def _sender(app: web.Application) -> AsyncIterator[None]:
                          s.wecom_agent_id, timeout=s.http_timeout)
     tokens = TokenCache(app[keys.DB], client, f"{s.wecom_corp_id}:{s.wecom_agent_id}")
     sender = Sender(app[keys.DB], client, tokens, per_minute=s.rate_per_minute, per_hour=s.rate_per_hour,
-                    clock=app[keys.CLOCK], gate=app[keys.GATE])  # type: ignore[arg-type]
+                    clock=app[keys.CLOCK], gate=app[keys.GATE],  # type: ignore[arg-type]
+                    attachments=functools.partial(registry.attachment, app[keys.DB], s))
     app[keys.TOKENS] = tokens
     app[keys.SENDER] = sender
     if app.get(_RUN_SENDER, True):

@@ -1,5 +1,5 @@
-"""A WeCom API simulator on loopback: gettoken and message/send, recording what was sent, and the
-directory (通讯录) of a fixture organisation with the ``change_contact`` events its changes raise.
+"""A WeCom API simulator on loopback: gettoken and message/send, recording what was sent (and files uploaded),
+OAuth2, and the directory (通讯录) of a fixture organisation with the ``change_contact`` events it raises.
 
 Used by ``sijing demo``, the tests and the benchmarks, through the same client code
 as production (only the API base URL differs). It can be told to fail.
@@ -27,6 +27,7 @@ ERRMSG = {
     42001: "access_token expired",
     45009: "api freq out of limit",
     45033: "api concurrent out of limit",
+    40007: "invalid media_id",
     60020: "not allow to access from your ip",
 }
 
@@ -100,6 +101,8 @@ class FakeWeCom:
         body = await request.json()
         if str(body.get("agentid")) != str(self.agent_id) or not body.get("touser"):
             return web.json_response({"errcode": 40031, "errmsg": ERRMSG[40031]})
+        if body.get("msgtype") == "file" and (body.get("file") or {}).get("media_id") not in self.web.media:
+            return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
         self.sent.append(body)
         self._changed.set()
         for listener in self.listeners:
@@ -157,9 +160,21 @@ class FakeWeCom:
             return web.json_response({"errcode": 40029, "errmsg": "invalid code"})
         return web.json_response({"errcode": 0, "errmsg": "ok", "userid": found[0], "user_ticket": ""})
 
+    def files(self, userid: str) -> list[tuple[str, bytes]]:
+        """``(file name, bytes)`` of each file message sent to ``userid``, as uploaded."""
+        return [self.web.media[m["file"]["media_id"]] for m in self.to(userid) if m.get("msgtype") == "file"]
+
+    def fail_uploads(self, errcode: int, times: int = 1) -> None:
+        """The next ``times`` media/upload calls answer ``errcode``."""
+        self.web.upload_failures.extend([errcode] * times)
+
     async def upload(self, request: web.Request) -> web.Response:
         if (refused := self._token_error(request)) is not None:
             return refused
+        self.web.uploads += 1
+        if self.web.upload_failures:
+            code = self.web.upload_failures.popleft()
+            return web.json_response({"errcode": code, "errmsg": ERRMSG.get(code, "error")})
         post = await request.post()
         media = post.get("media")
         if not isinstance(media, web.FileField) or request.query.get("type") != "file":
@@ -183,6 +198,8 @@ class FakeWeb:
     code_ttl: float = 300.0
     codes: dict[str, tuple[str, float]] = field(default_factory=dict)
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    uploads: int = 0
+    upload_failures: deque[int] = field(default_factory=deque)
 
 
 async def serve(fake: FakeWeCom, host: str = "127.0.0.1", port: int = 0) -> tuple[web.AppRunner, str]:

@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import cache
 from importlib import import_module
 from types import ModuleType
+from typing import Any
 
 from bot import dialog, fallback, help
 from bot.dispatcher import Dispatcher, Router
@@ -92,10 +93,19 @@ def workbench() -> tuple[Part, ...]:
 
 
 async def inspection_workbook(db: Database, settings: Settings, now: datetime, userid: str, *,
-                              internal: bool = False) -> tuple[str, bytes]:
+                              internal: bool = False, branch: int | None = None) -> tuple[str, bytes]:
     """``(file name, xlsx bytes)`` of the inspection workbook as ``userid`` may see it (for ``/导出``);
     see ``bot.web.inspection.inspection_workbook``."""
-    return await _workbook(db, settings, now, userid, workbench(), internal=internal)
+    return await _workbook(db, settings, now, userid, workbench(), internal=internal, branch=branch)
+
+
+async def attachment(db: Database, settings: Settings, spec: dict[str, Any]) -> tuple[str, bytes]:
+    """The file an ``Attachment`` reply names, built when the sender delivers it (``Sender(attachments=)``):
+    ``{"kind": "inspection_workbook", "userid", "branch", "internal", "as_of"}`` (``/导出``)."""
+    if spec.get("kind") != "inspection_workbook":
+        raise ValueError(f"unknown attachment kind {spec.get('kind')!r}")
+    return await inspection_workbook(db, settings, datetime.fromisoformat(str(spec["as_of"])), str(spec["userid"]),
+                                     internal=bool(spec.get("internal")), branch=spec.get("branch"))
 
 
 def digest_sections() -> tuple[DigestSection, ...]:

@@ -148,3 +148,16 @@ class File(Reply):
         from bot.wecom.client import file_payload
 
         return file_payload(self.media_id)
+
+
+@dataclass(frozen=True)
+class Attachment(Reply):
+    """A file the sender builds when it delivers the row, uploads (``media/upload``) and sends as a file
+    message (``bot.sender``): ``build`` names what to build (``bot.registry.attachment``), JSON only;
+    ``failed`` is the Chinese text the person gets instead if building fails."""
+
+    build: dict[str, Any] = field(default_factory=dict)
+    failed: str = ""
+
+    def payload(self) -> dict[str, Any]:
+        return {"msgtype": "file", "build": self.build, "failed": self.failed}

@@ -8,11 +8,13 @@ import os
 import random
 import socket
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from bot.gate import IdleGate
+from bot.replies import Text
 from bot.wecom import client as wc
 from bot.wecom.client import TransportError, WeComAPIError, WeComClient
 from bot.wecom.token import TokenCache
@@ -23,6 +25,8 @@ from storage.models import OutboxRow
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+# Builds the file an outbox row of msgtype "file" names (``bot.replies.Attachment``): (file name, bytes).
+Builder = Callable[[dict[str, Any]], Awaitable[tuple[str, bytes]]]
 
 
 def utcnow() -> datetime:
@@ -87,8 +91,10 @@ class Sender:
         batch: int = 200,
         concurrency: int = 8,
         gate: IdleGate | None = None,
+        attachments: Builder | None = None,
     ) -> None:
         self._db = db
+        self._attachments = attachments
         self._gate = gate or IdleGate()
         self._client = client
         self._tokens = tokens
@@ -189,7 +195,7 @@ class Sender:
         for refreshed in (False, True):
             try:
                 token = await self._tokens.get(bad=token if refreshed else None)
-                result = await self._client.send(token, msg.recipient, msg.payload)
+                result = await self._client.send(token, msg.recipient, await self._attached(token, msg.payload))
             except WeComAPIError as exc:
                 if exc.errcode in wc.TOKEN_ERRORS and not refreshed and token is not None:
                     continue  # the token was revoked or expired early: refetch once, resend
@@ -204,6 +210,28 @@ class Sender:
                 log.error("outbox row %d %s: %s", msg.id, outcome.status, outcome.error)
             return outcome
         raise AssertionError("unreachable")
+
+    async def _attached(self, token: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """A file row names what to build (``bot.replies.Attachment``): build it, upload it, send it as a
+        file message. If building fails the person gets the row's Chinese ``failed`` text instead; an
+        upload failure is retried like a send (nothing reached the person yet)."""
+        spec = payload.get("build")
+        if payload.get("msgtype") != "file" or not isinstance(spec, dict):
+            return payload
+        try:
+            if self._attachments is None:
+                raise LookupError("this sender builds no attachments")
+            name, content = await self._attachments(spec)
+            if len(content) > wc.MEDIA_LIMIT:
+                raise ValueError(f"{len(content)} bytes: over WeCom's media limit")
+        except Exception:  # noqa: BLE001 - whatever went wrong, the person is told in Chinese
+            log.exception("building the %s attachment failed", spec.get("kind"))
+            return Text(content=str(payload.get("failed") or "文件生成失败，请稍后再试。")).payload()
+        try:
+            media_id = await self._client.upload_media(token, name, content)
+        except TransportError as exc:
+            raise TransportError(f"media/upload: {exc}", sent_maybe=False) from None  # no message went out
+        return wc.file_payload(media_id)
 
     async def _record(self, row_id: int, outcome: Outcome) -> None:
         now = self._clock()

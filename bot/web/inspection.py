@@ -47,19 +47,20 @@ async def build(scope: Scope, parts: Sequence[Part], *, internal: bool) -> bytes
 
 
 async def inspection_workbook(db: Database, settings: Settings, now: datetime, userid: str, parts: Sequence[Part],
-                              *, internal: bool = False) -> tuple[str, bytes]:
+                              *, internal: bool = False, branch: int | None = None) -> tuple[str, bytes]:
     """``(file name, xlsx bytes)`` as ``userid`` may see it (for ``/导出``).
 
     It reads in its own short transactions (seconds for a large branch): call it outside an event's
     transaction, e.g. from a task, then upload the bytes and queue a ``bot.replies.File``.
 
     Raises:
-        PermissionError: ``userid`` is not in the roster, or asks for the internal workbook without being the secretary.
+        PermissionError: ``userid`` is not in the roster (of ``branch``, when given: the branch asked for),
+            or asks for the internal workbook without being the secretary.
     """
     async with db.sessions() as session:
         person = await people.get(session, userid)
-        if person is None:
-            raise PermissionError("not in the roster")
+        if person is None or (branch is not None and person.branch_id != branch):
+            raise PermissionError("not in the roster of the branch asked for")
         set_branch(session, person.branch_id)  # the workbook of the asker's branch
         branch = await people.branches.get(session, person.branch_id)
         scope = Scope(perm.viewer_of(person, branch.name if branch else ""), session, now.astimezone(settings.tz),

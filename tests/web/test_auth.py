@@ -168,3 +168,9 @@ async def test_security_headers_and_static_files(web):
     web.client.session.cookie_jar.clear()
     assert (await web.client.get("/web/static/app.js")).status == 200  # no session needed
     assert (await web.client.get("/web/static/../../bot/config.py")).status in (403, 404)
+
+
+async def test_login_link_in_chat_needs_a_public_url(bot):
+    from handlers.people import messages
+
+    assert await bot.chat(SECRETARY, "/后台") == [messages.NO_PUBLIC_URL]
