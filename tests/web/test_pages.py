@@ -198,6 +198,12 @@ async def test_sensitive_views_are_audited_and_masked_in_public(seeded):
     async with seeded.app[keys.DB].session(1) as session:
         details = set((await session.execute(select(AuditEntry.detail).where(AuditEntry.action == "view"))).scalars())
     assert "via=web" in details
+    await page_text(seeded, "/web/assist/1")
+    await page_text(seeded, "/web/surveys/1")
+    _, body = await page_text(seeded, "/web/audit")  # the log reads in Chinese: actions and object types
+    for code in ("project_view", "survey_results_view", "care_entry", "web_login"):
+        assert f">{code}<" not in body and f" {code} " not in body, code
+    assert "查看结果" in body and "帮扶项目" in body and "工作台登录" in body
 
 
 async def test_duty_calendar_edit(web):
