@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from urllib.parse import quote
 
 from sqlalchemy import select
 
@@ -118,6 +120,23 @@ async def test_an_items_whole_history(seeded):
     for step in ("提交", "接单", "进展", "已经联系后勤"):
         assert step in body
     assert "书记操作" not in body  # only the secretary acts
+
+
+async def test_a_teams_figures_open_the_rows_behind_them(seeded):
+    await deed(seeded, EMPLOYEE, MEMBER)  # 运行一班: an open item of one of its people
+    await login(seeded, SECRETARY)
+    checked = 0
+    for team in ("运行一班", "运行二班", "检修班"):
+        _, body = await page_text(seeded, f"/web/teams/{team}")
+        figures = re.findall(r'<a class="kpi" href="([^"]+)"><b>(\d+)</b><span>([^<]+)</span>', body)
+        assert len(figures) == 3, team
+        for href, value, label in figures:
+            status, rows = await page_text(seeded, html.unescape(href))
+            total = re.search(r"共 (\d+) 条", rows)
+            assert status == 200 and total and total.group(1) == value, (team, label, href)
+            assert f"team={quote(team)}" in html.unescape(href), href  # the team's rows, not everyone's
+            checked += int(value)
+    assert checked > 3  # the figures are not all zero
 
 
 async def test_member_sees_their_zone_not_others(seeded):
