@@ -44,7 +44,8 @@ BUDGET_MS = 300.0
 PAGES = ("/web/overview", "/web/items", "/web/items?status=active&overdue=true", "/web/items?q=食堂",
          "/web/items?page=50", "/web/items/{deed}", "/web/care", "/web/care/visits", "/web/care/people/{person}",
          "/web/coverage", "/web/zone?member=m00001", "/web/zone?member=m00001&not_visited=30", "/web/duty",
-         "/web/assist", "/web/gatherings", "/web/talent", "/web/teams", "/web/teams/班组001", "/web/surveys/1",
+         "/web/assist", "/web/gatherings", "/web/talent", "/web/teams", "/web/teams/班组001",
+         "/web/items?status=active&team=班组001", "/web/care/visits?team=班组001", "/web/surveys/1",
          "/web/audit", "/web/inspection")
 DOWNLOADS = ("/web/items?format=xlsx", "/web/inspection/public.xlsx")
 

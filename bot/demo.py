@@ -44,13 +44,22 @@ def text_xml(corp_id: str, user: str, content: str, agent_id: int, msg_id: str |
 
 
 class Terminal:
-    def __init__(self, names: dict[str, str]) -> None:
+    def __init__(self, names: dict[str, str], fake: FakeWeCom | None = None, folder: Path | None = None) -> None:
         self.names = names
+        self.fake = fake  # a file message's bytes are in the fake's uploads: saved to ``folder`` to open
+        self.folder = folder
 
     def show(self, body: dict[str, Any]) -> None:
         kind = body.get("msgtype", "")
         part = body.get(kind, {})
         text = part.get("content") or part.get("description") or ""
+        if kind == "textcard" and part.get("url"):
+            text = f"[{part.get('title', '')}] {text}\n{part.get('url')}"
+        if kind == "file" and self.fake is not None and self.folder is not None:
+            name, data = self.fake.web.media.get(part.get("media_id", ""), ("", b""))
+            path = self.folder / (Path(name).name or "file")
+            path.write_bytes(data)
+            text = f"[文件] {name}（{len(data) // 1024 + 1} KB）已保存到 {path}"
         if kind == "template_card":
             main = part.get("main_title", {})
             text = f"[卡片] {main.get('title', '')} {main.get('desc', '')}".strip()
@@ -100,7 +109,7 @@ async def run_demo(db_path: Path, *, fresh: bool = False) -> int:
         async with db.sessions() as session:
             roster = await people.all_people(session)
     names = {p.userid: f"{p.name}({p.role_label})" for p in roster}
-    term = Terminal(names)
+    term = Terminal(names, fake, db_path.resolve().parent)
     fake.listeners.append(term.show)
     crypto = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
     current = next((p.userid for p in roster if p.role == "employee"), roster[0].userid)

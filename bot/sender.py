@@ -75,6 +75,10 @@ def classify(exc: Exception, attempts: int) -> Outcome:
     return Outcome("failed", code, f"企业微信拒绝 ({code}): {exc.errmsg}")
 
 
+async def _no_builder() -> tuple[str, bytes]:
+    raise LookupError("this sender builds no attachments")
+
+
 class Sender:
     """Background delivery loop. ``run_once`` is one pass, used directly by tests."""
 
@@ -95,6 +99,8 @@ class Sender:
     ) -> None:
         self._db = db
         self._attachments = attachments
+        self._builds: dict[int, asyncio.Task[tuple[str, bytes]]] = {}  # row id -> its file being built
+        self.build_wait = 2.0  # seconds a delivery pass waits for a file before leaving it to build
         self._gate = gate or IdleGate()
         self._client = client
         self._tokens = tokens
@@ -119,6 +125,9 @@ class Sender:
         self._task = asyncio.create_task(self._loop(), name="outbox-sender")
 
     async def stop(self) -> None:
+        for build in self._builds.values():
+            build.cancel()
+        self._builds.clear()
         if self._task is not None:
             self._task.cancel()
             try:
@@ -195,7 +204,7 @@ class Sender:
         for refreshed in (False, True):
             try:
                 token = await self._tokens.get(bad=token if refreshed else None)
-                result = await self._client.send(token, msg.recipient, await self._attached(token, msg.payload))
+                result = await self._client.send(token, msg.recipient, await self._attached(token, msg))
             except WeComAPIError as exc:
                 if exc.errcode in wc.TOKEN_ERRORS and not refreshed and token is not None:
                     continue  # the token was revoked or expired early: refetch once, resend
@@ -211,17 +220,24 @@ class Sender:
             return outcome
         raise AssertionError("unreachable")
 
-    async def _attached(self, token: str, payload: dict[str, Any]) -> dict[str, Any]:
+    async def _attached(self, token: str, msg: outbox.Outgoing) -> dict[str, Any]:
         """A file row names what to build (``bot.replies.Attachment``): build it, upload it, send it as a
-        file message. If building fails the person gets the row's Chinese ``failed`` text instead; an
-        upload failure is retried like a send (nothing reached the person yet)."""
-        spec = payload.get("build")
+        file message. A build taking longer than ``build_wait`` goes on in the background while the row
+        waits (pending; only its recipient's later rows wait behind it); if building fails the person gets
+        the row's Chinese ``failed`` text instead; an upload failure is retried like a send."""
+        spec, payload = msg.payload.get("build"), msg.payload
         if payload.get("msgtype") != "file" or not isinstance(spec, dict):
             return payload
+        task = self._builds.get(msg.id)
+        if task is None:
+            build = self._attachments(spec) if self._attachments else _no_builder()
+            task = self._builds[msg.id] = asyncio.create_task(build, name=f"build-{msg.id}")
+        await asyncio.wait({task}, timeout=self.build_wait)
+        if not task.done():
+            raise TransportError("the file is still being built", sent_maybe=False)  # back to pending
+        del self._builds[msg.id]
         try:
-            if self._attachments is None:
-                raise LookupError("this sender builds no attachments")
-            name, content = await self._attachments(spec)
+            name, content = task.result()
             if len(content) > wc.MEDIA_LIMIT:
                 raise ValueError(f"{len(content)} bytes: over WeCom's media limit")
         except Exception:  # noqa: BLE001 - whatever went wrong, the person is told in Chinese

@@ -27,6 +27,15 @@ def test_demo_chats_through_the_whole_pipeline(tmp_path: Path) -> None:
     assert "名册" in out.stdout  # the stranger is told whom to ask
 
 
+def test_demo_shows_login_links_and_saves_exported_files(tmp_path: Path) -> None:
+    secretary = next(line.split(",")[0] for line in (ROOT / "bot" / "data" / "sample_roster.csv").read_text(
+        encoding="utf-8").splitlines() if ",secretary," in line)
+    out = sijing("demo", "--db", str(tmp_path / "demo.db"), stdin=f"/as {secretary}\n/后台\n/导出\n/quit\n")
+    assert out.returncode == 0, out.stderr
+    assert "/web/login/link/" in out.stdout  # the one-time link, to open in a browser
+    assert "[文件]" in out.stdout and list(tmp_path.glob("*公开台账*.xlsx"))
+
+
 async def test_newer_database_is_refused(tmp_path: Path) -> None:
     db = create_database(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     await upgrade(db)

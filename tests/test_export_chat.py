@@ -92,6 +92,24 @@ async def test_a_failed_upload_is_retried(bot):
     assert len(bot.fake.files(SECRETARY)) == 1 and bot.fake.web.uploads == 2
 
 
+async def test_a_slow_build_goes_on_while_others_are_answered(bot):
+    import asyncio
+
+    bot.app[keys.SENDER].build_wait = 0  # as if the branch were large: the pass does not wait for the file
+    await bot.chat(SECRETARY, "/导出")
+    assert bot.fake.files(SECRETARY) == []
+    assert await bot.chat(MEMBER, "/导出") == [msg.EXPORT_DENIED]  # everyone else is answered meanwhile
+    for _ in range(100):  # the build finishes in the background; the row is retried
+        await asyncio.sleep(0.05)
+        bot.clock.advance(seconds=30)
+        await bot.flush()
+        if bot.fake.files(SECRETARY):
+            break
+    [(name, data)] = bot.fake.files(SECRETARY)
+    assert "公开台账" in name and MARKER not in _sheets(data)[1]
+    assert await bot.outbox_counts() == {"sent": 3} and bot.fake.web.uploads == 1
+
+
 async def test_a_failed_build_tells_the_secretary_in_chinese(bot):
     assert await bot.say(SECRETARY, "/导出 内部") == 200
     await bot.app[keys.PROCESSOR].drain()

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.web import permissions as perm
+from bot.web.auditwords import action_label, object_label
 from bot.web.core import Ctx, add_nav, page
 from bot.web.tables import Field, Table, respond
 from bot.web.workbook import Column
@@ -15,7 +16,6 @@ from storage.paging import Page
 
 COLUMNS = (Column("时间", "datetime"), Column("操作人", width=10), Column("账号", width=12), Column("操作", width=18),
            Column("对象类型", width=14), Column("对象", width=16), Column("说明", "wrap", 40))
-ACTION_LABELS = {"view": "查看", "login": "登录", "logout": "退出", "login_refused": "登录被拒", "export": "导出"}
 
 
 @page(perm.secretary, "审计日志只有支部书记可以查看。")
@@ -28,10 +28,11 @@ async def audit_log(ctx: Ctx) -> web.StreamResponse:
         found = await audit.page_of(ctx.session, actor=actor, action=action, object_type=object_type,
                                     since=since, until=until, newest_first=True, limit=limit, offset=offset)
         names = await people.names(ctx.session, [a.actor for a in found.rows])
-        return Page([[a.at, names.get(a.actor, ""), a.actor, ACTION_LABELS.get(a.action, a.action), a.object_type,
+        return Page([[a.at, names.get(a.actor, ""), a.actor, action_label(a.action, a.object_type),
+                      object_label(a.object_type),
                       a.object_id, a.detail] for a in found.rows], found.total)
-    fields = [Field("action", "操作", options=[(a, ACTION_LABELS.get(a, a)) for a in actions]),
-              Field("object_type", "对象类型", options=[(t, t) for t in types]), Field("actor", "操作人账号", "text"),
+    fields = [Field("action", "操作", options=[(a, action_label(a)) for a in actions]),
+              Field("object_type", "对象类型", options=[(t, object_label(t)) for t in types]), Field("actor", "操作人账号", "text"),
               Field("since", "自", "date"), Field("until", "至", "date")]
     return await respond(ctx, "list.html", [Table("audit", "审计日志", COLUMNS, fetch)], title="审计日志", fields=fields)
 

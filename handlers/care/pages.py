@@ -20,7 +20,7 @@ from bot.web.parts import Chart, Glance, Kpi
 from bot.web.tables import Cell, Field, Table, options, respond
 from bot.web.workbook import Column
 from handlers.care import zones
-from storage import audit, people
+from storage import audit, people, teams
 from storage.care import CareCategory, CareEntry, CareSource, CareStatus, TaskStatus, Visit, reason_label
 from storage.care import queries as q
 from storage.months import months_back, next_month
@@ -121,11 +121,13 @@ async def ledger(ctx: Ctx) -> web.StreamResponse:
 @page(perm.member, "走访记录仅限党员同志查看。")
 async def visits(ctx: Ctx) -> web.StreamResponse:
     since, until = ctx.q.span()
-    filters = dict(member=ctx.q.text("member"), person=ctx.q.text("person"), day_from=since, day_to=until)
+    filters = dict(member=ctx.q.text("member"), person=ctx.q.text("person"), day_from=since, day_to=until,
+                   team=ctx.q.text("team"))
     fields = [Field("since", "走访自", "date"), Field("until", "走访至", "date")]
     if ctx.viewer.secretary:
         staff = [(p.userid, p.name) for p in await people.staff(ctx.session)]
         fields.insert(0, Field("member", "走访党员", options=staff))
+        fields.insert(1, Field("team", "对象班组", options=[(t, t) for t in await teams.team_names(ctx.session)]))
     return await respond(ctx, "list.html", [visit_table(ctx, filters)], title="走访记录", fields=fields)
 
 

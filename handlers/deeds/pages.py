@@ -20,7 +20,7 @@ from bot.web.parts import Chart, Glance, Kpi
 from bot.web.tables import Cell, Field, Table, listed, options, respond
 from bot.web.workbook import Column
 from handlers.deeds import flows
-from storage import deeds, people
+from storage import deeds, people, teams
 from storage.deeds import DeedCategory, DeedStatus, EventKind, Item, ItemKind, Satisfaction
 from storage.deeds import queries as q
 from storage.errors import Refused
@@ -48,7 +48,8 @@ def _filters(ctx: Ctx) -> dict[str, Any]:
     return dict(status=q.ITEM_OPEN if status == OPEN else ([status] if status else None), owner=ctx.q.text("owner"),
                 category=ctx.q.choice("category", list(DeedCategory)), kind=ctx.q.choice("kind", list(ItemKind)),
                 overdue=ctx.q.flag("overdue"), created_from=since, created_to=until, closed_from=closed_from,
-                closed_to=closed_to, satisfaction=ctx.q.choice("satisfaction", list(Satisfaction)), text=ctx.q.text("q"))
+                closed_to=closed_to, satisfaction=ctx.q.choice("satisfaction", list(Satisfaction)), text=ctx.q.text("q"),
+                team=ctx.q.text("team"))
 
 
 def _row(it: Item, names: dict[str, str], now: datetime) -> list[Any]:
@@ -88,6 +89,7 @@ async def list_items(ctx: Ctx) -> web.StreamResponse:
     if perm.member(ctx.viewer):
         owners = [(p.userid, p.name) for p in await people.staff(ctx.session)]
         fields.insert(3, Field("owner", "负责人", options=owners))
+        fields.insert(4, Field("team", "班组", options=[(t, t) for t in await teams.team_names(ctx.session)]))
     title = "事项" if ctx.viewer.member else "我的事项"
     return await respond(ctx, "list.html", [item_table(ctx, filters)], title=title, fields=fields)
 

@@ -3,7 +3,7 @@ the score sheets of the inspection workbooks and the ranking on the overview."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -123,8 +123,9 @@ async def team(ctx: Ctx) -> web.StreamResponse:
                         if ts.components[k].ratio is not None else "不计"] for k in COMPONENTS], limit, offset)
     parts = Table("parts", f"{name}{teams.month_label(month)}得分构成", PARTS, fetch, paged=False,
                   note=_weights_note(result))
+    last = teams.next_month(month) - timedelta(days=1)
     return await respond(ctx, "teams/team.html", [parts], title=f"{name} · {teams.month_label(month)}", ts=ts,
-                         record=record, month=f"{month:%Y-%m}")
+                         record=record, month=f"{month:%Y-%m}", first=f"{month:%Y-%m-%d}", last=f"{last:%Y-%m-%d}")
 
 
 async def glance(ctx: Ctx) -> Glance:

@@ -54,10 +54,12 @@ async def care_entries(session: AsyncSession, *, status: str | Sequence[str] | N
 
 
 async def visits(session: AsyncSession, *, member: str | None = None, person: str | None = None,
-                 day_from: date | None = None, day_to: date | None = None, scope: ColumnElement[bool] | None = None,
-                 limit: int | None = 50, offset: int = 0) -> Page[Visit]:
-    """Visits, newest first; ``day_from``/``day_to`` inclusive on the visit date."""
+                 day_from: date | None = None, day_to: date | None = None, team: str | None = None,
+                 scope: ColumnElement[bool] | None = None, limit: int | None = 50, offset: int = 0) -> Page[Visit]:
+    """Visits, newest first; ``day_from``/``day_to`` inclusive on the visit date; ``team``: to its people."""
     where = _equal((Visit.member, member), (Visit.person, person))
+    if team:
+        where.append(Visit.person.in_(select(Person.userid).where(Person.team == team).scalar_subquery()))
     if day_from is not None:
         where.append(Visit.visited_on >= day_from)
     if day_to is not None:

@@ -16,6 +16,7 @@ from storage.duty.lifecycle import IncidentStatus
 from storage.deeds.repo import ACCEPT_WITHIN
 from storage.months import day_start, month_start, per_month
 from storage.paging import Page, page
+from storage.people.models import Person
 
 # Items are deeds and incidents (same table, same numbers): their statuses (``closed`` once), and those not closed.
 ITEM_STATUSES: tuple[DeedStatus | IncidentStatus, ...] = tuple(dict.fromkeys([*DeedStatus, *IncidentStatus]))
@@ -41,12 +42,13 @@ async def items(session: AsyncSession, *, now: datetime, status: Sequence[str] |
                 overdue: bool | None = None, created_from: datetime | None = None,
                 created_to: datetime | None = None, closed_from: datetime | None = None,
                 closed_to: datetime | None = None, satisfaction: str | None = None, text: str | None = None,
-                scope: ColumnElement[bool] | None = None, newest_first: bool = False,
+                team: str | None = None, scope: ColumnElement[bool] | None = None, newest_first: bool = False,
                 limit: int | None = 50, offset: int = 0) -> Page[Item]:
     """Items by number (``newest_first``: the highest first) and how many match.
 
     ``created_to`` and ``closed_to`` are exclusive; ``overdue`` uses ``repo.is_overdue``'s rule; ``text`` is
-    an ``#N`` or words of the title or text; ``scope`` is a visibility condition (the workbench's viewer).
+    an ``#N`` or words of the title or text; ``team`` the team's as a team record counts them (deeds of its
+    people, its incidents); ``scope`` is a visibility condition (the workbench's viewer).
     """
     stmt = select(Item).order_by(Item.number.desc() if newest_first else Item.number)
     if scope is not None:
@@ -67,6 +69,10 @@ async def items(session: AsyncSession, *, now: datetime, status: Sequence[str] |
         stmt = stmt.where(late if overdue else ~late)
     if text:
         stmt = stmt.where(_number_or_words(text))
+    if team:
+        members = select(Person.userid).where(Person.team == team).scalar_subquery()
+        stmt = stmt.where(((Item.kind == ItemKind.DEED) & Item.requester.in_(members))
+                          | ((Item.kind == ItemKind.INCIDENT) & (Item.team == team)))
     return await page(session, stmt, limit, offset)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from urllib.parse import quote
 
 from sqlalchemy import select
 
@@ -120,6 +122,23 @@ async def test_an_items_whole_history(seeded):
     assert "书记操作" not in body  # only the secretary acts
 
 
+async def test_a_teams_figures_open_the_rows_behind_them(seeded):
+    await deed(seeded, EMPLOYEE, MEMBER)  # 运行一班: an open item of one of its people
+    await login(seeded, SECRETARY)
+    checked = 0
+    for team in ("运行一班", "运行二班", "检修班"):
+        _, body = await page_text(seeded, f"/web/teams/{team}")
+        figures = re.findall(r'<a class="kpi" href="([^"]+)"><b>(\d+)</b><span>([^<]+)</span>', body)
+        assert len(figures) == 3, team
+        for href, value, label in figures:
+            status, rows = await page_text(seeded, html.unescape(href))
+            total = re.search(r"共 (\d+) 条", rows)
+            assert status == 200 and total and total.group(1) == value, (team, label, href)
+            assert f"team={quote(team)}" in html.unescape(href), href  # the team's rows, not everyone's
+            checked += int(value)
+    assert checked > 3  # the figures are not all zero
+
+
 async def test_member_sees_their_zone_not_others(seeded):
     mine = await deed(seeded, EMPLOYEE, MEMBER)
     theirs = await deed(seeded, OTHER_EMPLOYEE, OTHER_MEMBER)
@@ -198,6 +217,12 @@ async def test_sensitive_views_are_audited_and_masked_in_public(seeded):
     async with seeded.app[keys.DB].session(1) as session:
         details = set((await session.execute(select(AuditEntry.detail).where(AuditEntry.action == "view"))).scalars())
     assert "via=web" in details
+    await page_text(seeded, "/web/assist/1")
+    await page_text(seeded, "/web/surveys/1")
+    _, body = await page_text(seeded, "/web/audit")  # the log reads in Chinese: actions and object types
+    for code in ("project_view", "survey_results_view", "care_entry", "web_login"):
+        assert f">{code}<" not in body and f" {code} " not in body, code
+    assert "查看结果" in body and "帮扶项目" in body and "工作台登录" in body
 
 
 async def test_duty_calendar_edit(web):

@@ -35,3 +35,35 @@ def test_templates_are_found_in_their_domain_and_cannot_shadow_the_framework() -
     assert framework.isdisjoint(registry.DOMAINS)  # a domain's templates live in its package
     for folder in (ROOT / "handlers").glob("*/templates/*"):
         assert folder.parent.parent.name == folder.name, folder  # handlers/<d>/templates/<d>/
+
+
+def _recorded_actions() -> set[tuple[str, str]]:
+    """``(action, object type)`` of every ``audit.record`` call with literal codes in the source."""
+    import re
+
+    call = re.compile(r'audit\.record\(\s*[^,]+,\s*[^,]+,\s*[^,]+,\s*"([a-z_]+)",\s*"([a-z_]+)"')
+    found = set()
+    for top in ("bot", "handlers", "storage", "schedules"):
+        for path in (ROOT / top).rglob("*.py"):
+            found |= set(call.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_audit_action_reads_in_chinese() -> None:
+    from bot.web.auditwords import action_label, object_label
+    from storage.assist import UpdateKind
+    from storage.care import TaskStatus
+    from storage.deeds import EventKind
+
+    literal = _recorded_actions()
+    assert len(literal) > 25  # the scan finds the calls
+    composed = {(f"{kind}_{event}", kind) for kind in ("training", "activity")
+                for event in ("created", "cancelled", "done", "signup", "signup_cancelled", "attendance")}
+    composed |= {(f"item_{k}", "item") for k in EventKind} | {(f"project_{k}", "project") for k in UpdateKind}
+    composed |= {(str(s), "visit_task") for s in TaskStatus} | {(a, "care_entry") for a in
+                                                               ("proposed", "created", "accepted", "declined", "resolved")}
+    composed |= {(a, "survey") for a in ("survey_created", "survey_published", "survey_closed", "survey_answer")}
+    composed |= {("project_view", "project"), ("project_view_denied", "project"), ("hand_over", "item")}
+    untranslated = sorted((a, o) for a, o in literal | composed
+                          if action_label(a, o) == a or object_label(o) == o)
+    assert untranslated == []
