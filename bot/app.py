@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiohttp
 from aiohttp import web
@@ -16,6 +16,7 @@ from bot.gate import IdleGate
 from bot.nlu import Parser
 from bot.processor import Processor
 from bot.sender import Clock, Sender, utcnow
+from bot.wecom.errors import Policy
 from bot.services import Services
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import WeComCrypto
@@ -62,7 +63,9 @@ async def _sender(app: web.Application) -> AsyncIterator[None]:
     tokens = TokenCache(app[keys.DB], client, f"{s.wecom_corp_id}:{s.wecom_agent_id}")
     sender = Sender(app[keys.DB], client, tokens, per_minute=s.rate_per_minute, per_hour=s.rate_per_hour,
                     clock=app[keys.CLOCK], gate=app[keys.GATE],  # type: ignore[arg-type]
-                    attachments=functools.partial(registry.attachment, app[keys.DB], s))
+                    attachments=functools.partial(registry.attachment, app[keys.DB], s),
+                    policy=Policy(timedelta(hours=s.send_retry_hours), cap=float(s.send_backoff_cap)),
+                    concurrency=s.send_concurrency, grace=float(s.send_grace))
     app[keys.TOKENS] = tokens
     app[keys.SENDER] = sender
     if app.get(_RUN_SENDER, True):
