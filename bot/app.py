@@ -65,7 +65,7 @@ async def _sender(app: web.Application) -> AsyncIterator[None]:
                     clock=app[keys.CLOCK], gate=app[keys.GATE],  # type: ignore[arg-type]
                     attachments=functools.partial(registry.attachment, app[keys.DB], s),
                     policy=Policy(timedelta(hours=s.send_retry_hours), cap=float(s.send_backoff_cap)),
-                    concurrency=s.send_concurrency, grace=float(s.send_grace))
+                    concurrency=s.send_concurrency, grace=float(s.send_grace), pause=min(60.0, s.send_backoff_cap))
     app[keys.TOKENS] = tokens
     app[keys.SENDER] = sender
     if app.get(_RUN_SENDER, True):
