@@ -60,7 +60,8 @@ async def _sender(app: web.Application) -> AsyncIterator[None]:
     s = app[keys.SETTINGS]
     client = WeComClient(app[keys.HTTP], s.wecom_api_base, s.wecom_corp_id, s.wecom_secret,
                          s.wecom_agent_id, timeout=s.http_timeout)
-    tokens = TokenCache(app[keys.DB], client, f"{s.wecom_corp_id}:{s.wecom_agent_id}")
+    tokens = TokenCache(app[keys.DB], client, f"{s.wecom_corp_id}:{s.wecom_agent_id}",
+                        cooldown=min(60.0, s.send_backoff_cap))
     sender = Sender(app[keys.DB], client, tokens, per_minute=s.rate_per_minute, per_hour=s.rate_per_hour,
                     clock=app[keys.CLOCK], gate=app[keys.GATE],  # type: ignore[arg-type]
                     attachments=functools.partial(registry.attachment, app[keys.DB], s),

@@ -192,6 +192,13 @@ class Deployment:
     async def outbox(self) -> Counter[str]:
         return Counter({s: n for s, n in await self.query("SELECT status, count(*) FROM outbox GROUP BY status")})
 
+    async def claimed_by(self, server: Server) -> dict[str, int]:
+        """Rows ``server``'s process claimed and left ``sending`` or ``in_doubt``, by status."""
+        assert server.proc is not None
+        rows = await self.query("SELECT status, count(*) FROM outbox WHERE status IN ('sending', 'in_doubt') "
+                                f"AND claimed_by LIKE '%:{server.proc.pid}:%' GROUP BY status")
+        return {s: n for s, n in rows}
+
     async def settled(self, timeout: float = 60.0, *, allow_pending: bool = False) -> Counter[str]:
         """Wait until every stored message is processed and no reply is pending or being sent."""
         deadline = time.monotonic() + timeout
@@ -205,13 +212,13 @@ class Deployment:
 
     async def ledger(self, server: Server | None = None) -> Ledger:
         """Count, per recipient, replies received against outbox rows sent or in doubt."""
-        rows = await self.query("SELECT id, recipient, status FROM outbox")
+        rows = await self.query("SELECT id, recipient, status FROM outbox WHERE status <> 'dropped'")
         by_status = Counter(status for _, _, status in rows)
         received = Counter(to for _, to in self.arrivals)
         lost = duplicated = doubt_sent = 0
         for user in {r for _, r, _ in rows} | set(received):
             sent = sum(1 for _, r, s in rows if r == user and s == "sent")
-            doubt = sum(1 for _, r, s in rows if r == user and s == "in_doubt")
+            doubt = sum(1 for _, r, s in rows if r == user and s in ("in_doubt", "sending"))
             got = received[user]
             duplicated += max(0, got - sent - doubt)
             doubt_sent += min(doubt, max(0, got - sent))
