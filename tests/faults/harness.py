@@ -20,6 +20,7 @@ import signal
 import socket
 import sqlite3
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -74,6 +75,9 @@ class Ledger:
                 f"duplicated={self.duplicated} in_doubt={self.in_doubt} (of which sent {self.in_doubt_sent})")
 
 
+_STARTING = threading.BoundedSemaphore(2)
+
+
 class Server:
     """One ``sijing serve`` process."""
 
@@ -85,7 +89,14 @@ class Server:
         self.log = dep.folder / f"serve-{self.port}.log"
         self.url = f"http://127.0.0.1:{self.port}"
 
-    async def start(self, timeout: float = 60.0) -> Server:
+    async def start(self, timeout: float = 180.0) -> Server:
+        await asyncio.to_thread(_STARTING.acquire)  # start-up is CPU-bound: two at a time
+        try:
+            return await self._start(timeout)
+        finally:
+            _STARTING.release()
+
+    async def _start(self, timeout: float) -> Server:
         out = self.log.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
@@ -106,7 +117,7 @@ class Server:
         async with self.dep.http.get(self.url + "/healthz") as resp:
             return dict(await resp.json())
 
-    async def terminate(self, timeout: float = 30.0) -> int:
+    async def terminate(self, timeout: float = 120.0) -> int:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)
         return await asyncio.wait_for(self.proc.wait(), timeout)
@@ -283,6 +294,17 @@ async def _template(kind: str, admin: asyncpg.Connection | None, folder: Path) -
             await _migrated(f"{PG_BASE}/{name}")
             _TEMPLATES[kind] = name
     return _TEMPLATES[kind]
+
+
+async def prepare_templates(folder: Path, kinds: tuple[str, ...] = ("sqlite", "postgresql")) -> None:
+    """Make the templates up front (alembic is not safe to run twice at once in one process)."""
+    admin = await asyncpg.connect(PG_ADMIN_DSN) if "postgresql" in kinds else None
+    try:
+        for kind in kinds:
+            await _template(kind, admin, folder)
+    finally:
+        if admin is not None:
+            await admin.close()
 
 
 async def drop_templates() -> None:

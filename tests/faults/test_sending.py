@@ -9,22 +9,37 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from tests.faults.harness import HEAVY, Deployment, Server, deployment, drop_templates, report, scaled
+from tests.faults.harness import HEAVY, Deployment, Server, deployment, drop_templates, prepare_templates, report, scaled
 
 pytestmark = pytest.mark.faults
 
 CONCURRENCY = 4  # the sender's default: the most requests in flight, so the most a crash can leave in doubt
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _templates() -> Iterator[None]:
-    yield
-    asyncio.run(drop_templates())
+@pytest.fixture(scope="module")
+def running(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future[None]]]:
+    """Every selected scenario of this module starts at once, each in its own thread and event loop
+    (they mostly wait: on server start-up, backoffs, rate windows); each test then waits for its own."""
+    wanted = [item.name for item in request.session.items if item.module is request.module]
+    asyncio.run(prepare_templates(tmp_path_factory.getbasetemp()))
+    pool = ThreadPoolExecutor(max_workers=max(1, len(wanted)), thread_name_prefix="fault")
+    futures = {name: pool.submit(asyncio.run, SCENARIOS[name](tmp_path_factory.mktemp(name[:30])))
+               for name in wanted}
+    try:
+        yield futures
+    finally:
+        pool.shutdown(wait=True)
+        asyncio.run(drop_templates())
+
+
+def outcome(running: dict[str, Future[None]], request: pytest.FixtureRequest) -> None:
+    running[request.node.name].result(timeout=300)
 
 
 async def until(predicate, timeout: float = 30.0, every: float = 0.05) -> None:  # type: ignore[no-untyped-def]
@@ -75,10 +90,10 @@ async def _sending(dep: Deployment, server: Server) -> bool:
     return bool((await dep.claimed_by(server)).get("sending"))
 
 
-async def test_sigterm_and_kill_while_sending_lose_nothing(tmp_path: Path) -> None:
-    (tmp_path / "sqlite").mkdir()
-    (tmp_path / "pg").mkdir()
-    await asyncio.gather(_stop_then_crash("sqlite", tmp_path / "sqlite"), _stop_then_crash("postgresql", tmp_path / "pg"))
+async def _stop_then_crash_both(folder: Path) -> None:
+    (folder / "sqlite").mkdir()
+    (folder / "pg").mkdir()
+    await asyncio.gather(_stop_then_crash("sqlite", folder / "sqlite"), _stop_then_crash("postgresql", folder / "pg"))
 
 
 async def _wecom_errors(folder: Path) -> None:
@@ -180,13 +195,25 @@ async def _arrived_to(dep: Deployment, user: str, count: int) -> bool:
     return sum(1 for _, to in dep.arrivals if to == user) >= count
 
 
-async def test_wecom_errors_are_retried_not_lost(tmp_path: Path) -> None:
-    await _wecom_errors(tmp_path)
+SCENARIOS: dict[str, Callable[[Path], Awaitable[None]]] = {
+    "test_sigterm_and_kill_while_sending_lose_nothing": _stop_then_crash_both,
+    "test_wecom_errors_are_retried_not_lost": _wecom_errors,
+    "test_token_faults_claim_nothing_and_show_in_healthz": _token_faults,
+    "test_one_person_flooded_is_rate_limited_across_processes": _one_person_flooded,
+}
 
 
-async def test_token_faults_claim_nothing_and_show_in_healthz(tmp_path: Path) -> None:
-    await _token_faults(tmp_path)
+def test_sigterm_and_kill_while_sending_lose_nothing(running: dict[str, Future[None]], request: pytest.FixtureRequest) -> None:
+    outcome(running, request)
 
 
-async def test_one_person_flooded_is_rate_limited_across_processes(tmp_path: Path) -> None:
-    await _one_person_flooded(tmp_path)
+def test_wecom_errors_are_retried_not_lost(running: dict[str, Future[None]], request: pytest.FixtureRequest) -> None:
+    outcome(running, request)
+
+
+def test_token_faults_claim_nothing_and_show_in_healthz(running: dict[str, Future[None]], request: pytest.FixtureRequest) -> None:
+    outcome(running, request)
+
+
+def test_one_person_flooded_is_rate_limited_across_processes(running: dict[str, Future[None]], request: pytest.FixtureRequest) -> None:
+    outcome(running, request)
