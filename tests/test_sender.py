@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from bot import keys
@@ -225,3 +226,42 @@ async def test_invalid_user_is_not_retried(bot: Bot) -> None:
     assert notice.recipient == "wanghaiyan" and notice.status == "sent"  # told once
     assert bot.fake.send_requests == 2
     assert timedelta(0) <= bot.clock() - row.created_at
+
+
+async def test_outbox_command_lists_resends_and_drops_in_doubt_rows_audited(
+        bot: Bot, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    from bot.cli import main
+    from storage import audit
+
+    await enqueue(bot, "wutao", "hello")
+    await enqueue(bot, "sunpeng", "hi")
+    sender = bot.app[keys.SENDER]
+    async with bot.app[keys.DB].sessions() as session, session.begin():
+        for row in await outbox.heads(session, bot.clock(), sender.limits, 10):
+            assert await outbox.claim(session, row.id, row.recipient, "elsewhere:1:dead", bot.clock(), sender.limits)
+    bot.clock.advance(minutes=5)
+    await sender.run_once()  # the lease ran out: both in doubt, neither resent
+    wutao, sunpeng = await rows(bot)
+    assert (wutao.status, sunpeng.status) == ("in_doubt", "in_doubt") and bot.fake.send_requests == 0
+    monkeypatch.setenv("SIJING_DATABASE_URL", database_url)
+
+    async def sijing(*argv: str) -> tuple[int, str]:
+        code = await asyncio.to_thread(main, list(argv))
+        return code, capsys.readouterr().out
+
+    code, out = await sijing("outbox", "list", "--in-doubt")
+    assert code == 0 and f"#{wutao.id}\tin_doubt\twutao" in out and f"#{sunpeng.id}\tin_doubt" in out and "hello0" in out
+    assert (await sijing("outbox", "resend", str(wutao.id)))[0] == 0
+    assert (await sijing("outbox", "drop", str(sunpeng.id)))[0] == 0
+    assert (await sijing("outbox", "resend", str(sunpeng.id)))[0] == 1  # dropped: not resent
+    bot.clock.now = datetime.now(timezone.utc) + timedelta(seconds=1)  # the command runs on the real clock
+    await sender.run_once()
+    assert [r.status for r in await rows(bot)] == ["sent", "dropped"]
+    assert bot.fake.texts("wutao") == ["hello0"] and bot.fake.texts("sunpeng") == []
+    async with bot.app[keys.DB].sessions() as session:
+        lines = await audit.entries(session, object_type="outbox")
+    assert [(e.action, e.object_id) for e in lines] == [("outbox_resend", str(wutao.id)), ("outbox_drop", str(sunpeng.id))]
+    code, out = await sijing("outbox", "list", "--in-doubt")
+    assert "没有待确认" in out

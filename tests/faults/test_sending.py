@@ -64,10 +64,11 @@ async def _stop_then_crash(kind: str, folder: Path) -> None:
         people = users(20)
         acked = await dep.drive(first, people, n // len(people))
         await until(lambda: _sending(dep, first))
-        assert await first.terminate() == 0  # SIGTERM: exit 0
+        code = await first.terminate()
         left = await dep.claimed_by(first)
+        report(f"SIGTERM while sending ({kind})", await dep.ledger(), exit_code=code, left_by_stop=left)
+        assert code == 0  # SIGTERM: exit 0
         assert left == {}, left  # nothing left sending, nothing in doubt
-        report(f"SIGTERM while sending ({kind})", await dep.ledger())
 
         acked += await dep.drive(second, people, n // len(people))
         await until(lambda: _sending(dep, second))
