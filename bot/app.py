@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import aiohttp
 from aiohttp import web
 
-from bot import api, health, keys, registry, webhook
+from bot import api, health, keys, logsafe, registry, webhook
 from bot.config import Settings
 from bot.gate import IdleGate
 from bot.nlu import Parser
@@ -69,6 +69,7 @@ async def _sender(app: web.Application) -> AsyncIterator[None]:
                     concurrency=s.send_concurrency, grace=float(s.send_grace), pause=min(60.0, s.send_backoff_cap))
     app[keys.TOKENS] = tokens
     app[keys.SENDER] = sender
+    await logsafe.load_key(app[keys.DB], s.log_secret)
     if app.get(_RUN_SENDER, True):
         await sender.start()
     yield

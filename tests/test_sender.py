@@ -265,3 +265,57 @@ async def test_outbox_command_lists_resends_and_drops_in_doubt_rows_audited(
     assert [(e.action, e.object_id) for e in lines] == [("outbox_resend", str(wutao.id)), ("outbox_drop", str(sunpeng.id))]
     code, out = await sijing("outbox", "list", "--in-doubt")
     assert "没有待确认" in out
+
+
+async def test_log_pseudonyms_are_keyed_per_deployment(bot: Bot) -> None:
+    import hashlib
+
+    from bot import logsafe
+
+    db = bot.app[keys.DB]
+    await logsafe.load_key(db, None)  # already generated at start-up: the same key again
+    first = logsafe.pseudo("wutao")
+    assert first != "u" + hashlib.sha256(b"wutao").hexdigest()[:10]  # not reversible against the roster
+    logsafe.configure(b"another deployment")
+    assert logsafe.pseudo("wutao") != first
+    await logsafe.load_key(db, None)
+    assert logsafe.pseudo("wutao") == first  # stored once, reused by every process and restart
+    await logsafe.load_key(db, "from-the-settings")
+    assert logsafe.pseudo("wutao") not in (first, "-") and logsafe.pseudo("wutao") == logsafe.pseudo("wutao")
+
+
+def test_repeated_identical_errors_become_one_line_with_a_count() -> None:
+    import logging
+
+    from bot.logsafe import Repeats
+
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    handler = Collect()
+    now = [0.0]
+    handler.addFilter(Repeats(handler, window=60, clock=lambda: now[0]))
+    log = logging.getLogger("test.repeats")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    try:
+        for i in range(500):
+            try:
+                raise ConnectionRefusedError("database down")
+            except OSError:
+                log.exception("inbox row %d could not be processed", i)
+        log.error("something else")
+        log.info("info is never collapsed")
+        log.info("info is never collapsed")
+        now[0] = 61.0
+        log.error("inbox row %d could not be processed", 7)  # after the window, no exception: a new key
+    finally:
+        log.removeHandler(handler)
+    assert lines[:4] == ["inbox row 0 could not be processed", "something else", "info is never collapsed",
+                         "info is never collapsed"]
+    assert lines[4] == "inbox row 499 could not be processed [and 499 more like it in 60 s]"
+    assert lines[5] == "inbox row 7 could not be processed" and len(lines) == 6
