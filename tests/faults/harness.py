@@ -332,6 +332,10 @@ async def deployment(kind: str, folder: Path) -> AsyncIterator[Deployment]:
         url = f"{PG_BASE}/{name}"
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
     dep = Deployment(kind, url, folder, fake, api_base, http)
+    if CODE:  # no template: migrate once, before any server starts (two at once would race on the DDL)
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "db", "upgrade", env=dep.env(),
+                                                    cwd=folder, stdout=asyncio.subprocess.DEVNULL)
+        assert await proc.wait() == 0
     try:
         yield dep
     finally:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.harness import HEAVY, Deployment, Server, deployment, drop_templates, prepare_templates, report, scaled
+from tests.faults.harness import CODE, HEAVY, Deployment, Server, deployment, drop_templates, prepare_templates, report, scaled
 
 pytestmark = pytest.mark.faults
 
@@ -42,12 +42,30 @@ def outcome(running: dict[str, Future[None]], request: pytest.FixtureRequest) ->
     running[request.node.name].result(timeout=300)
 
 
-async def until(predicate, timeout: float = 30.0, every: float = 0.05) -> None:  # type: ignore[no-untyped-def]
+async def until(predicate, timeout: float = 30.0, every: float = 0.05) -> bool:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not await predicate():
         if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
+            return False
         await asyncio.sleep(every)
+    return True
+
+
+class Checks:
+    """Every check of a scenario is evaluated and reported, then the failures raised together (so that a
+    run against older code, SIJING_FAULTS_CODE, still measures every step)."""
+
+    def __init__(self, scenario: str) -> None:
+        self.scenario = scenario
+        self.failed: list[str] = []
+
+    def that(self, ok: bool, what: str) -> None:
+        if not ok:
+            self.failed.append(what)
+
+    def done(self) -> None:
+        if self.failed:
+            raise AssertionError(f"{self.scenario}: " + "; ".join(self.failed))
 
 
 def users(n: int, prefix: str = "u") -> list[str]:
@@ -58,33 +76,35 @@ async def _stop_then_crash(kind: str, folder: Path) -> None:
     """Two servers share the database; one is stopped (SIGTERM) while sending, then the other is killed
     (kill -9) while sending; a third, started after, recovers and sends the rest."""
     n = scaled(120)
+    check = Checks(f"stop and crash ({kind})")
     async with deployment(kind, folder) as dep:
         dep.fake.faults.delay = 0.03  # each request takes a while: the stop and the crash land mid-send
         first, second = await asyncio.gather(dep.start(), dep.start())
         people = users(20)
         acked = await dep.drive(first, people, n // len(people))
-        await until(lambda: _sending(dep, first))
+        check.that(await until(lambda: _sending(dep, first)), "the first server never sent")
         code = await first.terminate()
         left = await dep.claimed_by(first)
         report(f"SIGTERM while sending ({kind})", await dep.ledger(), exit_code=code, left_by_stop=left)
-        assert code == 0  # SIGTERM: exit 0
-        assert left == {}, left  # nothing left sending, nothing in doubt
+        check.that(code == 0, f"SIGTERM exit code {code}")
+        check.that(left == {}, f"left by the stop: {left}")  # nothing sending, nothing in doubt
 
         acked += await dep.drive(second, people, n // len(people))
-        await until(lambda: _sending(dep, second))
+        check.that(await until(lambda: _sending(dep, second)), "the second server never sent")
         await second.kill()  # kill -9
         crashed = await dep.claimed_by(second)
-        assert crashed.get("sending", 0) <= CONCURRENCY, crashed
+        check.that(crashed.get("sending", 0) <= CONCURRENCY, f"in flight at the kill: {crashed}")
 
         third = await dep.start()  # a restart: its start-up recovers what the killed one left
         dep.fake.faults.delay = 0.0
-        await dep.settled(60)
+        await dep.settled(60 if not CODE else 150)  # (the old code waited out a 2-minute lease)
         ledger = await dep.ledger(third)
         report(f"SIGTERM then kill -9 while sending ({kind})", ledger, in_flight_at_kill=crashed.get("sending", 0))
-        assert ledger.acked == acked == 2 * n
-        assert ledger.lost == 0 and ledger.duplicated == 0, ledger.line()
-        assert ledger.in_doubt <= CONCURRENCY and ledger.listed == ledger.in_doubt, ledger.line()
-        assert ledger.rows["pending"] == ledger.rows["sending"] == ledger.rows["failed"] == 0
+        check.that(ledger.acked == acked == 2 * n, f"acknowledged {ledger.acked} of {2 * n}")
+        check.that(ledger.lost == 0 and ledger.duplicated == 0, ledger.line())
+        check.that(ledger.in_doubt <= CONCURRENCY and ledger.listed == ledger.in_doubt, ledger.line())
+        check.that(ledger.rows["pending"] == ledger.rows["sending"] == ledger.rows["failed"] == 0, ledger.line())
+    check.done()
 
 
 async def _sending(dep: Deployment, server: Server) -> bool:
@@ -94,12 +114,17 @@ async def _sending(dep: Deployment, server: Server) -> bool:
 async def _stop_then_crash_both(folder: Path) -> None:
     (folder / "sqlite").mkdir()
     (folder / "pg").mkdir()
-    await asyncio.gather(_stop_then_crash("sqlite", folder / "sqlite"), _stop_then_crash("postgresql", folder / "pg"))
+    done = await asyncio.gather(_stop_then_crash("sqlite", folder / "sqlite"),
+                                _stop_then_crash("postgresql", folder / "pg"), return_exceptions=True)
+    for failure in done:
+        if isinstance(failure, BaseException):
+            raise failure
 
 
 async def _wecom_errors(folder: Path) -> None:
     """WeCom busy (-1) for a while, then HTTP 502 pages from the gateway, then every token expires."""
     n = scaled(40)
+    check = Checks("WeCom errors")
     async with deployment("sqlite", folder) as dep:
         server = await dep.start()
         dep.fake.faults.fail_send(errcode=-1, seconds=4.0)
@@ -111,10 +136,11 @@ async def _wecom_errors(folder: Path) -> None:
         await dep.settled(60)
         ledger = await dep.ledger(server)
         report("WeCom -1 for 4 s, then HTTP 502 for 3 s, then 42001 (sqlite)", ledger, injected=dep.fake.faults.injected)
-        assert dep.fake.faults.injected > n  # every message met a fault at least once
-        assert ledger.acked == acked and ledger.rows["sent"] == acked, ledger.line()
-        assert ledger.lost == ledger.duplicated == ledger.in_doubt == 0, ledger.line()
-        assert (await server.health())["status"] == "ok"
+        check.that(dep.fake.faults.injected > n, "not every message met a fault")
+        check.that(ledger.acked == acked and ledger.rows["sent"] == acked, ledger.line())
+        check.that(ledger.lost == ledger.duplicated == ledger.in_doubt == 0, ledger.line())
+        check.that((await server.health())["status"] == "ok", "healthz not ok after")
+    check.done()
 
 
 async def _refused_for(dep: Deployment, seconds: float) -> bool:
@@ -126,35 +152,40 @@ async def _token_faults(folder: Path) -> None:
     rotated in WeCom but not in the deployment (40001): /healthz says error with the reason, nothing is
     failed or in doubt, gettoken is not hammered; once fixed, everything goes."""
     n = scaled(20)
+    check = Checks("token faults")
     async with deployment("postgresql", folder) as dep:
         server = await dep.start()
         dep.fake.faults.fail_token(http=500, seconds=3.0)
         acked = await dep.drive(server, users(10, "k"), n // 10)
         await asyncio.sleep(1.5)
         during = await dep.outbox()
-        assert during["in_doubt"] == during["failed"] == during["sent"] == 0, during  # no send without a token
+        check.that(during["in_doubt"] == during["failed"] == during["sent"] == 0, f"during the outage: {dict(during)}")
         await dep.settled(30)
-        assert (await dep.ledger()).rows["sent"] == acked
+        outage = await dep.ledger()
+        report("gettoken HTTP 500 for 3 s (postgresql)", outage)
+        check.that(outage.rows["sent"] == acked, f"after the gettoken outage: {outage.line()}")
 
         dep.fake.secret = "rotated-in-wecom"
         dep.fake.expire_tokens()
         before = dep.fake.token_requests
         acked += await dep.drive(server, users(10, "w"), 1)
-        await until(lambda: _health_error(server), timeout=20)
+        check.that(await until(lambda: _health_error(server), timeout=20), "healthz never said error")
         health = await server.health()
-        assert "Secret" in health["sender_error"], health
+        check.that("Secret" in str(health.get("sender_error")), f"healthz: {health}")
         await asyncio.sleep(3.0)
         stuck = await dep.outbox()
-        assert stuck["failed"] == stuck["in_doubt"] == 0 and stuck["pending"] >= 10, stuck
-        assert dep.fake.token_requests - before <= 6  # paused between tries, not every 5 s per message
+        asked = dep.fake.token_requests - before
+        check.that(stuck["failed"] == stuck["in_doubt"] == 0 and stuck["pending"] >= 10, f"while refused: {dict(stuck)}")
+        check.that(asked <= 6, f"gettoken called {asked} times in ~5 s")  # paused between tries
         dep.fake.secret = "fault-secret"  # fixed
         await dep.settled(30)
         ledger = await dep.ledger(server)
-        report("gettoken HTTP 500 for 3 s, then a wrong secret (40001) (postgresql)", ledger,
-               sender_error=health["sender_error"])
-        assert ledger.acked == acked and ledger.rows["sent"] == acked, ledger.line()
-        assert ledger.lost == ledger.duplicated == ledger.in_doubt == 0
-        assert (await server.health())["status"] == "ok"
+        report("then a wrong secret (40001) for ~5 s (postgresql)", ledger, healthz=health.get("status"),
+               sender_error=health.get("sender_error"), gettoken_calls=asked)
+        check.that(ledger.acked == acked and ledger.rows["sent"] == acked, ledger.line())
+        check.that(ledger.lost == ledger.duplicated == ledger.in_doubt == 0, ledger.line())
+        check.that((await server.health())["status"] == "ok", "healthz not ok after")
+    check.done()
 
 
 async def _health_error(server: Server) -> bool:
@@ -182,10 +213,12 @@ async def _one_person_flooded(folder: Path) -> None:
         ledger = await dep.ledger(a)
         report("60 messages to one person in a minute, two servers (postgresql)", ledger,
                boss_in_first_minute=got, max_per_minute=dep.max_per_minute(), others_answered_s=round(others_after, 1))
-        assert acked == 80 and got == 28 and held == 60 - 28 if not HEAVY else True
-        assert dep.max_per_minute() <= 28
-        assert others_after < 10.0
-        assert ledger.duplicated == ledger.in_doubt == 0
+        check = Checks("one person flooded")
+        check.that(acked == 80 and (HEAVY or (got == 28 and held == 60 - 28)), f"{acked} acked, {got} to the boss, {held} held")
+        check.that(dep.max_per_minute() <= 28, f"{dep.max_per_minute()} in 60 s")
+        check.that(others_after < 10.0, f"others answered after {others_after:.1f} s")
+        check.that(ledger.duplicated == ledger.in_doubt == 0, ledger.line())
+    check.done()
 
 
 async def _others_answered(dep: Deployment, count: int) -> bool:
