@@ -5,17 +5,18 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiohttp
 from aiohttp import web
 
-from bot import api, health, keys, registry, webhook
+from bot import api, health, keys, logsafe, registry, webhook
 from bot.config import Settings
 from bot.gate import IdleGate
 from bot.nlu import Parser
 from bot.processor import Processor
 from bot.sender import Clock, Sender, utcnow
+from bot.wecom.errors import Policy
 from bot.services import Services
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import WeComCrypto
@@ -59,12 +60,16 @@ async def _sender(app: web.Application) -> AsyncIterator[None]:
     s = app[keys.SETTINGS]
     client = WeComClient(app[keys.HTTP], s.wecom_api_base, s.wecom_corp_id, s.wecom_secret,
                          s.wecom_agent_id, timeout=s.http_timeout)
-    tokens = TokenCache(app[keys.DB], client, f"{s.wecom_corp_id}:{s.wecom_agent_id}")
+    tokens = TokenCache(app[keys.DB], client, f"{s.wecom_corp_id}:{s.wecom_agent_id}",
+                        cooldown=min(60.0, s.send_backoff_cap))
     sender = Sender(app[keys.DB], client, tokens, per_minute=s.rate_per_minute, per_hour=s.rate_per_hour,
                     clock=app[keys.CLOCK], gate=app[keys.GATE],  # type: ignore[arg-type]
-                    attachments=functools.partial(registry.attachment, app[keys.DB], s))
+                    attachments=functools.partial(registry.attachment, app[keys.DB], s),
+                    policy=Policy(timedelta(hours=s.send_retry_hours), cap=float(s.send_backoff_cap)),
+                    concurrency=s.send_concurrency, grace=float(s.send_grace), pause=min(60.0, s.send_backoff_cap))
     app[keys.TOKENS] = tokens
     app[keys.SENDER] = sender
+    await logsafe.load_key(app[keys.DB], s.log_secret)
     if app.get(_RUN_SENDER, True):
         await sender.start()
     yield

@@ -9,7 +9,7 @@ import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from bot import cli_org
+from bot import cli_org, cli_outbox, logsafe
 from bot.clitools import settings_of as _settings
 from bot.clitools import with_db as _with_db
 from bot.config import ConfigError, Settings
@@ -22,6 +22,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from storage.migrate import MigrationRefused
 
     settings = _settings(args)
+    logsafe.install()  # a database outage logs one line a minute, not one per attempt
     try:
         web.run_app(create_app(settings), host=args.host, port=args.port, print=_print_serving(settings),
                     access_log=logging.getLogger("aiohttp.access") if args.access_log else None)
@@ -221,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--roster", help="roster CSV for this run only")
     parse.set_defaults(func=_cmd_parse)
     cli_org.add_commands(sub)
+    cli_outbox.add_commands(sub)
     return p
 
 

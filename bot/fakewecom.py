@@ -19,17 +19,7 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-ERRMSG = {
-    -1: "system busy",
-    40001: "invalid credential",
-    40014: "invalid access_token",
-    40031: "invalid user list",
-    42001: "access_token expired",
-    45009: "api freq out of limit",
-    45033: "api concurrent out of limit",
-    40007: "invalid media_id",
-    60020: "not allow to access from your ip",
-}
+from bot.fakefaults import ERRMSG, FakeFaults
 
 
 @dataclass
@@ -49,6 +39,7 @@ class FakeWeCom:
     _counter: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     directory: FakeDirectory = field(default_factory=lambda: FakeDirectory())
+    faults: FakeFaults = field(default_factory=FakeFaults)  # bot.fakefaults: errors and slowness on demand
 
     def fail_next(self, errcode: int, times: int = 1) -> None:
         """The next ``times`` message/send calls answer ``errcode``."""
@@ -82,6 +73,8 @@ class FakeWeCom:
 
     async def gettoken(self, request: web.Request) -> web.Response:
         self.token_requests += 1
+        if (faulty := await self.faults.on_token()) is not None:
+            return faulty
         if request.query.get("corpid") != self.corp_id or request.query.get("corpsecret") != self.secret:
             return web.json_response({"errcode": 40001, "errmsg": ERRMSG[40001]})
         token = f"fake-token-{next(self._counter)}"
@@ -90,6 +83,8 @@ class FakeWeCom:
 
     async def send(self, request: web.Request) -> web.Response:
         self.send_requests += 1
+        if (faulty := await self.faults.on_send()) is not None:
+            return faulty
         token = request.query.get("access_token", "")
         if token in self.expired_tokens:
             return web.json_response({"errcode": 42001, "errmsg": ERRMSG[42001]})

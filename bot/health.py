@@ -1,4 +1,4 @@
-"""GET /healthz: database reachable, sender backlog, last processed message time."""
+"""GET /healthz: database reachable, sender backlog and problems, rows in doubt, last processed message time."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot import keys
+from bot.logsafe import pseudo
 from storage import inbox, outbox
+
+IN_DOUBT_LISTED = 50
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -18,6 +21,7 @@ async def healthz(request: web.Request) -> web.Response:
             out = await outbox.count_by_status(session)
             inb = await inbox.count_by_status(session)
             last = await inbox.last_processed_at(session)
+            doubt = await outbox.listed(session, ("in_doubt",), limit=IN_DOUBT_LISTED) if out.get("in_doubt") else []
     except Exception as exc:  # noqa: BLE001 - report, don't crash
         return web.json_response({"status": "error", "database": f"unreachable: {type(exc).__name__}"}, status=503)
     tz = app[keys.SETTINGS].tz
@@ -30,8 +34,18 @@ async def healthz(request: web.Request) -> web.Response:
         processing=app[keys.PROCESSOR].backlog,
         last_processed_at=last.astimezone(tz).isoformat() if last else None,
     )
+    if doubt:  # may or may not have reached the person: `sijing outbox resend|drop ID`
+        body["in_doubt"] = [{"id": r.id, "to": pseudo(r.recipient), "error": r.error,
+                             "claimed_at": r.claimed_at.astimezone(tz).isoformat() if r.claimed_at else None}
+                            for r in doubt]
     if out.get("in_doubt") or out.get("failed"):
         body["status"] = "degraded"
+    sender = app.get(keys.SENDER)
+    problem = sender.problem if sender is not None else None
+    if problem is not None:
+        body["status"] = "error"
+        body["sender_error"] = problem.reason
+        body["sender_error_since"] = problem.since.astimezone(tz).isoformat()
     return web.json_response(body)
 
 
