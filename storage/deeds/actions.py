@@ -12,20 +12,37 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import people
+from storage.errors import Refused
 from storage.locking import lock_row
-from storage.deeds.lifecycle import Action, DeedStatus, EventKind, Satisfaction, check
+from storage.deeds.lifecycle import WORKING, Action, DeedStatus, EventKind, Satisfaction, check_item
 from storage.deeds.models import Item
 from storage.deeds.repo import add_event
 
+# Actions only the item's owner takes (checked under the lock: the secretary may have just reassigned it).
+OWNER_ACTIONS = (Action.ACCEPT, Action.PROGRESS, Action.RESOLVE)
+# Actions only the requester takes.
+REQUESTER_ACTIONS = (Action.CONFIRM, Action.REOPEN)
 
+
+async def _check_actor(session: AsyncSession, item: Item, action: Action, actor: str) -> None:
+    """Refuse an owner's or requester's action by someone who no longer is (read under the lock)."""
+    if action in OWNER_ACTIONS and item.owner != actor:
+        owner = await people.name_of(session, item.owner, default="他人")
+        raise Refused(f"#{item.number} 已改由{owner}负责，您不用再跟进了。")
+    if action in REQUESTER_ACTIONS and item.requester != actor:
+        raise Refused(f"#{item.number} 的办理结果只能由反映人本人确认，这次没有改变事项状态。")
 
 
 async def _apply(session: AsyncSession, item: Item, action: Action, *, now: datetime, actor: str,
-                 kind: EventKind, note: str = "") -> DeedStatus:
-    """Lock, check, move, record. Returns the status before."""
+                 kind: EventKind, note: str = "", as_role: bool = True) -> DeedStatus:
+    """Lock, check (the transition, and that ``actor`` still is the owner / requester unless
+    ``as_role`` is False), move, record. Returns the status before."""
     await lock_row(session, item)
     before = DeedStatus(item.status)
-    to = check(action, item.number, before)
+    to = check_item(action, item)
+    if as_role:
+        await _check_actor(session, item, action, actor)
     if action in (Action.ACCEPT, Action.PROGRESS, Action.RESOLVE) and item.first_response_at is None:
         item.first_response_at = now
     item.status = to
@@ -54,8 +71,16 @@ async def resolve(session: AsyncSession, item: Item, *, now: datetime, actor: st
     item.resolved_at = now
 
 
-async def confirm(session: AsyncSession, item: Item, *, now: datetime, actor: str, note: str = "") -> None:
-    """The requester is satisfied: closed (销号)."""
+async def confirm(session: AsyncSession, item: Item, *, now: datetime, actor: str, note: str = "",
+                  resolving: bool = False) -> None:
+    """The requester is satisfied: closed (销号). ``resolving``: the requester says it is solved before
+    the owner reported it (then the resolve is recorded first, as theirs, under the same lock)."""
+    await lock_row(session, item)
+    if resolving and DeedStatus(item.status) in WORKING:
+        await _check_actor(session, item, Action.CONFIRM, actor)
+        await _apply(session, item, Action.RESOLVE, now=now, actor=actor, kind=EventKind.RESOLVED, note=note,
+                     as_role=False)
+        item.resolved_at = now
     await _apply(session, item, Action.CONFIRM, now=now, actor=actor, kind=EventKind.CONFIRMED, note=note)
     item.satisfaction = Satisfaction.SATISFIED
     item.closed_at = now
@@ -88,7 +113,9 @@ async def reassign(session: AsyncSession, item: Item, *, now: datetime, actor: s
     await lock_row(session, item)
     before = item.owner
     status = DeedStatus(item.status)
-    to = check(Action.REASSIGN, item.number, status)
+    to = check_item(Action.REASSIGN, item)
+    if owner == before:
+        raise Refused(f"#{item.number} 本来就由{await people.name_of(session, owner)}负责。")
     item.owner = owner
     item.status = to
     item.updated_at = now
