@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import select
 
 from bot import keys
-from storage import deeds, locking
+from storage import deeds, duty, locking
+from storage.duty import IncidentStatus
 from storage.deeds import DeedStatus, EventKind
 from storage.models import Item, ItemEvent
 from tests.conftest import Bot
@@ -214,3 +215,69 @@ async def test_reassign_resets_acceptance(bot: Bot) -> None:
     assert "只有负责人可以接单" in (await bot.chat(OWNER, f"接单 #{n}"))[0]
     assert f"已接单 #{n}" in (await bot.chat(OTHER, f"接单 #{n}"))[0]
     assert (await _state(bot, n))[0].status == DeedStatus.ACCEPTED
+
+
+# --- incidents ------------------------------------------------------------------------------
+
+
+async def _new_incident(bot: Bot, trial: int, *, acknowledged_by: str | None = None) -> int:
+    """An incident of REQUESTER's team (运行一班, whose grid leader is OWNER), open or acknowledged."""
+    now = bot.clock()
+    async with bot.app[keys.DB].session(1) as session, session.begin():
+        item = await duty.create_incident(session, reporter=REQUESTER, team="运行一班", text=f"第{trial}起：配电室冒烟",
+                                          urgent=True, now=now, owner=OWNER, alerted=[OWNER, SECRETARY])
+        if acknowledged_by:
+            await duty.acknowledge(session, item, acknowledged_by, now)
+        return item.number
+
+
+@pytest.mark.both_databases
+async def test_incident_progress_races_acknowledgement(bot: Bot, barrier: LockBarrier | None) -> None:
+    """A grid leader's "#N 已通知电工" (progress, acknowledging an open incident) and the secretary's
+    "收到 #N" at once: acknowledged once, and the grid leader's note is never lost."""
+
+    async def run(trial: int) -> str:
+        n = await _new_incident(bot, trial)
+        got = await _race(bot, barrier, (OWNER, f"#{n} 已通知电工到现场"), (SECRETARY, f"收到 #{n}"))
+        item, events = await _state(bot, n)
+        kinds = _kinds(events)
+        assert item.status == IncidentStatus.ACKNOWLEDGED
+        assert kinds.count(EventKind.ACKNOWLEDGED) == 1, kinds
+        assert [e.note for e in events if e.kind == EventKind.PROGRESS] == ["已通知电工到现场"], kinds
+        assert any(f"已记录事件 #{n} 的进展" in t for t in got[OWNER]), got[OWNER]
+        ack = next(e for e in events if e.kind == EventKind.ACKNOWLEDGED)
+        if ack.actor == SECRETARY:
+            assert any(f"已确认事件 #{n}" in t for t in got[SECRETARY]), got[SECRETARY]
+            return "secretary first"
+        assert any(f"事件 #{n} 已由刘志勇确认过了" in t for t in got[SECRETARY]), got[SECRETARY]
+        return "grid leader first"
+
+    wins = await _trials(bot, barrier, run)
+    assert sum(wins.values()) == TRIALS
+
+
+@pytest.mark.both_databases
+async def test_incident_close_races_close(bot: Bot, barrier: LockBarrier | None) -> None:
+    """The grid leader's "#N 已处理完毕" and the secretary's "/关闭 #N" at once: closed once, the reporter
+    told once, the loser told who closed it."""
+
+    async def run(trial: int) -> str:
+        n = await _new_incident(bot, trial, acknowledged_by=OWNER)
+        got = await _race(bot, barrier, (OWNER, f"#{n} 已处理完毕，线路已恢复"), (SECRETARY, f"/关闭 #{n} 经核实为误报"))
+        item, events = await _state(bot, n)
+        kinds = _kinds(events)
+        assert item.status == IncidentStatus.CLOSED and kinds.count(EventKind.CLOSED) == 1, kinds
+        told = [t for t in got[REQUESTER] if "处置完毕" in t]
+        assert len(told) == 1, got[REQUESTER]
+        if item.closed_by == SECRETARY:
+            assert item.close_reason == "经核实为误报"
+            assert got[OWNER] and any(f"事件 #{n} 已由王海燕处置完毕" in t for t in got[OWNER]), got[OWNER]
+            assert not any("处置情况已记录" in t for t in got[OWNER]), got[OWNER]
+            return "secretary first"
+        assert item.close_reason == "已处理完毕，线路已恢复"
+        assert any(f"事件 #{n} 已由刘志勇处置完毕" in t for t in got[SECRETARY]), got[SECRETARY]
+        assert not any("处置情况已记录" in t for t in got[SECRETARY]), got[SECRETARY]
+        return "grid leader first"
+
+    wins = await _trials(bot, barrier, run)
+    assert sum(wins.values()) == TRIALS

@@ -53,6 +53,17 @@ async def get_incident(session: AsyncSession, number: int) -> Item | None:
     return item if item is not None and item.kind == KIND else None
 
 
+async def _check(session: AsyncSession, action: IncidentAction, item: Item, actor: str, *,
+                 by: str | None = None) -> IncidentStatus:
+    """``check_action`` on the locked row; a closed incident's refusal names who closed it and how
+    (unless it was ``actor``: they know)."""
+    closer = outcome = None
+    if item.status == IncidentStatus.CLOSED and item.closed_by != actor:
+        closer = await people.name_of(session, item.closed_by, default="") or None
+        outcome = item.close_reason
+    return check_action(action, item.number, item.status, by=by, closer=closer, outcome=outcome)
+
+
 async def acknowledge(session: AsyncSession, item: Item, actor: str, now: datetime) -> None:
     """``open`` -> ``acknowledged``, under the row's lock.
 
@@ -64,7 +75,7 @@ async def acknowledge(session: AsyncSession, item: Item, actor: str, now: dateti
     by = None
     if before == IncidentStatus.ACKNOWLEDGED:
         by = await people.name_of(session, await acknowledged_by(session, item), default="") or None
-    to = check_action(IncidentAction.ACKNOWLEDGE, item.number, before, by=by)
+    to = await _check(session, IncidentAction.ACKNOWLEDGE, item, actor, by=by)
     item.status = to
     item.updated_at = now
     item.first_response_at = now
@@ -77,7 +88,7 @@ async def acknowledge(session: AsyncSession, item: Item, actor: str, now: dateti
 async def add_progress(session: AsyncSession, item: Item, actor: str, now: datetime, note: str) -> None:
     """A note of what is being done ("人已送医"); the status stays. Refused once the incident is closed."""
     await lock_row(session, item)
-    check_action(IncidentAction.PROGRESS, item.number, item.status)
+    await _check(session, IncidentAction.PROGRESS, item, actor)
     item.updated_at = now
     if item.first_response_at is None:
         item.first_response_at = now
@@ -96,7 +107,7 @@ async def close(session: AsyncSession, item: Item, actor: str, now: datetime, ou
         raise ValueError("closing an incident needs what was done")
     await lock_row(session, item)
     before = IncidentStatus(item.status)
-    to = check_action(IncidentAction.CLOSE, item.number, before)
+    to = await _check(session, IncidentAction.CLOSE, item, actor)
     item.status = to
     item.updated_at = now
     item.closed_at = now
