@@ -11,6 +11,7 @@ checks against the state the other one left.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -18,10 +19,10 @@ import pytest
 from sqlalchemy import select
 
 from bot import keys
-from storage import deeds, duty, locking
+from storage import deeds, duty, gatherings, locking, surveys
 from storage.duty import IncidentStatus
 from storage.deeds import DeedStatus, EventKind
-from storage.models import Item, ItemEvent
+from storage.models import Item, ItemEvent, SurveyAnswer, SurveyRecipient
 from tests.conftest import Bot
 
 TRIALS = 8
@@ -117,6 +118,7 @@ async def _trials(bot: Bot, barrier: LockBarrier | None, run: Callable[[int], Aw
     """Run ``run(trial)`` TRIALS times; count which side won."""
     wins: dict[str, int] = {}
     for trial in range(TRIALS):
+        bot.clock.advance(minutes=2)  # past the sender's per-person rate limit (30 a minute)
         winner = await run(trial)
         wins[winner] = wins.get(winner, 0) + 1
         if barrier is not None:
@@ -278,6 +280,73 @@ async def test_incident_close_races_close(bot: Bot, barrier: LockBarrier | None)
         assert any(f"事件 #{n} 已由刘志勇处置完毕" in t for t in got[SECRETARY]), got[SECRETARY]
         assert not any("处置情况已记录" in t for t in got[SECRETARY]), got[SECRETARY]
         return "grid leader first"
+
+    wins = await _trials(bot, barrier, run)
+    assert sum(wins.values()) == TRIALS
+
+
+# --- sign-ups and surveys ---------------------------------------------------------------------
+
+
+@pytest.mark.both_databases
+async def test_signup_races_cancelling_the_training(bot: Bot, barrier: LockBarrier | None) -> None:
+    """"报名 培训N" and "/培训 取消 N" at once: whoever is signed up for the cancelled training is told."""
+
+    async def run(trial: int) -> str:
+        now = bot.clock()
+        async with bot.app[keys.DB].session(1) as session, session.begin():
+            g = await gatherings.create(session, kind="training", title=f"第{trial}期电工培训",
+                                        starts_at=now + timedelta(days=3), place="三楼会议室", capacity=10,
+                                        created_by=SECRETARY, now=now)
+            n = g.number
+        got = await _race(bot, barrier, (REQUESTER, f"报名 培训{n}"), (SECRETARY, f"/培训 取消 {n}"))
+        async with bot.app[keys.DB].session(1) as session:
+            g2 = await gatherings.get(session, "training", n)
+            assert g2 is not None and g2.status == gatherings.GatheringStatus.CANCELLED
+            signed = [s.userid for s in await gatherings.signups(session, g2)]
+        if signed:
+            assert signed == [REQUESTER]
+            assert any("已取消" in t and f"第{trial}期电工培训" in t for t in got[REQUESTER]), got[REQUESTER]
+            assert "已通知 1 位报名的同志" in got[SECRETARY][0], got[SECRETARY]
+            return "sign-up first"
+        assert "已通知 0 位" in got[SECRETARY][0], got[SECRETARY]
+        assert len(got[REQUESTER]) == 1 and "取消" in got[REQUESTER][0], got[REQUESTER]
+        return "cancel first"
+
+    wins = await _trials(bot, barrier, run)
+    assert sum(wins.values()) == TRIALS
+
+
+@pytest.mark.both_databases
+async def test_last_answer_races_closing_the_survey(bot: Bot, barrier: LockBarrier | None) -> None:
+    """The last answer and "/问卷 关闭 N" at once: the answer is kept and the person finished, or refused
+    with a clear word and not kept; never kept for a person told it was closed."""
+
+    async def run(trial: int) -> str:
+        first = await bot.chat(SECRETARY, f"/问卷 新建 第{trial}次食堂意见")
+        assert first and "已新建问卷 #" in first[0], (first, bot.fake.texts(SECRETARY)[-3:])
+        n = int(first[0].split("#", 1)[1].split("《", 1)[0])
+        await bot.chat(SECRETARY, "单选 食堂满意度如何？ 满意/一般/不满意")
+        await bot.chat(SECRETARY, "完成")
+        await bot.chat(SECRETARY, f"/问卷 发布 {n} 班组=运行一班")
+        started = await bot.chat(REQUESTER, f"开始 {n}")
+        assert started and f"第1/1题" in started[-1], (trial, started)
+        got = await _race(bot, barrier, (REQUESTER, "1"), (SECRETARY, f"/问卷 关闭 {n}"))
+        async with bot.app[keys.DB].session(1) as session:
+            survey = await surveys.get(session, n)
+            assert survey is not None and survey.status == surveys.SurveyStatus.CLOSED
+            answers = list((await session.execute(
+                select(SurveyAnswer).where(SurveyAnswer.survey_id == survey.id))).scalars())
+            rec = (await session.execute(select(SurveyRecipient).where(
+                SurveyRecipient.survey_id == survey.id, SurveyRecipient.userid == REQUESTER))).scalar_one()
+        assert len(answers) <= 1
+        if answers:
+            assert rec.status == surveys.RecipientStatus.DONE
+            assert not any("已关闭" in t or "已结束" in t for t in got[REQUESTER][:1]), got[REQUESTER]
+            return "answer first"
+        assert rec.status != surveys.RecipientStatus.DONE
+        assert got[REQUESTER] and any("结束" in t or "关闭" in t for t in got[REQUESTER]), got[REQUESTER]
+        return "close first"
 
     wins = await _trials(bot, barrier, run)
     assert sum(wins.values()) == TRIALS
