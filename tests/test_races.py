@@ -35,20 +35,25 @@ LOCKING_MODULES = ("storage.deeds.actions", "storage.duty.incidents", "storage.a
 
 
 class LockBarrier:
-    """Every ``lock_row`` call waits (up to ``wait`` seconds) until ``parties`` callers have arrived."""
+    """Every ``lock_row`` call waits (up to ``wait`` seconds) until ``parties`` transactions (sessions)
+    have called it."""
 
     def __init__(self, parties: int = 2, wait: float = 2.0) -> None:
         self.parties = parties
         self.wait = wait
-        self.arrived = 0
+        self._sessions: set[int] = set()
         self._all_here = asyncio.Event()
 
+    @property
+    def arrived(self) -> int:
+        return len(self._sessions)
+
     def reset(self) -> None:
-        self.arrived = 0
+        self._sessions = set()
         self._all_here = asyncio.Event()
 
     async def lock_row(self, session: Any, row: Any) -> Any:
-        self.arrived += 1
+        self._sessions.add(id(session))
         if self.arrived >= self.parties:
             self._all_here.set()
         try:
