@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import keys
-from storage import deeds, duty, gatherings, locking, surveys
+from storage import audit, deeds, duty, gatherings, locking, surveys
 from storage.duty import IncidentStatus
 from storage.deeds import DeedStatus, EventKind
 from storage.models import Item, ItemEvent, SurveyAnswer, SurveyRecipient
@@ -115,6 +115,16 @@ async def _state(bot: Bot, n: int) -> tuple[Item, list[ItemEvent]]:
         return item, events
 
 
+async def _race_lost(bot: Bot, barrier: LockBarrier | None, item: Item, *, loser: bool) -> None:
+    """The loser's refusal is on the audit trail as a lost race when it read the row before the winner
+    wrote it (always, behind the barrier); with SQLite's serialised writers it read the winner's result."""
+    async with bot.app[keys.DB].session(1) as session:
+        rows = [a for action, key in (("item_race_lost", item.id), ("incident_race_lost", item.number))
+                for a in await audit.entries(session, action=action, limit=None) if a.object_id == str(key)]
+    expected = 1 if loser and barrier is not None else 0
+    assert len(rows) == expected, [(a.action, a.detail) for a in rows]
+
+
 def _kinds(events: list[ItemEvent]) -> list[str]:
     return [e.kind for e in events]
 
@@ -145,6 +155,7 @@ async def test_confirm_races_manual_close(bot: Bot, barrier: LockBarrier | None)
         assert len(told) == 1, got[REQUESTER]
         owner_told = [t for t in got[OWNER] if f"#{n}" in t]
         assert len(owner_told) == 1, got[OWNER]
+        await _race_lost(bot, barrier, item, loser=True)
         if closing[0] == EventKind.CONFIRMED:
             assert item.satisfaction == "satisfied" and item.close_reason is None
             assert got[SECRETARY] == [f"#{n} 已由反映人确认满意办结，不用再销号。"], got[SECRETARY]
@@ -178,6 +189,7 @@ async def test_resolve_races_manual_close(bot: Bot, barrier: LockBarrier | None)
             assert len(got[SECRETARY]) == 1 and f"#{n}" in got[SECRETARY][0], got[SECRETARY]
         if kinds.count(EventKind.RESOLVED) == 2:  # the owner's resolve landed (one from _new_item? no: accepted)
             raise AssertionError(kinds)
+        await _race_lost(bot, barrier, item, loser=EventKind.RESOLVED not in kinds)
         if EventKind.RESOLVED in kinds:
             assert any(f"已记录 #{n} 办好" in t for t in got[OWNER]), got[OWNER]
             return "owner first"
@@ -201,6 +213,7 @@ async def test_accept_races_reassign(bot: Bot, barrier: LockBarrier | None) -> N
         assert item.status == DeedStatus.SUBMITTED, (item.status, _kinds(events))  # the new owner accepts anew
         assert got[SECRETARY][0].startswith(f"已将 #{n} 改派给周丽"), got[SECRETARY]
         kinds = _kinds(events)
+        await _race_lost(bot, barrier, item, loser=EventKind.ACCEPTED not in kinds)
         if EventKind.ACCEPTED in kinds:
             assert kinds.index(EventKind.ACCEPTED) < kinds.index(EventKind.ASSIGNED)
             assert any(f"已接单 #{n}" in t for t in got[OWNER]) and any("改派给周丽" in t for t in got[OWNER])
@@ -276,6 +289,7 @@ async def test_incident_close_races_close(bot: Bot, barrier: LockBarrier | None)
         assert item.status == IncidentStatus.CLOSED and kinds.count(EventKind.CLOSED) == 1, kinds
         told = [t for t in got[REQUESTER] if "处置完毕" in t]
         assert len(told) == 1, got[REQUESTER]
+        await _race_lost(bot, barrier, item, loser=True)
         if item.closed_by == SECRETARY:
             assert item.close_reason == "经核实为误报"
             assert got[OWNER] and any(f"事件 #{n} 已由王海燕处置完毕" in t for t in got[OWNER]), got[OWNER]

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import people
+from storage import audit, people
 from storage.errors import Refused
 from storage.locking import lock_row
 from storage.deeds.lifecycle import WORKING, Action, DeedStatus, EventKind, Satisfaction, check_item
@@ -34,15 +34,35 @@ async def _check_actor(session: AsyncSession, item: Item, action: Action, actor:
         raise Refused(f"#{item.number} 的办理结果只能由反映人本人确认，这次没有改变事项状态。")
 
 
+async def race_lost(session: AsyncSession, item: Item, seen: tuple[str, str | None], action: Action, *,
+                    now: datetime, actor: str) -> None:
+    """An audit line when ``action`` is refused because someone changed the item between the moment
+    the caller read it (``seen``: status, owner) and the lock: the loser of a race, for the record."""
+    status, owner = seen
+    if (status, owner) == (item.status, item.owner):
+        return  # refused on what the caller saw: no race
+    detail = f"#{item.number} {action.value}: {status}->{item.status}"
+    if owner != item.owner:
+        detail += f" owner {owner or '-'}->{item.owner or '-'}"
+    await audit.record(session, now, actor, "item_race_lost", "item", item.id, detail)
+
+
 async def _apply(session: AsyncSession, item: Item, action: Action, *, now: datetime, actor: str,
-                 kind: EventKind, note: str = "", as_role: bool = True) -> DeedStatus:
+                 kind: EventKind, note: str = "", as_role: bool = True,
+                 seen: tuple[str, str | None] | None = None) -> DeedStatus:
     """Lock, check (the transition, and that ``actor`` still is the owner / requester unless
-    ``as_role`` is False), move, record. Returns the status before."""
+    ``as_role`` is False), move, record. Returns the status before. ``seen``: status and owner as the
+    caller read them, when it locked the row itself already."""
+    seen = seen or (item.status, item.owner)
     await lock_row(session, item)
     before = DeedStatus(item.status)
-    to = check_item(action, item)
-    if as_role:
-        await _check_actor(session, item, action, actor)
+    try:
+        to = check_item(action, item)
+        if as_role:
+            await _check_actor(session, item, action, actor)
+    except Refused:
+        await race_lost(session, item, seen, action, now=now, actor=actor)
+        raise
     if action in (Action.ACCEPT, Action.PROGRESS, Action.RESOLVE) and item.first_response_at is None:
         item.first_response_at = now
     item.status = to
@@ -75,13 +95,19 @@ async def confirm(session: AsyncSession, item: Item, *, now: datetime, actor: st
                   resolving: bool = False) -> None:
     """The requester is satisfied: closed (销号). ``resolving``: the requester says it is solved before
     the owner reported it (then the resolve is recorded first, as theirs, under the same lock)."""
+    seen = (item.status, item.owner)
     await lock_row(session, item)
     if resolving and DeedStatus(item.status) in WORKING:
-        await _check_actor(session, item, Action.CONFIRM, actor)
+        try:
+            await _check_actor(session, item, Action.CONFIRM, actor)
+        except Refused:
+            await race_lost(session, item, seen, Action.CONFIRM, now=now, actor=actor)
+            raise
         await _apply(session, item, Action.RESOLVE, now=now, actor=actor, kind=EventKind.RESOLVED, note=note,
-                     as_role=False)
+                     as_role=False, seen=seen)
         item.resolved_at = now
-    await _apply(session, item, Action.CONFIRM, now=now, actor=actor, kind=EventKind.CONFIRMED, note=note)
+        seen = (item.status, item.owner)
+    await _apply(session, item, Action.CONFIRM, now=now, actor=actor, kind=EventKind.CONFIRMED, note=note, seen=seen)
     item.satisfaction = Satisfaction.SATISFIED
     item.closed_at = now
     item.closed_by = actor
@@ -110,12 +136,17 @@ async def close_by_hand(session: AsyncSession, item: Item, *, now: datetime, act
 
 async def reassign(session: AsyncSession, item: Item, *, now: datetime, actor: str, owner: str) -> str | None:
     """Give the item to ``owner``; an accepted item waits for the new owner to accept. Returns the previous owner."""
+    seen = (item.status, item.owner)
     await lock_row(session, item)
     before = item.owner
     status = DeedStatus(item.status)
-    to = check_item(Action.REASSIGN, item)
-    if owner == before:
-        raise Refused(f"#{item.number} 本来就由{await people.name_of(session, owner)}负责。")
+    try:
+        to = check_item(Action.REASSIGN, item)
+        if owner == before:
+            raise Refused(f"#{item.number} 本来就由{await people.name_of(session, owner)}负责。")
+    except Refused:
+        await race_lost(session, item, seen, Action.REASSIGN, now=now, actor=actor)
+        raise
     item.owner = owner
     item.status = to
     item.updated_at = now
