@@ -369,3 +369,29 @@ async def test_last_answer_races_closing_the_survey(bot: Bot, barrier: LockBarri
 
     wins = await _trials(bot, barrier, run)
     assert sum(wins.values()) == TRIALS
+
+
+@pytest.mark.both_databases
+async def test_not_solved_races_manual_close(bot: Bot, barrier: LockBarrier | None) -> None:
+    """"#N 还没解决" from the requester and "/关闭 #N" at once: closed with the reason, or reopened without
+    one (the secretary then hears of the reopening); never reopened with a close reason."""
+
+    async def run(trial: int) -> str:
+        n = await _new_item(bot, DeedStatus.RESOLVED, trial)
+        got = await _race(bot, barrier, (REQUESTER, f"#{n} 还没解决，灯还是不亮"), (SECRETARY, f"/关闭 #{n} 已安排统一更换"))
+        item, events = await _state(bot, n)
+        kinds = _kinds(events)
+        assert kinds.count(EventKind.REOPENED) == 1 and kinds.count(EventKind.CLOSED_BY_HAND) == 1, kinds
+        closed = got[SECRETARY].index(f"已销号 #{n}，原因已记录：已安排统一更换")
+        reopened = next(i for i, t in enumerate(got[SECRETARY]) if f"#{n}" in t and "重新打开" in t)
+        if item.status == DeedStatus.CLOSED:
+            assert kinds.index(EventKind.REOPENED) < kinds.index(EventKind.CLOSED_BY_HAND)
+            assert item.close_reason == "已安排统一更换" and item.closed_by == SECRETARY
+            assert reopened < closed, got[SECRETARY]
+            return "reopened, then closed"
+        assert item.status == DeedStatus.REOPENED and item.close_reason is None and item.closed_by is None
+        assert closed < reopened, got[SECRETARY]  # she hears of the reopening after her close
+        return "closed, then reopened"
+
+    wins = await _trials(bot, barrier, run)
+    assert sum(wins.values()) == TRIALS

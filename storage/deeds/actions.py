@@ -121,6 +121,7 @@ async def reopen(session: AsyncSession, item: Item, *, now: datetime, actor: str
     item.resolved_at = None
     item.closed_at = None
     item.closed_by = None
+    item.close_reason = None  # a manual close the requester disputes: the reason stays in the history
 
 
 async def close_by_hand(session: AsyncSession, item: Item, *, now: datetime, actor: str, reason: str) -> None:
