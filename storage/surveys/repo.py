@@ -38,6 +38,8 @@ def options_of(q: SurveyQuestion) -> list[str]:
 
 
 async def get(session: AsyncSession, number: int) -> Survey | None:
+    if not numbering.in_range(number):
+        return None
     return (await session.execute(select(Survey).where(Survey.number == number))).scalar_one_or_none()
 
 
