@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from bot import cli_org
+from bot.nlu import cli as nlu_cli
 from bot.clitools import settings_of as _settings
 from bot.clitools import with_db as _with_db
 from bot.config import ConfigError, Settings
@@ -221,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--roster", help="roster CSV for this run only")
     parse.set_defaults(func=_cmd_parse)
     cli_org.add_commands(sub)
+    nlu_cli.add_commands(sub)  # sijing nlu examples
     return p
 
 

@@ -56,6 +56,7 @@ class Settings:
     wecom_contact_secret: str | None = None  # 通讯录同步 Secret: user/list_id needs it (default: the app's)
     directory_mapping: str | None = None  # the department -> branch/team mapping file (directory sync)
     directory_nightly: bool = True  # sync the directory every night (when a mapping file is set)
+    nlu_examples: bool = False  # keep the clarification card's answers as labelled examples (names redacted)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -95,6 +96,7 @@ _FIELDS: dict[str, tuple[str, bool, str]] = {
     "wecom_contact_secret": ("SIJING_WECOM_CONTACT_SECRET", False, "secret"),
     "directory_mapping": ("SIJING_DIRECTORY_MAPPING", False, "str"),
     "directory_nightly": ("SIJING_DIRECTORY_NIGHTLY", False, "bool"),
+    "nlu_examples": ("SIJING_NLU_EXAMPLES", False, "bool"),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot import filters
+from bot import clarify, filters
 from bot.dispatcher import Context, Replies, Router
 from bot.nlu import Intent
 from bot.replies import Text
@@ -69,4 +69,6 @@ async def help_text(ctx: Context) -> Replies:
         return Text(content="谢谢您的肯定！有什么问题或建议，随时直接发给我。")
     if not_chinese(ctx.text):
         return Text(content=CHINESE_PLEASE + HELP)
+    if ctx.sender is not None and not ctx.fsm.is_open and clarify.wants_card(ctx.text):
+        return await clarify.offer(ctx)  # "您是想：反映问题 / 报告走访 / 查进度 / …" instead of the help
     return Text(content=HELP)

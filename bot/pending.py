@@ -49,8 +49,7 @@ DEFINITE: dict[str, tuple[str, ...]] = {
     ACCEPT: ("接单", "接了", "我接", "接下"),
     SIGNUP: ("报名", "报个名", "算我一个", "我参加", "我要参加"),
     START: ("开始答", "开始填", "填问卷", "做问卷"),
-    CONFIRM: ("满意",),
-}
+}  # a bare "满意" with nothing to confirm is praise: the fallback thanks
 NOTHING = {
     ACCEPT: "目前没有等您接单的事项。",
     ACK: "目前没有等您确认收到的事件。",

@@ -14,7 +14,7 @@ from importlib import import_module
 from types import ModuleType
 from typing import Any
 
-from bot import dialog, fallback, help, pending
+from bot import clarify, dialog, fallback, help, pending
 from bot.dispatcher import Dispatcher, Router
 from bot.export import SheetWriter
 from bot.config import Settings
@@ -82,8 +82,8 @@ def routers() -> tuple[Router, ...]:
     """Framework routers around the domains': expired answers first; short replies in context after the
     domains' own reading; unknown commands and help last."""
     feats = _features()
-    return (dialog.router, *(feats[name].router for name in precedence()), pending.router_for(pending_parts()),
-            help.router, fallback.router)
+    return (dialog.router, clarify.router, *(feats[name].router for name in precedence()),
+            pending.router_for(pending_parts()), help.router, fallback.router)
 
 
 def build_dispatcher() -> Dispatcher:

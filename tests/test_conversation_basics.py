@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tests.conftest import Bot
+from typing import Any
+
+import pytest
+
+from bot import keys
+from bot.app import create_app
+from bot.nlu import Parser
+from handlers.people.importer import import_roster
+from tests.conftest import SAMPLE_ROSTER, Bot, Clock, make_settings
 
 
 async def test_stranger_is_told_whom_to_ask(bot: Bot) -> None:
@@ -71,3 +79,84 @@ async def test_unsure_answer_is_asked_again_once_then_kept_open(bot: Bot) -> Non
     done = await bot.chat("sunpeng", "行吧👌")
     assert "已登记" in done[0]
     assert await _care_entries(bot) == [("sunpeng", "active")]
+
+
+# --- the clarification card (bot.clarify) ---------------------------------------------------------
+
+UNCLEAR = "那个事情你们看着办吧 我也不懂"
+
+
+async def test_unclear_message_gets_a_clarification_card_not_the_help(bot: Bot) -> None:
+    asked = await bot.chat("lixuemei", UNCLEAR)
+    joined = "\n".join(asked)
+    assert "您是想" in joined and "反映问题/提建议" in joined and "clarify:deed" in joined
+    assert "报告走访" not in joined  # an employee reports no visits
+    assert "四精助手。可以直接用一句话" not in joined
+
+
+async def test_the_choice_routes_the_message_as_that_intent(bot: Bot) -> None:
+    await bot.chat("lixuemei", UNCLEAR)
+    done = await bot.click("lixuemei", "clarify:deed")
+    assert any("#1" in t for t in done), done
+    again = await bot.click("lixuemei", "clarify:deed")
+    assert again == ["这个选择已经过期了。请把想说的事重新发给我，一句话说清楚就行。"]
+
+
+async def test_a_number_answers_the_card_too(bot: Bot) -> None:
+    asked = await bot.chat("liuzhiyong", UNCLEAR)
+    assert "3. 报告走访" in "\n".join(asked)  # a member may report a visit
+    none = await bot.chat("liuzhiyong", "6")
+    assert len(none) == 1 and "一句话" in none[0]
+
+
+@pytest.fixture
+async def opted_in(database_url: str, fake_wecom: tuple[Any, str], aiohttp_client: Any, clock: Clock,
+                   parser: Parser) -> Bot:
+    """The bot with ``SIJING_NLU_EXAMPLES`` on."""
+    fake, api_base = fake_wecom
+    settings = make_settings(database_url, api_base, nlu_examples=True)
+    app = create_app(settings, clock=clock, run_sender=False, parser=parser)
+    client = await aiohttp_client(app)
+    await import_roster(app[keys.DB], SAMPLE_ROSTER, clock())
+    return Bot(client, app, fake, settings, clock)
+
+
+async def _examples(bot: Bot) -> list[Any]:
+    from sqlalchemy import select
+
+    from storage.models import NluExample
+    async with bot.app[keys.DB].session(1) as s:
+        return list((await s.execute(select(NluExample))).scalars())
+
+
+async def test_examples_are_not_kept_unless_opted_in(bot: Bot) -> None:
+    await bot.chat("lixuemei", UNCLEAR)
+    await bot.chat("lixuemei", "1")
+    assert await _examples(bot) == []
+
+
+async def test_examples_are_kept_when_opted_in_with_names_redacted(opted_in: Bot) -> None:
+    await opted_in.chat("lixuemei", "那个事情你们看着办吧 我也不懂 孙鹏和小王也不懂 电话13912345678")
+    await opted_in.chat("lixuemei", "1")
+    [row] = await _examples(opted_in)
+    assert row.intent == "deed_request" and row.role == "employee"
+    assert "孙鹏" not in row.text and "小王" not in row.text and "13912345678" not in row.text
+    assert "某某" in row.text and "[电话]" in row.text and "看着办" in row.text
+
+
+async def test_sijing_nlu_examples_exports_them_as_json_lines(opted_in: Bot, tmp_path: Any) -> None:
+    import json
+    import subprocess
+    import sys
+
+    await opted_in.chat("lixuemei", UNCLEAR)
+    await opted_in.click("lixuemei", "clarify:care")
+    url = opted_in.settings.database_url
+    if not url.startswith("sqlite"):
+        pytest.skip("the export reads the same database; checked on SQLite")
+    out = tmp_path / "examples.jsonl"
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "nlu", "examples", "--out", str(out)], capture_output=True,
+                          text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "SIJING_DATABASE_URL": url})
+    assert done.returncode == 0, done.stderr
+    [row] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert row["intent"] == "care_need" and row["text"] == UNCLEAR and row["predicted"] != "care_need"

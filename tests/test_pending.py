@@ -26,8 +26,8 @@ def test_not_a_short_reply(text: str) -> None:
     assert kinds_of(text) == frozenset()
 
 
-@pytest.mark.parametrize(("text", "kind"), [("接单", ACCEPT), ("给我报个名", SIGNUP), ("满意", CONFIRM),
-                                            ("好的", None), ("收到", None)])
+@pytest.mark.parametrize(("text", "kind"), [("接单", ACCEPT), ("给我报个名", SIGNUP), ("开始答题", START),
+                                            ("满意", None), ("好的", None), ("收到", None)])
 def test_only_definite_words_say_nothing_is_waiting(text: str, kind: str | None) -> None:
     assert definite(text, kinds_of(text)) == kind
 
