@@ -14,10 +14,11 @@ the message as if no question were open (a card click is routed on to the later 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from datetime import date
 from typing import Any
 
+from bot import filters
 from bot.cardkeys import CardKey
 from bot.cards import button_card
 from bot.dispatcher import NOT_HANDLED, Context, Replies, Router
@@ -62,6 +63,19 @@ STALE = "这个选择已经过期了。请把想说的事重新发给我，一�
 NONE_OF_THESE = ("好的。可以直接用一句话告诉我要做什么，例如“食堂晚班没有热饭”“我父亲下周住院做手术”"
                  "“#12 进度”“今天谁值班”；发“帮助”可以看全部用法。")
 MIN_HAN = 4  # a message with fewer Chinese characters gets the help, not the card
+
+
+# A parse the parser itself is unsure of (``Parse.confidence`` below this, when the parser gives one) is asked
+# about before anything is recorded. Never an incident or an urgent report: emergencies go through at once.
+CONFIDENCE_FLOOR = 0.45
+RECORDING = frozenset({Intent.DEED_REQUEST, Intent.CARE_NEED, Intent.VISIT_REPORT, Intent.PROGRESS_REPORT})
+
+
+def unsure(parse: Parse | None) -> bool:
+    """The parser says it is unsure of a reading that would record something."""
+    confidence = getattr(parse, "confidence", None)
+    return (parse is not None and isinstance(confidence, (int, float)) and confidence < CONFIDENCE_FLOOR
+            and parse.intent in RECORDING and not parse.urgent and parse.ref is None)
 
 
 def wants_card(text: str) -> bool:
@@ -121,6 +135,12 @@ def _said(ctx: Context) -> str | dict[str, bool] | bool:
     return False
 
 
+@router.message(filters.not_command, lambda ctx: not ctx.fsm.is_open and unsure(ctx.parse) and wants_card(ctx.text))
+async def unsure_parse(ctx: Context) -> Replies:
+    """Before recording what the parser is unsure of: ask."""
+    return await offer(ctx)
+
+
 @router.message(_said, state=ClarifyStates.choose)
 async def answered(ctx: Context) -> Replies:
     return await choose(ctx, str(ctx.extras["choice"]))
@@ -149,13 +169,25 @@ async def choose(ctx: Context, key: str) -> Replies:
         return Text(content=NONE_OF_THESE)
     ctx.event = TextMessage(user=ctx.event.user, created=ctx.event.created, agent_id=ctx.event.agent_id,
                             raw={}, msg_id=getattr(ctx.event, "msg_id", ""), content=text)
-    ctx.parse = Parse(option.intent, stored.get("category") or option.category, stored.get("polarity"),
-                      tuple(stored.get("persons") or ()),
-                      date.fromisoformat(stored["due"]) if stored.get("due") else None, stored.get("ref"),
-                      bool(stored.get("urgent")) or option.intent == Intent.INCIDENT_REPORT)
-    if option.intent != Intent.DEED_REQUEST and option.intent != Intent.CARE_NEED:
-        ctx.parse = replace(ctx.parse, category=None)
+    ctx.parse = parse_as(option, stored)
     return NOT_HANDLED  # routed on, as that intent (see the module's docstring)
+
+
+def parse_as(option: Option, stored: dict[str, Any]) -> Parse:
+    """The stored reading with the chosen intent; sure of it (the sender said so)."""
+    assert option.intent is not None
+    keeps_category = option.intent in (Intent.DEED_REQUEST, Intent.CARE_NEED)
+    values: dict[str, Any] = {
+        "intent": option.intent, "category": (stored.get("category") or option.category) if keeps_category else None,
+        "polarity": stored.get("polarity"), "persons": tuple(stored.get("persons") or ()),
+        "due": date.fromisoformat(stored["due"]) if stored.get("due") else None, "ref": stored.get("ref"),
+        "urgent": bool(stored.get("urgent")) or option.intent == Intent.INCIDENT_REPORT, "ambiguous": ()}
+    for f in fields(Parse):  # fields a newer parser adds: their defaults, a sure confidence
+        if f.name not in values and f.default is MISSING and f.default_factory is MISSING:
+            values[f.name] = 1.0 if f.name == "confidence" else None
+    names = {f.name for f in fields(Parse)}
+    parse = Parse(**{k: v for k, v in values.items() if k in names})
+    return replace(parse, confidence=1.0) if "confidence" in names else parse  # type: ignore[call-arg]
 
 
 # --- redaction ---------------------------------------------------------------------------------

@@ -22,7 +22,9 @@ SHORT_ANSWER = re.compile(r"^\s*(是|否|是的|不是|好|好的|不用|不要|
 @router.route(filters.known, filters.text)
 async def expired_question(ctx: Context) -> Replies:
     """The question we asked has timed out: say so instead of guessing what the answer meant."""
-    if not ctx.fsm.expired or not SHORT_ANSWER.match(ctx.text):
+    if not ctx.fsm.expired:
+        return NOT_HANDLED
+    if not SHORT_ANSWER.match(ctx.text) and answers.read(ctx.text) not in (Answer.YES, Answer.NO):
         return NOT_HANDLED
     return Text(content="刚才的问题已经超时作废了，为免弄错，请把事情重新完整地发一遍，谢谢！")
 

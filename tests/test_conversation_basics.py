@@ -160,3 +160,41 @@ async def test_sijing_nlu_examples_exports_them_as_json_lines(opted_in: Bot, tmp
     assert done.returncode == 0, done.stderr
     [row] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert row["intent"] == "care_need" and row["text"] == UNCLEAR and row["predicted"] != "care_need"
+
+
+def test_an_unsure_parse_that_would_record_something_is_asked_about() -> None:
+    """``Parse.confidence`` (when the parser gives one) below the floor: the card comes before any record;
+    never for an incident, an urgent report or a message with a number."""
+    from dataclasses import dataclass
+
+    from bot.clarify import CONFIDENCE_FLOOR, unsure
+    from bot.nlu import Intent, Parse
+
+    @dataclass(frozen=True)
+    class Scored(Parse):
+        confidence: float = 1.0
+
+    def scored(intent: Intent, confidence: float, **over: Any) -> Scored:
+        fields = {"category": None, "polarity": None, "persons": (), "due": None, "ref": None, "urgent": False}
+        return Scored(intent, **{**fields, **over}, confidence=confidence)  # type: ignore[arg-type]
+
+    low = CONFIDENCE_FLOOR - 0.1
+    assert unsure(scored(Intent.DEED_REQUEST, low)) and unsure(scored(Intent.CARE_NEED, low))
+    assert not unsure(scored(Intent.DEED_REQUEST, CONFIDENCE_FLOOR + 0.1))
+    assert not unsure(scored(Intent.INCIDENT_REPORT, low)) and not unsure(scored(Intent.DEED_REQUEST, low, urgent=True))
+    assert not unsure(scored(Intent.STATUS_QUERY, low)) and not unsure(scored(Intent.DEED_REQUEST, low, ref=3))
+    assert not unsure(Parse(Intent.DEED_REQUEST, None, None, (), None, None, False))  # no confidence given: sure
+
+
+def test_the_chosen_reading_keeps_what_was_found() -> None:
+    from bot.clarify import BY_KEY, parse_as
+    from bot.nlu import Intent
+
+    stored = {"intent": "other", "category": "emotional", "persons": ["sunpeng"], "due": "2026-12-02", "ref": None,
+              "urgent": False}
+    care = parse_as(BY_KEY["care"], stored)
+    assert (care.intent, care.category, care.persons, str(care.due)) == (Intent.CARE_NEED, "emotional", ("sunpeng",),
+                                                                          "2026-12-02")
+    status = parse_as(BY_KEY["status"], stored)
+    assert status.intent == Intent.STATUS_QUERY and status.category is None
+    assert parse_as(BY_KEY["incident"], stored).urgent
