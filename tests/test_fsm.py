@@ -229,3 +229,22 @@ async def test_an_emergency_gets_through_in_every_declared_state(bot: Bot, state
     assert not branch or any(alert in t for t in bot.fake.texts("wanghaiyan")), (state.name, replies)
     assert replies and "#1" in replies[0], (state.name, replies)
     assert replies[-1] == REASK + prompt, (state.name, replies)
+
+
+@pytest.mark.parametrize("state", _domain_states(), ids=lambda s: s.name)
+@pytest.mark.parametrize("text", ["/我的事项", "今天谁值班"], ids=["command", "duty_query"])
+async def test_commands_and_duty_queries_are_answered_in_every_declared_state(bot: Bot, state: State,
+                                                                              text: str) -> None:
+    """A slash command or a duty query is answered by its own router whatever question is open, and the
+    question is asked again after (it is not taken as the answer, nor dropped)."""
+    from bot import keys
+
+    prompt = f"（测试）{state.name} 的问题：请回答"
+    async with bot.app[keys.DB].session(1) as session:
+        await conversations.put(session, "sunpeng", state.name, {}, bot.clock(), state.ttl, prompt)
+        await session.commit()
+    replies = await bot.chat("sunpeng", text)
+    assert len(replies) >= 2 and replies[-1] == REASK + prompt, (state.name, replies)
+    async with bot.app[keys.DB].session(1) as session:
+        still = await conversations.get(session, "sunpeng", bot.clock())
+    assert still is not None and still.kind == state.name
