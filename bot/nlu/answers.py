@@ -32,7 +32,7 @@ NO_EMOJI = "🙅❌✖👎🚫⛔🙅‍♀🙅‍♂"
 # Slips of pinyin / voice input, wrong -> right.
 TYPOS: tuple[tuple[str, str], ...] = (
     ("号的", "好的"), ("好得", "好的"), ("好d", "好的"), ("可义", "可以"), ("可一", "可以"), ("课以", "可以"),
-    ("恩", "嗯"), ("额", "嗯"), ("昂", "嗯"), ("木问题", "没问题"), ("没门题", "没问题"), ("没问提", "没问题"),
+    ("恩", "嗯"), ("额", "嗯"), ("昂", "嗯"), ("阔以", "可以"), ("科以", "可以"), ("嗯哪", "嗯"), ("嗯呐", "嗯"), ("木问题", "没问题"), ("没门题", "没问题"), ("没问提", "没问题"),
     ("不用拉", "不用了"), ("不用啦", "不用了"), ("部用", "不用"), ("布用", "不用"), ("不要拉", "不要了"),
 )
 # Latin words, whole words only ("not sure" is not a no).
@@ -40,13 +40,13 @@ LATIN = {"ok": "好", "okay": "好", "okk": "好", "okok": "好", "k": "好", "y
          "y": "是", "sure": "好", "no": "不", "nope": "不", "n": "不", "nah": "不"}
 
 # Phrases with a negation in them that mean yes; read before the refusals.
-DOUBLE_NEGATIVE = ("没问题", "没毛病", "没事儿可以", "不介意", "不反对", "不成问题", "不是问题", "何乐而不为",
-                   "没意见", "没有意见", "不麻烦", "没关系可以", "当然不介意", "求之不得", "不错")
+DOUBLE_NEGATIVE = ("莫得问题", "冇问题", "没得问题", "没问题", "没毛病", "没事儿可以", "不介意", "不反对", "不成问题", "不是问题", "何乐而不为",
+                   "没意见", "没有意见", "没关系可以", "当然不介意", "求之不得", "不错")
 
 NO_WORDS = ("不用", "不要", "不需要", "不必", "没必要", "用不着", "不了", "算了", "先别", "别登记", "别记", "别了",
             "不登记", "不记", "不是", "不对", "不行", "不可以", "不同意", "不愿意", "不想", "不太方便", "不方便",
             "不合适", "不太好", "拒绝", "免了", "暂时不", "先不", "还是不", "不劳", "别麻烦", "不麻烦你", "取消",
-            "否", "没有需要", "没有", "不打扰", "不好意思不", "谢绝", "婉拒", "甭", "不干", "不中", "不得行", "要不得")
+            "否", "没有需要", "没有", "不打扰", "唔使", "唔要", "唔好", "不消", "莫要", "不得", "不好意思不", "谢绝", "婉拒", "甭", "不干", "不中", "不得行", "要不得")
 BARE_NO = ("不", "别", "没", "没有", "不不", "否")
 
 UNSURE_WORDS = ("想想", "考虑", "再说", "回头", "等等", "等一下", "等下", "稍等", "晚点", "过两天", "看看再",
@@ -63,6 +63,7 @@ WHOLE_YES = ("中", "成", "可", "搞", "请", "来", "整")  # yes on their ow
 
 _PUNCT = re.compile(r"[\s,，.。!！~～、…:：;；\"'“”‘’()（）【】\[\]<>《》·\-—_=+*&^%$#@]+")
 _REPEAT = re.compile(r"(.)\1+")
+_A_NOT_A = re.compile(r"([^不没了])[不没]\1")  # "要不要", "行不行", "可不可以", "有没有": a question, not a refusal
 SHORT = 12  # longer than this (after cleaning) with no answer word in front: not an answer
 
 
@@ -75,7 +76,7 @@ def _clean(text: str) -> tuple[str, bool, bool]:
     kept = "".join(ch for ch in raw if ch in "?？" or unicodedata.category(ch)[0] in "LN")
     for wrong, right in TYPOS:
         kept = kept.replace(wrong, right)
-    return kept, yes_emoji, no_emoji
+    return _A_NOT_A.sub("?", kept), yes_emoji, no_emoji
 
 
 def _squeeze(text: str) -> str:
