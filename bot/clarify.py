@@ -110,7 +110,9 @@ async def offer(ctx: Context) -> Replies:
     prompt = numbered(options, ctx.text)
     await ctx.fsm.set(ClarifyStates.choose, {"text": ctx.text, "parse": _parse_data(ctx.parse),
                                              "options": [o.key for o in options]}, prompt=prompt)
-    desc = f"“{ctx.text.strip()[:60]}”\n请选一项，我按您选的办理。"
+    # The options are numbered in the card too: a reply by number works whether the card or its fallback shows.
+    desc = (f"“{ctx.text.strip()[:40]}”\n" + "  ".join(f"{i}. {o.label}" for i, o in enumerate(options, 1))
+            + "\n点按钮或回复序号，我按您选的办理。")
     return button_card(ctx.userid, title=TITLE + " / ".join(o.label for o in options[:4]) + " / …", desc=desc,
                        buttons=[(o.label, ClarifyCard(o.key).pack()) for o in options], fallback=prompt,
                        task_prefix="clarify")
