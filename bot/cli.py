@@ -13,6 +13,7 @@ from bot import cli_org, cli_outbox, logsafe
 from bot.clitools import settings_of as _settings
 from bot.clitools import with_db as _with_db
 from bot.config import ConfigError, Settings
+from bot.nlu import cli as nlu_cli
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -223,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.set_defaults(func=_cmd_parse)
     cli_org.add_commands(sub)
     cli_outbox.add_commands(sub)
+    nlu_cli.add_commands(sub)  # sijing nlu examples
     return p
 
 

@@ -61,6 +61,7 @@ class Settings:
     send_concurrency: int = 4  # requests in flight at once (the most that can ever be in doubt)
     send_grace: int = 10  # seconds a stop waits for requests in flight
     log_secret: str | None = None  # keys the log pseudonyms; unset: generated once, kept in the database
+    nlu_examples: bool = False  # keep the clarification card's answers as labelled examples (names redacted)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -105,6 +106,7 @@ _FIELDS: dict[str, tuple[str, bool, str]] = {
     "send_concurrency": ("SIJING_SEND_CONCURRENCY", False, "int"),
     "send_grace": ("SIJING_SEND_GRACE", False, "int"),
     "log_secret": ("SIJING_LOG_SECRET", False, "secret"),
+    "nlu_examples": ("SIJING_NLU_EXAMPLES", False, "bool"),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot import filters
+from bot import clarify, filters
 from bot.dispatcher import Context, Replies, Router
 from bot.nlu import Intent
 from bot.replies import Text
@@ -69,4 +69,7 @@ async def help_text(ctx: Context) -> Replies:
         return Text(content="谢谢您的肯定！有什么问题或建议，随时直接发给我。")
     if not_chinese(ctx.text):
         return Text(content=CHINESE_PLEASE + HELP)
+    smalltalk = ctx.parse is not None and ctx.parse.intent == Intent.SMALLTALK  # "你好呀", "这是干嘛用的": the help
+    if ctx.sender is not None and not ctx.fsm.is_open and not smalltalk and clarify.wants_card(ctx.text):
+        return await clarify.offer(ctx)  # "您是想：反映问题 / 报告走访 / 查进度 / …" instead of the help
     return Text(content=HELP)

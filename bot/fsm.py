@@ -74,6 +74,11 @@ class StatesGroup:
                 _STATES[value.name] = value
 
 
+def declared_states() -> tuple[State, ...]:
+    """Every state declared so far (import the routers first: ``bot.registry.routers()``)."""
+    return tuple(_STATES.values())
+
+
 def declared(kind: str) -> State | None:
     """The declared state of a stored kind (None for a kind no domain declares any more)."""
     return _STATES.get(kind)

@@ -14,7 +14,7 @@ from importlib import import_module
 from types import ModuleType
 from typing import Any
 
-from bot import dialog, fallback, help
+from bot import clarify, dialog, fallback, help, pending
 from bot.dispatcher import Dispatcher, Router
 from bot.export import SheetWriter
 from bot.config import Settings
@@ -71,10 +71,19 @@ def _schedules() -> tuple[ModuleType, ...]:
     return tuple(import_module(f"schedules.{name}") for name in DOMAINS)
 
 
+def pending_parts() -> dict[str, pending.Pending]:
+    """Each domain's ``pending`` (what waits for a person, for short replies in context), in ``DOMAINS`` order."""
+    _features()
+    found = {name: getattr(import_module(f"handlers.{name}"), "pending", None) for name in DOMAINS}
+    return {name: part for name, part in found.items() if isinstance(part, pending.Pending)}
+
+
 def routers() -> tuple[Router, ...]:
-    """Framework routers around the domains': expired answers first, unknown commands and help last."""
+    """Framework routers around the domains': expired answers first; short replies in context after the
+    domains' own reading; unknown commands and help last."""
     feats = _features()
-    return (dialog.router, *(feats[name].router for name in precedence()), help.router, fallback.router)
+    return (dialog.router, clarify.router, *(feats[name].router for name in precedence()),
+            pending.router_for(pending_parts()), help.router, fallback.router)
 
 
 def build_dispatcher() -> Dispatcher:

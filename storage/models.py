@@ -173,6 +173,7 @@ from storage.assist.models import Milestone, Project, ProjectUpdate  # noqa: E40
 from storage.care.models import CareEntry, Visit, VisitTask  # noqa: E402
 from storage.deeds.models import Item, ItemEvent, Routing  # noqa: E402
 from storage.duty.models import Duty  # noqa: E402
+from storage.examples.models import NluExample  # noqa: E402
 from storage.gatherings.models import Gathering, Signup  # noqa: E402
 from storage.people.models import Branch, DirectoryChange, Person  # noqa: E402
 from storage.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyRecipient  # noqa: E402
@@ -184,3 +185,4 @@ __all__ += [
     "ReserveReview", "Routing", "Signup", "Survey", "SurveyAnswer", "SurveyQuestion", "SurveyRecipient",
     "TalentProfile", "Visit", "VisitTask", "WeComToken", "WebLoginToken",
 ]
+__all__ += ["NluExample"]

@@ -191,3 +191,60 @@ async def test_interrupting_the_duplicate_question_with_a_command_and_a_duty_que
     duty = await bot.chat("sunpeng", "今天谁值班")
     assert duty[-1].startswith(REASK)
     assert "已把这次的情况补充到 #1" in (await bot.chat("sunpeng", "是"))[0]
+
+
+# --- emergencies first, in every declared state --------------------------------------------------
+
+def _domain_states() -> list[State]:
+    """Every state the app's routers declare (the test's own ``fsmtest`` states aside)."""
+    from bot import registry
+    from bot.fsm import declared_states
+
+    names = {r.name for r in registry.routers()}
+    return [s for s in declared_states() if s.domain in names]
+
+
+# (label, text, what the grid leader sees, whether the secretary is alerted too)
+EMERGENCIES = [
+    ("incident", "运行一班集控室着火了 浓烟很大 快来人！！", "突发事件 #1", True),
+    ("urgent", "紧急！运行一班走廊的灯全灭了，夜里巡检看不见路", "【紧急】", False),
+    ("injury", "有人从梯子上摔下来了 头上流了好多血 在运行一班配电室", "突发事件 #1", True),
+]
+
+
+@pytest.mark.parametrize("state", _domain_states(), ids=lambda s: s.name)
+@pytest.mark.parametrize(("label", "text", "alert", "branch"), EMERGENCIES, ids=[e[0] for e in EMERGENCIES])
+async def test_an_emergency_gets_through_in_every_declared_state(bot: Bot, state: State, label: str, text: str,
+                                                                 alert: str, branch: bool) -> None:
+    """Whatever question is open, an incident (or urgent) report reaches the grid leader (and the branch
+    secretary) at once, and the open question is asked again after."""
+    from bot import keys
+
+    prompt = f"（测试）{state.name} 的问题：请回答"
+    async with bot.app[keys.DB].session(1) as session:
+        await conversations.put(session, "sunpeng", state.name, {}, bot.clock(), state.ttl, prompt)
+        await session.commit()
+    replies = await bot.chat("sunpeng", text)
+    assert any(alert in t for t in bot.fake.texts("liuzhiyong")), (state.name, bot.fake.texts("liuzhiyong"))
+    assert not branch or any(alert in t for t in bot.fake.texts("wanghaiyan")), (state.name, replies)
+    assert replies and "#1" in replies[0], (state.name, replies)
+    assert replies[-1] == REASK + prompt, (state.name, replies)
+
+
+@pytest.mark.parametrize("state", _domain_states(), ids=lambda s: s.name)
+@pytest.mark.parametrize("text", ["/我的事项", "今天谁值班"], ids=["command", "duty_query"])
+async def test_commands_and_duty_queries_are_answered_in_every_declared_state(bot: Bot, state: State,
+                                                                              text: str) -> None:
+    """A slash command or a duty query is answered by its own router whatever question is open, and the
+    question is asked again after (it is not taken as the answer, nor dropped)."""
+    from bot import keys
+
+    prompt = f"（测试）{state.name} 的问题：请回答"
+    async with bot.app[keys.DB].session(1) as session:
+        await conversations.put(session, "sunpeng", state.name, {}, bot.clock(), state.ttl, prompt)
+        await session.commit()
+    replies = await bot.chat("sunpeng", text)
+    assert len(replies) >= 2 and replies[-1] == REASK + prompt, (state.name, replies)
+    async with bot.app[keys.DB].session(1) as session:
+        still = await conversations.get(session, "sunpeng", bot.clock())
+    assert still is not None and still.kind == state.name

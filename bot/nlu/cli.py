@@ -84,5 +84,52 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# --- ``sijing nlu examples``: the clarification card's labelled examples as JSON lines --------------
+
+
+async def _examples(db: object, since: datetime.date | None) -> list[dict[str, object]]:
+    from storage import examples
+    from storage.scope import every_branch
+
+    async with db.sessions() as session:  # type: ignore[attr-defined]
+        with every_branch(session):
+            start = datetime.datetime.combine(since, datetime.time(), datetime.timezone.utc) if since else None
+            rows = await examples.listed(session, since=start)
+    return [{"id": f"ex{r.id}", "text": r.text, "intent": r.intent, "predicted": r.predicted, "role": r.role,
+             "source": r.source, "at": r.at.isoformat()} for r in rows]
+
+
+def _cmd_examples(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.clitools import settings_of, with_db
+
+    settings = settings_of(args, need_wecom=False)
+    rows = asyncio.run(with_db(settings, lambda db: _examples(db, args.since)))
+    out: TextIO = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+    try:
+        for row in rows:
+            if args.labelled_only and row["intent"] == "none":
+                continue
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if args.out:
+            out.close()
+    if args.out:
+        print(f"{len(rows)} examples -> {args.out}", file=sys.stderr)
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``sijing nlu examples [--out F] [--since D]``: the labelled examples (opt-in, names redacted)."""
+    nlu = sub.add_parser("nlu", help="the parser's data")
+    nsub = nlu.add_subparsers(dest="nlu_command", required=True)
+    ex = nsub.add_parser("examples", help="export the clarification card's labelled examples as JSON lines")
+    ex.add_argument("--out", help="file to write (default: standard output)")
+    ex.add_argument("--since", type=datetime.date.fromisoformat, help="YYYY-MM-DD")
+    ex.add_argument("--labelled-only", action="store_true", help="leave out the answers “都不是”")
+    ex.set_defaults(func=_cmd_examples)
+
+
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -5,44 +5,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from bot.dialog import yes_no
 from bot.dispatcher import Context, Replies
 from bot.replies import Text
 from handlers.care import messages as msg
 from handlers.care import needs, visits
 from handlers.care.router import router
 from handlers.care.states import CareStates
-from handlers.care.which import answer
 from storage import care
 
-YES = frozenset({"是", "是的", "好", "好的", "要", "对", "确认", "可以", "同意", "嗯", "行", "登记", "需要"})
-NO = frozenset({"否", "不", "不是", "不用", "不要", "不了", "算了", "取消", "不需要", "不登记", "不用了"})
+CONSENT_NO = ("不记", "保密", "别告诉", "不想让人知道", "不想麻烦")
 
 
-def said(words: frozenset[str]) -> Callable[[Context], bool]:
-    """The text is one of ``words`` (trailing punctuation aside)."""
-    def check(ctx: Context) -> bool:
-        return answer(ctx.text) in words
-    return check
-
-
-@router.message(said(YES | NO), state=CareStates.consent)
-async def consent(ctx: Context) -> Replies:
+async def _consent(ctx: Context, yes: bool) -> Replies:
     data = ctx.fsm.data
     await ctx.fsm.clear()
-    return await needs.consented(ctx, data, answer(ctx.text) in YES)
+    return await needs.consented(ctx, data, yes)
 
 
-@router.message(said(YES | NO), state=CareStates.tip)
-async def tip(ctx: Context) -> Replies:
+async def _tip(ctx: Context, yes: bool) -> Replies:
     """是/否 to a tip; with several tips open (a second came in meanwhile) the number is needed."""
     tip_id = int(ctx.fsm.data["tip_id"])
     await ctx.fsm.clear()
     tips = await care.open_tips(ctx.session, ctx.userid)
     if len(tips) > 1:
         return Text(content=msg.tips_pending(tips))
-    return await needs.decide(ctx, tip_id, answer(ctx.text) in YES)
+    return await needs.decide(ctx, tip_id, yes)
+
+
+# "是否登记到重点关注台账？" and a tip's "是否登记到台账并安排走访？", in everyday words (bot.nlu.answers).
+yes_no(router, CareStates.consent, _consent, extra_no=CONSENT_NO)
+yes_no(router, CareStates.tip, _tip, extra_no=CONSENT_NO)
 
 
 @router.message(state=CareStates.visit_who)

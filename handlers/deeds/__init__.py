@@ -16,3 +16,4 @@ from handlers.deeds.router import router as _router
 
 feature = Feature(_router, api=api.setup, sheets=write_sheets, pages=pages.setup, ledgers=pages.ledgers,
                   glance=pages.glance)
+from handlers.deeds.waiting import pending  # noqa: E402 - short replies in context (bot.pending)

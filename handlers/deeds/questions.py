@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.dialog import yes_no
 from bot.dispatcher import Context, Replies
 from bot.replies import Text
 from handlers.deeds import flows
@@ -10,23 +11,21 @@ from handlers.deeds.router import router
 from handlers.deeds.states import DeedStates
 from storage import deeds
 
-YES = r"^(是|是的|对|对的|嗯|是同一件|同一件|一样|一回事|是一件事)\s*[。.!！]?$"
-NO = r"^(否|不是|不对|不是同一件|不一样|新的|另一件|另外一件|不是一回事)\s*[。.!！]?$"
+SAME = ("同一件", "一样", "一回事", "是一件事", "就是它", "就是这件", "重复")
+OTHER = ("不是同一件", "不一样", "新的", "另一件", "另外一件", "不是一回事", "两回事", "两件事", "不同")
 NUMBER = r"^第?\s*[#＃]?\s*(\d{1,7})\s*(?:号|件)?\s*[。.!！]?$"
 
 
-@router.message(state=DeedStates.dup, regex=YES)
-async def same_matter(ctx: Context) -> Replies:
+async def _same_matter(ctx: Context, same: bool) -> Replies:
+    """"是否与 #N 是同一件事？" in everyday words (bot.nlu.answers): yes merges, no registers a new item."""
     data = ctx.fsm.data
     await ctx.fsm.clear()
-    return await flows.merge(ctx, data)
-
-
-@router.message(state=DeedStates.dup, regex=NO)
-async def new_matter(ctx: Context) -> Replies:
-    data = ctx.fsm.data
-    await ctx.fsm.clear()
+    if same:
+        return await flows.merge(ctx, data)
     return await flows.create(ctx, data["text"], data["category"], bool(data["urgent"]))
+
+
+yes_no(router, DeedStates.dup, _same_matter, extra_yes=SAME, extra_no=OTHER)
 
 
 @router.message(state=DeedStates.which, regex=NUMBER)

@@ -16,3 +16,4 @@ from handlers.duty.export import write_sheets
 from handlers.duty.router import router as _router
 
 feature = Feature(_router, sheets=write_sheets, pages=pages.setup, precedes=("deeds",))
+from handlers.duty.waiting import pending  # noqa: E402 - short replies in context (bot.pending)

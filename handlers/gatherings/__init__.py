@@ -15,3 +15,4 @@ from handlers.gatherings import api, pages
 from handlers.gatherings.router import router as _router
 
 feature = Feature(_router, api=api.setup, pages=pages.setup, ledgers=pages.ledgers, precedes=("talent", "teams"))
+from handlers.gatherings.waiting import pending  # noqa: E402 - short replies in context (bot.pending)

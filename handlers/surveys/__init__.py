@@ -17,3 +17,4 @@ from handlers.surveys.export import write_sheets
 from handlers.surveys.router import router as _router
 
 feature = Feature(_router, api=api.setup, sheets=write_sheets, pages=pages.setup, ledgers=pages.ledgers)
+from handlers.surveys.waiting import pending  # noqa: E402 - short replies in context (bot.pending)
