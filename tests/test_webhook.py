@@ -161,3 +161,48 @@ async def test_one_persons_messages_are_handled_in_order(bot: Bot) -> None:
         assert await bot.say("sunpeng", f"消息{i}") == 200
     await bot.flush()
     assert order == sorted(order, key=int)
+
+
+LAUGHS = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+          + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8))
+          + ']><xml><Encrypt>&i;</Encrypt></xml>')
+
+
+async def test_dtds_are_refused_in_every_encoding_before_any_parse(bot: Bot) -> None:
+    """A billion-laughs envelope in UTF-16/32 (with or without a byte-order mark), or declared in another
+    encoding, never reaches an XML parser: it is refused as a bad request."""
+    _body, query = bot.text_body("sunpeng", "hi")
+    bodies = [LAUGHS.encode(codec) for codec in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le")]
+    bodies.append(LAUGHS.replace("UTF-16", "ISO-8859-1").encode("latin-1"))
+    bodies.append(b"\xef\xbb\xbf" + LAUGHS.replace("UTF-16", "UTF-8").encode())
+    bodies.append(LAUGHS.replace("UTF-16", "UTF-8").replace("DOCTYPE", "doctype").encode())
+    for body in bodies:
+        resp = await bot.post(body, query)
+        assert resp.status == 400, body[:40]
+    assert await inbox_rows(bot) == 0
+    assert (await bot.post(*bot.text_body("sunpeng", "hi"))).status == 200  # and valid callbacks still pass
+
+
+async def test_the_signature_is_checked_over_the_raw_encrypt_value(bot: Bot) -> None:
+    """The envelope is scanned, not parsed: the signature is over the Encrypt text as sent, with or without CDATA."""
+    body, query = bot.text_body("sunpeng", "hi")
+    encrypt = body.split(b"<Encrypt><![CDATA[")[1].split(b"]]>")[0]
+    plain = b"<xml><ToUserName>x</ToUserName><Encrypt>" + encrypt + b"</Encrypt></xml>"
+    assert (await bot.post(plain, query)).status == 200
+    twice = body.replace(b"</xml>", b"<Encrypt>" + encrypt + b"</Encrypt></xml>")
+    assert (await bot.post(twice, query)).status == 400
+    tampered = body.replace(encrypt[:8], encrypt[:8][::-1])
+    assert (await bot.post(tampered, query)).status == 403
+    assert await inbox_rows(bot) == 1
+
+
+async def test_pathological_envelopes_are_refused_without_backtracking(bot: Bot) -> None:
+    """Bodies built to make a scanner backtrack (long runs inside an unclosed element) are refused at once;
+    a quadratic scan of 64 KiB would take minutes, so the test would time out rather than pass."""
+    _body, query = bot.text_body("sunpeng", "hi")
+    room = bot.settings.max_body_bytes - 64
+    for filler in (b" ", b"A", b"<Encrypt>", b"<Encrypt> A", b"<![CDATA[A"):
+        body = b"<xml><Encrypt>" + filler * (room // len(filler))
+        resp = await bot.post(body[: bot.settings.max_body_bytes], query)
+        assert resp.status == 400
+    assert await inbox_rows(bot) == 0
