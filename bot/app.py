@@ -91,9 +91,10 @@ async def _pipeline(app: web.Application) -> AsyncIterator[None]:
     app[keys.PROCESSOR] = processor
     await writer.start()
     await processor.recover()
+    processor.start()
     yield
     await writer.stop()
-    await processor.drain()
+    await processor.stop()
 
 
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:

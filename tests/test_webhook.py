@@ -147,21 +147,26 @@ async def test_events_are_deduplicated_on_their_fields(bot: Bot) -> None:
 
 
 async def test_one_persons_messages_are_handled_in_order(bot: Bot) -> None:
-    order: list[str] = []
+    order: list[int] = []
     processor = bot.app[keys.PROCESSOR]
-    original = processor.process
+    original = processor._dispatcher.dispatch  # noqa: SLF001
 
-    async def tracking(inbox_id: int) -> None:
-        await asyncio.sleep(0.01 if inbox_id % 2 else 0)
-        order.append(str(inbox_id))
-        await original(inbox_id)
+    async def tracking(ctx: Any) -> Any:
+        await asyncio.sleep(0.01 if ctx.inbox_id % 2 else 0)
+        order.append(ctx.inbox_id)
+        return await original(ctx)
 
-    processor.process = tracking  # type: ignore[method-assign]
+    processor._dispatcher.dispatch = tracking  # type: ignore[method-assign]  # noqa: SLF001
     for i in range(6):
         assert await bot.say("sunpeng", f"消息{i}") == 200
+        assert await bot.say("wutao", f"消息{i}") == 200
     await bot.flush()
-    assert order == sorted(order, key=int)
-
+    assert len(order) == 12 and processor.processed == 12
+    async with bot.app[keys.DB].sessions() as session:
+        owners = dict((await session.execute(select(InboxRow.id, InboxRow.from_user))).all())
+    for user in ("sunpeng", "wutao"):
+        mine = [i for i in order if owners[i] == user]
+        assert mine == sorted(mine) and len(mine) == 6
 
 LAUGHS = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
           + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8))
