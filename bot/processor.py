@@ -177,12 +177,13 @@ class Processor:
         Raises:
             Exception: a transient database error (``storage.inbox.is_transient``): nothing was written.
         """
-        now = self._clock()
         row_id: int | None = None
+        now = self._clock()
         async with self._db.sessions() as session:
             try:
                 async with session.begin():
                     await inbox.lock_person(session, user)
+                    now = self._clock()  # after the wait for the lock: processed_at follows the order of work
                     row = await inbox.oldest_pending(session, user)
                     if row is None:
                         return None

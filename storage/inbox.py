@@ -198,7 +198,8 @@ async def count_by_status(session: AsyncSession) -> dict[str, int]:
 # shutting down or starting, too many connections, lock not available.
 _TRANSIENT_STATES = ("08", "40001", "40P01", "57P01", "57P02", "57P03", "53300", "55P03")
 _TRANSIENT_TEXT = ("database is locked", "connection is closed", "connection was closed",
-                   "server closed the connection", "terminating connection", "the database system is")
+                   "server closed the connection", "terminating connection", "the database system is",
+                   "not currently accepting connections")
 
 
 def is_transient(exc: BaseException) -> bool:
