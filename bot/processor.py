@@ -40,6 +40,8 @@ QUIET_WAIT = 0.25  # seconds a step may defer to callbacks in flight (bounded: n
 BACKOFF = (0.1, 10.0)  # first and longest wait after a transient database error, seconds
 RECOVERY_EVERY = 15.0  # seconds between recovery passes
 RECOVERY_AGE = 10.0  # a pending row this old (seconds) that nobody here works on is picked up
+BACKLOG_ROWS = 1000  # /healthz says "backlogged" beyond this many unprocessed rows…
+BACKLOG_AGE = 120.0  # …or when the oldest has waited this long (seconds)
 
 # (ctx) -> None, run before dispatch (e.g. parse the text)
 Enricher = Callable[[Context], Awaitable[None]]
@@ -81,6 +83,8 @@ class Processor:
         self.outage = Outage(log, "processing")
         self.processed = 0
         self.failed = 0
+        self.backlog_rows = BACKLOG_ROWS
+        self.backlog_age = BACKLOG_AGE
 
     # -- intake ---------------------------------------------------------------
 
@@ -98,14 +102,14 @@ class Processor:
         task = asyncio.create_task(self._drain(user), name=f"inbox-{pseudo(user)}")
         self._draining[user] = task
 
-    async def recover(self, *, older_than: float = 0.0) -> int:
+    async def recover(self, *, older_than: float = 0.0, quiet: bool = False) -> int:
         """Wake everyone with unprocessed rows (at start-up: every one; later: rows left alone a while)."""
         async with self._db.sessions() as session:
             users = await inbox.pending_people(session, older_than=older_than)
         fresh = [u for u in users if u not in self._draining]
         for user in fresh:
             self.wake(user)
-        if fresh and not older_than:
+        if fresh and not quiet:
             log.info("recovering unprocessed inbox rows of %d people", len(fresh))
         return len(fresh)
 
@@ -117,7 +121,7 @@ class Processor:
         while True:
             await asyncio.sleep(every)
             try:
-                await self.recover(older_than=older_than)
+                await self.recover(older_than=older_than, quiet=not older_than)
             except Exception as exc:  # noqa: BLE001 - the next pass tries again
                 if not is_transient(exc):
                     log.exception("inbox recovery pass failed")

@@ -139,9 +139,14 @@ async def pending_people(session: AsyncSession, *, older_than: float = 0.0, limi
     return [r.from_user for r in rows]
 
 
-async def count_pending(session: AsyncSession) -> int:
-    return int((await session.execute(
-        select(func.count()).select_from(InboxRow).where(InboxRow.status == "pending"))).scalar_one())
+async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many rows wait to be processed, and when the oldest of them arrived."""
+    row = (await session.execute(
+        select(func.count(), func.min(InboxRow.received_at)).where(InboxRow.status == "pending"))).one()
+    oldest = row[1]
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=timezone.utc)
+    return int(row[0]), oldest
 
 
 # The first key of PostgreSQL's two-key advisory locks held for one person's processing.

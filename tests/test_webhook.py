@@ -211,3 +211,40 @@ async def test_pathological_envelopes_are_refused_without_backtracking(bot: Bot)
         resp = await bot.post(body[: bot.settings.max_body_bytes], query)
         assert resp.status == 400
     assert await inbox_rows(bot) == 0
+
+
+async def test_a_backlog_is_stored_acknowledged_and_reported(bot: Bot) -> None:
+    """Past the threshold callbacks are still stored and answered 200; /healthz says "backlogged" until
+    the processor has caught up."""
+    processor = bot.app[keys.PROCESSOR]
+    processor.backlog_rows = 3
+    submit = processor.submit
+    processor.submit = lambda *_a, **_k: None  # type: ignore[method-assign]  # processing falls behind
+    for i in range(5):
+        assert await bot.say("sunpeng", f"第{i}条") == 200
+    assert await inbox_rows(bot) == 5
+    health = await (await bot.client.get("/healthz")).json()
+    assert health["status"] == "backlogged" and health["inbox_pending"] == 5
+    assert health["inbox_oldest_pending_s"] >= 0
+    processor.submit = submit  # type: ignore[method-assign]
+    assert await processor.recover() == 1
+    await bot.flush()
+    health = await (await bot.client.get("/healthz")).json()
+    assert health["status"] == "ok" and health["inbox_pending"] == 0
+    assert len(bot.fake.to("sunpeng")) == 5
+
+
+async def test_the_idle_gate_never_holds_work_back_for_long() -> None:
+    """Under callbacks that never pause, a waiter is let through once the gate has been busy for
+    ``max_busy``; with a pause it goes at the pause."""
+    from bot.gate import IdleGate
+
+    gate = IdleGate(max_busy=0.05)
+    gate.enter()  # a stream of callbacks that never pauses
+    await asyncio.wait_for(gate.quiet(at_most=3600), timeout=30)  # would wait an hour if the gate starved work
+    await asyncio.sleep(0.06)
+    assert gate.busy
+    await asyncio.wait_for(gate.quiet(at_most=3600), timeout=1)  # busy too long already: no wait at all
+    gate.leave()
+    waiter = asyncio.create_task(IdleGate(max_busy=3600).quiet(at_most=3600))
+    await asyncio.wait_for(waiter, timeout=30)  # an idle gate never waits

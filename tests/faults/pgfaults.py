@@ -150,7 +150,7 @@ class Server:
                     raise RuntimeError(f"sijing serve exited: {self.log.read_text()[-2000:]}")
                 with contextlib.suppress(aiohttp.ClientError):
                     async with http.get(f"{self.url}/healthz") as resp:
-                        if resp.status == 200:
+                        if resp.status == 200 and (self.inline or "worker started" in self.log_text()):
                             return self
                 await asyncio.sleep(0.2)
         raise RuntimeError("sijing serve did not start")
@@ -165,6 +165,10 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             return await asyncio.to_thread(self.proc.wait)
+
+    @property
+    def inline(self) -> bool:
+        return "--workers" in self.args and self.args[self.args.index("--workers") + 1] == "0"
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log else ""
