@@ -261,3 +261,57 @@ def _texts(fake: FakeWeCom) -> list[str]:
         if isinstance(body, dict):
             out.append(str(body.get("content", "")))
     return out
+
+
+def laughs_utf16(levels: int = 9) -> bytes:
+    """A billion-laughs envelope encoded as UTF-16 (what a byte-level DOCTYPE check does not see)."""
+    ents = ['<!ENTITY a "aaaaaaaaaaaaaaaaaaaa">'] + [
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(levels)]
+    doc = (f'<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE xml [{"".join(ents)}]>'
+           f'<xml><ToUserName>x</ToUserName><Encrypt>&{chr(97 + levels)};</Encrypt></xml>')
+    return doc.encode("utf-16")
+
+
+@dataclass
+class Flood:
+    valid: list[float] = field(default_factory=list)  # seconds per valid callback (all answered 200)
+    valid_statuses: list[int] = field(default_factory=list)
+    junk: list[float] = field(default_factory=list)
+    junk_statuses: list[int] = field(default_factory=list)
+
+
+async def dtd_flood(server: Server, driver: Driver, *, per_second: int = 30, seconds: float = 4.0,
+                    valid_every: float = 0.2) -> Flood:
+    """``per_second`` unsigned UTF-16 DTD requests while valid callbacks arrive every ``valid_every`` s."""
+    flood = Flood()
+    junk = laughs_utf16()
+    _b, query = driver.body("wutao", "x", "q")
+    url = f"{server.url}/wecom/callback"
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+
+    async def post(body: bytes, q: dict[str, str], times: list[float], statuses: list[int]) -> None:
+        t0 = time.perf_counter()
+        try:
+            async with http.post(url, params=q, data=body) as resp:
+                await resp.read()
+                statuses.append(resp.status)
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            statuses.append(0)
+        times.append(time.perf_counter() - t0)
+
+    tasks: list[asyncio.Task[None]] = []
+    start = time.monotonic()
+    n_junk = int(per_second * seconds)
+    n_valid = int(seconds / valid_every)
+    events = sorted([(i / per_second, "junk", i) for i in range(n_junk)] +
+                    [(i * valid_every + valid_every / 2, "valid", i) for i in range(n_valid)])
+    for at, kind, i in events:
+        await asyncio.sleep(max(0.0, start + at - time.monotonic()))
+        if kind == "junk":
+            tasks.append(asyncio.create_task(post(junk, query, flood.junk, flood.junk_statuses)))
+        else:
+            body, q = driver.body("wutao", f"洪水中的消息{i}", f"{driver.run}flood{i:04d}")
+            tasks.append(asyncio.create_task(post(body, q, flood.valid, flood.valid_statuses)))
+    await asyncio.gather(*tasks)
+    await http.close()
+    return flood
