@@ -213,11 +213,14 @@ class Driver:
 
 
 async def settle(pg: PgDatabase, expected_sent: int, fake: FakeWeCom, *, timeout: float = 60.0) -> None:
-    """Wait until no inbox row is pending and the fake has received ``expected_sent`` messages."""
+    """Wait until no inbox row is pending and either the fake has received ``expected_sent`` messages or
+    no outbox row is still waiting or being sent (the rest is in doubt or failed: the sender's to list)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         pending = (await pg.fetch("SELECT count(*) AS n FROM inbox WHERE status = 'pending'"))[0]["n"]
-        if pending == 0 and len(fake.sent) >= expected_sent:
+        rows = (await pg.fetch("SELECT count(*) AS n FROM outbox WHERE status NOT IN ('sent', 'failed', 'in_doubt')"
+                               ))[0]["n"]
+        if pending == 0 and (len(fake.sent) >= expected_sent or (rows == 0 and len(fake.sent) > 0)):
             return
         await asyncio.sleep(0.25)
 
@@ -233,6 +236,7 @@ class Outcome:
     out_of_order: int  # consecutive rows of one person (by arrival) processed the other way round
     replies_per_row: dict[int, int]
     apologies: int
+    outbox: dict[str, int]  # rows by status
 
     @classmethod
     async def of(cls, pg: PgDatabase, fake: FakeWeCom) -> Outcome:
@@ -249,7 +253,8 @@ class Outcome:
         per_row = {r["inbox_id"]: r["n"] for r in await pg.fetch(
             "SELECT inbox_id, count(*) AS n FROM outbox WHERE inbox_id IS NOT NULL GROUP BY inbox_id")}
         status = [r["status"] for r in rows]
-        return cls(stored=len(rows), done=status.count("done"), failed=status.count("failed"),
+        out = {r["status"]: r["n"] for r in await pg.fetch("SELECT status, count(*) AS n FROM outbox GROUP BY status")}
+        return cls(outbox=out, stored=len(rows), done=status.count("done"), failed=status.count("failed"),
                    pending=status.count("pending"), out_of_order=out_of_order, replies_per_row=per_row,
                    apologies=sum("抱歉，处理您的消息时出了点问题" in t for t in _texts(fake)))
 
