@@ -96,6 +96,10 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     from storage.migrate import MigrationRefused
 
     settings = _settings(args)
+    if args.nice:
+        import os
+
+        os.nice(args.nice)  # acknowledging callbacks (the web processes) comes first for the CPU
 
     async def work() -> None:
         stop = asyncio.Event()
@@ -272,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser("worker", help="process stored callbacks, send replies and run the sweeps (no webhook)")
     worker.add_argument("--parent", type=int, help=argparse.SUPPRESS)  # stop when this process is gone
+    worker.add_argument("--nice", type=int, default=10, help="lower CPU priority by this much (default 10)")
     worker.set_defaults(func=_cmd_worker)
 
     db = sub.add_parser("db", help="database maintenance")

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAVY = os.environ.get("SIJING_FAULTS_HEAVY") == "1"
 CORP, AGENT, SECRET, TOKEN = "wwfaults00000001", 1000002, "faults-secret", "faultstoken"
 AES = base64.b64encode(b"f" * 32).decode().rstrip("=")
-PEOPLE = ("wutao", "sunpeng", "zhaolei", "liqiang", "zhouli", "chenjing")
+PEOPLE = ("wutao", "sunpeng", "zhaoyufei", "huangqing", "majing", "linyang")  # employees of the roster
 
 
 def free_port() -> int:
