@@ -146,3 +146,34 @@ async def test_the_periodic_pass_picks_up_rows_nobody_works_on(bot: Bot) -> None
     assert processor.processed == 1
     await bot.flush()
     assert len(bot.fake.to("wutao")) == 1
+
+
+async def test_which_database_errors_are_transient() -> None:
+    """Errors as the drivers raise them, wrapped as SQLAlchemy wraps them: retry the ones that pass, fail
+    the ones that would fail the same way again."""
+    import sqlite3
+
+    import asyncpg
+    from sqlalchemy import exc as sa_exc
+
+    from storage.inbox import is_transient
+
+    def pg(cls: type[Exception], message: str = "x") -> Exception:
+        err = cls(message)
+        wrapped = sa_exc.DBAPIError("SELECT 1", {}, err)
+        wrapped.__cause__ = err
+        return wrapped
+
+    assert is_transient(pg(asyncpg.exceptions.SerializationError))  # 40001
+    assert is_transient(pg(asyncpg.exceptions.DeadlockDetectedError))  # 40P01
+    assert is_transient(pg(asyncpg.exceptions.AdminShutdownError))  # 57P01, pg_terminate_backend
+    assert is_transient(pg(asyncpg.exceptions.CannotConnectNowError))  # 57P03, starting up
+    assert is_transient(pg(asyncpg.exceptions.ConnectionDoesNotExistError))  # 08003
+    assert is_transient(ConnectionRefusedError(111, "refused"))
+    assert is_transient(sa_exc.TimeoutError("QueuePool limit of size 10 overflow 10 reached"))
+    assert is_transient(sa_exc.OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked")))
+    assert not is_transient(pg(asyncpg.exceptions.UniqueViolationError))  # 23505: the same again
+    assert not is_transient(pg(asyncpg.exceptions.UndefinedTableError))
+    assert not is_transient(sa_exc.OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: x")))
+    assert not is_transient(RuntimeError("boom"))
+    assert not is_transient(KeyError("database is locked"))  # the words alone, outside a database error

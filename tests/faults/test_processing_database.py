@@ -50,10 +50,11 @@ async def test_terminated_connections_and_a_restart_lose_nothing(tmp_path: Path)
         assert (outcome.stored, outcome.done, outcome.failed, outcome.pending) == (total, total, 0, 0)
         assert outcome.apologies == 0 and outcome.out_of_order == 0
         assert set(outcome.replies_per_row.values()) == {1} and len(outcome.replies_per_row) == total
-        # every reply sent exactly once, or listed in doubt (the sender's part of issue 11: a call cut by the
-        # terminated connection); never sent twice
+        # every reply written once (above); sent at most once; the rest is the sender's to list (issue 11's
+        # other half): a call cut by a terminated connection is left "sending" or "in doubt", never repeated
         assert len(fake.sent) <= total
-        assert len(fake.sent) + outcome.outbox.get("in_doubt", 0) == total, outcome.outbox
+        unsure = outcome.outbox.get("in_doubt", 0) + outcome.outbox.get("sending", 0)
+        assert len(fake.sent) + unsure >= total, outcome.outbox
         ours = [line for line in log.splitlines() if " bot.processor: " in line or " storage.inbox: " in line]
         assert not any("handler failed" in line for line in ours)
         assert len(ours) <= 12, ours  # start and end of each outage, not one line per attempt
