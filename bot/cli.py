@@ -19,14 +19,98 @@ from bot.nlu import cli as nlu_cli
 def _cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from bot.app import create_app
+    from bot.app import ALL, WEB, create_app
     from storage.migrate import MigrationRefused
 
     settings = _settings(args)
     logsafe.install()  # a database outage logs one line a minute, not one per attempt
+    workers = args.workers
+    if settings.database_url.startswith("sqlite"):
+        if workers:
+            print("SQLite 只支持单进程：--workers 忽略，本进程处理全部工作", file=sys.stderr)
+        workers = 0  # one process: SQLite has one writer, and order per person is kept in memory
+    elif workers is None:
+        workers = 1
+    app = create_app(settings, role=WEB if workers or args.web_only else ALL)
+    if workers and not args.web_only:
+        app.cleanup_ctx.append(_worker_processes(workers, args.config))
     try:
-        web.run_app(create_app(settings), host=args.host, port=args.port, print=_print_serving(settings),
+        web.run_app(app, host=args.host, port=args.port, print=_print_serving(settings),
                     access_log=logging.getLogger("aiohttp.access") if args.access_log else None)
+    except MigrationRefused as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+WORKER_GRACE = 45.0  # seconds a worker may take to stop (the sender finishes what is in flight)
+
+
+def _worker_processes(n: int, config: str | None):  # type: ignore[no-untyped-def]
+    """A cleanup context: ``n`` ``sijing worker`` processes, restarted if they die, stopped with the server."""
+    import os
+    import signal
+    import time
+
+    log = logging.getLogger("bot.cli")
+    procs: dict[int, asyncio.subprocess.Process] = {}
+    stopping = asyncio.Event()
+
+    async def keep(i: int) -> None:
+        delay = 1.0
+        while not stopping.is_set():
+            cmd = [sys.executable, "-m", "bot.cli", *(["--config", config] if config else []),
+                   "worker", "--parent", str(os.getpid())]
+            procs[i] = proc = await asyncio.create_subprocess_exec(*cmd)
+            started = time.monotonic()
+            code = await proc.wait()
+            if stopping.is_set():
+                return
+            delay = 1.0 if time.monotonic() - started > 60 else min(delay * 2, 30.0)
+            log.error("worker process %d exited with %s; starting it again in %.0f s", proc.pid, code, delay)
+            try:
+                await asyncio.wait_for(stopping.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+
+    async def ctx(_app: object):  # type: ignore[no-untyped-def]
+        tasks = [asyncio.create_task(keep(i), name=f"worker-{i}") for i in range(n)]
+        yield
+        stopping.set()
+        for proc in procs.values():
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs.values():
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=WORKER_GRACE)
+            except TimeoutError:
+                log.error("worker process %d did not stop within %.0f s: killed", proc.pid, WORKER_GRACE)
+                proc.kill()
+                await proc.wait()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return ctx
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    import signal
+
+    from bot.app import run_worker
+    from storage.migrate import MigrationRefused
+
+    settings = _settings(args)
+    if args.nice:
+        import os
+
+        os.nice(args.nice)  # acknowledging callbacks (the web processes) comes first for the CPU
+
+    async def work() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await run_worker(settings, stop, parent=args.parent)
+    try:
+        asyncio.run(work())
     except MigrationRefused as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -185,7 +269,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
+    serve.add_argument("--workers", type=int, default=None,
+                       help="worker processes to start for processing, sending and sweeps (PostgreSQL; default 1; "
+                            "0: all in this process, the only choice on SQLite)")
+    serve.add_argument("--web-only", action="store_true",
+                       help="store and acknowledge callbacks only; `sijing worker` processes run elsewhere")
     serve.set_defaults(func=_cmd_serve)
+
+    worker = sub.add_parser("worker", help="process stored callbacks, send replies and run the sweeps (no webhook)")
+    worker.add_argument("--parent", type=int, help=argparse.SUPPRESS)  # stop when this process is gone
+    worker.add_argument("--nice", type=int, default=10, help="lower CPU priority by this much (default 10)")
+    worker.set_defaults(func=_cmd_worker)
 
     db = sub.add_parser("db", help="database maintenance")
     dbsub = db.add_subparsers(dest="db_command", required=True)
