@@ -1,6 +1,6 @@
 """An enterprise for the benchmarks: a committee over many branches, written straight as rows.
 
-    python bench/org.py [--db postgresql|sqlite] [--people 100000] [--branches 500]
+    python -P bench/orgbuild.py [--db postgresql|sqlite] [--people 100000] [--branches 500]
 
 Creates a fresh database (PostgreSQL: ``sijing_bench_org``; SQLite: ``data/sijing_bench_org.db``), migrates it
 and fills it in proportion to ``--people`` (defaults: the issue's figures for 100,000 people):
@@ -254,9 +254,10 @@ async def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--people", type=int, default=100_000)
     ap.add_argument("--branches", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--name", default="sijing_bench_org", help="database name (helpers sharing a server: their own)")
     args = ap.parse_args(argv)
     started = time.perf_counter()
-    url = await fresh_database(args.db)
+    url = await fresh_database(args.db, args.name)
     db = create_database(url)
     try:
         org = await generate(db, Scale(args.people, args.branches), seed=args.seed)
