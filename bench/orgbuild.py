@@ -128,6 +128,9 @@ async def generate(db: Database, scale: Scale = Scale(), *, seed: int = 1, now: 
     rows["signups"] = await _bulk(db, Signup, _signups(scale, employees, rng, now))
     rows["surveys"] = await _bulk(db, Survey, _surveys(scale, secretaries, now))
     rows["survey_recipients"] = await _bulk(db, SurveyRecipient, _recipients(scale, employees))
+    if db.dialect == "postgresql":  # fresh tables have no statistics yet: plan as in production
+        async with db.engine.connect() as conn:
+            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql("ANALYZE")
     return Org(scale, secretaries, members, employees, rows)
 
 

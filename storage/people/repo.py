@@ -188,6 +188,26 @@ async def zone(session: AsyncSession, member: str) -> list[RosterEntry]:
     return [_entry(p) for p in rows.scalars()]
 
 
+async def zones(session: AsyncSession, members: Iterable[str]) -> dict[str, list[RosterEntry]]:
+    """member -> the (active) people in their responsibility zone, by userid; one query for them all."""
+    ids = set(members)
+    if not ids:
+        return {}
+    rows = await session.execute(select(Person).where(Person.zone_member.in_(ids), Person.active.is_(True))
+                                 .order_by(Person.userid))
+    out: dict[str, list[RosterEntry]] = {}
+    for p in rows.scalars():
+        out.setdefault(p.zone_member or "", []).append(_entry(p))
+    return out
+
+
+async def retiring(session: AsyncSession, first: date, last: date) -> list[RosterEntry]:
+    """Active people who retire between ``first`` and ``last`` (both included)."""
+    rows = await session.execute(select(Person).where(Person.retire_on >= first, Person.retire_on <= last,
+                                                      Person.active.is_(True)).order_by(Person.userid))
+    return [_entry(p) for p in rows.scalars()]
+
+
 def _only(stmt, userids: Iterable[str | None] | None):  # type: ignore[no-untyped-def]
     """``stmt`` restricted to ``userids`` (None: everyone); None when that is nobody."""
     if userids is None:
