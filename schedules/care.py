@@ -13,7 +13,7 @@ from schedules.context import SweepContext, lateness, pct, warn
 from storage import care
 from storage import people as roster
 from storage.care import CareCategory, followups
-from storage.care.coverage import coverage
+from storage.care.summary import coverage_totals
 from storage.deeds import WORKING
 from storage.deeds import queries as deed_queries
 from storage.deeds import Item
@@ -126,14 +126,14 @@ async def digest_lines(session: AsyncSession, start: datetime, end: datetime, no
                        config: ScheduleConfig | None = None) -> list[str]:
     """Zone coverage, visits done, follow-ups overdue, who visited and who did not."""
     today: date = now.date()
-    cov = await coverage(session, today)
+    cov = await coverage_totals(session, today)
     figures = await followups.visit_figures(session, start, end, today)
     idle_members = [p for p in await roster.by_role(session, "member") if p.userid not in figures.visits_by_member]
     everyone = await roster.names(session, figures.visits_by_member)
     cov_pct = cov.visited_30 / cov.zone_total if cov.zone_total else None
     lines = [
         f"**责任区覆盖**：近30天走访 {cov.visited_30}/{cov.zone_total} 人（{pct(cov_pct)}）"
-        + (f"，未划入责任区 {len(cov.unassigned)} 人" if cov.unassigned else ""),
+        + (f"，未划入责任区 {cov.unassigned} 人" if cov.unassigned else ""),
         f"**回访**：完成 {figures.visits} 次，逾期未回访 {warn(figures.followups_overdue)} 项",
     ]
     members = sorted(((everyone.get(m, m), n) for m, n in figures.visits_by_member.items()), key=lambda x: -x[1])
