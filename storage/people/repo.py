@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.people.lifecycle import STAFF, Role
@@ -102,6 +102,12 @@ async def by_role(session: AsyncSession, role: str) -> list[RosterEntry]:
     return [_entry(p) for p in rows.scalars()]
 
 
+async def roles(session: AsyncSession) -> dict[str, str]:
+    """userid -> role of everyone (every branch): what a roster file is checked against."""
+    with every_branch(session):
+        return {u: r for u, r in (await session.execute(select(Person.userid, Person.role))).all()}
+
+
 async def userids(session: AsyncSession) -> set[str]:
     return set((await session.execute(select(Person.userid))).scalars())
 
@@ -124,34 +130,37 @@ async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: dat
     """
     created = updated = 0
     todo = list(entries)
+    columns = [getattr(Person, c) for c in COMPARED]
     with every_branch(session):
         for start in range(0, len(todo), BATCH):
             chunk = todo[start:start + BATCH]
-            have = {p.userid: p for p in (await session.execute(
-                select(Person).where(Person.userid.in_([e.userid for e in chunk])))).scalars()}
+            have = {r.userid: r for r in (await session.execute(
+                select(Person.userid, *columns).where(Person.userid.in_([e.userid for e in chunk])))).all()}
             fresh = []
+            changed: dict[frozenset[str], list[dict[str, object]]] = {}  # same columns: one executemany
             for e in chunk:
                 fields = _fields(e, branch)
-                person = have.get(e.userid)
-                if person is None:
+                row = have.get(e.userid)
+                if row is None:
                     fresh.append({"userid": e.userid, "updated_at": now, **fields})
                     continue
-                if person.department is not None:  # the directory's: it owns these (storage.people.directory)
+                if row.department is not None:  # the directory's: it owns these (storage.people.directory)
                     fields = {k: v for k, v in fields.items() if k not in DIRECTORY_FIELDS}
-                if any(getattr(person, k) != v for k, v in fields.items()):
-                    for k, v in fields.items():
-                        setattr(person, k, v)
-                    person.updated_at = now
+                if any(getattr(row, k) != v for k, v in fields.items()):
+                    changed.setdefault(frozenset(fields), []).append({"userid": e.userid, "updated_at": now, **fields})
                     updated += 1
             if fresh:
                 await session.execute(insert(Person), fresh)
                 created += len(fresh)
-            await session.flush()
+            for rows in changed.values():  # ORM bulk UPDATE by primary key, only the rows that changed
+                await session.execute(update(Person), rows)
     return created, updated
 
 
 BATCH = 1000
 DIRECTORY_FIELDS = frozenset({"name", "team", "branch_id", "active"})
+COMPARED = ("name", "role", "team", "zone_member", "grid_leader", "phone", "retire_on", "branch_id", "active",
+            "committee", "party_group", "department")
 
 
 def _fields(e: RosterEntry, branch: int | None) -> dict[str, object]:
