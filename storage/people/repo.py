@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.people.lifecycle import STAFF, Role
+from storage.people import version as roster_version
 from storage.people.models import Person
 from storage.scope import every_branch
 
@@ -113,10 +114,11 @@ async def userids(session: AsyncSession) -> set[str]:
 
 
 async def version(session: AsyncSession) -> tuple[int, datetime | None]:
-    """Changes whenever the roster (of every branch) does: used to reload the parser's names."""
-    with every_branch(session):
-        row = (await session.execute(select(func.count(), func.max(Person.updated_at)))).one()
-    return int(row[0]), row[1]
+    """Changes whenever the roster (of every branch) does: used to reload the parser's names.
+
+    One primary-key read of the roster's counter (``storage.people.version``), bumped by every write to people.
+    """
+    return await roster_version.current(session), None
 
 
 async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: datetime, *,
