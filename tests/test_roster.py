@@ -78,6 +78,11 @@ async def test_roster_version_changes_with_every_write_to_people_and_only_then(d
             await session.rollback()
     assert await version() == seen[-1]  # rolled back: the change and its version with it
     assert len(set(map(str, seen))) == len(seen), seen
+    async with db.sessions() as session, session.begin():  # read along with the sender, then changed in there
+        assert await people.get(session, "e1") is not None and await people.version(session) == seen[-1]
+        (await session.get(Person, "e2")).team = "四班"  # type: ignore[union-attr]
+        await session.flush()
+        assert await people.version(session) != seen[-1]
     await db.dispose()
 
 

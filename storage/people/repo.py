@@ -64,8 +64,12 @@ def _entry(p: Person) -> RosterEntry:
 
 
 async def get(session: AsyncSession, userid: str) -> RosterEntry | None:
-    person = await session.get(Person, userid)
-    return _entry(person) if person else None
+    """One person by userid (the sender of a message: the roster's version comes along, ``storage.people.version``)."""
+    row = (await session.execute(select(Person, roster_version.subquery()).where(Person.userid == userid))).first()
+    if row is None:
+        return None
+    roster_version.remember(session, row[1])
+    return _entry(row[0])
 
 
 async def named(session: AsyncSession, name: str) -> list[RosterEntry]:
@@ -88,7 +92,12 @@ async def name_of(session: AsyncSession, userid: str | None, default: str = "支
     if not userid:
         return default
     person = await session.get(Person, userid)
+    if person is not None:  # held for the session: the identity map holds rows weakly, a list names an owner often
+        session.info.setdefault(_NAMED, {})[userid] = person
     return person.name if person else userid
+
+
+_NAMED = "people_named"
 
 
 async def all_people(session: AsyncSession) -> list[RosterEntry]:
@@ -118,7 +127,7 @@ async def version(session: AsyncSession) -> tuple[int, datetime | None]:
 
     One primary-key read of the roster's counter (``storage.people.version``), bumped by every write to people.
     """
-    return await roster_version.current(session), None
+    return await roster_version.current(session), None  # read along with the sender when it was (people.get)
 
 
 async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: datetime, *,

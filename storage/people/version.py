@@ -24,8 +24,26 @@ NAME = "roster"
 _BUMPED = "roster_bumped"  # session.info: already bumped in this transaction
 
 
+_READ = "roster_version"  # session.info: (the transaction it was read in, the value)
+
+
+def subquery():  # type: ignore[no-untyped-def]
+    """The version as a scalar subquery, to read along with another row (the sender: one statement, not two)."""
+    return select(Counter.value).where(Counter.name == NAME).scalar_subquery()
+
+
+def remember(session: AsyncSession, value: int | None) -> None:
+    """The version read in this transaction (by :func:`subquery`): :func:`current` needs no query of its own."""
+    sync = session.sync_session
+    sync.info[_READ] = (sync.get_transaction(), int(value or 0))
+
+
 async def current(session: AsyncSession) -> int:
     """The roster's version (0 before its first change)."""
+    sync = session.sync_session
+    read = sync.info.get(_READ)
+    if read is not None and read[0] is not None and read[0] is sync.get_transaction():
+        return int(read[1])
     value = (await session.execute(select(Counter.value).where(Counter.name == NAME))).scalar_one_or_none()
     return int(value or 0)
 
@@ -39,6 +57,7 @@ def _bump(session: Session) -> None:
     conn.execute(stmt.on_conflict_do_update(index_elements=["name"],
                                             set_={"value": Counter.__table__.c.value + 1}))
     session.info[_BUMPED] = True
+    session.info.pop(_READ, None)
 
 
 @event.listens_for(ScopedSession, "do_orm_execute")
@@ -57,4 +76,5 @@ def _flushing(session: Session, _context: Any, _instances: Any) -> None:
 
 @event.listens_for(ScopedSession, "after_transaction_end")
 def _ended(session: Session, _transaction: Any) -> None:
-    session.info.pop(_BUMPED, None)  # a savepoint's end too: at worst one more bump, never a change unseen
+    session.info.pop(_BUMPED, None)
+    session.info.pop(_READ, None)  # a savepoint's end too: at worst one more bump, never a change unseen
