@@ -22,10 +22,6 @@ async def page(session: AsyncSession, stmt: Select[Any], limit: int | None, offs
                scalars: bool = True) -> Page[Any]:
     """Run ``stmt`` for one page (``limit=None``: all rows) and count what it matches (one COUNT over the
     same filter); ``scalars=False`` gives each row as a tuple (a statement selecting several things)."""
-    if limit is None and not offset:  # every row: their number is the count
-        result = await session.execute(stmt)
-        rows = list(result.scalars()) if scalars else [tuple(r) for r in result.all()]
-        return Page(rows, len(rows))
     total = int((await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one())
     if limit is not None:
         stmt = stmt.limit(limit)
