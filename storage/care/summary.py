@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.care.coverage import _last_visits
+from storage.care.coverage import _last_visit
 from storage.care.lifecycle import CareStatus
 from storage.care.models import CareEntry
 from storage.people.lifecycle import Role
@@ -66,17 +66,16 @@ class CoverageTotals:
 
 
 async def coverage_totals(session: AsyncSession, today: date) -> CoverageTotals:
-    """The branch's zone coverage in one aggregate (what ``coverage().zone_total`` … add up to)."""
-    last = _last_visits()
+    """The branch's zone coverage in one aggregate (what ``coverage().zone_total`` … add up to): each zoned
+    person's last visit by one probe of ``visits(person, visited_on)`` (``storage.care.coverage._last_visit``)."""
     d30, d90 = today - timedelta(days=30), today - timedelta(days=90)
-    zoned = Person.zone_member.is_not(None)
-    row = (await session.execute(
-        select(func.coalesce(func.sum(case((zoned, 1), else_=0)), 0),
-               func.coalesce(func.sum(case((zoned & (last.c.last >= d30), 1), else_=0)), 0),
-               func.coalesce(func.sum(case((zoned & (last.c.last >= d90), 1), else_=0)), 0),
-               func.coalesce(func.sum(case((~zoned & (Person.role != Role.SECRETARY), 1), else_=0)), 0))
-        .select_from(Person).outerjoin(last, last.c.person == Person.userid))).one()
-    return CoverageTotals(*(int(x) for x in row))
+    zoned = (select(_last_visit().label("last")).where(Person.zone_member.is_not(None))).subquery()
+    zone_total, v30, v90 = (await session.execute(select(
+        func.count(), func.coalesce(func.sum(case((zoned.c.last >= d30, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((zoned.c.last >= d90, 1), else_=0)), 0)).select_from(zoned))).one()
+    unassigned = (await session.execute(select(func.count()).select_from(Person).where(
+        Person.zone_member.is_(None), Person.role != Role.SECRETARY))).scalar_one()
+    return CoverageTotals(int(zone_total), int(v30), int(v90), int(unassigned))
 
 
 async def unassigned_names(session: AsyncSession, limit: int) -> list[str]:
