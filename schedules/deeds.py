@@ -12,24 +12,20 @@ from schedules.context import SweepContext, pct, warn
 from storage import people as roster
 from storage.deeds import queries
 from storage.deeds import WORKING
-from storage.people.models import Person
 from storage.workdays import add_working_time, working_days_between
 
-def _secretaries(people: dict[str, Person]) -> list[str]:
-    return sorted(u for u, p in people.items() if p.role == "secretary")
-
-
-def _name(people: dict[str, Person], userid: str | None) -> str:
-    return people[userid].name if userid and userid in people else (userid or "（未指定）")
+def _name(names: dict[str, str], userid: str | None) -> str:
+    return names.get(userid, userid) if userid else "（未指定）"
 
 
 async def item_deadlines(ctx: SweepContext) -> None:
     """First response (50%/80%/breach), resolution target, and confirmation reminders."""
     cfg = ctx.config
-    people = await roster.by_id(ctx.session)
-    secs = _secretaries(people)
+    secs = [p.userid for p in await roster.by_role(ctx.session, "secretary")]
     tz = ctx.now.tzinfo
-    for item in await queries.open_deeds(ctx.session):
+    items = await queries.open_deeds(ctx.session)
+    people = await roster.names(ctx.session, {u for i in items for u in (i.owner, i.requester)})  # only those named
+    for item in items:
         owner = item.owner
         created = item.created_at.astimezone(tz)
         urgent = bool(item.urgent)

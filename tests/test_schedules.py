@@ -79,6 +79,20 @@ def test_calendar_follows_official_adjustments() -> None:
     assert not is_working_day(date(2027, 2, 8))  # beyond the official tables: the holidays package
 
 
+def test_working_days_between_counts_day_by_day_across_years() -> None:
+    import random
+
+    rng = random.Random(3)
+    for _ in range(200):
+        start = date(2024, 1, 1) + timedelta(days=rng.randrange(1400))
+        end = start + timedelta(days=rng.randrange(-5, 800))
+        naive, d = 0, start
+        while d < end:
+            d += timedelta(days=1)
+            naive += is_working_day(d)
+        assert working_days_between(start, end) == naive, (start, end)
+
+
 def test_quiet_hours_release_next_working_morning() -> None:
     quiet = QuietHours()
     assert quiet.is_quiet(at(2026, 11, 25, 22, 0)) and not quiet.is_quiet(at(2026, 11, 25, 8, 0))

@@ -102,6 +102,19 @@ async def recipients(session: AsyncSession, survey_id: int) -> list[SurveyRecipi
     return list((await session.execute(stmt)).scalars())
 
 
+async def unfinished_recipients(session: AsyncSession, survey_ids: Sequence[int]) -> dict[int, list[SurveyRecipient]]:
+    """survey id -> its recipients who have not finished, by userid (one query for every survey)."""
+    if not survey_ids:
+        return {}
+    stmt = (select(SurveyRecipient).where(SurveyRecipient.survey_id.in_(list(survey_ids)),
+                                          SurveyRecipient.status != RecipientStatus.DONE)
+            .order_by(SurveyRecipient.survey_id, SurveyRecipient.userid))
+    out: dict[int, list[SurveyRecipient]] = {}
+    for r in (await session.execute(stmt)).scalars():
+        out.setdefault(r.survey_id, []).append(r)
+    return out
+
+
 async def unfinished_for(session: AsyncSession, userid: str) -> list[tuple[Survey, SurveyRecipient]]:
     """Open surveys ``userid`` was asked and has not finished: ones under way first, then oldest first."""
     stmt = (select(Survey, SurveyRecipient).join(SurveyRecipient, SurveyRecipient.survey_id == Survey.id)
