@@ -14,7 +14,8 @@ from bot.gate import IdleGate
 from bot.events import build_event, parse_fields
 from bot.fsm import Conversation
 from bot.logsafe import pseudo
-from bot.replies import Reply, TemplateCard, Text
+from bot.pushes import enqueue_reply
+from bot.replies import Reply, Text
 from bot.sender import Clock, utcnow
 from bot.wecom.crypto import CallbackError
 from storage import inbox, outbox, people
@@ -176,9 +177,7 @@ class Processor:
     async def _enqueue(self, session: Any, replies: list[Reply], user: str, inbox_id: int, now: datetime) -> None:
         for reply in replies:
             to = reply.addressed(user)
-            fallback = [Text(content=reply.fallback)] if isinstance(reply, TemplateCard) and reply.fallback else []
-            for payload in [p for r in (reply, *fallback) for p in r.payloads()]:  # a long text: several messages
-                await outbox.enqueue(session, to, payload, now, inbox_id=inbox_id)
+            await enqueue_reply(session, reply, to, now, inbox_id=inbox_id)
 
     async def _fail(self, inbox_id: int, exc: Exception, now: datetime) -> None:
         reason = f"{type(exc).__name__}: {exc}"[:2000]

@@ -128,14 +128,29 @@ class TextCard(Reply):
 
 @dataclass(frozen=True)
 class TemplateCard(Reply):
-    """A ``template_card`` (e.g. button_interaction). ``fallback`` is sent as text too,
-    because cards do not render everywhere (WeChat 微工作台)."""
+    """A ``template_card`` (e.g. button_interaction): one message, the card — never the card and a text.
+
+    ``fallback`` is the text sent instead when the card does not fit (``fits`` False: no buttons, or
+    its words were cut to WeCom's limits) or WeCom refuses the card (the sender queues it then:
+    ``bot.cards.fall_back``). It travels in the outbox row under ``"fallback"``; the client drops it."""
 
     card: dict[str, Any] = field(default_factory=dict)
     fallback: str = ""
+    fits: bool = True
 
     def payload(self) -> dict[str, Any]:
-        return {"msgtype": "template_card", "template_card": self.card}
+        if self.fallback and not (self.fits and self.card.get("button_list")):
+            return Text(content=self.fallback).payload()
+        out: dict[str, Any] = {"msgtype": "template_card", "template_card": self.card}
+        if self.fallback:
+            out["fallback"] = Text(content=self.fallback).payload()
+        return out
+
+    @property
+    def text(self) -> str:
+        """What the card says, in words (the fallback, else its title and description)."""
+        title = self.card.get("main_title", {})
+        return self.fallback or "\n".join(x for x in (title.get("title"), title.get("desc")) if x)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from bot.cards import fall_back
 from bot.gate import IdleGate
 from bot.replies import Text
 from bot.wecom import client as wc
@@ -192,7 +193,7 @@ class Sender:
         for i, row in enumerate(rows):
             async with self._sem:
                 outcome = await self._deliver(outbox.to_outgoing(row))
-            await self._record(row.id, outcome)
+            await self._record(row.id, outcome, row)
             if outcome.status == "pending":
                 # Hand the rest back so they keep their order behind this one.
                 for later in rows[i + 1:]:
@@ -249,9 +250,11 @@ class Sender:
             raise TransportError(f"media/upload: {exc}", sent_maybe=False) from None  # no message went out
         return wc.file_payload(media_id)
 
-    async def _record(self, row_id: int, outcome: Outcome) -> None:
+    async def _record(self, row_id: int, outcome: Outcome, row: OutboxRow | None = None) -> None:
         now = self._clock()
         async with self._db.sessions() as session, session.begin():
+            if row is not None and outcome.status == "failed":
+                await fall_back(session, row, outcome.error_code, now)  # a refused card: its text instead
             await outbox.settle(
                 session,
                 row_id,

@@ -74,7 +74,8 @@ class WeComClient:
         return str(data["access_token"]), int(data.get("expires_in", 7200))
 
     async def send(self, token: str, touser: str, payload: dict[str, Any]) -> SendResult:
-        body = {"touser": touser, "agentid": self.agent_id, **payload}
+        # a card's text fallback rides in its outbox row (bot.replies.TemplateCard), never to WeCom
+        body = {"touser": touser, "agentid": self.agent_id, **{k: v for k, v in payload.items() if k != "fallback"}}
         data = await self._call("POST", "message/send", params={"access_token": token}, json=body)
         invalid = tuple(u for u in str(data.get("invaliduser", "") or "").split("|") if u)
         return SendResult(invalid, str(data.get("msgid", "")))
