@@ -11,6 +11,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from bot.fakewecom import FakeWeCom
 
+REFUSED_CARD = 40058  # the fake's answer to a card it was told to refuse
 USED_CODE = 40099  # the fake's answer to a response code used twice (WeCom: once only)
 
 
@@ -21,6 +22,11 @@ class FakeCards:
     updates: list[dict[str, Any]] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
     refused: int = 0
+    refuse_cards: int = 0  # the next this many template_card sends answer REFUSED_CARD
+
+    def refuse_next(self, times: int = 1) -> None:
+        """The next ``times`` template cards sent are refused (as a client that cannot take them)."""
+        self.refuse_cards += times
 
     def replaced(self, userid: str) -> list[str]:
         """The button words each update for ``userid`` put in place of the buttons, in order."""
@@ -58,4 +64,15 @@ def register(app: web.Application, fake: FakeWeCom) -> None:
         state.updates.append(body)
         return web.json_response({"errcode": 0, "errmsg": "ok", "invaliduser": []})
 
+    @web.middleware
+    async def refuse_cards(request: web.Request, handler: Any) -> web.StreamResponse:
+        state = cards_of(fake)
+        if state.refuse_cards and request.path == "/cgi-bin/message/send" and request.method == "POST":
+            body = await request.json()  # aiohttp keeps the body: the handler reads it again
+            if body.get("msgtype") == "template_card" and str(request.query.get("access_token", "")) in fake.valid_tokens:
+                state.refuse_cards -= 1
+                return web.json_response({"errcode": REFUSED_CARD, "errmsg": "invalid template_card"})
+        return await handler(request)
+
+    app.middlewares.append(refuse_cards)
     app.router.add_post("/cgi-bin/message/update_template_card", update)

@@ -153,6 +153,23 @@ class TemplateCard(Reply):
         return self.fallback or "\n".join(x for x in (title.get("title"), title.get("desc")) if x)
 
 
+CARD_UPDATE = "update_template_card"  # an outbox row's msgtype for message/update_template_card
+RESULT_LIMIT = 48  # bytes of the words that replace a pressed card's buttons
+
+
+@dataclass(frozen=True)
+class CardUpdate(Reply):
+    """A pressed card shown as done: its buttons replaced by ``result`` ("已确认满意 · 12-03 09:14"), no
+    longer pressable (``message/update_template_card`` with the click's ``response_code``, once, ≤ 72 h)."""
+
+    response_code: str = ""
+    result: str = ""
+
+    def payload(self) -> dict[str, Any]:
+        return {"msgtype": CARD_UPDATE, "response_code": self.response_code,
+                "button": {"replace_name": clip_bytes(self.result, RESULT_LIMIT)}}
+
+
 @dataclass(frozen=True)
 class File(Reply):
     """A file already uploaded with ``WeComClient.upload_media`` (``media_id`` is valid 3 days)."""
