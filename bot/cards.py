@@ -23,11 +23,11 @@ def _size(text: str) -> int:
 
 
 def button_card(to: str, *, title: str, desc: str, buttons: Sequence[tuple[str, str]], source: str = "四精助手",
-                fallback: str = "", task_prefix: str = "card") -> TemplateCard:
+                fallback: str = "", task_prefix: str = "card", urgent: bool = False) -> TemplateCard:
     """A card with buttons; each button is ``(text, key)``; clicking comes back as a
     ``template_card_event`` whose EventKey is ``key``.
 
-    ``task_id`` is unique per card (WeCom: ≤128 bytes of [A-Za-z0-9_-@]).
+    ``task_id`` is unique per card (WeCom: ≤128 bytes of [A-Za-z0-9_-@]). ``urgent``: it goes at any hour.
     """
     task_id = f"{task_prefix}-{secrets.token_hex(6)}"[:128]
     fits = _size(title) <= TITLE_LIMIT and _size(desc) <= DESC_LIMIT and bool(buttons)
@@ -40,7 +40,7 @@ def button_card(to: str, *, title: str, desc: str, buttons: Sequence[tuple[str, 
             {"text": text, "style": 1 if i == 0 else 2, "key": key} for i, (text, key) in enumerate(buttons)
         ],
     }
-    return TemplateCard(to=to, card=card, fallback=fallback, fits=fits)
+    return TemplateCard(to=to, card=card, fallback=fallback, fits=fits, urgent=urgent)
 
 
 async def fall_back(session: AsyncSession, row: OutboxRow, error_code: int | None, now: datetime) -> int | None:

@@ -204,6 +204,7 @@ class Dispatcher:
         for router in routers:
             found = _replies(await router.handle(ctx, states=states))
             if found is not None:
+                ctx.extras.setdefault("router", router.name)  # bot.pushes.is_urgent: which domain answered
                 return found
         return None
 

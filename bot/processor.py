@@ -14,7 +14,7 @@ from bot.gate import IdleGate
 from bot.events import build_event, parse_fields
 from bot.fsm import Conversation
 from bot.logsafe import pseudo
-from bot.pushes import enqueue_reply
+from bot.pushes import enqueue_reply, held_until, is_urgent
 from bot.replies import Reply, Text
 from bot.sender import Clock, utcnow
 from bot.wecom.crypto import CallbackError
@@ -163,7 +163,7 @@ class Processor:
                     for enrich in self._enrichers:
                         await enrich(ctx)
                     replies = await self._dispatcher.dispatch(ctx)
-                    await self._enqueue(session, replies, event.user, inbox_id, now)
+                    await self._enqueue(session, replies, event.user, inbox_id, now, urgent=is_urgent(ctx))
                     if not await inbox.finish(session, inbox_id, now):
                         await session.rollback()
                         return
@@ -174,10 +174,13 @@ class Processor:
         self.processed += 1
         self._on_outbox()
 
-    async def _enqueue(self, session: Any, replies: list[Reply], user: str, inbox_id: int, now: datetime) -> None:
+    async def _enqueue(self, session: Any, replies: list[Reply], user: str, inbox_id: int, now: datetime, *,
+                       urgent: bool = False) -> None:
+        local = now.astimezone(self._settings.tz)
         for reply in replies:
             to = reply.addressed(user)
-            await enqueue_reply(session, reply, to, now, inbox_id=inbox_id)
+            wait = held_until(reply, to, user, local, urgent=urgent)  # quiet hours for everyone else
+            await enqueue_reply(session, reply, to, now, inbox_id=inbox_id, not_before=wait)
 
     async def _fail(self, inbox_id: int, exc: Exception, now: datetime) -> None:
         reason = f"{type(exc).__name__}: {exc}"[:2000]

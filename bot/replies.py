@@ -70,9 +70,11 @@ def split_bytes(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 
 @dataclass(frozen=True)
 class Reply:
-    """Something to send. ``to`` is a userid; ``None`` means the sender of the event."""
+    """Something to send. ``to`` is a userid; ``None`` means the sender of the event. ``urgent``: it goes
+    at any hour (an incident, an urgent item); anything else to someone else waits out quiet hours."""
 
     to: str | None = None
+    urgent: bool = False
 
     def payload(self) -> dict[str, Any]:
         raise NotImplementedError

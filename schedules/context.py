@@ -70,22 +70,25 @@ class SweepContext:
     def quiet(self) -> bool:
         return self.config.quiet.is_quiet(self.now)
 
-    async def nudge(self, key: str, recipient: str, reply: Reply, *, kind: str, urgent: bool = False) -> bool:
+    async def nudge(self, key: str, recipient: str, reply: Reply, *, kind: str, urgent: bool = False,
+                    covers: tuple[str, ...] = ()) -> bool:
         """Send ``reply`` to ``recipient`` unless ``key`` was sent before, or it is quiet time.
 
         In quiet hours only ``urgent`` nudges go; the rest are simply not sent now and
-        the first sweep after the quiet period (derived from the ledger) sends them.
+        the first sweep after the quiet period (derived from the ledger) sends them. ``covers``: keys of
+        earlier stages of the same reminder this one makes moot (recorded as sent, never sent after it).
         """
         if self.quiet and not urgent:
             return False
         key = key[:240]
         # numbers are per branch: so are the keys of what was sent (a deployment-wide sweep's are "all:")
-        stored = f"b{self.branch}:{key}" if self.branch is not None else f"all:{key}"
+        scope = f"b{self.branch}:" if self.branch is not None else "all:"
+        stored, moot = scope + key, tuple(scope + k[:240] for k in covers)
         if self.due is not None:  # the runner merges and sends them (schedules.pushes.deliver)
             # the ledger is read in bulk then; a digest (a sweep may act on the answer) is looked up now
             if stored in self.due or (kind in ALONE and await self._seen(key, stored)):
                 return False
-            self.due[stored] = Due(stored, key, recipient, reply, kind, urgent, _text_of(reply))
+            self.due[stored] = Due(stored, key, recipient, reply, kind, urgent, _text_of(reply), moot)
             self.sent.append(Sent(key, recipient, kind, self.due[stored].text, self.now))
             return True
         if await self._seen(key, stored):
@@ -98,6 +101,9 @@ class SweepContext:
             result = await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]).returning(Nudge.id))
             if result.scalar_one_or_none() is None:
                 return False  # another process sent it a moment ago
+            for k in moot:
+                await self.session.execute(maker(Nudge).values(key=k, recipient=recipient, kind=kind, created_at=self.now)
+                                           .on_conflict_do_nothing(index_elements=["key"]))
             await outbox.enqueue(self.session, recipient, reply.payload(), self.now.astimezone(timezone.utc),
                                  dedupe_key=f"nudge:{stored}", not_before=not_before.astimezone(timezone.utc))
         self.sent.append(Sent(key, recipient, kind, text, not_before))

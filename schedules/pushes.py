@@ -67,6 +67,7 @@ class Due:
     kind: str
     urgent: bool
     text: str
+    covers: tuple[str, ...] = ()  # ledger keys this one makes moot (an earlier stage never sent): recorded too
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,8 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
     first: dict[str, Due] = {}
     for d in dues:
         first.setdefault(d.stored, d)
+    for moot in {k for d in first.values() for k in d.covers}:
+        first.pop(moot, None)  # a later stage of the same reminder is due too: it alone goes
     seen = await _seen(session, first)
     fresh = [d for k, d in first.items() if k not in seen]
     planned = plan(fresh, now, config, await pushes_today(session, now))
@@ -204,6 +207,8 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
     out: list[Push] = []
     for i, p in enumerate(planned):
         rows = [dict(key=d.stored, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried]
+        rows += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried for k in d.covers
+                 if k not in first]
         stamp = f"{PUSH}:{p.recipient}:{now.astimezone(timezone.utc):%Y%m%dT%H%M%S}:{i}"
         if not p.urgent:
             rows.append(dict(key=stamp, recipient=p.recipient, kind=PUSH, created_at=now))

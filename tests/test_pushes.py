@@ -13,7 +13,7 @@ from schedules.config import ScheduleConfig
 from storage.db import Database
 from storage.models import Item, OutboxRow
 from tests.conftest import Bot
-from tests.test_schedules import add, at, db, entry, item, run_due
+from tests.test_schedules import TZ, add, at, db, entry, item, run_due
 
 __all__ = ["db"]  # the fixture, shared with tests/test_schedules.py
 
@@ -134,3 +134,68 @@ async def test_a_survey_reminder_alone_waits_for_the_morning_list(db: Database) 
     assert [s for s in await run_due(db, at(2026, 11, 25, 14, 3)) if s.recipient == "hefang"] == []  # it waits
     swept = await run_due(db, at(2026, 11, 26, 8, 13))
     assert [s.kind for s in swept if s.recipient == "hefang"] == ["survey_remind"]
+
+
+# --- quiet hours ----------------------------------------------------------------------------------
+
+
+async def test_a_training_announced_at_night_reaches_people_in_the_morning_once(bot: Bot) -> None:
+    from datetime import datetime
+
+    from tests.test_talent import NEW_TRAINING, _with_lecturer
+
+    await _with_lecturer(bot)
+    bot.clock.now = datetime(2026, 11, 26, 4, 33, tzinfo=TZ).astimezone(timezone.utc)  # Thursday 04:33
+    out = await bot.chat("wanghaiyan", NEW_TRAINING)
+    assert "已发布培训1" in out[0] and "已通知 14 人" in out[0]  # the secretary is answered at once
+    before = len(bot.fake.sent)
+    night = [r for r in await _all_rows(bot) if r.created_at >= bot.clock.now and r.recipient != "wanghaiyan"]
+    invited = {r.recipient for r in night}
+    cards = [r.recipient for r in night if r.msg_type == "template_card"]
+    assert len(invited) == 14 and sorted(cards) == sorted(set(cards)) and len(bot.fake.sent) == before  # none yet
+    local = [r.next_attempt_at.astimezone(TZ) for r in night]
+    assert all(datetime(2026, 11, 26, 8, 1, tzinfo=TZ) <= t <= datetime(2026, 11, 26, 8, 12, tzinfo=TZ) for t in local)
+    assert len(set(local)) > 1  # jittered, not all at one instant
+
+    bot.clock.now = datetime(2026, 11, 26, 8, 15, tzinfo=TZ).astimezone(timezone.utc)
+    await bot.flush()
+    bot.clock.advance(hours=1)
+    await bot.flush()
+    assert sorted(m["touser"] for m in bot.fake.sent[before:]) == sorted(r.recipient for r in night)  # each once
+
+
+async def test_an_urgent_report_at_night_still_goes_at_once(bot: Bot) -> None:
+    from datetime import datetime
+
+    bot.clock.now = datetime(2026, 11, 26, 3, 10, tzinfo=TZ).astimezone(timezone.utc)
+    await bot.chat("sunpeng", "检修班配电室着火了，快来人")
+    assert [m["msgtype"] for m in bot.fake.to("liuzhiyong")] == ["template_card"]  # the incident alert
+
+
+async def test_an_item_sent_at_night_is_due_after_the_morning_not_at_night(db: Database) -> None:
+    from datetime import datetime
+
+    created = datetime(2026, 11, 25, 4, 27, tzinfo=TZ).astimezone(timezone.utc)  # Wednesday 04:27
+    await add(db, item(1, "submitted", created))
+    assert [s for s in await run_due(db, at(2026, 11, 25, 16, 3)) if s.kind == "item_response"] == []  # 8 of 24 h
+    [late] = [s for s in await run_due(db, at(2026, 11, 26, 6, 3), config=ScheduleConfig())
+              if s.recipient == "liuzhiyong"] or [None]
+    assert late is None  # 06:03 is quiet: nothing, and the deadline is not now either
+    [r] = [s for s in await run_due(db, at(2026, 11, 26, 8, 3)) if s.kind == "item_response"]
+    assert "（11月26日 08:00）" in r.text and "已超过首次响应时限" in r.text  # Thursday 08:00, not 04:27
+
+
+async def test_a_reminder_late_because_the_server_was_down_goes_once_with_its_age(db: Database) -> None:
+    created = at(2026, 11, 19, 9, 0).astimezone(timezone.utc)  # Thursday; nothing ran until Wednesday
+    await add(db, item(1, "submitted", created))
+    swept = await run_due(db, at(2026, 11, 25, 9, 13))
+    [reminder] = [s for s in swept if s.kind == "item_response"]
+    assert reminder.key == "item:1:resp80" and "已提交 6 天，已超过首次响应时限" in reminder.text
+    assert not any(s.text.startswith("再次提醒") for s in swept)
+    again = await run_due(db, at(2026, 11, 25, 9, 23))
+    assert [s for s in again if s.kind == "item_response"] == []  # the earlier stage is not sent after it
+
+
+async def _all_rows(bot: Bot) -> list[OutboxRow]:
+    async with bot.app[keys.DB].sessions() as session:
+        return list((await session.execute(select(OutboxRow).order_by(OutboxRow.id))).scalars())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.pushes import enqueue_reply
+from bot.pushes import enqueue_reply, held_until
 from bot.replies import Reply
 from bot.web.core import Ctx
 
@@ -13,5 +13,6 @@ async def deliver(ctx: Ctx, replies: Sequence[Reply]) -> None:
     """Queue ``replies`` (one message per push, as the processor does); the sender wakes after commit."""
     for reply in replies:
         to = reply.addressed(ctx.viewer.userid)
-        await enqueue_reply(ctx.session, reply, to, ctx.now)
+        wait = held_until(reply, to, ctx.viewer.userid, ctx.now)  # a broadcast at night waits for the morning
+        await enqueue_reply(ctx.session, reply, to, ctx.now, not_before=wait)
         ctx.queued = True
