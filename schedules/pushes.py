@@ -191,8 +191,10 @@ def _push(person: str, dues: list[Due], not_before: datetime, *, urgent: bool) -
 
 
 async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, config: ScheduleConfig, *,
-                  dry_run: bool = False) -> list[Push]:
-    """Plan the messages for ``dues`` and (unless ``dry_run``) record the nudges they carry and queue them."""
+                  dry_run: bool = False) -> tuple[list[Push], set[str]]:
+    """Plan the messages for ``dues`` and (unless ``dry_run``) record the nudges they carry and queue them.
+
+    Returns the messages and the people who had something not yet sent (some of it may wait)."""
     first: dict[str, Due] = {}
     for d in dues:
         first.setdefault(d.stored, d)
@@ -201,8 +203,9 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
     seen = await _seen(session, first)
     fresh = [d for k, d in first.items() if k not in seen]
     planned = plan(fresh, now, config, await pushes_today(session, now))
+    waiting = {d.recipient for d in fresh}
     if dry_run:
-        return planned
+        return planned, waiting
     maker = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     out: list[Push] = []
     for i, p in enumerate(planned):
@@ -223,4 +226,23 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
             await outbox.enqueue(session, p.recipient, payload, now.astimezone(timezone.utc),
                                  dedupe_key=f"nudge:{stamp}:{j}", not_before=p.not_before.astimezone(timezone.utc))
         out.append(p)
-    return out
+    return out, waiting
+
+
+def describe(pushes: Sequence[Push], names: dict[str, str], tz: object) -> list[str]:
+    """What goes out, for operators (``run-due --dry-run``): per person, each message whole, with its kind
+    in Chinese and when it goes."""
+    by_person: dict[str, list[Push]] = defaultdict(list)
+    for p in pushes:
+        by_person[p.recipient].append(p)
+    lines: list[str] = []
+    for person, theirs in sorted(by_person.items()):
+        lines.append(f"== {names.get(person, person)}（{person}）· {len(theirs)} 条 ==")
+        for p in theirs:
+            when = p.not_before.astimezone(tz)  # type: ignore[arg-type]
+            what = "、".join(dict.fromkeys(label(d.kind) for d in p.carried)) if p.kind == MIXED else p.label
+            flag = "紧急 · " if p.urgent else ""
+            lines.append(f"[{flag}{what} · {len(p.carried)} 项 · {when:%m-%d %H:%M}]")
+            lines.extend(p.text.splitlines() or [""])
+            lines.append("")
+    return lines

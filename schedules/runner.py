@@ -25,9 +25,11 @@ class SweepsBusy(Exception):
 
 
 class Swept(list[Sent]):
-    """What a run sent (or, dry, would send): each nudge, and ``pushes``, the messages carrying them."""
+    """What a run sent (or, dry, would send): each nudge, and ``pushes``, the messages carrying them;
+    ``waiting``: the people who had something due not yet sent (sent now, or held by the cap or the morning)."""
 
     pushes: list[Push]
+    waiting: set[str]
 
 
 async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, config: ScheduleConfig | None = None,
@@ -62,11 +64,11 @@ async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, confi
             due.extend(await _run_one(db, sweep, None, now, config, dry_run))
         async with db.sessions() as session:
             async with session.begin():
-                pushes = await deliver(session, due, now, config, dry_run=dry_run)
+                pushes, waiting = await deliver(session, due, now, config, dry_run=dry_run)
                 if dry_run:
                     await session.rollback()
     swept = Swept(Sent(d.key, d.recipient, d.kind, d.text, p.not_before) for p in pushes for d in p.carried)
-    swept.pushes = pushes
+    swept.pushes, swept.waiting = pushes, waiting
     return swept
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date, timezone
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -199,3 +202,37 @@ async def test_a_reminder_late_because_the_server_was_down_goes_once_with_its_ag
 async def _all_rows(bot: Bot) -> list[OutboxRow]:
     async with bot.app[keys.DB].sessions() as session:
         return list((await session.execute(select(OutboxRow).order_by(OutboxRow.id))).scalars())
+
+
+# --- what operators see -----------------------------------------------------------------------------
+
+
+async def test_run_due_dry_run_prints_each_message_whole_by_recipient_in_chinese(tmp_path: Path) -> None:
+    from storage.db import create_database
+    from storage.migrate import upgrade
+    from handlers.people.importer import import_roster
+    from tests.conftest import SAMPLE_ROSTER
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'd.db'}"
+    database = create_database(url)
+    await upgrade(database)
+    await import_roster(database, SAMPLE_ROSTER, at(2026, 1, 1))
+    created = at(2026, 11, 19, 9, 0).astimezone(timezone.utc)
+    await add(database, *[item(n, "submitted", created) for n in (1, 2)],
+              entry("sunpeng", "liuzhiyong", date(2026, 11, 25), category="bereavement"))
+    await database.dispose()
+    env = {"PATH": "/usr/bin:/bin", "SIJING_DATABASE_URL": url}
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "schedules", "run-due", "--dry-run",
+                          "--now", "2026-11-25T09:13+08:00"], capture_output=True, text=True, timeout=120, env=env,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "将发送" in text and "== 刘志勇（liuzhiyong）· 1 条 ==" in text and "== 王海燕（wanghaiyan）· 1 条 ==" in text
+    block = text.split("== 刘志勇（liuzhiyong）· 1 条 ==\n", 1)[1].split("\n== ", 1)[0]
+    assert block.startswith("[待接单、回访提醒、早间清单 · 4 项 · 11-25 09:")
+    assert "今天有 4 件事需要您：" in block and "· 回访提醒：今天应回访 孙鹏（家中丧事）" in block  # whole, every line
+    assert "【30天未联系】" in block  # the morning list's last line: nothing cut
+    for code in ("item_response", "followup_due", "morning", "bereavement", "[item", "b1:"):
+        assert code not in text
+    async with create_database(url).sessions() as session:  # dry: nothing recorded, nothing queued
+        assert (await session.execute(select(OutboxRow))).first() is None
