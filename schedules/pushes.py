@@ -27,6 +27,7 @@ from storage import outbox
 from storage.models import Nudge
 
 PUSH = "push"  # the nudge ledger's kind for one message sent (the daily cap counts these)
+PUSH_URGENT = "push_urgent"  # one urgent message sent (not counted against the cap)
 CHUNK = 500  # keys per IN (...) query
 BUDGET = TEXT_LIMIT - 200  # bytes of items in one merged message; the rest are counted
 MORNING_WINDOW = timedelta(hours=2)  # survey reminders alone go only this long after the morning hour
@@ -213,8 +214,7 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
         rows += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried for k in d.covers
                  if k not in first]
         stamp = f"{PUSH}:{p.recipient}:{now.astimezone(timezone.utc):%Y%m%dT%H%M%S}:{i}"
-        if not p.urgent:
-            rows.append(dict(key=stamp, recipient=p.recipient, kind=PUSH, created_at=now))
+        rows.append(dict(key=stamp, recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH, created_at=now))
         async with session.begin_nested() as point:
             got = await session.execute(maker(Nudge).values(rows).on_conflict_do_nothing(index_elements=["key"])
                                         .returning(Nudge.key))
@@ -227,6 +227,20 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
                                  dedupe_key=f"nudge:{stamp}:{j}", not_before=p.not_before.astimezone(timezone.utc))
         out.append(p)
     return out, waiting
+
+
+async def figures(session: AsyncSession, start: datetime, end: datetime, scope: str) -> tuple[int, int]:
+    """(messages, reminders they carried) the sweeps sent in [start, end) to the people ``session`` sees;
+    ``scope`` is the ledger keys' prefix ("b3:", or "all:")."""
+    from storage.models import Person
+
+    lo, hi = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    seen = select(Person.userid).scalar_subquery()  # the session's branch: its people
+    messages = (await session.execute(select(func.count()).select_from(Nudge).where(
+        Nudge.kind.in_((PUSH, PUSH_URGENT)), Nudge.created_at >= lo, Nudge.created_at < hi, Nudge.recipient.in_(seen)))).scalar_one()
+    carried = (await session.execute(select(func.count()).select_from(Nudge).where(
+        Nudge.kind != PUSH, Nudge.key.like(f"{scope}%"), Nudge.created_at >= lo, Nudge.created_at < hi))).scalar_one()
+    return int(messages), int(carried)
 
 
 def describe(pushes: Sequence[Push], names: dict[str, str], tz: object) -> list[str]:

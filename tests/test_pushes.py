@@ -234,5 +234,24 @@ async def test_run_due_dry_run_prints_each_message_whole_by_recipient_in_chinese
     assert "【30天未联系】" in block  # the morning list's last line: nothing cut
     for code in ("item_response", "followup_due", "morning", "bereavement", "[item", "b1:"):
         assert code not in text
-    async with create_database(url).sessions() as session:  # dry: nothing recorded, nothing queued
+    database = create_database(url)
+    async with database.sessions() as session:  # dry: nothing recorded, nothing queued
         assert (await session.execute(select(OutboxRow))).first() is None
+    await database.dispose()
+
+
+async def test_the_digest_counts_incidents_and_what_the_sweeps_sent(db: Database) -> None:
+    from bot import registry
+    from schedules.digest import render_digest
+
+    created = at(2026, 11, 23, 9, 0).astimezone(timezone.utc)  # Monday
+    await add(db, *[Item(number=100 + n, kind="incident", category="other", requester="sunpeng", owner="",
+                         team="运行一班", title=f"事件{n}", text="着火", status="open", urgent=True,
+                         created_at=created, updated_at=created) for n in range(1, 4)])
+    swept = await run_due(db, at(2026, 11, 25, 9, 13))
+    async with db.session(1) as session:
+        text = await render_digest(session, "week_to_date", at(2026, 11, 25, 15, 20), registry.digest_sections())
+    assert "**突发事件**：新报告 3 起，已确认 0 起，目前未处置完毕 <font color=\"warning\">3</font> 起" in text
+    assert f"**提醒推送**：{len(swept)} 项提醒合并为 {len(swept.pushes)} 条消息发出" in text
+    assert len(swept.pushes) < len(swept)
+    assert "优秀" not in text.replace("没有班组达到优秀标准", "")  # all-zero teams: nobody excellent
