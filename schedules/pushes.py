@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -150,15 +150,20 @@ def day_start(now: datetime) -> datetime:
     return datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
 
 
-async def pushes_today(session: AsyncSession, now: datetime) -> dict[str, int]:
-    """Messages the sweeps sent each person today (local day), urgent ones not counted."""
+async def pushes_today(session: AsyncSession, now: datetime) -> dict[str, tuple[int, datetime]]:
+    """Per person: messages the sweeps sent them today (local day), urgent ones not counted, and the last."""
     since = day_start(now).astimezone(timezone.utc)
-    rows = await session.execute(select(Nudge.recipient, func.count()).where(Nudge.kind == PUSH, Nudge.created_at >= since)
-                                 .group_by(Nudge.recipient))
-    return {r: n for r, n in rows}
+    rows = await session.execute(select(Nudge.recipient, Nudge.created_at).where(Nudge.kind == PUSH,
+                                                                                Nudge.created_at >= since))
+    out: dict[str, tuple[int, datetime]] = {}
+    for person, at in rows:
+        n, last = out.get(person, (0, at))
+        out[person] = (n + 1, max(last, at))
+    return out
 
 
-def plan(dues: Sequence[Due], now: datetime, config: ScheduleConfig, today: dict[str, int]) -> list[Push]:
+def plan(dues: Sequence[Due], now: datetime, config: ScheduleConfig,
+         today: dict[str, tuple[int, datetime]]) -> list[Push]:
     """The messages for ``dues`` (not yet sent), per person: see the module's docstring."""
     by_person: dict[str, list[Due]] = defaultdict(list)
     for d in dues:
@@ -172,7 +177,9 @@ def plan(dues: Sequence[Due], now: datetime, config: ScheduleConfig, today: dict
         normal = [d for d in mine if not d.urgent and d.kind not in ALONE]
         if urgent:
             out.append(_push(person, urgent, now, urgent=True))
-        count = today.get(person, 0)
+        count, last = today.get(person, (0, None))
+        if last is not None and now - last < timedelta(seconds=config.coalesce_window_s):
+            normal = []  # they just got one: what came due since waits to go with what comes next
         for d in alone:
             out.append(_push(person, [d], spread(now, f"{person}:{d.kind}", config.jitter_s), urgent=False))
             count += 1
@@ -208,24 +215,31 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
     if dry_run:
         return planned, waiting
     maker = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    out: list[Push] = []
+    ledger: list[dict[str, object]] = []
+    stamps: list[str] = []
     for i, p in enumerate(planned):
-        rows = [dict(key=d.stored, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried]
-        rows += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried for k in d.covers
-                 if k not in first]
-        stamp = f"{PUSH}:{p.recipient}:{now.astimezone(timezone.utc):%Y%m%dT%H%M%S}:{i}"
-        rows.append(dict(key=stamp, recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH, created_at=now))
-        async with session.begin_nested() as point:
-            got = await session.execute(maker(Nudge).values(rows).on_conflict_do_nothing(index_elements=["key"])
-                                        .returning(Nudge.key))
-            if {d.stored for d in p.carried} - set(got.scalars()):
-                await point.rollback()  # another process recorded some of it a moment ago: its run sends them
-                continue
+        ledger += [dict(key=d.stored, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried]
+        ledger += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried
+                   for k in d.covers if k not in first]
+        stamps.append(f"{PUSH}:{p.recipient}:{now.astimezone(timezone.utc):%Y%m%dT%H%M%S}:{i}")
+        ledger.append(dict(key=stamps[-1], recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH, created_at=now))
+    written: set[str] = set()
+    for i in range(0, len(ledger), CHUNK // 5):  # the whole ledger in a few statements, not one per nudge
+        stmt = maker(Nudge).values(ledger[i:i + CHUNK // 5]).on_conflict_do_nothing(index_elements=["key"])
+        written.update((await session.execute(stmt.returning(Nudge.key))).scalars())
+    out: list[Push] = []
+    undo: list[str] = []
+    for p, stamp in zip(planned, stamps):
+        if any(d.stored not in written for d in p.carried):  # another process recorded some of it a moment ago
+            undo += [d.stored for d in p.carried if d.stored in written] + [stamp]  # its run sends them
+            continue
         payloads = p.reply.payloads()
         for j, payload in enumerate(payloads):
             await outbox.enqueue(session, p.recipient, payload, now.astimezone(timezone.utc),
                                  dedupe_key=f"nudge:{stamp}:{j}", not_before=p.not_before.astimezone(timezone.utc))
         out.append(p)
+    for i in range(0, len(undo), CHUNK):
+        await session.execute(delete(Nudge).where(Nudge.key.in_(undo[i:i + CHUNK])))
     return out, waiting
 
 

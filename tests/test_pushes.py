@@ -255,3 +255,14 @@ async def test_the_digest_counts_incidents_and_what_the_sweeps_sent(db: Database
     assert f"**提醒推送**：{len(swept)} 项提醒合并为 {len(swept.pushes)} 条消息发出" in text
     assert len(swept.pushes) < len(swept)
     assert "优秀" not in text.replace("没有班组达到优秀标准", "")  # all-zero teams: nobody excellent
+
+
+async def test_what_comes_due_right_after_a_push_waits_for_the_window_and_goes_merged(db: Database) -> None:
+    await add(db, entry("sunpeng", "liuzhiyong", date(2026, 11, 25)))
+    await run_due(db, at(2026, 11, 25, 9, 3))
+    await add(db, entry("wutao", "liuzhiyong", date(2026, 11, 25)), entry("lixuemei", "liuzhiyong", date(2026, 11, 25)))
+    assert [s for s in await run_due(db, at(2026, 11, 25, 9, 8)) if s.recipient == "liuzhiyong"] == []  # 5 min later
+    later = [s for s in await run_due(db, at(2026, 11, 25, 9, 13)) if s.recipient == "liuzhiyong"]
+    assert len(later) == 2
+    rows = await _outbox(db, "liuzhiyong")
+    assert len(rows) == 2 and _content(rows[-1]).startswith("今天有 2 件事需要您：")
