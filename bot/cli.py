@@ -191,7 +191,9 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 def _cmd_run_due(args: argparse.Namespace) -> int:
     from bot import registry
     from schedules.config import from_settings
+    from schedules.pushes import describe
     from schedules.runner import SweepsBusy, run_due
+    from storage import people
 
     settings = _settings(args, need_wecom=False)
     try:
@@ -202,17 +204,22 @@ def _cmd_run_due(args: argparse.Namespace) -> int:
     if now.tzinfo is None:
         now = now.replace(tzinfo=settings.tz)
     now = now.astimezone(settings.tz)
+
+    async def work(db):  # type: ignore[no-untyped-def]
+        swept = await run_due(db, now, registry.sweeps(), config=from_settings(settings), dry_run=args.dry_run)
+        async with db.sessions() as session:
+            names = {u: p.name for u, p in (await people.by_id(session, {p.recipient for p in swept.pushes})).items()}
+        return swept, names
+
     try:
-        sent = asyncio.run(_with_db(settings, lambda db: run_due(db, now, registry.sweeps(), config=from_settings(settings),
-                                                                 dry_run=args.dry_run)))
+        sent, names = asyncio.run(_with_db(settings, work))
     except SweepsBusy:
         print("另一个进程正在运行定时任务，本次跳过", file=sys.stderr)
         return 1
     verb = "将发送" if args.dry_run else "已发送"
-    print(f"{now.isoformat()} {verb} {len(sent)} 条提醒")
-    for item in sent:
-        first = item.text.splitlines()[0] if item.text else ""
-        print(f"  → {item.recipient} [{item.kind}] {item.not_before.astimezone(settings.tz):%m-%d %H:%M} {first}")
+    people_n = len({p.recipient for p in sent.pushes})
+    print(f"{now.isoformat()} {verb} {len(sent.pushes)} 条消息（含 {len(sent)} 项提醒），给 {people_n} 人")
+    print("\n".join(describe(sent.pushes, names, settings.tz)))
     return 0
 
 
@@ -220,7 +227,7 @@ def _cmd_digest(args: argparse.Namespace) -> int:
     from bot import registry
     from bot.replies import Markdown
     from schedules.config import from_settings
-    from schedules.digest import render_digest
+    from schedules.digest import TITLES, render_digest
     from storage import outbox, people
 
     settings = _settings(args, need_wecom=False)
@@ -232,15 +239,18 @@ def _cmd_digest(args: argparse.Namespace) -> int:
         async with db.session(branch) as session, session.begin():
             cfg = from_settings(settings)
             text = await render_digest(session, args.kind, now, registry.digest_sections(), cfg)
-            recipients = [] if args.preview else [p.userid for p in await people.by_role(session, "secretary")]
-            for uid in recipients:
+            recipients = [(p.userid, p.name) for p in await people.by_role(session, "secretary")]
+            for uid, _ in [] if args.preview else recipients:
                 await outbox.enqueue(session, uid, Markdown(content=text).payload(), now.astimezone(timezone.utc))
         return text, recipients
 
     text, recipients = asyncio.run(_with_db(settings, work))
+    who = "、".join(f"{name}（{uid}）" for uid, name in recipients) or "（名册中没有书记）"
+    if args.preview:  # what would go, whole, to whom, and as what
+        print(f"== {who} · 1 条 ==\n[{TITLES[args.kind]} · 预览，未发送]")
     print(text)
     if not args.preview:
-        print(f"\n已排入发送队列：{', '.join(recipients) or '（名册中没有书记）'}")
+        print(f"\n已排入发送队列：{who}")
     return 0
 
 

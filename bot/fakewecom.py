@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
+from bot import fakecards
 from bot.fakefaults import ERRMSG, FakeFaults
 
 
@@ -58,7 +59,7 @@ class FakeWeCom:
         for m in self.to(userid):
             kind = m.get("msgtype", "")
             body = m.get(kind, {})
-            out.append(body.get("content") or body.get("description") or str(body))
+            out.append(body.get("content") or body.get("description") or fakecards.card_text(body))
         return out
 
     async def wait_for(self, count: int, timeout: float = 5.0) -> None:
@@ -110,6 +111,7 @@ class FakeWeCom:
         app.router.add_post("/cgi-bin/message/send", self.send)
         self.add_web_routes(app)
         self.directory.register(app, self)
+        fakecards.register(app, self)  # message/update_template_card: FakeCards (fakecards.cards_of)
         return app
 
     # -- web login (OAuth2) and files (media/upload) --------------------------

@@ -23,7 +23,8 @@ from bot.events import build_event, parse_fields
 from bot.fsm import Conversation
 from bot.gate import IdleGate
 from bot.logsafe import pseudo
-from bot.replies import Reply, TemplateCard, Text
+from bot.pushes import enqueue_reply, held_until, is_urgent
+from bot.replies import Reply, Text
 from bot.sender import Clock, utcnow
 from bot.wecom.crypto import CallbackError
 from storage import inbox, outbox, people
@@ -214,16 +215,17 @@ class Processor:
         for enrich in self._enrichers:
             await enrich(ctx)
         replies = await self._dispatcher.dispatch(ctx)
-        await self._enqueue(session, replies, event.user, row.id, now)
+        await self._enqueue(session, replies, event.user, row.id, now, urgent=is_urgent(ctx))
         if not await inbox.finish(session, row.id, now):
             raise RuntimeError(f"inbox row {row.id} was finished by someone else under its person's lock")
 
-    async def _enqueue(self, session: Any, replies: list[Reply], user: str, inbox_id: int, now: datetime) -> None:
+    async def _enqueue(self, session: Any, replies: list[Reply], user: str, inbox_id: int, now: datetime, *,
+                       urgent: bool = False) -> None:
+        local = now.astimezone(self._settings.tz)
         for reply in replies:
             to = reply.addressed(user)
-            fallback = [Text(content=reply.fallback)] if isinstance(reply, TemplateCard) and reply.fallback else []
-            for payload in [p for r in (reply, *fallback) for p in r.payloads()]:  # a long text: several messages
-                await outbox.enqueue(session, to, payload, now, inbox_id=inbox_id)
+            wait = held_until(reply, to, user, local, urgent=urgent)  # quiet hours for everyone else
+            await enqueue_reply(session, reply, to, now, inbox_id=inbox_id, not_before=wait)
 
     async def _fail(self, user: str, inbox_id: int, exc: Exception, now: datetime) -> None:
         """Record a deterministic failure and apologise, once (a transient error here is raised: the step,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from bot.cards import fall_back
 from bot.gate import IdleGate
 from bot.logsafe import pseudo
 from bot.replies import Text
@@ -287,7 +288,7 @@ class Sender:
         except Exception as exc:  # noqa: BLE001 - never leave a row sending because of a bug
             log.exception("outbox row %d could not be delivered", row.id)
             outcome = Outcome("in_doubt", None, f"{type(exc).__name__}: {exc}")
-        await self._record(row.id, outcome)
+        await self._record(row.id, outcome, row)
         return outcome
 
     async def _deliver(self, token: str, msg: outbox.Outgoing, payload: dict[str, Any]) -> Outcome:
@@ -357,9 +358,11 @@ class Sender:
         media_id = await self._client.upload_media(token, built[0], built[1])
         return wc.file_payload(media_id)
 
-    async def _record(self, row_id: int, outcome: Outcome) -> None:
+    async def _record(self, row_id: int, outcome: Outcome, row: OutboxRow | None = None) -> None:
         now = self._clock()
         async with self._db.sessions() as session, session.begin():
+            if row is not None and outcome.status == "failed":
+                await fall_back(session, row, outcome.error_code, now)  # a refused card: its text instead
             await outbox.settle(session, row_id, outcome.status, now, error_code=outcome.error_code,
                                 error=outcome.error, retry_at=now + timedelta(seconds=outcome.retry_in))
 

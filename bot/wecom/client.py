@@ -7,6 +7,8 @@ from typing import Any
 
 import aiohttp
 
+CARD_UPDATE = "update_template_card"  # bot.replies.CardUpdate's msgtype
+
 # Error codes, see WECOM.md
 TOKEN_ERRORS = frozenset({40014, 42001, 40001})
 BUSY = -1
@@ -90,10 +92,20 @@ class WeComClient:
         return str(data["access_token"]), int(data.get("expires_in", 7200))
 
     async def send(self, token: str, touser: str, payload: dict[str, Any]) -> SendResult:
-        body = {"touser": touser, "agentid": self.agent_id, **payload}
+        if payload.get("msgtype") == CARD_UPDATE:  # a pressed card shown as done (bot.replies.CardUpdate)
+            return await self.update_template_card(token, touser, payload)
+        # a card's text fallback rides in its outbox row (bot.replies.TemplateCard), never to WeCom
+        body = {"touser": touser, "agentid": self.agent_id, **{k: v for k, v in payload.items() if k != "fallback"}}
         data = await self._call("POST", "message/send", params={"access_token": token}, json=body)
         invalid = tuple(u for u in str(data.get("invaliduser", "") or "").split("|") if u)
         return SendResult(invalid, str(data.get("msgid", "")))
+
+    async def update_template_card(self, token: str, touser: str, payload: dict[str, Any]) -> SendResult:
+        body = {"userids": [touser], "agentid": self.agent_id, "response_code": payload.get("response_code", ""),
+                "button": payload.get("button", {})}
+        data = await self._call("POST", "message/update_template_card", params={"access_token": token}, json=body)
+        invalid = data.get("invaliduser") or []
+        return SendResult(tuple(invalid.split("|") if isinstance(invalid, str) else invalid), "")
 
     # --- web login and files (OAuth2 code exchange, media/upload) ------------------
 

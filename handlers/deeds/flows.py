@@ -77,7 +77,7 @@ async def owner_card(ctx: Acting, item: Item, *, heading: str = "新诉求") -> 
         buttons=[("接单", DeedCard("accept", n).pack()), ("查看", DeedCard("view", n).pack())],
         fallback=(f"{urgent}【待接单】#{n} {who}反映：{item.text}\n"
                   f"请回复“接单 #{n}”确认跟进；有进展回复“#{n} 进展情况”，办好后回复“#{n} 已解决”。"),
-        task_prefix=f"deed{n}",
+        task_prefix=f"deed{n}", urgent=bool(item.urgent),
     )
 
 
