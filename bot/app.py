@@ -183,7 +183,7 @@ def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = 
         parser: an already loaded parser to reuse (tests); by default one is loaded at start-up.
         role: ``"all"`` (one process does everything), ``"web"`` (store and acknowledge callbacks, serve
             the API and the workbench; no processing, sending or sweeps) or ``"worker"`` (process, send and
-            sweep; finds new callbacks by polling the inbox; ``bot.worker``).
+            sweep; finds new callbacks by polling the inbox: ``run_worker``, ``sijing worker``).
     """
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[keys.SETTINGS] = settings

@@ -24,15 +24,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     logsafe.install()  # a database outage logs one line a minute, not one per attempt
-    workers = args.workers
+    workers, web_only = args.workers, args.web_only
     if settings.database_url.startswith("sqlite"):
-        if workers:
-            print("SQLite 只支持单进程：--workers 忽略，本进程处理全部工作", file=sys.stderr)
-        workers = 0  # one process: SQLite has one writer, and order per person is kept in memory
+        if workers or web_only:
+            print("SQLite 只支持单进程：--workers/--web-only 忽略，本进程处理全部工作", file=sys.stderr)
+        workers, web_only = 0, False  # one process: SQLite has one writer
     elif workers is None:
         workers = 1
-    app = create_app(settings, role=WEB if workers or args.web_only else ALL)
-    if workers and not args.web_only:
+    app = create_app(settings, role=WEB if workers or web_only else ALL)
+    if workers and not web_only:
         app.cleanup_ctx.append(_worker_processes(workers, args.config))
     try:
         web.run_app(app, host=args.host, port=args.port, print=_print_serving(settings),

@@ -11,6 +11,7 @@ row, and then the person gets the apology once. A periodic pass picks up rows no
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -81,6 +82,7 @@ class Processor:
         self._again: set[str] = set()
         self._passes: asyncio.Task[None] | None = None
         self._stopping = False
+        self._stopped = asyncio.Event()  # cuts a backoff short at shutdown
         self.outage = Outage(log, "processing")
         self.processed = 0
         self.failed = 0
@@ -130,6 +132,7 @@ class Processor:
     async def stop(self) -> None:
         """Stop taking work, let running steps finish; what is left stays pending for the next start."""
         self._stopping = True
+        self._stopped.set()
         if self._passes is not None:
             self._passes.cancel()
             await asyncio.gather(self._passes, return_exceptions=True)
@@ -163,7 +166,8 @@ class Processor:
                         self.outage.failed(exc)
                         result = _RETRY
                 if result is _RETRY:
-                    await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+                    with contextlib.suppress(TimeoutError):  # the row stays pending for the next start
+                        await asyncio.wait_for(self._stopped.wait(), delay * random.uniform(0.5, 1.0))
                     delay = min(delay * 2, BACKOFF[1])
                     continue
                 self.outage.ok()

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from bot import keys
 from bot.app import create_app
@@ -138,6 +138,7 @@ async def test_the_periodic_pass_picks_up_rows_nobody_works_on(bot: Bot) -> None
     assert await bot.say("wutao", "有人吗") == 200
     await processor.stop()  # the app's passes run every 15 s: run them faster for the test
     processor._stopping = False  # noqa: SLF001
+    processor._stopped.clear()  # noqa: SLF001
     processor.start(every=0.05, older_than=0)
     for _ in range(200):
         if processor.processed:
@@ -177,3 +178,51 @@ async def test_which_database_errors_are_transient() -> None:
     assert not is_transient(sa_exc.OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: x")))
     assert not is_transient(RuntimeError("boom"))
     assert not is_transient(KeyError("database is locked"))  # the words alone, outside a database error
+
+
+@pytest.mark.both_databases
+async def test_two_processors_share_one_database_in_order_exactly_once(bot: Bot) -> None:
+    """A second processor with its own engine (another process, as far as the database can tell) works
+    through the same people at the same time: each row once, each person's rows in arrival order."""
+    import random
+
+    from bot.processor import Processor
+    from bot.registry import build_dispatcher
+    from storage.db import create_database
+    from storage.models import InboxRow, OutboxRow
+
+    first = bot.app[keys.PROCESSOR]
+    first.submit = lambda *_a, **_k: None  # type: ignore[method-assign]  # store now, process below
+    people = ("wutao", "sunpeng", "zhaoyufei")
+    for i in range(8):
+        for user in people:
+            assert await bot.say(user, f"第{i}条") == 200
+    other_db = create_database(bot.settings.database_url)
+    second = Processor(other_db, build_dispatcher(), bot.settings, clock=bot.clock)
+    order: list[int] = []
+    for proc in (first, second):
+        original = proc._dispatcher.dispatch  # noqa: SLF001
+
+        async def tracking(ctx: Any, original: Any = original) -> Any:
+            order.append(ctx.inbox_id)
+            await asyncio.sleep(random.uniform(0, 0.01))
+            return await original(ctx)
+
+        proc._dispatcher.dispatch = tracking  # type: ignore[method-assign]  # noqa: SLF001
+    try:
+        for user in people:
+            first.wake(user)
+            second.wake(user)
+        await asyncio.gather(first.drain(), second.drain())
+    finally:
+        await other_db.dispose()
+    assert first.processed + second.processed == 24 and first.processed and second.processed
+    async with bot.app[keys.DB].sessions() as session:
+        owners = dict((await session.execute(select(InboxRow.id, InboxRow.from_user))).all())
+        per_row = (await session.execute(
+            select(OutboxRow.inbox_id, func.count()).group_by(OutboxRow.inbox_id))).all()
+    assert sorted(order) == sorted(owners) and len(order) == 24  # each row dispatched once
+    assert {n for _row, n in per_row} == {1} and len(per_row) == 24
+    for user in people:
+        mine = [i for i in order if owners[i] == user]
+        assert mine == sorted(mine)
