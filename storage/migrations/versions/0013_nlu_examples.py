@@ -1,7 +1,7 @@
 """nlu_examples: labelled examples from the clarification card (opt-in, names redacted)
 
-Revision ID: 0016
-Revises: 0011 (re-point to the last migration merged before it: 0012 sender, 0013 pushes, 0014 processor, 0015 perf)
+Revision ID: 0013
+Revises: 0011
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0016'
-down_revision = '0011'  # integrator: the last migration merged before this one
+revision = '0013'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
