@@ -21,6 +21,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -67,7 +68,33 @@ async def build(url: str, people: int) -> None:
     await db.dispose()
 
 
-async def measure(url: str, repeat: int, downloads: bool) -> list[tuple[str, list[float]]]:
+class StatementLog:
+    """With ``--sql``: each statement's duration during one request, to print a slow page's costliest ones."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[float, str]] = []
+
+    def attach(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        def before(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+            conn.info.setdefault("t0", []).append(time.perf_counter())
+
+        def after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+            self.rows.append(((time.perf_counter() - conn.info["t0"].pop()) * 1000, statement))
+        event.listen(engine.sync_engine, "before_cursor_execute", before)
+        event.listen(engine.sync_engine, "after_cursor_execute", after)
+
+    def report(self, path: str, top: int = 3) -> None:
+        total = sum(ms for ms, _ in self.rows)
+        print(f"    {path}: {len(self.rows)} statements, {total:.1f} ms in SQL", flush=True)
+        for ms, statement in sorted(self.rows, reverse=True)[:top]:
+            print(f"      {ms:7.1f} ms  {' '.join(statement.split())[:150]}", flush=True)
+        self.rows.clear()
+
+
+async def measure(url: str, repeat: int, downloads: bool,
+                  sql: StatementLog | None = None) -> list[tuple[str, list[float]]]:
     fake = FakeWeCom(corp_id="wwbench000000001", secret="bench", agent_id=1000002)
     fake_runner, api_base = await serve(fake)
     settings = load_settings(env={}, database_url=url, wecom_corp_id=fake.corp_id, wecom_agent_id=fake.agent_id,
@@ -88,6 +115,8 @@ async def measure(url: str, repeat: int, downloads: bool) -> list[tuple[str, lis
         deed = (await session.execute(select(Item.number).where(Item.kind == "deed").order_by(Item.number.desc())
                                       .limit(1))).scalar_one()
         person = (await session.execute(select(CareEntry.person).limit(1))).scalar_one()
+    if sql is not None:
+        sql.attach(app[keys.DB].engine)
     fake.login_as("sec0001")
     results: list[tuple[str, list[float]]] = []
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
@@ -101,6 +130,11 @@ async def measure(url: str, repeat: int, downloads: bool) -> list[tuple[str, lis
                     await resp.read()
                     assert resp.status == 200, (path, resp.status)
                     times.append(float(resp.headers["Server-Timing"].split("dur=")[1]))
+            if sql is not None:  # the last request's statements
+                sql.rows.clear()
+                async with http.get(base + path) as resp:
+                    await resp.read()
+                sql.report(path)
             results.append((path, times))
     await runner.cleanup()
     await fake_runner.cleanup()
@@ -124,14 +158,16 @@ async def main() -> None:
     ap.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--data", default=str(ROOT / "data" / "bench"), help="where the SQLite dataset is kept")
     ap.add_argument("--no-downloads", action="store_true", help="skip the Excel downloads")
+    ap.add_argument("--sql", action="store_true", help="print each page's statement count and costliest statements")
     args = ap.parse_args()
+    sql = StatementLog() if args.sql else None
     if args.db == "sqlite":
         path = Path(args.data) / f"web-{args.people}.db"
         url = f"sqlite+aiosqlite:///{path}"
         if not path.exists():
             print(f"building {path} …", flush=True)
             await build(url, args.people)
-        report(f"SQLite, {args.people} people", await measure(url, args.repeat, not args.no_downloads))
+        report(f"SQLite, {args.people} people", await measure(url, args.repeat, not args.no_downloads, sql))
         return
     name = f"sijing_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(PG_ADMIN)
@@ -140,7 +176,7 @@ async def main() -> None:
         url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
         print(f"building {name} …", flush=True)
         await build(url, args.people)
-        report(f"PostgreSQL, {args.people} people", await measure(url, args.repeat, not args.no_downloads))
+        report(f"PostgreSQL, {args.people} people", await measure(url, args.repeat, not args.no_downloads, sql))
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiohttp
 from aiohttp import web
 
-from bot import api, health, keys, registry, webhook
+from bot import api, health, keys, logsafe, registry, webhook
 from bot.config import Settings
 from bot.gate import IdleGate
 from bot.nlu import Parser
 from bot.processor import Processor
 from bot.sender import Clock, Sender, utcnow
+from bot.wecom.errors import Policy
 from bot.services import Services
 from bot.wecom.client import WeComClient
 from bot.wecom.crypto import WeComCrypto
@@ -55,50 +58,65 @@ async def _http(app: web.Application) -> AsyncIterator[None]:
     await session.close()
 
 
+def _role(app: web.Application) -> str:
+    return app.get(_ROLE, ALL)
+
+
 async def _sender(app: web.Application) -> AsyncIterator[None]:
     s = app[keys.SETTINGS]
     client = WeComClient(app[keys.HTTP], s.wecom_api_base, s.wecom_corp_id, s.wecom_secret,
                          s.wecom_agent_id, timeout=s.http_timeout)
-    tokens = TokenCache(app[keys.DB], client, f"{s.wecom_corp_id}:{s.wecom_agent_id}")
+    tokens = TokenCache(app[keys.DB], client, f"{s.wecom_corp_id}:{s.wecom_agent_id}",
+                        cooldown=min(60.0, s.send_backoff_cap))
     sender = Sender(app[keys.DB], client, tokens, per_minute=s.rate_per_minute, per_hour=s.rate_per_hour,
                     clock=app[keys.CLOCK], gate=app[keys.GATE],  # type: ignore[arg-type]
-                    attachments=functools.partial(registry.attachment, app[keys.DB], s))
+                    attachments=functools.partial(registry.attachment, app[keys.DB], s),
+                    policy=Policy(timedelta(hours=s.send_retry_hours), cap=float(s.send_backoff_cap)),
+                    concurrency=s.send_concurrency, grace=float(s.send_grace), pause=min(60.0, s.send_backoff_cap))
     app[keys.TOKENS] = tokens
     app[keys.SENDER] = sender
-    if app.get(_RUN_SENDER, True):
+    await logsafe.load_key(app[keys.DB], s.log_secret)
+    if app.get(_RUN_SENDER, True) and _role(app) != WEB:
         await sender.start()
     yield
     await sender.stop()
 
 
 async def _services(app: web.Application) -> AsyncIterator[None]:
-    app[keys.SERVICES] = await Services.load(app[keys.DB], app.get(_PARSER))
+    if _role(app) != WEB:  # the web role stores callbacks only: no parser to load
+        app[keys.SERVICES] = await Services.load(app[keys.DB], app.get(_PARSER))
     yield
 
 
 async def _pipeline(app: web.Application) -> AsyncIterator[None]:
+    role = _role(app)
     writer = InboxWriter(app[keys.DB])
     processor = Processor(
         app[keys.DB],
         registry.build_dispatcher(),
         app[keys.SETTINGS],
         on_outbox=app[keys.SENDER].wake,
-        enrichers=(app[keys.SERVICES].enrich,),
+        enrichers=(app[keys.SERVICES].enrich,) if role != WEB else (),
         clock=app[keys.CLOCK],  # type: ignore[arg-type]
         gate=app[keys.GATE],
+        active=role != WEB,
     )
     app[keys.WRITER] = writer
     app[keys.PROCESSOR] = processor
     await writer.start()
-    await processor.recover()
+    if role == ALL:
+        await processor.recover()
+        processor.start()
+    elif role == WORKER:  # no webhook here: poll the inbox for what the web processes stored
+        processor.start(every=WORKER_POLL, older_than=0)
     yield
     await writer.stop()
-    await processor.drain()
+    await processor.stop()
 
 
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
-    if not (settings.scheduler and app.get(_RUN_SENDER, True)):
+    if not (settings.scheduler and app.get(_RUN_SENDER, True)) or _role(app) == WEB:
         yield
         return
     queue = JobQueue(settings.tz, app)
@@ -148,11 +166,14 @@ async def _directory_job(app: web.Application, work: DirectoryWork) -> None:
 
 
 _RUN_SENDER = web.AppKey("run_sender", bool)
+_ROLE = web.AppKey("role", str)
+ALL, WEB, WORKER = "all", "web", "worker"
+WORKER_POLL = 0.2  # seconds between a worker's looks at the inbox
 _PARSER = web.AppKey("parser", Parser)
 
 
 def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = True,
-               parser: Parser | None = None) -> web.Application:
+               parser: Parser | None = None, role: str = ALL) -> web.Application:
     """Build the bot.
 
     Args:
@@ -160,6 +181,9 @@ def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = 
         clock: the time source (tests pass a controllable one).
         run_sender: ``False`` leaves delivery to explicit ``Sender.run_once`` calls (tests).
         parser: an already loaded parser to reuse (tests); by default one is loaded at start-up.
+        role: ``"all"`` (one process does everything), ``"web"`` (store and acknowledge callbacks, serve
+            the API and the workbench; no processing, sending or sweeps) or ``"worker"`` (process, send and
+            sweep; finds new callbacks by polling the inbox; ``bot.worker``).
     """
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[keys.SETTINGS] = settings
@@ -167,6 +191,7 @@ def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = 
     app[keys.GATE] = IdleGate()
     app[keys.CRYPTO] = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
     app[_RUN_SENDER] = run_sender
+    app[_ROLE] = role
     if parser is not None:
         app[_PARSER] = parser
     app.cleanup_ctx.extend([_database, _http, _sender, _services, _pipeline, _scheduler])
@@ -178,3 +203,23 @@ def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = 
             feature.api(app)
     setup_workbench(app, registry.workbench())
     return app
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event, *, parent: int | None = None) -> None:
+    """``sijing worker``: the app in the worker role, never served, until ``stop`` is set (or, with
+    ``parent``, until that process is gone: a web process killed with -9 takes its worker along)."""
+    runner = web.AppRunner(create_app(settings, role=WORKER), handle_signals=False)
+    await runner.setup()  # runs the cleanup contexts' start-up halves: database, sender, processor, scheduler
+    log.info("worker started (pid %d)", os.getpid())
+    try:
+        while not stop.is_set():
+            if parent is not None and os.getppid() != parent:
+                log.warning("the web process that started this worker is gone; stopping")
+                break
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=1.0)
+            except TimeoutError:
+                pass
+    finally:
+        await runner.cleanup()
+        log.info("worker stopped")

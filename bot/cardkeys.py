@@ -70,3 +70,23 @@ class CardKey:
     @classmethod
     def matches_prefix(cls, key: str) -> bool:
         return key.split(SEP, 1)[0] == cls.prefix
+
+
+# What a pressed button did, shown in place of the card's buttons ("已确认满意 · 12-03 09:14"), by key
+# prefix and action; a button that changes nothing (查看) leaves the card pressable; any other is stale.
+RESULTS: dict[tuple[str, str], str] = {
+    ("deed", "accept"): "已接单", ("deed", "ok"): "已确认满意", ("deed", "no"): "已反馈未解决",
+    ("care", "accept"): "已登记并安排走访", ("care", "decline"): "已选择不登记",
+    ("incident", "ack"): "已确认收到", ("talent", "signup"): "已报名", ("teams", "signup"): "已报名",
+    ("surveys", "start"): "已开始作答",
+}
+UNCHANGED = frozenset({("deed", "view")})
+STALE = "已失效"  # a button whose item changed or was already handled
+STALE_EXPLAINED = "这个按钮已失效（事项已处理或已变化），无需再按。发“/待办”可查看您现在要办的事。"
+
+
+def result_of(key: str) -> str | None:
+    """What pressing ``key`` did, in words for the card; None: a button that changes nothing."""
+    head, _, rest = key.partition(SEP)
+    action = (head, rest.split(SEP, 1)[0])
+    return None if action in UNCHANGED else RESULTS.get(action, STALE)

@@ -9,23 +9,108 @@ import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from bot import cli_org
-from bot.nlu import cli as nlu_cli
+from bot import cli_org, cli_outbox, logsafe
 from bot.clitools import settings_of as _settings
 from bot.clitools import with_db as _with_db
 from bot.config import ConfigError, Settings
+from bot.nlu import cli as nlu_cli
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from bot.app import create_app
+    from bot.app import ALL, WEB, create_app
     from storage.migrate import MigrationRefused
 
     settings = _settings(args)
+    logsafe.install()  # a database outage logs one line a minute, not one per attempt
+    workers = args.workers
+    if settings.database_url.startswith("sqlite"):
+        if workers:
+            print("SQLite 只支持单进程：--workers 忽略，本进程处理全部工作", file=sys.stderr)
+        workers = 0  # one process: SQLite has one writer, and order per person is kept in memory
+    elif workers is None:
+        workers = 1
+    app = create_app(settings, role=WEB if workers or args.web_only else ALL)
+    if workers and not args.web_only:
+        app.cleanup_ctx.append(_worker_processes(workers, args.config))
     try:
-        web.run_app(create_app(settings), host=args.host, port=args.port, print=_print_serving(settings),
+        web.run_app(app, host=args.host, port=args.port, print=_print_serving(settings),
                     access_log=logging.getLogger("aiohttp.access") if args.access_log else None)
+    except MigrationRefused as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+WORKER_GRACE = 45.0  # seconds a worker may take to stop (the sender finishes what is in flight)
+
+
+def _worker_processes(n: int, config: str | None):  # type: ignore[no-untyped-def]
+    """A cleanup context: ``n`` ``sijing worker`` processes, restarted if they die, stopped with the server."""
+    import os
+    import signal
+    import time
+
+    log = logging.getLogger("bot.cli")
+    procs: dict[int, asyncio.subprocess.Process] = {}
+    stopping = asyncio.Event()
+
+    async def keep(i: int) -> None:
+        delay = 1.0
+        while not stopping.is_set():
+            cmd = [sys.executable, "-m", "bot.cli", *(["--config", config] if config else []),
+                   "worker", "--parent", str(os.getpid())]
+            procs[i] = proc = await asyncio.create_subprocess_exec(*cmd)
+            started = time.monotonic()
+            code = await proc.wait()
+            if stopping.is_set():
+                return
+            delay = 1.0 if time.monotonic() - started > 60 else min(delay * 2, 30.0)
+            log.error("worker process %d exited with %s; starting it again in %.0f s", proc.pid, code, delay)
+            try:
+                await asyncio.wait_for(stopping.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+
+    async def ctx(_app: object):  # type: ignore[no-untyped-def]
+        tasks = [asyncio.create_task(keep(i), name=f"worker-{i}") for i in range(n)]
+        yield
+        stopping.set()
+        for proc in procs.values():
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs.values():
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=WORKER_GRACE)
+            except TimeoutError:
+                log.error("worker process %d did not stop within %.0f s: killed", proc.pid, WORKER_GRACE)
+                proc.kill()
+                await proc.wait()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return ctx
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    import signal
+
+    from bot.app import run_worker
+    from storage.migrate import MigrationRefused
+
+    settings = _settings(args)
+    if args.nice:
+        import os
+
+        os.nice(args.nice)  # acknowledging callbacks (the web processes) comes first for the CPU
+
+    async def work() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await run_worker(settings, stop, parent=args.parent)
+    try:
+        asyncio.run(work())
     except MigrationRefused as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -106,7 +191,9 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 def _cmd_run_due(args: argparse.Namespace) -> int:
     from bot import registry
     from schedules.config import from_settings
+    from schedules.pushes import describe
     from schedules.runner import SweepsBusy, run_due
+    from storage import people
 
     settings = _settings(args, need_wecom=False)
     try:
@@ -117,17 +204,22 @@ def _cmd_run_due(args: argparse.Namespace) -> int:
     if now.tzinfo is None:
         now = now.replace(tzinfo=settings.tz)
     now = now.astimezone(settings.tz)
+
+    async def work(db):  # type: ignore[no-untyped-def]
+        swept = await run_due(db, now, registry.sweeps(), config=from_settings(settings), dry_run=args.dry_run)
+        async with db.sessions() as session:
+            names = {u: p.name for u, p in (await people.by_id(session, {p.recipient for p in swept.pushes})).items()}
+        return swept, names
+
     try:
-        sent = asyncio.run(_with_db(settings, lambda db: run_due(db, now, registry.sweeps(), config=from_settings(settings),
-                                                                 dry_run=args.dry_run)))
+        sent, names = asyncio.run(_with_db(settings, work))
     except SweepsBusy:
         print("另一个进程正在运行定时任务，本次跳过", file=sys.stderr)
         return 1
     verb = "将发送" if args.dry_run else "已发送"
-    print(f"{now.isoformat()} {verb} {len(sent)} 条提醒")
-    for item in sent:
-        first = item.text.splitlines()[0] if item.text else ""
-        print(f"  → {item.recipient} [{item.kind}] {item.not_before.astimezone(settings.tz):%m-%d %H:%M} {first}")
+    people_n = len({p.recipient for p in sent.pushes})
+    print(f"{now.isoformat()} {verb} {len(sent.pushes)} 条消息（含 {len(sent)} 项提醒），给 {people_n} 人")
+    print("\n".join(describe(sent.pushes, names, settings.tz)))
     return 0
 
 
@@ -135,7 +227,7 @@ def _cmd_digest(args: argparse.Namespace) -> int:
     from bot import registry
     from bot.replies import Markdown
     from schedules.config import from_settings
-    from schedules.digest import render_digest
+    from schedules.digest import TITLES, render_digest
     from storage import outbox, people
 
     settings = _settings(args, need_wecom=False)
@@ -147,15 +239,18 @@ def _cmd_digest(args: argparse.Namespace) -> int:
         async with db.session(branch) as session, session.begin():
             cfg = from_settings(settings)
             text = await render_digest(session, args.kind, now, registry.digest_sections(), cfg)
-            recipients = [] if args.preview else [p.userid for p in await people.by_role(session, "secretary")]
-            for uid in recipients:
+            recipients = [(p.userid, p.name) for p in await people.by_role(session, "secretary")]
+            for uid, _ in [] if args.preview else recipients:
                 await outbox.enqueue(session, uid, Markdown(content=text).payload(), now.astimezone(timezone.utc))
         return text, recipients
 
     text, recipients = asyncio.run(_with_db(settings, work))
+    who = "、".join(f"{name}（{uid}）" for uid, name in recipients) or "（名册中没有书记）"
+    if args.preview:  # what would go, whole, to whom, and as what
+        print(f"== {who} · 1 条 ==\n[{TITLES[args.kind]} · 预览，未发送]")
     print(text)
     if not args.preview:
-        print(f"\n已排入发送队列：{', '.join(recipients) or '（名册中没有书记）'}")
+        print(f"\n已排入发送队列：{who}")
     return 0
 
 
@@ -184,7 +279,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
+    serve.add_argument("--workers", type=int, default=None,
+                       help="worker processes to start for processing, sending and sweeps (PostgreSQL; default 1; "
+                            "0: all in this process, the only choice on SQLite)")
+    serve.add_argument("--web-only", action="store_true",
+                       help="store and acknowledge callbacks only; `sijing worker` processes run elsewhere")
     serve.set_defaults(func=_cmd_serve)
+
+    worker = sub.add_parser("worker", help="process stored callbacks, send replies and run the sweeps (no webhook)")
+    worker.add_argument("--parent", type=int, help=argparse.SUPPRESS)  # stop when this process is gone
+    worker.add_argument("--nice", type=int, default=10, help="lower CPU priority by this much (default 10)")
+    worker.set_defaults(func=_cmd_worker)
 
     db = sub.add_parser("db", help="database maintenance")
     dbsub = db.add_subparsers(dest="db_command", required=True)
@@ -222,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--roster", help="roster CSV for this run only")
     parse.set_defaults(func=_cmd_parse)
     cli_org.add_commands(sub)
+    cli_outbox.add_commands(sub)
     nlu_cli.add_commands(sub)  # sijing nlu examples
     return p
 

@@ -56,6 +56,11 @@ class Settings:
     wecom_contact_secret: str | None = None  # 通讯录同步 Secret: user/list_id needs it (default: the app's)
     directory_mapping: str | None = None  # the department -> branch/team mapping file (directory sync)
     directory_nightly: bool = True  # sync the directory every night (when a mapping file is set)
+    send_retry_hours: int = 24  # retryable send errors are retried this long, then the row fails
+    send_backoff_cap: int = 300  # seconds: the longest wait between two tries of one message
+    send_concurrency: int = 4  # requests in flight at once (the most that can ever be in doubt)
+    send_grace: int = 10  # seconds a stop waits for requests in flight
+    log_secret: str | None = None  # keys the log pseudonyms; unset: generated once, kept in the database
     nlu_examples: bool = False  # keep the clarification card's answers as labelled examples (names redacted)
 
     @property
@@ -96,6 +101,11 @@ _FIELDS: dict[str, tuple[str, bool, str]] = {
     "wecom_contact_secret": ("SIJING_WECOM_CONTACT_SECRET", False, "secret"),
     "directory_mapping": ("SIJING_DIRECTORY_MAPPING", False, "str"),
     "directory_nightly": ("SIJING_DIRECTORY_NIGHTLY", False, "bool"),
+    "send_retry_hours": ("SIJING_SEND_RETRY_HOURS", False, "int"),
+    "send_backoff_cap": ("SIJING_SEND_BACKOFF_CAP", False, "int"),
+    "send_concurrency": ("SIJING_SEND_CONCURRENCY", False, "int"),
+    "send_grace": ("SIJING_SEND_GRACE", False, "int"),
+    "log_secret": ("SIJING_LOG_SECRET", False, "secret"),
     "nlu_examples": ("SIJING_NLU_EXAMPLES", False, "bool"),
 }
 

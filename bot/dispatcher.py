@@ -18,7 +18,7 @@ from bot import filters as f
 from bot.context import COMMAND_MARKS, COMMITTEE, COMMITTEE_LABEL, CommandInfo, Context, may_use
 from bot.events import AppEvent, TextMessage
 from bot.fsm import CANCELLED, KEEP, REASK, State, is_cancel
-from bot.replies import Reply, Text
+from bot.replies import CardUpdate, Reply, Text
 from storage.errors import Refused
 from storage.people import Role
 
@@ -128,6 +128,7 @@ class Router:
             try:
                 result = await route.handler(ctx)
             except Refused as exc:
+                ctx.extras[REFUSED] = exc.message  # a pressed card says it did nothing (see _card_answer)
                 return Text(content=exc.message)
             if result is not NOT_HANDLED:
                 return result
@@ -135,6 +136,26 @@ class Router:
 
 
 _CONTEXT_FIELDS = frozenset({"args", "match", "card"})
+REFUSED = "refused"
+
+
+def _card_answer(ctx: Context, replies: list[Reply]) -> list[Reply]:
+    """A button press: the answer, then the card updated in place with what it did and when, so it
+    cannot be pressed again; a button that is stale (nothing handled it, or the action was refused)
+    gets a short explanation and shows "已失效"."""
+    from bot.cardkeys import STALE, STALE_EXPLAINED, result_of
+
+    event = ctx.event
+    assert isinstance(event, AppEvent)
+    mine = [r for r in replies if r.to in (None, ctx.userid)]
+    refused = REFUSED in ctx.extras
+    if not mine and ctx.sender is not None:
+        replies, refused = [*replies, Text(content=STALE_EXPLAINED)], True
+    done = STALE if refused else result_of(event.event_key)
+    if done is None or not event.response_code:
+        return replies
+    update = CardUpdate(to=ctx.userid, response_code=event.response_code, result=f"{done} · {ctx.now:%m-%d %H:%M}")
+    return [*replies, update]
 
 
 async def _passes(checks: tuple[Filter, ...], ctx: Context) -> dict[str, Any] | None:
@@ -183,10 +204,17 @@ class Dispatcher:
         for router in routers:
             found = _replies(await router.handle(ctx, states=states))
             if found is not None:
+                ctx.extras.setdefault("router", router.name)  # bot.pushes.is_urgent: which domain answered
                 return found
         return None
 
     async def dispatch(self, ctx: Context) -> list[Reply]:
+        replies = await self._dispatch(ctx)
+        if isinstance(ctx.event, AppEvent) and ctx.event.event == "template_card_event":
+            return _card_answer(ctx, replies)
+        return replies
+
+    async def _dispatch(self, ctx: Context) -> list[Reply]:
         ctx.catalog = self.catalog
         fsm = ctx.fsm
         if not fsm.is_open:

@@ -66,10 +66,62 @@ def _width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-def write(ws: "Worksheet", sheet: Sheet) -> None:
+def _widths(sheet: Sheet) -> list[float]:
+    return [min(MAX_WIDTH, max(MIN_WIDTH, max([_width(h) + 2] + [_width(r[index]) for r in sheet.rows
+                                                                  if index < len(r)]) + 2))
+            for index, h in enumerate(sheet.headers)]
+
+
+def _stream(ws: Any, sheet: Sheet) -> None:
+    """A write-only sheet (``export_workbook``): widths, panes and filter first, then each row once, styled as
+    it goes, so a workbook of 100,000 rows is never held as cells in memory."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    for index, width in enumerate(_widths(sheet)):
+        ws.column_dimensions[get_column_letter(index + 1)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.headers))}{max(len(sheet.rows) + 1, 1)}"
+    bold, fill, centre = Font(bold=True), PatternFill("solid", fgColor="DDEBF7"), Alignment(horizontal="center",
+                                                                                              vertical="center")
+    head = []
+    for h in sheet.headers:
+        cell = WriteOnlyCell(ws, value=h)
+        cell.font, cell.fill, cell.alignment = bold, fill, centre
+        head.append(cell)
+    ws.append(head)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    styled = {i for i in range(len(sheet.headers)) if i in sheet.formats or i in sheet.wrap}
+    for row in sheet.rows:
+        if not styled:
+            ws.append(row)
+            continue
+        out: list[Any] = list(row)
+        for i in styled:
+            if i >= len(out):
+                continue
+            cell = WriteOnlyCell(ws, value=out[i])
+            if i in sheet.formats and out[i] is not None:
+                cell.number_format = sheet.formats[i]
+            if i in sheet.wrap:
+                cell.alignment = wrap
+            out[i] = cell
+        ws.append(out)
+    if sheet.tail:
+        ws.append([])
+        for row in sheet.tail:
+            ws.append(row)
+
+
+def write(ws: "Worksheet", sheet: Sheet) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    if isinstance(ws, WriteOnlyWorksheet):
+        _stream(ws, sheet)
+        return
     ws.append(list(sheet.headers))
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -115,8 +167,7 @@ async def export_workbook(db: "Database", path: str | Path, tz: ZoneInfo, writer
     from openpyxl import Workbook
 
     now = (now or datetime.now(timezone.utc)).astimezone(tz)
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)  # rows are streamed to the file as each sheet is written (``_stream``)
     async with db.sessions() as session:
         scope = (await branches.resolve(session, branch)).id
     async with db.session(scope) as session, session.begin():

@@ -19,17 +19,8 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-ERRMSG = {
-    -1: "system busy",
-    40001: "invalid credential",
-    40014: "invalid access_token",
-    40031: "invalid user list",
-    42001: "access_token expired",
-    45009: "api freq out of limit",
-    45033: "api concurrent out of limit",
-    40007: "invalid media_id",
-    60020: "not allow to access from your ip",
-}
+from bot import fakecards
+from bot.fakefaults import ERRMSG, FakeFaults
 
 
 @dataclass
@@ -49,6 +40,7 @@ class FakeWeCom:
     _counter: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     directory: FakeDirectory = field(default_factory=lambda: FakeDirectory())
+    faults: FakeFaults = field(default_factory=FakeFaults)  # bot.fakefaults: errors and slowness on demand
 
     def fail_next(self, errcode: int, times: int = 1) -> None:
         """The next ``times`` message/send calls answer ``errcode``."""
@@ -67,7 +59,7 @@ class FakeWeCom:
         for m in self.to(userid):
             kind = m.get("msgtype", "")
             body = m.get(kind, {})
-            out.append(body.get("content") or body.get("description") or str(body))
+            out.append(body.get("content") or body.get("description") or fakecards.card_text(body))
         return out
 
     async def wait_for(self, count: int, timeout: float = 5.0) -> None:
@@ -82,6 +74,8 @@ class FakeWeCom:
 
     async def gettoken(self, request: web.Request) -> web.Response:
         self.token_requests += 1
+        if (faulty := await self.faults.on_token()) is not None:
+            return faulty
         if request.query.get("corpid") != self.corp_id or request.query.get("corpsecret") != self.secret:
             return web.json_response({"errcode": 40001, "errmsg": ERRMSG[40001]})
         token = f"fake-token-{next(self._counter)}"
@@ -90,6 +84,8 @@ class FakeWeCom:
 
     async def send(self, request: web.Request) -> web.Response:
         self.send_requests += 1
+        if (faulty := await self.faults.on_send()) is not None:
+            return faulty
         token = request.query.get("access_token", "")
         if token in self.expired_tokens:
             return web.json_response({"errcode": 42001, "errmsg": ERRMSG[42001]})
@@ -115,6 +111,7 @@ class FakeWeCom:
         app.router.add_post("/cgi-bin/message/send", self.send)
         self.add_web_routes(app)
         self.directory.register(app, self)
+        fakecards.register(app, self)  # message/update_template_card: FakeCards (fakecards.cards_of)
         return app
 
     # -- web login (OAuth2) and files (media/upload) --------------------------

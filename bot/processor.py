@@ -1,79 +1,53 @@
-"""Processes stored callbacks in background tasks: per person in order, people in parallel."""
+"""Processes stored callbacks: per person strictly in arrival order, people in parallel, exactly once.
+
+Each step takes one person's oldest unprocessed row (``storage.inbox.oldest_pending``) under that
+person's lock (``storage.inbox.lock_person``: an advisory lock on PostgreSQL, so any number of
+processes may share the work) and handles it in one transaction with its outbox rows. A transient
+database error rolls the step back and retries it with backoff; only a handler's own error fails a
+row, and then the person gets the apology once. A periodic pass picks up rows nobody is working on
+(a process died, an outage outlasted a step), so an outage heals without a restart.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
 from bot.dispatcher import Context, Dispatcher
-from bot.gate import IdleGate
 from bot.events import build_event, parse_fields
 from bot.fsm import Conversation
+from bot.gate import IdleGate
 from bot.logsafe import pseudo
-from bot.replies import Reply, TemplateCard, Text
+from bot.pushes import enqueue_reply, held_until, is_urgent
+from bot.replies import Reply, Text
 from bot.sender import Clock, utcnow
 from bot.wecom.crypto import CallbackError
 from storage import inbox, outbox, people
 from storage.db import Database
+from storage.inbox import Outage, is_transient
+from storage.models import InboxRow
 from storage.scope import set_branch
 
 log = logging.getLogger(__name__)
 
 APOLOGY = "抱歉，处理您的消息时出了点问题，已经记录下来。请稍后再试，急事请直接联系值班人员或支部书记。"
 
-QUIET_WAIT = 2.0  # seconds processing may defer to incoming callbacks
+QUIET_WAIT = 0.25  # seconds a step may defer to callbacks in flight (bounded: never starves)
+BACKOFF = (0.1, 10.0)  # first and longest wait after a transient database error, seconds
+RECOVERY_EVERY = 15.0  # seconds between recovery passes
+RECOVERY_AGE = 10.0  # a pending row this old (seconds) that nobody here works on is picked up
+BACKLOG_ROWS = 1000  # /healthz says "backlogged" beyond this many unprocessed rows…
+BACKLOG_AGE = 120.0  # …or when the oldest has waited this long (seconds)
 
 # (ctx) -> None, run before dispatch (e.g. parse the text)
 Enricher = Callable[[Context], Awaitable[None]]
 
-
-class UserLocks:
-    """One asyncio.Lock per person, dropped when nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    def hold(self, user: str) -> _Held:
-        return _Held(self, user)
-
-    def _acquire_ref(self, user: str) -> asyncio.Lock:
-        lock, refs = self._locks.get(user, (asyncio.Lock(), 0))
-        self._locks[user] = (lock, refs + 1)
-        return lock
-
-    def _release_ref(self, user: str) -> None:
-        lock, refs = self._locks[user]
-        if refs <= 1:
-            del self._locks[user]
-        else:
-            self._locks[user] = (lock, refs - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)
-
-
-class _Held:
-    def __init__(self, locks: UserLocks, user: str) -> None:
-        self._locks = locks
-        self._user = user
-        self._lock: asyncio.Lock | None = None
-
-    async def __aenter__(self) -> None:
-        self._lock = self._locks._acquire_ref(self._user)
-        try:
-            await self._lock.acquire()
-        except BaseException:
-            self._locks._release_ref(self._user)
-            raise
-
-    async def __aexit__(self, *exc: Any) -> None:
-        assert self._lock is not None
-        self._lock.release()
-        self._locks._release_ref(self._user)
+_RETRY = object()  # a step hit a transient error
 
 
 class Processor:
@@ -90,10 +64,11 @@ class Processor:
         clock: Clock = utcnow,
         gate: IdleGate | None = None,
         concurrency: int = 4,
+        active: bool = True,
     ) -> None:
         self._db = db
         self._gate = gate or IdleGate()
-        # A few events at a time: a backlog must not take every database connection
+        # A few steps at a time: a backlog must not take every database connection
         # from the webhook, which stores new callbacks.
         self._slots = asyncio.Semaphore(concurrency)
         self._dispatcher = dispatcher
@@ -101,94 +76,166 @@ class Processor:
         self._on_outbox = on_outbox
         self._enrichers = enrichers
         self._clock = clock
-        self.locks = UserLocks()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.active = active  # False: another process (``sijing worker``) processes; submit does nothing
+        self._draining: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
+        self._passes: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.outage = Outage(log, "processing")
         self.processed = 0
+        self.failed = 0
+        self.backlog_rows = BACKLOG_ROWS
+        self.backlog_age = BACKLOG_AGE
+
+    # -- intake ---------------------------------------------------------------
 
     def submit(self, inbox_id: int, user: str) -> None:
-        """Start processing in the background; the task is kept until it finishes.
+        """A row of ``user`` was stored: make sure their rows are being worked through."""
+        if self.active:
+            self.wake(user)
 
-        The lock is requested synchronously here, so one person's messages are
-        handled in the order they were submitted.
-        """
-        held = self.locks.hold(user)
-        task = asyncio.create_task(self._run(inbox_id, user, held), name=f"inbox-{inbox_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def wake(self, user: str) -> None:
+        if self._stopping:
+            return
+        if user in self._draining:
+            self._again.add(user)  # the running drain looks once more before it ends
+            return
+        task = asyncio.create_task(self._drain(user), name=f"inbox-{pseudo(user)}")
+        self._draining[user] = task
 
-    async def _run(self, inbox_id: int, user: str, held: _Held) -> None:
-        try:
-            async with held, self._slots:
-                await self._gate.quiet(at_most=QUIET_WAIT)
-                await self.process(inbox_id)
-        except Exception:  # noqa: BLE001 - a crash here must not kill the loop
-            log.exception("inbox row %d from %s could not be processed", inbox_id, pseudo(user))
-
-    async def recover(self) -> int:
-        """Process rows stored but never processed (the previous run stopped in between)."""
+    async def recover(self, *, older_than: float = 0.0, quiet: bool = False) -> int:
+        """Wake everyone with unprocessed rows (at start-up: every one; later: rows left alone a while)."""
         async with self._db.sessions() as session:
-            rows = await inbox.pending_ids(session)
-        for inbox_id, user in rows:
-            self.submit(inbox_id, user)
-        if rows:
-            log.info("recovering %d unprocessed inbox rows", len(rows))
-        return len(rows)
+            users = await inbox.pending_people(session, older_than=older_than)
+        fresh = [u for u in users if u not in self._draining]
+        for user in fresh:
+            self.wake(user)
+        if fresh and not quiet:
+            log.info("recovering unprocessed inbox rows of %d people", len(fresh))
+        return len(fresh)
+
+    def start(self, *, every: float = RECOVERY_EVERY, older_than: float = RECOVERY_AGE) -> None:
+        """Run recovery passes in the background (a worker polls with ``every`` small and ``older_than`` 0)."""
+        self._passes = asyncio.create_task(self._recovery_passes(every, older_than), name="inbox-recovery")
+
+    async def _recovery_passes(self, every: float, older_than: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.recover(older_than=older_than, quiet=not older_than)
+            except Exception as exc:  # noqa: BLE001 - the next pass tries again
+                if not is_transient(exc):
+                    log.exception("inbox recovery pass failed")
+
+    async def stop(self) -> None:
+        """Stop taking work, let running steps finish; what is left stays pending for the next start."""
+        self._stopping = True
+        if self._passes is not None:
+            self._passes.cancel()
+            await asyncio.gather(self._passes, return_exceptions=True)
+            self._passes = None
+        await self.drain()
 
     async def drain(self) -> None:
-        """Wait until every submitted row is processed (shutdown, tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Wait until nobody's rows are being worked through (shutdown, tests)."""
+        while self._draining:
+            await asyncio.gather(*list(self._draining.values()), return_exceptions=True)
 
     @property
     def backlog(self) -> int:
-        return len(self._tasks)
+        """People whose rows are being worked through in this process."""
+        return len(self._draining)
 
-    async def process(self, inbox_id: int) -> None:
+    # -- one person -------------------------------------------------------------
+
+    async def _drain(self, user: str) -> None:
+        delay = BACKOFF[0]
+        try:
+            while not self._stopping:
+                async with self._slots:
+                    await self._gate.quiet(at_most=QUIET_WAIT)
+                    try:
+                        result = await self.process_next(user)
+                    except Exception as exc:  # noqa: BLE001 - a crash here must not kill the loop
+                        if not is_transient(exc):
+                            log.exception("inbox rows of %s could not be processed", pseudo(user))
+                            return
+                        self.outage.failed(exc)
+                        result = _RETRY
+                if result is _RETRY:
+                    await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+                    delay = min(delay * 2, BACKOFF[1])
+                    continue
+                self.outage.ok()
+                delay = BACKOFF[0]
+                if result is None:
+                    if user not in self._again:
+                        return
+                    self._again.discard(user)
+        finally:
+            self._again.discard(user)
+            del self._draining[user]
+
+    async def process_next(self, user: str) -> int | None:
+        """Process ``user``'s oldest unprocessed row; its id, or None when there is none.
+
+        Raises:
+            Exception: a transient database error (``storage.inbox.is_transient``): nothing was written.
+        """
+        row_id: int | None = None
         now = self._clock()
-        local_now = now.astimezone(self._settings.tz)
         async with self._db.sessions() as session:
             try:
                 async with session.begin():
-                    row = await inbox.get(session, inbox_id)
-                    if row is None or row.status != "pending":
-                        return
-                    event = build_event(parse_fields(row.payload))
-                    sender = await people.get(session, event.user)
-                    if sender is not None:
-                        set_branch(session, sender.branch_id)  # from here on the session sees their branch
-                    ctx = Context(event, sender, session, local_now, self._settings, inbox_id=inbox_id)
-                    if sender is not None:
-                        ctx.fsm = await Conversation.load(session, event.user, now)
-                    for enrich in self._enrichers:
-                        await enrich(ctx)
-                    replies = await self._dispatcher.dispatch(ctx)
-                    await self._enqueue(session, replies, event.user, inbox_id, now)
-                    if not await inbox.finish(session, inbox_id, now):
-                        await session.rollback()
-                        return
+                    await inbox.lock_person(session, user)
+                    now = self._clock()  # after the wait for the lock: processed_at follows the order of work
+                    row = await inbox.oldest_pending(session, user)
+                    if row is None:
+                        return None
+                    row_id = row.id
+                    await self._handle(session, row, now)
             except Exception as exc:  # noqa: BLE001 - the user gets an apology, we get the trace
-                log.exception("handler failed for inbox row %d", inbox_id)
-                await self._fail(inbox_id, exc, now)
-                return
+                if row_id is None or is_transient(exc):
+                    raise
+                log.exception("handler failed for inbox row %d", row_id)
+                await self._fail(user, row_id, exc, now)
+                return row_id
         self.processed += 1
         self._on_outbox()
+        return row_id
 
-    async def _enqueue(self, session: Any, replies: list[Reply], user: str, inbox_id: int, now: datetime) -> None:
+    async def _handle(self, session: Any, row: InboxRow, now: datetime) -> None:
+        event = build_event(parse_fields(row.payload))
+        sender = await people.get(session, event.user)
+        if sender is not None:
+            set_branch(session, sender.branch_id)  # from here on the session sees their branch
+        ctx = Context(event, sender, session, now.astimezone(self._settings.tz), self._settings, inbox_id=row.id)
+        if sender is not None:
+            ctx.fsm = await Conversation.load(session, event.user, now)
+        for enrich in self._enrichers:
+            await enrich(ctx)
+        replies = await self._dispatcher.dispatch(ctx)
+        await self._enqueue(session, replies, event.user, row.id, now, urgent=is_urgent(ctx))
+        if not await inbox.finish(session, row.id, now):
+            raise RuntimeError(f"inbox row {row.id} was finished by someone else under its person's lock")
+
+    async def _enqueue(self, session: Any, replies: list[Reply], user: str, inbox_id: int, now: datetime, *,
+                       urgent: bool = False) -> None:
+        local = now.astimezone(self._settings.tz)
         for reply in replies:
             to = reply.addressed(user)
-            fallback = [Text(content=reply.fallback)] if isinstance(reply, TemplateCard) and reply.fallback else []
-            for payload in [p for r in (reply, *fallback) for p in r.payloads()]:  # a long text: several messages
-                await outbox.enqueue(session, to, payload, now, inbox_id=inbox_id)
+            wait = held_until(reply, to, user, local, urgent=urgent)  # quiet hours for everyone else
+            await enqueue_reply(session, reply, to, now, inbox_id=inbox_id, not_before=wait)
 
-    async def _fail(self, inbox_id: int, exc: Exception, now: datetime) -> None:
+    async def _fail(self, user: str, inbox_id: int, exc: Exception, now: datetime) -> None:
+        """Record a deterministic failure and apologise, once (a transient error here is raised: the step,
+        handler included, is retried, and fails the same way again)."""
         reason = f"{type(exc).__name__}: {exc}"[:2000]
         async with self._db.sessions() as session, session.begin():
-            row = await inbox.get(session, inbox_id)
-            if row is None or row.status != "pending":
-                return
-            user = row.from_user
+            await inbox.lock_person(session, user)
             if not await inbox.finish(session, inbox_id, now, error=reason):
                 return
             if not isinstance(exc, CallbackError):
                 await outbox.enqueue(session, user, Text(content=APOLOGY).payload(), now, inbox_id=inbox_id)
+        self.failed += 1
         self._on_outbox()

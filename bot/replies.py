@@ -70,9 +70,11 @@ def split_bytes(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 
 @dataclass(frozen=True)
 class Reply:
-    """Something to send. ``to`` is a userid; ``None`` means the sender of the event."""
+    """Something to send. ``to`` is a userid; ``None`` means the sender of the event. ``urgent``: it goes
+    at any hour (an incident, an urgent item); anything else to someone else waits out quiet hours."""
 
     to: str | None = None
+    urgent: bool = False
 
     def payload(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -128,14 +130,46 @@ class TextCard(Reply):
 
 @dataclass(frozen=True)
 class TemplateCard(Reply):
-    """A ``template_card`` (e.g. button_interaction). ``fallback`` is sent as text too,
-    because cards do not render everywhere (WeChat 微工作台)."""
+    """A ``template_card`` (e.g. button_interaction): one message, the card — never the card and a text.
+
+    ``fallback`` is the text sent instead when the card does not fit (``fits`` False: no buttons, or
+    its words were cut to WeCom's limits) or WeCom refuses the card (the sender queues it then:
+    ``bot.cards.fall_back``). It travels in the outbox row under ``"fallback"``; the client drops it."""
 
     card: dict[str, Any] = field(default_factory=dict)
     fallback: str = ""
+    fits: bool = True
 
     def payload(self) -> dict[str, Any]:
-        return {"msgtype": "template_card", "template_card": self.card}
+        if self.fallback and not (self.fits and self.card.get("button_list")):
+            return Text(content=self.fallback).payload()
+        out: dict[str, Any] = {"msgtype": "template_card", "template_card": self.card}
+        if self.fallback:
+            out["fallback"] = Text(content=self.fallback).payload()
+        return out
+
+    @property
+    def text(self) -> str:
+        """What the card says, in words (the fallback, else its title and description)."""
+        title = self.card.get("main_title", {})
+        return self.fallback or "\n".join(x for x in (title.get("title"), title.get("desc")) if x)
+
+
+CARD_UPDATE = "update_template_card"  # an outbox row's msgtype for message/update_template_card
+RESULT_LIMIT = 48  # bytes of the words that replace a pressed card's buttons
+
+
+@dataclass(frozen=True)
+class CardUpdate(Reply):
+    """A pressed card shown as done: its buttons replaced by ``result`` ("已确认满意 · 12-03 09:14"), no
+    longer pressable (``message/update_template_card`` with the click's ``response_code``, once, ≤ 72 h)."""
+
+    response_code: str = ""
+    result: str = ""
+
+    def payload(self) -> dict[str, Any]:
+        return {"msgtype": CARD_UPDATE, "response_code": self.response_code,
+                "button": {"replace_name": clip_bytes(self.result, RESULT_LIMIT)}}
 
 
 @dataclass(frozen=True)

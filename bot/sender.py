@@ -1,24 +1,32 @@
-"""Delivers outbox rows through the WeCom API: at most once, in order, within rate limits."""
+"""Delivers outbox rows through the WeCom API: at most once, in order, within rate limits.
+
+One row per recipient at a time is claimed, in the committed write that marks it handed over,
+immediately before its HTTP call: only requests in flight (at most ``concurrency``) can ever be in
+doubt. Retryable errors are retried with capped exponential backoff and jitter for ``retry_window``;
+a failed gettoken is not a send (nothing is claimed). Configuration errors (bad secret, untrusted IP…)
+are kept in :attr:`Sender.problem` for /healthz, logged once per change and told to the secretaries once.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
-import random
 import socket
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from bot.cards import fall_back
 from bot.gate import IdleGate
+from bot.logsafe import pseudo
 from bot.replies import Text
 from bot.wecom import client as wc
 from bot.wecom.client import TransportError, WeComAPIError, WeComClient
+from bot.wecom.errors import Outcome, Policy, classify, retry
 from bot.wecom.token import TokenCache
-from storage import outbox
+from storage import outbox, people
 from storage.db import Database
 from storage.models import OutboxRow
 
@@ -28,59 +36,39 @@ Clock = Callable[[], datetime]
 # Builds the file an outbox row of msgtype "file" names (``bot.replies.Attachment``): (file name, bytes).
 Builder = Callable[[dict[str, Any]], Awaitable[tuple[str, bytes]]]
 
+HOST = socket.gethostname()
+NOTICE = "【四精助手】企业微信拒绝了发送请求：{reason}。请管理员检查应用配置（/healthz 显示详情）。"
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What to record for a claimed row."""
+class Problem:
+    """A configuration error: nothing can be sent until it is fixed."""
 
-    status: str  # sent | failed | in_doubt | pending
-    error_code: int | None = None
-    error: str | None = None
-    retry_in: float = 0.0
-
-
-MAX_BUSY_RETRIES = 3
-MAX_LIMIT_RETRIES = 10
-
-
-def classify(exc: Exception, attempts: int) -> Outcome:
-    """Map a send failure to what happens next (see WECOM.md)."""
-    if isinstance(exc, TransportError):
-        if exc.sent_maybe:
-            return Outcome("in_doubt", None, f"outcome unknown: {exc}")
-        return Outcome("pending", None, str(exc), retry_in=min(300.0, 2.0 ** attempts))
-    if not isinstance(exc, WeComAPIError):
-        return Outcome("failed", None, f"{type(exc).__name__}: {exc}")
-    code = exc.errcode
-    if code in wc.PERMANENT:
-        return Outcome("failed", code, f"{wc.PERMANENT[code]}: {exc.errmsg}")
-    if code == wc.BUSY:
-        if attempts > MAX_BUSY_RETRIES:
-            return Outcome("failed", code, f"系统繁忙，重试 {MAX_BUSY_RETRIES} 次仍失败: {exc.errmsg}")
-        return Outcome("pending", code, exc.errmsg, retry_in=2.0 ** attempts + random.uniform(0, 1))
-    if code == wc.FREQ_LIMIT:
-        if attempts > MAX_LIMIT_RETRIES:
-            return Outcome("failed", code, f"频率超限，多次退避后仍失败: {exc.errmsg}")
-        return Outcome("pending", code, exc.errmsg, retry_in=60.0 + random.uniform(0, 30))
-    if code == wc.CONCURRENCY_LIMIT:
-        if attempts > MAX_LIMIT_RETRIES:
-            return Outcome("failed", code, f"并发超限，多次重试仍失败: {exc.errmsg}")
-        return Outcome("pending", code, exc.errmsg, retry_in=random.uniform(1, 5))
-    if code in wc.TOKEN_ERRORS:
-        return Outcome("pending", code, exc.errmsg, retry_in=5.0)
-    return Outcome("failed", code, f"企业微信拒绝 ({code}): {exc.errmsg}")
+    code: int
+    reason: str
+    since: datetime
 
 
 async def _no_builder() -> tuple[str, bytes]:
     raise LookupError("this sender builds no attachments")
 
 
+def _pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 class Sender:
-    """Background delivery loop. ``run_once`` is one pass, used directly by tests."""
+    """Background delivery loop. ``run_once`` delivers what may go now, used directly by tests."""
 
     def __init__(
         self,
@@ -93,9 +81,12 @@ class Sender:
         clock: Clock = utcnow,
         lease: timedelta = timedelta(minutes=2),
         batch: int = 200,
-        concurrency: int = 8,
+        concurrency: int = 4,
         gate: IdleGate | None = None,
         attachments: Builder | None = None,
+        policy: Policy | None = None,
+        grace: float = 10.0,
+        pause: float = 60.0,
     ) -> None:
         self._db = db
         self._attachments = attachments
@@ -104,114 +95,231 @@ class Sender:
         self._gate = gate or IdleGate()
         self._client = client
         self._tokens = tokens
-        self._per_minute = per_minute
-        self._per_hour = per_hour
+        self.limits = outbox.Limits(per_minute, per_hour)
         self._clock = clock
-        self._lease = lease
+        self._lease = lease  # a claim older than this is another process's that died
         self._batch = batch
+        self.concurrency = concurrency
         self._sem = asyncio.Semaphore(concurrency)
+        self.policy = policy or Policy()
+        self.grace = grace  # seconds a stop waits for requests in flight
+        self.pause = pause  # seconds nothing is tried after a configuration error or a failed gettoken
+        self._paused_until: datetime | None = None
+        self._token_failures = 0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self.worker = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._chains: dict[str, asyncio.Task[int]] = {}
+        self._stopping = False
+        self.problem: Problem | None = None
+        self._notices: set[asyncio.Task[None]] = set()
+        self.worker = f"{HOST}:{os.getpid()}:{id(self):x}"
 
     def wake(self) -> None:
         self._wake.set()
 
     async def start(self) -> None:
-        async with self._db.sessions() as session, session.begin():
-            stale = await outbox.mark_stale_in_doubt(session, self._clock() - self._lease)
-        if stale:
-            log.warning("%d outbox rows were being sent when a process stopped; marked in_doubt, not resent", stale)
+        self._stopping = False
+        released, doubted = await self._recover(lambda row: self._dead(row) or row.claimed_by == self.worker)
+        if released or doubted:
+            log.warning("outbox rows left sending by a stopped process: %d never handed over (pending again), "
+                        "%d in doubt (not resent; `sijing outbox list --in-doubt`)", released, doubted)
         self._task = asyncio.create_task(self._loop(), name="outbox-sender")
 
     async def stop(self) -> None:
+        """Stop claiming; let requests in flight finish within ``grace``; leave nothing ``sending``."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), self.grace)
+            except TimeoutError:
+                self._task.cancel()
+            except Exception:  # noqa: BLE001 - stopping anyway
+                log.exception("sender loop ended with an error")
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                pass
+            self._task = None
         for build in self._builds.values():
             build.cancel()
         self._builds.clear()
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        if self._notices:
+            await asyncio.gather(*self._notices, return_exceptions=True)
+        released, doubted = await self._recover(lambda row: row.claimed_by == self.worker)
+        if doubted:
+            log.warning("%d outbox rows were still in flight at stop: in doubt, not resent", doubted)
+        self._stopping = False  # (explicit ``run_once`` calls still work, as in tests)
+
+    def _dead(self, row: OutboxRow) -> bool:
+        """Claimed by a process that is gone: on this host with no such pid, or longer ago than the lease."""
+        host, _, rest = (row.claimed_by or "").partition(":")
+        pid = rest.partition(":")[0]
+        if host == HOST and pid.isdigit() and int(pid) != os.getpid() and _pid_gone(int(pid)):
+            return True
+        return row.claimed_at is not None and row.claimed_at < self._clock() - self._lease
+
+    async def _recover(self, is_dead: Callable[[OutboxRow], bool]) -> tuple[int, int]:
+        async with self._db.sessions() as session, session.begin():
+            return await outbox.recover(session, is_dead)
+
+    # -- the loop ---------------------------------------------------------------------------
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self._gate.quiet(at_most=2.0)
-                await self.run_once()
+                if not self._stopping:
+                    await self._spawn()
                 delay = await self._next_delay()
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - keep delivering after a database hiccup
                 log.exception("sender pass failed")
                 delay = 2.0
+            waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(self._wake.wait()), *self._chains.values()}
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            except TimeoutError:
-                pass
+                await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for w in waits:
+                    if w not in self._chains.values():
+                        w.cancel()
             self._wake.clear()
-            await asyncio.sleep(0.02)  # let a burst of replies gather into one pass
+            await asyncio.sleep(0.02)  # let a burst of replies gather
+        if self._chains:
+            await asyncio.gather(*self._chains.values(), return_exceptions=True)
 
     async def _next_delay(self) -> float:
+        if self._paused_until is not None:
+            return max(0.2, (self._paused_until - self._clock()).total_seconds())
         async with self._db.sessions() as session:
             due = await outbox.next_due(session)
         if due is None:
             return 5.0
         return max(0.2, min(5.0, (due - self._clock()).total_seconds()))
 
-    async def run_once(self) -> int:
-        """Claim what may go now and deliver it; returns how many rows were attempted."""
+    async def _spawn(self) -> list[asyncio.Task[int]]:
+        """Start a delivery chain for each recipient with a sendable row and none running."""
         now = self._clock()
-        claimed: dict[str, list[OutboxRow]] = defaultdict(list)
-        async with self._db.sessions() as session, session.begin():
-            await outbox.mark_stale_in_doubt(session, now - self._lease)
-            rows = await outbox.candidates(session, self._batch)
-            if not rows:
-                return 0
-            minute = await outbox.recent_counts(session, now - outbox.MINUTE)
-            hour = await outbox.recent_counts(session, now - outbox.HOUR)
-            blocked: set[str] = set()
-            for row in rows:
-                r = row.recipient
-                if r in blocked:
-                    continue
-                if row.next_attempt_at > now or minute.get(r, 0) >= self._per_minute or hour.get(r, 0) >= self._per_hour:
-                    blocked.add(r)  # keep this recipient's order: nothing later overtakes
-                    continue
-                if await outbox.claim(session, row.id, self.worker, now):
-                    row.attempts += 1
-                    claimed[r].append(row)
-                    minute[r] = minute.get(r, 0) + 1
-                    hour[r] = hour.get(r, 0) + 1
-        await asyncio.gather(*(self._deliver_in_order(rs) for rs in claimed.values()))
-        return sum(len(rs) for rs in claimed.values())
+        if self._paused_until is not None and now < self._paused_until:
+            return []
+        for r, task in list(self._chains.items()):
+            if task.done():
+                del self._chains[r]
+        async with self._db.sessions() as session:
+            lapsed = await self._lapsed(session, now)
+        if lapsed:  # (SQLite: one connection, so never two sessions at once)
+            await self._recover(lambda r: r.claimed_by != self.worker and self._dead(r))
+        async with self._db.sessions() as session:
+            rows = await outbox.heads(session, now, self.limits, self._batch, skip=self._chains)
+        started = []
+        for row in rows:
+            task = asyncio.create_task(self._chain(row), name=f"send-{pseudo(row.recipient)}")
+            self._chains[row.recipient] = task
+            started.append(task)
+        return started
 
-    async def _deliver_in_order(self, rows: list[OutboxRow]) -> None:
-        for i, row in enumerate(rows):
+    async def _lapsed(self, session: Any, now: datetime) -> bool:
+        """Any claim of another process older than the lease (cheap check before recovering)."""
+        rows = await outbox.listed(session, ("sending",), limit=None)
+        return any(r.claimed_by != self.worker and self._dead(r) for r in rows)
+
+    async def run_once(self) -> int:
+        """Deliver everything that may go now; returns how many requests were attempted."""
+        started = await self._spawn()
+        done = await asyncio.gather(*started)
+        return sum(done)
+
+    async def _chain(self, row: OutboxRow | None) -> int:
+        """One recipient's rows in order, one at a time, while they may go."""
+        attempted = 0
+        recipient = row.recipient if row else ""
+        while row is not None and not self._stopping:
             async with self._sem:
-                outcome = await self._deliver(outbox.to_outgoing(row))
-            await self._record(row.id, outcome)
-            if outcome.status == "pending":
-                # Hand the rest back so they keep their order behind this one.
-                for later in rows[i + 1:]:
-                    await self._record(later.id, Outcome("pending", retry_in=outcome.retry_in + 0.001))
-                return
+                if self._stopping:
+                    break
+                outcome = await self._send_one(row)
+            if outcome is None:
+                break
+            attempted += 1
+            if outcome.status != "sent":
+                break
+            async with self._db.sessions() as session:
+                row = await outbox.head_of(session, recipient, self._clock(), self.limits)
+        return attempted
 
-    async def _deliver(self, msg: outbox.Outgoing) -> Outcome:
-        token: str | None = None
+    async def _token(self, bad: str | None = None) -> str | None:
+        """A token, or None (nothing is claimed: a failed gettoken is not a send)."""
+        try:
+            token = await self._tokens.get(bad=bad)
+        except WeComAPIError as exc:
+            self._set_problem(exc.errcode, wc.CONFIG_ERRORS.get(exc.errcode, f"gettoken 失败 ({exc.errcode}): {exc.errmsg}"))
+            self._paused_until = self._clock() + timedelta(seconds=self.pause)
+            return None
+        except TransportError as exc:
+            self._token_failures += 1
+            delay = min(self.pause, self.policy.backoff(self._token_failures))
+            self._paused_until = self._clock() + timedelta(seconds=delay)
+            log.warning("gettoken failed (%s); nothing claimed, next try in %.0f s", exc, delay)
+            return None
+        self._token_failures = 0
+        return token
+
+    async def _send_one(self, row: OutboxRow) -> Outcome | None:
+        """Claim, send and record one row; None when nothing was attempted (it stays pending)."""
+        if self._paused_until is not None and self._clock() < self._paused_until:
+            return None
+        token = await self._token()
+        if token is None:
+            return None
+        msg = outbox.to_outgoing(row)
+        payload = await self._prepared(msg)
+        if payload is None:
+            return None  # its file is still being built: the recipient waits
+        upload = payload.get("upload")
+        async with self._db.sessions() as session, session.begin():
+            if not await outbox.claim(session, row.id, row.recipient, self.worker, self._clock(), self.limits,
+                                      hand=upload is None):
+                return None  # another process took it, or it may not go now after all
+        try:
+            outcome = await self._deliver(token, msg, payload)
+        except asyncio.CancelledError:
+            raise  # the stop records what was in flight
+        except Exception as exc:  # noqa: BLE001 - never leave a row sending because of a bug
+            log.exception("outbox row %d could not be delivered", row.id)
+            outcome = Outcome("in_doubt", None, f"{type(exc).__name__}: {exc}")
+        await self._record(row.id, outcome, row)
+        return outcome
+
+    async def _deliver(self, token: str, msg: outbox.Outgoing, payload: dict[str, Any]) -> Outcome:
+        age = self._clock() - msg.since if msg.since is not None else timedelta(0)
+        if "upload" in payload:
+            try:
+                payload = await self._upload(token, payload["upload"])
+            except TransportError as exc:
+                return retry(None, f"media/upload: {exc}", msg.attempts + 1, age, self.policy)
+            except WeComAPIError as exc:
+                return classify(exc, msg.attempts + 1, age, self.policy)
+            async with self._db.sessions() as session, session.begin():
+                await outbox.hand(session, msg.id, self._clock())
         for refreshed in (False, True):
             try:
-                token = await self._tokens.get(bad=token if refreshed else None)
-                result = await self._client.send(token, msg.recipient, await self._attached(token, msg))
+                result = await self._client.send(token, msg.recipient, payload)
             except WeComAPIError as exc:
-                if exc.errcode in wc.TOKEN_ERRORS and not refreshed and token is not None:
-                    continue  # the token was revoked or expired early: refetch once, resend
-                outcome = classify(exc, msg.attempts)
+                if exc.errcode in wc.TOKEN_ERRORS and not refreshed:
+                    fresh = await self._token(bad=token)  # revoked or expired early: refetch once, resend
+                    if fresh is not None:
+                        token = fresh
+                        continue
+                outcome = classify(exc, msg.attempts + 1, age, self.policy)
+                if exc.errcode in wc.CONFIG_ERRORS:
+                    self._set_problem(exc.errcode, wc.CONFIG_ERRORS[exc.errcode])
+                    if outcome.status == "pending":
+                        self._paused_until = self._clock() + timedelta(seconds=self.pause)
             except TransportError as exc:
-                outcome = classify(exc, msg.attempts)
+                outcome = classify(exc, msg.attempts + 1, age, self.policy)
             else:
+                self._clear_problem()
                 if msg.recipient in result.invalid_users:
                     return Outcome("failed", 40031, "接收人无效 (invaliduser)")
                 return Outcome("sent")
@@ -220,11 +328,12 @@ class Sender:
             return outcome
         raise AssertionError("unreachable")
 
-    async def _attached(self, token: str, msg: outbox.Outgoing) -> dict[str, Any]:
-        """A file row names what to build (``bot.replies.Attachment``): build it, upload it, send it as a
-        file message. A build taking longer than ``build_wait`` goes on in the background while the row
-        waits (pending; only its recipient's later rows wait behind it); if building fails the person gets
-        the row's Chinese ``failed`` text instead; an upload failure is retried like a send."""
+    async def _prepared(self, msg: outbox.Outgoing) -> dict[str, Any] | None:
+        """The payload to send, or ``{"upload": (name, bytes)}`` for a built file, or None while it builds.
+
+        A file row names what to build (``bot.replies.Attachment``); a build taking longer than
+        ``build_wait`` goes on in the background while the row waits (pending; only its recipient's later
+        rows wait behind it); if building fails the person gets the row's Chinese ``failed`` text instead."""
         spec, payload = msg.payload.get("build"), msg.payload
         if payload.get("msgtype") != "file" or not isinstance(spec, dict):
             return payload
@@ -234,7 +343,7 @@ class Sender:
             task = self._builds[msg.id] = asyncio.create_task(build, name=f"build-{msg.id}")
         await asyncio.wait({task}, timeout=self.build_wait)
         if not task.done():
-            raise TransportError("the file is still being built", sent_maybe=False)  # back to pending
+            return None
         del self._builds[msg.id]
         try:
             name, content = task.result()
@@ -243,21 +352,43 @@ class Sender:
         except Exception:  # noqa: BLE001 - whatever went wrong, the person is told in Chinese
             log.exception("building the %s attachment failed", spec.get("kind"))
             return Text(content=str(payload.get("failed") or "文件生成失败，请稍后再试。")).payload()
-        try:
-            media_id = await self._client.upload_media(token, name, content)
-        except TransportError as exc:
-            raise TransportError(f"media/upload: {exc}", sent_maybe=False) from None  # no message went out
+        return {"upload": (name, content)}
+
+    async def _upload(self, token: str, built: tuple[str, bytes]) -> dict[str, Any]:
+        media_id = await self._client.upload_media(token, built[0], built[1])
         return wc.file_payload(media_id)
 
-    async def _record(self, row_id: int, outcome: Outcome) -> None:
+    async def _record(self, row_id: int, outcome: Outcome, row: OutboxRow | None = None) -> None:
         now = self._clock()
         async with self._db.sessions() as session, session.begin():
-            await outbox.settle(
-                session,
-                row_id,
-                outcome.status,
-                now,
-                error_code=outcome.error_code,
-                error=outcome.error,
-                retry_at=now + timedelta(seconds=outcome.retry_in),
-            )
+            if row is not None and outcome.status == "failed":
+                await fall_back(session, row, outcome.error_code, now)  # a refused card: its text instead
+            await outbox.settle(session, row_id, outcome.status, now, error_code=outcome.error_code,
+                                error=outcome.error, retry_at=now + timedelta(seconds=outcome.retry_in))
+
+    # -- configuration problems ------------------------------------------------------------------
+
+    def _set_problem(self, code: int, reason: str) -> None:
+        if self.problem is not None and self.problem.code == code:
+            return
+        self.problem = Problem(code, reason, self._clock())
+        log.error("WeCom refuses this deployment's requests: %s; /healthz reports error until it is fixed", reason)
+        task = asyncio.get_running_loop().create_task(self._tell_secretaries(self.problem), name="sender-notice")
+        self._notices.add(task)
+        task.add_done_callback(self._notices.discard)
+
+    def _clear_problem(self) -> None:
+        if self.problem is not None:
+            log.warning("WeCom accepts requests again (was: %s)", self.problem.reason)
+            self.problem = None
+
+    async def _tell_secretaries(self, problem: Problem) -> None:
+        """Once per error and day across processes (a dedupe key); it goes out once sending works again."""
+        try:
+            async with self._db.sessions() as session, session.begin():
+                for sec in await people.by_role(session, "secretary"):
+                    key = f"sender-problem:{problem.code}:{problem.since:%Y%m%d}:{sec.userid}"
+                    await outbox.enqueue(session, sec.userid, Text(content=NOTICE.format(reason=problem.reason)).payload(),
+                                         problem.since, dedupe_key=key)
+        except Exception:  # noqa: BLE001 - the health check still reports it
+            log.exception("could not queue the configuration notice")

@@ -48,7 +48,8 @@ class Services:
                 return
             with every_branch(session):  # type: ignore[arg-type]
                 entries = await people.all_people(session)  # type: ignore[arg-type]
-            self.parser.set_roster([Person(e.userid, e.name, e.role, e.team or None) for e in entries])
+            self.parser.set_roster([Person(e.userid, e.name, e.role, e.team or None, e.zone_member, e.branch_id or None,
+                                           e.grid_leader) for e in entries])
             self._roster_version = version
             log.info("parser roster loaded: %d people", len(entries))
 

@@ -10,7 +10,7 @@ from bot import keys
 from bot.events import dedupe_key, parse_fields
 from bot.logsafe import pseudo
 from bot.wecom.crypto import CallbackError
-from storage.inbox import NewInbound
+from storage.inbox import NewInbound, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,9 @@ async def _receive(request: web.Request) -> web.Response:
     row = NewInbound(dedupe_key(fields), fields["FromUserName"], fields["MsgType"], inner)
     try:
         new_id = await request.app[keys.WRITER].store(row)
-    except Exception:  # noqa: BLE001 - not stored: let WeCom retry
-        log.exception("could not store callback from %s", pseudo(row.from_user))
+    except Exception as exc:  # noqa: BLE001 - not stored: let WeCom retry
+        if not is_transient(exc):  # an outage is logged once by the writer, not once per callback
+            log.exception("could not store callback from %s", pseudo(row.from_user))
         return web.Response(status=503, text="storage unavailable")
     if new_id is not None:
         request.app[keys.PROCESSOR].submit(new_id, row.from_user)

@@ -25,9 +25,11 @@ from storage.workdays import previous_working_day
 async def sweep(ctx: SweepContext) -> None:
     """Due-day and overdue milestone reminders (repeated every few working days), escalation to
     the secretary, and a reminder to the lead once the deadline passed without an assessment."""
-    names = await roster.names(ctx.session)
-    secretaries = [s.userid for s in await roster.by_role(ctx.session, "secretary")]
     active = await projects.active(ctx.session)
+    if not active:
+        return
+    names = await roster.names(ctx.session, {u for p in active for u in projects.team_of(p)})  # only the teams
+    secretaries = [s.userid for s in await roster.by_role(ctx.session, "secretary")]
     by_project = await projects.milestones_for(ctx.session, [p.id for p in active])
     for p in active:
         team = [u for u in projects.team_of(p) if u in names]

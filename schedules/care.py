@@ -13,28 +13,30 @@ from schedules.context import SweepContext, lateness, pct, warn
 from storage import care
 from storage import people as roster
 from storage.care import CareCategory, followups
-from storage.care.coverage import coverage
+from storage.care.summary import coverage_totals
 from storage.deeds import WORKING
 from storage.deeds import queries as deed_queries
-from storage.people.models import Person
+from storage.deeds import Item
 from storage.workdays import is_working_day, next_working_day, previous_working_day
 
 ACTOR = "schedule"  # who the audit log says created a visit task ahead of a retirement
 
 
-def _secretaries(people: dict[str, Person]) -> list[str]:
-    return sorted(u for u, p in people.items() if p.role == "secretary")
+async def _secretaries(ctx_session: AsyncSession) -> list[str]:
+    return [p.userid for p in await roster.by_role(ctx_session, "secretary")]
 
 
-def _name(people: dict[str, Person], userid: str | None) -> str:
-    return people[userid].name if userid and userid in people else (userid or "（未指定）")
+def _name(names: dict[str, str], userid: str | None) -> str:
+    return names.get(userid, userid) if userid else "（未指定）"
 
 
 async def follow_up_reminders(ctx: SweepContext) -> None:
     """Due-day reminders, repeated overdue reminders, and escalation to the secretary."""
-    people = await roster.by_id(ctx.session)
     cfg = ctx.config
-    for f in await followups.follow_ups(ctx.session):
+    fus = await followups.follow_ups(ctx.session)
+    people = await roster.names(ctx.session, {u for f in fus for u in (f.person, f.member)})  # only those named
+    secretaries: list[str] | None = None
+    for f in fus:
         who = _name(people, f.person)
         if ctx.today <= f.due:
             if ctx.today >= previous_working_day(f.due):  # a day off's follow-up: the working day before
@@ -51,7 +53,9 @@ async def follow_up_reminders(ctx: SweepContext) -> None:
                         Text(content=f"回访逾期：{who}（{f.what}）原定 {_day(f.due)} 回访，已逾期 {late} 个工作日，请尽快联系。"),
                         kind="followup_overdue")
         if late >= cfg.escalate_after_days:
-            for sec in _secretaries(people):
+            if secretaries is None:
+                secretaries = await _secretaries(ctx.session)
+            for sec in secretaries:
                 if sec == f.member:
                     continue
                 await ctx.nudge(f"fu:{f.key}:escalate:{f.due}:{sec}", sec,
@@ -64,26 +68,33 @@ async def member_morning(ctx: SweepContext) -> None:
     """A working-day morning list per member: visits due and overdue, items waiting, stale contacts."""
     if not is_working_day(ctx.today) or ctx.now.timetz().replace(tzinfo=None) < ctx.config.morning:
         return
-    people = await roster.by_id(ctx.session)
-    fus = await followups.follow_ups(ctx.session)
-    deeds = await deed_queries.open_deeds(ctx.session)
-    contact = await care.last_visits(ctx.session)
+    staff = sorted([*await roster.by_role(ctx.session, "member"), *await roster.by_role(ctx.session, "secretary")],
+                   key=lambda p: p.userid)
+    fus: dict[str, list[followups.FollowUp]] = {}
+    for f in await followups.follow_ups(ctx.session):
+        if f.due <= ctx.today:
+            fus.setdefault(f.member, []).append(f)
+    deeds: dict[str, list[Item]] = {}
+    for i in await deed_queries.open_deeds(ctx.session):
+        if i.owner and i.status in WORKING:
+            deeds.setdefault(i.owner, []).append(i)
+    zones = await roster.zones(ctx.session, [m.userid for m in staff])
+    contact = await care.last_visits(ctx.session, [p.userid for zone in zones.values() for p in zone])
+    names = await roster.names(ctx.session, {f.person for due in fus.values() for f in due})
     stale_before = ctx.today - timedelta(days=ctx.config.stale_contact_days)
-    for uid, member in sorted(people.items()):
-        if member.role not in ("member", "secretary"):
-            continue
+    for member in staff:
+        uid = member.userid
         lines: list[str] = []
-        due = [f for f in fus if f.member == uid and f.due <= ctx.today]
+        due = fus.get(uid, [])
         if due:
             lines.append("【今日及逾期回访】")
-            lines += [f"· {_name(people, f.person)}（{f.what}）{'今天' if f.due == ctx.today else '逾期，原定' + _day(f.due)}"
+            lines += [f"· {_name(names, f.person)}（{f.what}）{'今天' if f.due == ctx.today else '逾期，原定' + _day(f.due)}"
                       for f in due[:10]]
-        waiting = [i for i in deeds if i.owner == uid and i.status in WORKING]
+        waiting = deeds.get(uid, [])
         if waiting:
             lines.append("【待办事项】")
             lines += [f"· #{i.number} {i.title}" for i in waiting[:10]]
-        zone = [p for p in people.values() if p.zone_member == uid]
-        stale = [p for p in zone if contact.get(p.userid) is None or contact[p.userid] < stale_before]
+        stale = [p for p in zones.get(uid, []) if contact.get(p.userid) is None or contact[p.userid] < stale_before]
         if stale:
             lines.append(f"【{ctx.config.stale_contact_days}天未联系】" + "、".join(p.name for p in stale[:15])
                          + (f" 等{len(stale)}人" if len(stale) > 15 else ""))
@@ -96,12 +107,13 @@ async def member_morning(ctx: SweepContext) -> None:
 
 async def life_events(ctx: SweepContext) -> None:
     """Retirements in the roster become visit tasks ahead of time."""
-    people = await roster.by_id(ctx.session)
     horizon = ctx.today + timedelta(days=ctx.config.retirement_notice_days)
-    for p in people.values():
-        if p.retire_on is None or not (ctx.today <= p.retire_on <= horizon):
-            continue
-        member = p.zone_member or next(iter(_secretaries(people)), None)
+    fallback: list[str] | None = None
+    for p in await roster.retiring(ctx.session, ctx.today, horizon):
+        assert p.retire_on is not None
+        if p.zone_member is None and fallback is None:
+            fallback = (await _secretaries(ctx.session))[:1]
+        member = p.zone_member or next(iter(fallback or []), None)
         if member is None or ctx.dry_run:
             continue
         due = next_working_day(p.retire_on - timedelta(days=3)) if p.retire_on - timedelta(days=3) > ctx.today else ctx.today
@@ -114,18 +126,18 @@ async def digest_lines(session: AsyncSession, start: datetime, end: datetime, no
                        config: ScheduleConfig | None = None) -> list[str]:
     """Zone coverage, visits done, follow-ups overdue, who visited and who did not."""
     today: date = now.date()
-    cov = await coverage(session, today)
+    cov = await coverage_totals(session, today)
     figures = await followups.visit_figures(session, start, end, today)
-    everyone = await roster.by_id(session)
+    idle_members = [p for p in await roster.by_role(session, "member") if p.userid not in figures.visits_by_member]
+    everyone = await roster.names(session, figures.visits_by_member)
     cov_pct = cov.visited_30 / cov.zone_total if cov.zone_total else None
     lines = [
         f"**责任区覆盖**：近30天走访 {cov.visited_30}/{cov.zone_total} 人（{pct(cov_pct)}）"
-        + (f"，未划入责任区 {len(cov.unassigned)} 人" if cov.unassigned else ""),
+        + (f"，未划入责任区 {cov.unassigned} 人" if cov.unassigned else ""),
         f"**回访**：完成 {figures.visits} 次，逾期未回访 {warn(figures.followups_overdue)} 项",
     ]
-    members = sorted(((everyone[m].name if m in everyone else m, n) for m, n in figures.visits_by_member.items()),
-                     key=lambda x: -x[1])
-    idle = [p.name for p in everyone.values() if p.role == "member" and p.userid not in figures.visits_by_member]
+    members = sorted(((everyone.get(m, m), n) for m, n in figures.visits_by_member.items()), key=lambda x: -x[1])
+    idle = [p.name for p in idle_members]
     if members:
         lines.append("**党员走访**：" + "，".join(f"{name} {n}" for name, n in members[:8]))
     if idle:

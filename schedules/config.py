@@ -18,6 +18,8 @@ class ScheduleConfig:
     quiet: QuietHours = field(default_factory=QuietHours)
     morning: time = time(8, 10)  # member morning lists and digests go after this
     jitter_s: int = 600  # nudges of one batch spread over this many seconds
+    coalesce_window_s: int = 600  # what comes due within this long after a person's last push waits to merge
+    daily_pushes: int = 6  # messages a person gets from the sweeps a day, urgent ones and incidents aside
     overdue_repeat_days: int = 2  # repeat an overdue follow-up reminder every N working days
     escalate_after_days: int = 3  # tell the secretary after N working days overdue
     response_limit_days: int = 1  # first response expected within N working days

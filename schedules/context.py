@@ -11,8 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.replies import Reply
+from bot.replies import Reply, TemplateCard
 from schedules.config import ScheduleConfig
+from schedules.pushes import ALONE, Due
 from schedules.quiet import spread
 from storage import outbox
 from storage.models import Nudge
@@ -57,6 +58,9 @@ class SweepContext:
     dry_run: bool = False
     branch: int | None = 1  # the branch this sweep looks at (the session is scoped to it); None: every branch
     sent: list[Sent] = field(default_factory=list)
+    # set by the runner: what is due is collected here and sent merged per person after every sweep ran
+    # (schedules.pushes); None: each nudge is queued at once, as it is (a sweep run on its own)
+    due: dict[str, Due] | None = None
 
     @property
     def today(self) -> date:
@@ -66,17 +70,27 @@ class SweepContext:
     def quiet(self) -> bool:
         return self.config.quiet.is_quiet(self.now)
 
-    async def nudge(self, key: str, recipient: str, reply: Reply, *, kind: str, urgent: bool = False) -> bool:
+    async def nudge(self, key: str, recipient: str, reply: Reply, *, kind: str, urgent: bool = False,
+                    covers: tuple[str, ...] = ()) -> bool:
         """Send ``reply`` to ``recipient`` unless ``key`` was sent before, or it is quiet time.
 
         In quiet hours only ``urgent`` nudges go; the rest are simply not sent now and
-        the first sweep after the quiet period (derived from the ledger) sends them.
+        the first sweep after the quiet period (derived from the ledger) sends them. ``covers``: keys of
+        earlier stages of the same reminder this one makes moot (recorded as sent, never sent after it).
         """
         if self.quiet and not urgent:
             return False
         key = key[:240]
         # numbers are per branch: so are the keys of what was sent (a deployment-wide sweep's are "all:")
-        stored = f"b{self.branch}:{key}" if self.branch is not None else f"all:{key}"
+        scope = f"b{self.branch}:" if self.branch is not None else "all:"
+        stored, moot = scope + key, tuple(scope + k[:240] for k in covers)
+        if self.due is not None:  # the runner merges and sends them (schedules.pushes.deliver)
+            # the ledger is read in bulk then; a digest (a sweep may act on the answer) is looked up now
+            if stored in self.due or (kind in ALONE and await self._seen(key, stored)):
+                return False
+            self.due[stored] = Due(stored, key, recipient, reply, kind, urgent, _text_of(reply), moot)
+            self.sent.append(Sent(key, recipient, kind, self.due[stored].text, self.now))
+            return True
         if await self._seen(key, stored):
             return False
         not_before = self.now if urgent else spread(self.now, f"{recipient}:{kind}", self.config.jitter_s)
@@ -87,6 +101,9 @@ class SweepContext:
             result = await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]).returning(Nudge.id))
             if result.scalar_one_or_none() is None:
                 return False  # another process sent it a moment ago
+            for k in moot:
+                await self.session.execute(maker(Nudge).values(key=k, recipient=recipient, kind=kind, created_at=self.now)
+                                           .on_conflict_do_nothing(index_elements=["key"]))
             await outbox.enqueue(self.session, recipient, reply.payload(), self.now.astimezone(timezone.utc),
                                  dedupe_key=f"nudge:{stored}", not_before=not_before.astimezone(timezone.utc))
         self.sent.append(Sent(key, recipient, kind, text, not_before))
@@ -99,6 +116,8 @@ class SweepContext:
 
 
 def _text_of(reply: Reply) -> str:
+    if isinstance(reply, TemplateCard):
+        return reply.text
     payload = reply.payload()
     body = payload.get(str(payload.get("msgtype")), {})
     return str(body.get("content") or body.get("description") or body)

@@ -2,53 +2,62 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replies import Text
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext, pct, warn
+from schedules.quiet import working_deadline
 from storage import people as roster
 from storage.deeds import queries
 from storage.deeds import WORKING
-from storage.people.models import Person
 from storage.workdays import add_working_time, working_days_between
 
-def _secretaries(people: dict[str, Person]) -> list[str]:
-    return sorted(u for u, p in people.items() if p.role == "secretary")
+
+def _age(delta: timedelta) -> str:
+    """How long something has waited, in words: "3 天", "5 小时"."""
+    hours = int(delta.total_seconds() // 3600)
+    return f" {hours // 24} 天" if hours >= 24 else f" {max(1, hours)} 小时"
 
 
-def _name(people: dict[str, Person], userid: str | None) -> str:
-    return people[userid].name if userid and userid in people else (userid or "（未指定）")
+def _name(names: dict[str, str], userid: str | None) -> str:
+    return names.get(userid, userid) if userid else "（未指定）"
 
 
 async def item_deadlines(ctx: SweepContext) -> None:
     """First response (50%/80%/breach), resolution target, and confirmation reminders."""
     cfg = ctx.config
-    people = await roster.by_id(ctx.session)
-    secs = _secretaries(people)
+    secs = [p.userid for p in await roster.by_role(ctx.session, "secretary")]
     tz = ctx.now.tzinfo
-    for item in await queries.open_deeds(ctx.session):
+    items = await queries.open_deeds(ctx.session)
+    people = await roster.names(ctx.session, {u for i in items for u in (i.owner, i.requester)})  # only those named
+    for item in items:
         owner = item.owner
         created = item.created_at.astimezone(tz)
         urgent = bool(item.urgent)
         if item.status == "submitted" and item.first_response_at is None and owner:
-            deadline = add_working_time(created, cfg.response_limit_days)
-            frac = (ctx.now - created) / (deadline - created) if deadline > created else 1.0
+            start = cfg.quiet.release(created)  # sent in quiet hours: the clock starts when they end
+            deadline = working_deadline(created, cfg.response_limit_days, cfg.quiet)
+            frac = (ctx.now - start) / (deadline - start) if deadline > start else 1.0
             ref = f"#{item.number} {item.title}"
-            if frac >= 0.5:
+            if frac >= 0.8:  # a later stage goes alone, even if the earlier one never went (the server was down)
+                text = (f"提醒：{ref} 已提交{_age(ctx.now - created)}，即将超过首次响应时限（{deadline:%m月%d日 %H:%M}），"
+                        f"请尽快回复“接单 #{item.number}”。") if frac < 1.0 else (
+                        f"提醒：{ref} 已提交{_age(ctx.now - created)}，已超过首次响应时限（{deadline:%m月%d日 %H:%M}），"
+                        f"请尽快回复“接单 #{item.number}”。")
+                await ctx.nudge(f"item:{item.number}:resp80", owner, Text(content=text), kind="item_response",
+                                urgent=urgent, covers=(f"item:{item.number}:resp50",))
+            elif frac >= 0.5:
                 await ctx.nudge(f"item:{item.number}:resp50", owner,
                                 Text(content=f"提醒：{ref} 还没有接单，请在 {deadline:%m月%d日 %H:%M} 前回复“接单 #{item.number}”。"),
-                                kind="item_response", urgent=urgent)
-            if frac >= 0.8:
-                await ctx.nudge(f"item:{item.number}:resp80", owner,
-                                Text(content=f"再次提醒：{ref} 即将超过首次响应时限（{deadline:%m月%d日 %H:%M}）。"),
                                 kind="item_response", urgent=urgent)
             if frac >= 1.0:
                 for sec in secs:
                     await ctx.nudge(f"item:{item.number}:resp_breach:{sec}", sec,
-                                    Text(content=f"超时未响应：{ref}（负责人 {_name(people, owner)}）已超过首次响应时限。"),
+                                    Text(content=f"超时未响应：{ref}（负责人 {_name(people, owner)}）已提交{_age(ctx.now - created)}，"
+                                                 f"超过首次响应时限。"),
                                     kind="item_escalate", urgent=urgent)
         if item.status in WORKING and item.due_at is not None and ctx.now >= item.due_at and owner:
             await ctx.nudge(f"item:{item.number}:late", owner,

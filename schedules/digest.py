@@ -15,7 +15,9 @@ from bot.format import weekday
 from bot.replies import TEXT_LIMIT, Markdown, clip_bytes
 from schedules.config import ScheduleConfig
 from schedules.context import Sweep, SweepContext
+from schedules.pushes import figures
 from storage import people
+from storage.scope import branch_of
 from storage.workdays import is_working_day, next_working_day
 
 DigestSection = Callable[..., Awaitable[list[str]]]  # (session, start, end, now, config) -> lines
@@ -65,6 +67,9 @@ async def render_digest(session: AsyncSession, kind: str, now: datetime, section
     lines = [f"## 四精助手{TITLES[kind]}", f"统计范围：{label}"]
     for section in sections:
         lines.extend(await section(session, start, end, now, config))
+    branch = branch_of(session)
+    messages, carried = await figures(session, start, end, f"b{branch}:" if branch is not None else "all:")
+    lines.append(f"**提醒推送**：{carried} 项提醒合并为 {messages} 条消息发出（每人每天至多 {config.daily_pushes} 条，紧急事项除外）")
     lines.append(f"[在工作台查看明细]({config.link})" if config.link else ACT)
     return clip_bytes("\n".join(lines), TEXT_LIMIT)
 

@@ -3,9 +3,17 @@ not closed (whoever acknowledged it after 4 hours, then the secretary after 12).
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from statistics import median
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.replies import Text
-from schedules.context import SweepContext
+from schedules.config import ScheduleConfig
+from schedules.context import SweepContext, warn
 from storage import duty, people
+from storage.models import Item
 from storage.duty import IncidentStatus
 from storage.duty.lifecycle import UNACKNOWLEDGED_AFTER, UNCLOSED_ESCALATE_AFTER, UNCLOSED_REMIND_AFTER
 from storage.people import Role
@@ -60,6 +68,18 @@ async def unclosed_incidents(ctx: SweepContext) -> None:
             await ctx.nudge(f"incident:{inc.number}:unclosed-escalate:{sec}", sec,
                             Text(content=unclosed_escalation(inc.number, inc.title, by, escalate_h)),
                             kind="incident_unclosed", urgent=urgent)
+
+
+async def digest_lines(session: AsyncSession, start: datetime, end: datetime, now: datetime,
+                       config: ScheduleConfig | None = None) -> list[str]:
+    """Incidents reported in [start, end): how many, how many acknowledged and how fast; still open now."""
+    rows = (await session.execute(select(Item.created_at, Item.first_response_at).where(
+        Item.kind == duty.KIND, Item.created_at >= start.astimezone(timezone.utc),
+        Item.created_at < end.astimezone(timezone.utc)))).all()
+    still = len(await duty.incidents_in(session, (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED)))
+    waits = [(acked - made).total_seconds() / 60 for made, acked in rows if acked is not None]
+    fast = f"（确认用时中位数 {median(waits):.0f} 分钟）" if waits else ""
+    return [f"**突发事件**：新报告 {len(rows)} 起，已确认 {len(waits)} 起{fast}，目前未处置完毕 {warn(still)} 起"]
 
 
 SWEEPS = (incident_reminders, unclosed_incidents)

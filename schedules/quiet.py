@@ -1,41 +1,17 @@
-"""Quiet hours: nothing but incidents and urgent items between 21:00 and 08:00 or on days off."""
+"""Quiet hours for the sweeps (``bot.quiet``: the rule every non-urgent push keeps, replies included), and
+deadlines counted from the next working moment so that none lands in quiet hours."""
 
 from __future__ import annotations
 
-import zlib
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
-from storage.workdays import is_working_day, next_working_day
+from bot.quiet import QuietHours, spread
+from storage.workdays import add_working_time
 
-
-@dataclass(frozen=True)
-class QuietHours:
-    start: time = time(21, 0)
-    end: time = time(8, 0)
-
-    def is_quiet(self, now: datetime) -> bool:
-        """``now`` is aware and local."""
-        if not is_working_day(now.date()):
-            return True
-        t = now.timetz().replace(tzinfo=None)
-        return t >= self.start or t < self.end
-
-    def release(self, now: datetime) -> datetime:
-        """When something held back at ``now`` may go: ``now`` if not quiet, else the next morning."""
-        if not self.is_quiet(now):
-            return now
-        day = now.date()
-        if now.timetz().replace(tzinfo=None) >= self.end and is_working_day(day):
-            day = day + timedelta(days=1)  # evening: tomorrow morning
-        day = next_working_day(day)
-        return datetime.combine(day, self.end, tzinfo=now.tzinfo)
+__all__ = ["QuietHours", "spread", "working_deadline"]
 
 
-def spread(moment: datetime, key: str, window_s: int = 600) -> datetime:
-    """Offset ``moment`` by a stable per-key jitter, never landing on :00 or :30."""
-    offset = 60 + zlib.crc32(key.encode()) % window_s
-    out = moment + timedelta(seconds=offset)
-    if out.minute in (0, 30):
-        out += timedelta(minutes=1)
-    return out
+def working_deadline(moment: datetime, days: int, quiet: QuietHours | None = None) -> datetime:
+    """``days`` working days after ``moment``, counted from when quiet hours end if ``moment`` is in them
+    (an item sent at 04:27 on Wednesday is due Thursday 08:00, not Thursday 04:27)."""
+    return add_working_time((quiet or QuietHours()).release(moment), days)

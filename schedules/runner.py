@@ -11,6 +11,7 @@ from datetime import datetime
 from schedules.config import ScheduleConfig
 from schedules.context import Sent, Sweep, SweepContext, is_deployment_wide
 from schedules.lock import sweep_lock
+from schedules.pushes import Due, Push, deliver
 from storage.db import Database
 from storage.people import branches
 
@@ -23,12 +24,21 @@ class SweepsBusy(Exception):
     """Another process holds the sweep lock right now."""
 
 
+class Swept(list[Sent]):
+    """What a run sent (or, dry, would send): each nudge, and ``pushes``, the messages carrying them;
+    ``waiting``: the people who had something due not yet sent (sent now, or held by the cap or the morning)."""
+
+    pushes: list[Push]
+    waiting: set[str]
+
+
 async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, config: ScheduleConfig | None = None,
-                  dry_run: bool = False, holder: str = HOLDER) -> list[Sent]:
+                  dry_run: bool = False, holder: str = HOLDER) -> Swept:
     """Run ``sweeps`` (each domain's, in the registry's order) for every branch, as of ``now`` (aware);
     then, once, the deployment-wide ones (``schedules.context.deployment_wide``) with every branch in view.
 
-    Returns what was (or, dry, would be) sent.
+    Returns what was (or, dry, would be) sent. What the sweeps find due is sent once they all ran,
+    merged per person (``schedules.pushes``).
 
     A failing sweep is logged and rolled back; the others still run, and the next run
     retries it (everything is derived from the ledger).
@@ -39,7 +49,7 @@ async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, confi
     if now.tzinfo is None:
         raise ValueError("run_due needs an aware datetime")
     config = config or ScheduleConfig()
-    sent: list[Sent] = []
+    due: list[Due] = []
     per_branch = [s for s in sweeps if not is_deployment_wide(s)]
     once = [s for s in sweeps if is_deployment_wide(s)]
     async with sweep_lock(db, "sweeps", holder) as got:
@@ -49,17 +59,24 @@ async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, confi
             branch_ids = [b.id for b in await branches.all_branches(session)]
         for branch in branch_ids:
             for sweep in per_branch:
-                sent.extend(await _run_one(db, sweep, branch, now, config, dry_run))
+                due.extend(await _run_one(db, sweep, branch, now, config, dry_run))
         for sweep in once:
-            sent.extend(await _run_one(db, sweep, None, now, config, dry_run))
-    return sent
+            due.extend(await _run_one(db, sweep, None, now, config, dry_run))
+        async with db.sessions() as session:
+            async with session.begin():
+                pushes, waiting = await deliver(session, due, now, config, dry_run=dry_run)
+                if dry_run:
+                    await session.rollback()
+    swept = Swept(Sent(d.key, d.recipient, d.kind, d.text, p.not_before) for p in pushes for d in p.carried)
+    swept.pushes, swept.waiting = pushes, waiting
+    return swept
 
 
 async def _run_one(db: Database, sweep: Sweep, branch: int | None, now: datetime, config: ScheduleConfig,
-                   dry_run: bool) -> list[Sent]:
-    """One sweep in its own transaction, for ``branch`` (None: every branch); what it sent, or nothing."""
+                   dry_run: bool) -> list[Due]:
+    """One sweep in its own transaction, for ``branch`` (None: every branch); what it found due, or nothing."""
     async with db.session(branch) as session:  # a sweep sees one branch: its people, records and secretary
-        ctx = SweepContext(session, now, config, dry_run=dry_run, branch=branch)
+        ctx = SweepContext(session, now, config, dry_run=dry_run, branch=branch, due={})
         try:
             async with session.begin():
                 await sweep(ctx)
@@ -68,4 +85,4 @@ async def _run_one(db: Database, sweep: Sweep, branch: int | None, now: datetime
         except Exception:  # noqa: BLE001 - report like a message-handling error, keep going
             log.exception("sweep %s failed for branch %s at %s", sweep.__name__, branch or "(all)", now.isoformat())
             return []
-    return ctx.sent
+    return list(ctx.due.values()) if ctx.due is not None else []

@@ -10,7 +10,7 @@ from bot.replies import Text
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext, pct
 from storage import surveys
-from storage.surveys import QuestionKind, RecipientStatus, SurveyStatus
+from storage.surveys import QuestionKind, SurveyStatus
 from storage.workdays import add_working_time
 
 REMIND_AFTER_WORKING_DAYS = 2
@@ -19,16 +19,13 @@ REMIND_AFTER_WORKING_DAYS = 2
 async def sweep(ctx: SweepContext) -> None:
     """Once per (person, survey): a reminder 2 working days after publishing, outside quiet hours."""
     tz = ctx.now.tzinfo
-    for s in (await surveys.list_surveys(ctx.session, status=(SurveyStatus.OPEN,), limit=None)).rows:
-        if s.opened_at is None:
-            continue
-        due = add_working_time(s.opened_at.astimezone(tz), REMIND_AFTER_WORKING_DAYS)
-        if ctx.now < due:
-            continue
-        total = len(await surveys.questions(ctx.session, s.id))
-        for r in await surveys.recipients(ctx.session, s.id):
-            if r.status == RecipientStatus.DONE:
-                continue
+    due = [s for s in (await surveys.list_surveys(ctx.session, status=(SurveyStatus.OPEN,), limit=None)).rows
+           if s.opened_at is not None and ctx.now >= add_working_time(s.opened_at.astimezone(tz), REMIND_AFTER_WORKING_DAYS)]
+    totals = await surveys.question_counts(ctx.session, [s.id for s in due])
+    waiting = await surveys.unfinished_recipients(ctx.session, [s.id for s in due])
+    for s in due:
+        total = totals.get(s.id, 0)
+        for r in waiting.get(s.id, []):
             if r.position:
                 what = f"您已答 {r.position}/{total} 题，回复“继续问卷”即可接着作答。"
             else:

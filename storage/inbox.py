@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,6 +49,7 @@ class InboxWriter:
         self._queue: asyncio.Queue[tuple[NewInbound, asyncio.Future[int | None]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._stmt = _insert_ignore(db.dialect)
+        self.outage = Outage(log, "storing callbacks")
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="inbox-writer")
@@ -80,11 +83,15 @@ class InboxWriter:
             try:
                 ids = await self._write([row for row, _ in batch])
             except Exception as exc:  # noqa: BLE001 - each waiter gets the failure
-                log.exception("inbox batch of %d failed", len(batch))
+                if is_transient(exc):
+                    self.outage.failed(exc, len(batch))
+                else:
+                    log.exception("inbox batch of %d failed", len(batch))
                 for _row, fut in batch:
                     if not fut.done():
                         fut.set_exception(exc)
                 continue
+            self.outage.ok()
             for (_row, fut), new_id in zip(batch, ids):
                 if not fut.done():
                     fut.set_result(new_id)
@@ -122,6 +129,48 @@ async def pending_ids(session: AsyncSession) -> list[tuple[int, str]]:
     return [(r.id, r.from_user) for r in rows]
 
 
+async def pending_people(session: AsyncSession, *, older_than: float = 0.0, limit: int = 1000) -> list[str]:
+    """People with unprocessed rows, the longest waiting first; only rows received at least
+    ``older_than`` seconds ago count (a recovery pass leaves fresh rows to the process that took them)."""
+    query = select(InboxRow.from_user, func.min(InboxRow.id).label("first_id")).where(InboxRow.status == "pending")
+    if older_than > 0:
+        query = query.where(InboxRow.received_at <= datetime.now(timezone.utc) - timedelta(seconds=older_than))
+    rows = await session.execute(query.group_by(InboxRow.from_user).order_by(text("first_id")).limit(limit))
+    return [r.from_user for r in rows]
+
+
+async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many rows wait to be processed, and when the oldest of them arrived."""
+    row = (await session.execute(
+        select(func.count(), func.min(InboxRow.received_at)).where(InboxRow.status == "pending"))).one()
+    oldest = row[1]
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=timezone.utc)
+    return int(row[0]), oldest
+
+
+# The first key of PostgreSQL's two-key advisory locks held for one person's processing.
+PERSON_LOCK = 0x51C1
+
+
+async def lock_person(session: AsyncSession, user: str) -> None:
+    """Hold ``user``'s processing lock until the transaction ends (PostgreSQL: an advisory lock, so any
+    number of processes take one person's rows one at a time; SQLite: ``BEGIN IMMEDIATE`` already
+    serialises every writer). Call it first in the transaction: the statements after it see what the
+    previous holder committed."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:ns, hashtext(:user))"),
+                              {"ns": PERSON_LOCK, "user": user})
+
+
+async def oldest_pending(session: AsyncSession, user: str) -> InboxRow | None:
+    """``user``'s oldest unprocessed row: the only one that may be processed next (arrival order)."""
+    return (await session.execute(
+        select(InboxRow).where(InboxRow.status == "pending", InboxRow.from_user == user)
+        .order_by(InboxRow.id).limit(1)
+    )).scalar_one_or_none()
+
+
 async def get(session: AsyncSession, inbox_id: int) -> InboxRow | None:
     return await session.get(InboxRow, inbox_id)
 
@@ -148,3 +197,77 @@ async def last_processed_at(session: AsyncSession) -> datetime | None:
 async def count_by_status(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(InboxRow.status, func.count()).group_by(InboxRow.status))
     return {status: n for status, n in rows}
+
+
+# SQLSTATEs that say "try again": connection exceptions, serialization failure, deadlock, the server
+# shutting down or starting, too many connections, lock not available.
+_TRANSIENT_STATES = ("08", "40001", "40P01", "57P01", "57P02", "57P03", "53300", "55P03")
+_TRANSIENT_TEXT = ("database is locked", "connection is closed", "connection was closed",
+                   "server closed the connection", "terminating connection", "the database system is",
+                   "not currently accepting connections")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a database error is worth retrying as it is (the same work may succeed in a moment):
+    a lost or refused connection, a serialization failure or deadlock, "database is locked", a
+    timeout waiting for the pool. Looks through the chain of causes (SQLAlchemy wraps the driver's)."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        err = todo.pop()
+        if err is None or id(err) in seen:
+            continue
+        seen.add(id(err))
+        if isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated:
+            return True
+        if isinstance(err, (sa_exc.TimeoutError, sa_exc.DisconnectionError, ConnectionError, TimeoutError)):
+            return True
+        if isinstance(err, OSError) and not isinstance(err, (FileNotFoundError, PermissionError)):
+            return True
+        state = getattr(err, "sqlstate", None) or getattr(err, "pgcode", None)
+        if isinstance(state, str) and state.startswith(_TRANSIENT_STATES):
+            return True
+        if isinstance(err, (sa_exc.DBAPIError, sa_exc.InterfaceError)) or type(err).__module__.startswith(
+                ("asyncpg", "sqlite3", "aiosqlite")):
+            message = str(err).lower()
+            if any(part in message for part in _TRANSIENT_TEXT):
+                return True
+        todo.extend((err.__cause__, err.__context__, getattr(err, "orig", None)))
+    return False
+
+
+class Outage:
+    """A run of transient database errors, logged as one line when it starts and one, with the count,
+    when it ends (a reminder with the count so far every ``remind`` seconds), never once per attempt."""
+
+    def __init__(self, logger: logging.Logger, what: str, *, remind: float = 60.0) -> None:
+        self._log = logger
+        self._what = what
+        self._remind = remind
+        self.since: float | None = None
+        self.count = 0
+        self._told = 0.0
+
+    @property
+    def active(self) -> bool:
+        return self.since is not None
+
+    def failed(self, exc: BaseException, n: int = 1) -> None:
+        now = time.monotonic()
+        self.count += n
+        if self.since is None:
+            self.since = self._told = now
+            self._log.warning("database unavailable while %s (%s); waiting and retrying", self._what,
+                              type(exc).__name__)
+        elif now - self._told >= self._remind:
+            self._told = now
+            self._log.warning("database still unavailable while %s: %d failed attempts in %.0f s", self._what,
+                              self.count, now - self.since)
+
+    def ok(self) -> None:
+        if self.since is None:
+            return
+        self._log.warning("database back for %s after %.1f s: %d failed attempts retried", self._what,
+                          time.monotonic() - self.since, self.count)
+        self.since = None
+        self.count = 0

@@ -38,10 +38,12 @@ class InboxRow(Base):
 class OutboxRow(Base):
     """One message to one recipient; written before anything is sent.
 
-    status: pending -> sending -> sent | failed | in_doubt. A row is claimed
-    (``sending``) in its own committed transaction before the API call, so no
-    process ever sends it again; a claim whose outcome was never recorded
-    becomes ``in_doubt`` rather than being repeated.
+    status: pending -> sending -> sent | failed | in_doubt (| dropped by an operator).
+    A row is claimed (``sending``, ``handed_at`` set) in its own committed write
+    immediately before its request goes to the HTTP client, one per recipient at a
+    time, so no process ever sends it again; a claim whose outcome was never recorded
+    becomes ``in_doubt`` rather than being repeated. ``sending`` without ``handed_at``
+    (a file being uploaded) provably never left and returns to ``pending``.
     """
 
     __tablename__ = "outbox"
@@ -56,6 +58,8 @@ class OutboxRow(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    handed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # request handed to HTTP
+    retry_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # window start (resend)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -65,6 +69,8 @@ class OutboxRow(Base):
     __table_args__ = (
         Index("ix_outbox_status_id", "status", "id"),
         Index("ix_outbox_recipient_claimed", "recipient", "claimed_at"),
+        Index("ix_outbox_status_recipient_id", "status", "recipient", "id"),
+        Index("ix_outbox_recipient_handed", "recipient", "handed_at"),
     )
 
 

@@ -32,3 +32,13 @@ async def next_number(session: AsyncSession, counter: str, column: Any, *where: 
     ins: Any = postgresql.insert(Counter) if dialect == "postgresql" else sqlite.insert(Counter)
     await session.execute(ins.values(name=counter, value=start).on_conflict_do_nothing(index_elements=["name"]))
     return int((await session.execute(bump)).scalar_one())
+
+
+# Numbers are INTEGER columns: a larger one (a 12-digit card key, a typo) names nothing, and PostgreSQL
+# refuses it as a query argument; readers answer None for it instead of an internal error.
+NUMBER_MAX = 2**31 - 1
+
+
+def in_range(n: int) -> bool:
+    """Whether ``n`` can be the number of a row (1 … ``NUMBER_MAX``)."""
+    return 0 < n <= NUMBER_MAX

@@ -1,18 +1,30 @@
-"""The outbox: every outgoing message is a row before it is sent, and is sent at most once."""
+"""The outbox: every outgoing message is a row before it is sent, and is sent at most once.
+
+A row is claimed one per recipient at a time, in the same committed write that marks it handed over
+(``handed_at``), immediately before its request goes out: only requests actually in flight can ever be
+in doubt. The per-recipient rate limit counts those hand-off instants, across processes.
+"""
 
 from __future__ import annotations
 
 import json
+import zlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import OutboxRow
+
+HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
+STATUSES = ("pending", "sending", "sent", "failed", "in_doubt", "dropped")
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,15 @@ class Outgoing:
     recipient: str
     payload: dict[str, Any]
     attempts: int
+    since: datetime | None = None  # when its retry window began
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Requests per recipient WeCom accepts (30/min, 1000/h), minus a safety margin."""
+
+    per_minute: int = 28
+    per_hour: int = 900
 
 
 async def enqueue(
@@ -56,33 +77,73 @@ async def enqueue(
     return result.scalar_one_or_none()
 
 
-async def candidates(session: AsyncSession, limit: int) -> list[OutboxRow]:
-    """Pending rows, oldest first (due or not: a not-yet-due row holds back its recipient)."""
-    rows = await session.execute(
-        select(OutboxRow).where(OutboxRow.status == "pending").order_by(OutboxRow.id).limit(limit)
-    )
-    return list(rows.scalars())
+def _sendable(row: Any, now: datetime, limits: Limits) -> list[Any]:
+    """Conditions for ``row`` (OutboxRow or an alias) to go now: pending, due, its recipient's oldest
+    pending row, nothing of its recipient in flight, its recipient under both rate limits."""
+    other = aliased(OutboxRow)
+    recent = aliased(OutboxRow)
+
+    def handed_since(since: datetime) -> Any:
+        return (select(func.count()).select_from(recent)
+                .where(recent.recipient == row.recipient, recent.handed_at >= since).scalar_subquery())
+
+    return [
+        row.status == "pending",
+        row.next_attempt_at <= now,
+        ~exists().where(other.recipient == row.recipient,
+                        or_(other.status == "sending", and_(other.status == "pending", other.id < row.id))),
+        handed_since(now - MINUTE) < limits.per_minute,
+        handed_since(now - HOUR) < limits.per_hour,
+    ]
 
 
-async def recent_counts(session: AsyncSession, since: datetime) -> dict[str, int]:
-    """Messages per recipient claimed (sent or being sent) since ``since``."""
-    rows = await session.execute(
-        select(OutboxRow.recipient, func.count())
-        .where(OutboxRow.claimed_at >= since, OutboxRow.status.in_(("sending", "sent")))
-        .group_by(OutboxRow.recipient)
-    )
-    return {r: n for r, n in rows}
+async def heads(session: AsyncSession, now: datetime, limits: Limits, limit: int,
+                skip: Iterable[str] = ()) -> list[OutboxRow]:
+    """The next sendable row of each recipient, at most one per recipient, oldest first: a recipient
+    held back (not due, over its rate, a row in flight) never takes a place from anyone else."""
+    stmt = select(OutboxRow).where(*_sendable(OutboxRow, now, limits)).order_by(OutboxRow.id).limit(limit)
+    skip = list(skip)
+    if skip:
+        stmt = stmt.where(OutboxRow.recipient.not_in(skip))
+    return list((await session.execute(stmt)).scalars())
 
 
-async def claim(session: AsyncSession, row_id: int, worker: str, now: datetime) -> bool:
-    """Compare-and-set pending -> sending; only one worker anywhere wins."""
+async def head_of(session: AsyncSession, recipient: str, now: datetime, limits: Limits) -> OutboxRow | None:
+    """``recipient``'s next sendable row, if it may go now."""
+    stmt = select(OutboxRow).where(OutboxRow.recipient == recipient, *_sendable(OutboxRow, now, limits))
+    return (await session.execute(stmt.order_by(OutboxRow.id).limit(1))).scalar_one_or_none()
+
+
+async def claim(session: AsyncSession, row_id: int, recipient: str, worker: str, now: datetime,
+                limits: Limits, *, hand: bool = True) -> bool:
+    """Compare-and-set pending -> sending, if the row may still go now; only one worker anywhere wins,
+    and a recipient never has two rows in flight. ``hand``: the request leaves right after this commit
+    (``handed_at``); a file row is claimed first and handed after its upload (:func:`hand`)."""
+    if session.bind.dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE already serialises writers
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                              {"k": zlib.crc32(f"outbox:{recipient}".encode())})
     result = await session.execute(
         update(OutboxRow)
-        .where(OutboxRow.id == row_id, OutboxRow.status == "pending")
-        .values(status="sending", claimed_at=now, claimed_by=worker, attempts=OutboxRow.attempts + 1)
+        .where(OutboxRow.id == row_id, OutboxRow.recipient == recipient, *_sendable(OutboxRow, now, limits))
+        .values(status="sending", claimed_at=now, claimed_by=worker, attempts=OutboxRow.attempts + 1,
+                handed_at=now if hand else None)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def hand(session: AsyncSession, row_id: int, now: datetime) -> None:
+    """The claimed row's request is about to leave."""
+    await session.execute(update(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.status == "sending")
+                          .values(handed_at=now))
+
+
+async def recent_counts(session: AsyncSession, since: datetime) -> dict[str, int]:
+    """Requests handed over per recipient since ``since``."""
+    rows = await session.execute(
+        select(OutboxRow.recipient, func.count()).where(OutboxRow.handed_at >= since).group_by(OutboxRow.recipient)
+    )
+    return {r: n for r, n in rows}
 
 
 async def settle(
@@ -106,14 +167,37 @@ async def settle(
     )
 
 
-async def mark_stale_in_doubt(session: AsyncSession, older_than: datetime) -> int:
-    """Claims never settled (a process died mid-send) are not repeated: they become in_doubt."""
-    result = await session.execute(
-        update(OutboxRow)
-        .where(OutboxRow.status == "sending", OutboxRow.claimed_at < older_than)
-        .values(status="in_doubt", error="outcome unknown: the sending process stopped before recording it")
+async def release(session: AsyncSession, row_id: int, retry_at: datetime, note: str | None = None) -> None:
+    """A claimed row whose request never left goes back to pending (the attempt is not counted)."""
+    await session.execute(
+        update(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.status == "sending")
+        .values(status="pending", next_attempt_at=retry_at, attempts=OutboxRow.attempts - 1, handed_at=None,
+                error=note)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def recover(session: AsyncSession, is_dead: Callable[[OutboxRow], bool]) -> tuple[int, int]:
+    """Claims never settled by a process that is gone: a row never handed over goes back to pending;
+    one handed over may have been sent and becomes in_doubt (never repeated by itself).
+    Returns ``(released, in_doubt)``."""
+    stuck = (await session.execute(select(OutboxRow).where(OutboxRow.status == "sending"))).scalars()
+    released = doubted = 0
+    for row in [r for r in stuck if is_dead(r)]:
+        if row.handed_at is None:
+            values: dict[str, Any] = dict(status="pending", attempts=max(0, row.attempts - 1))
+            released += 1
+        else:
+            values = dict(status="in_doubt", error="outcome unknown: the sending process stopped before recording it")
+            doubted += 1
+        await session.execute(update(OutboxRow).where(OutboxRow.id == row.id, OutboxRow.status == "sending")
+                              .values(**values))
+    return released, doubted
+
+
+async def mark_stale_in_doubt(session: AsyncSession, older_than: datetime) -> int:
+    """Claims older than ``older_than`` (a process died mid-send): see :func:`recover`."""
+    released, doubted = await recover(session, lambda r: r.claimed_at is not None and r.claimed_at < older_than)
+    return released + doubted
 
 
 async def count_by_status(session: AsyncSession) -> dict[str, int]:
@@ -127,9 +211,33 @@ async def next_due(session: AsyncSession) -> datetime | None:
     ).scalar_one_or_none()
 
 
+# -- the operator's view (``sijing outbox``, /healthz) -------------------------------------------------
+
+
+async def listed(session: AsyncSession, statuses: Sequence[str], limit: int | None = 100) -> list[OutboxRow]:
+    """Rows in these statuses, oldest first."""
+    stmt = select(OutboxRow).where(OutboxRow.status.in_(list(statuses))).order_by(OutboxRow.id)
+    return list((await session.execute(stmt.limit(limit))).scalars())
+
+
+async def resend(session: AsyncSession, ids: Sequence[int], now: datetime) -> list[int]:
+    """In-doubt or failed rows go out again (a fresh retry window); returns the ids changed."""
+    return await _change(session, ids, ("in_doubt", "failed"),
+                         dict(status="pending", next_attempt_at=now, retry_since=now, error=None, error_code=None))
+
+
+async def drop(session: AsyncSession, ids: Sequence[int]) -> list[int]:
+    """Rows that will never be sent (in doubt, failed or still pending); returns the ids changed."""
+    return await _change(session, ids, ("in_doubt", "failed", "pending"), dict(status="dropped"))
+
+
+async def _change(session: AsyncSession, ids: Sequence[int], allowed: tuple[str, ...], values: dict[str, Any]) -> list[int]:
+    result = await session.execute(
+        update(OutboxRow).where(OutboxRow.id.in_(list(ids)), OutboxRow.status.in_(allowed))
+        .values(**values).returning(OutboxRow.id)
+    )
+    return sorted(result.scalars())
+
+
 def to_outgoing(row: OutboxRow) -> Outgoing:
-    return Outgoing(row.id, row.recipient, json.loads(row.body), row.attempts)
-
-
-HOUR = timedelta(hours=1)
-MINUTE = timedelta(minutes=1)
+    return Outgoing(row.id, row.recipient, json.loads(row.body), row.attempts, row.retry_since or row.created_at)

@@ -50,14 +50,30 @@ def add_working_days(day: date, n: int) -> date:
     return d
 
 
-def working_days_between(start: date, end: date) -> int:
-    """Working days after ``start`` up to and including ``end`` (0 if end ≤ start)."""
-    count, d = 0, start
-    while d < end:
+@lru_cache(maxsize=64)
+def _year_prefix(year: int) -> tuple[int, ...]:
+    """Working days from January 1st of ``year`` through each of its days (index: day of the year - 1)."""
+    out, count, d = [], 0, date(year, 1, 1)
+    while d.year == year:
+        count += is_working_day(d)
+        out.append(count)
         d += timedelta(days=1)
-        if is_working_day(d):
-            count += 1
-    return count
+    return tuple(out)
+
+
+def _through(d: date) -> int:
+    return _year_prefix(d.year)[d.timetuple().tm_yday - 1]
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 if end ≤ start).
+
+    From per-year running counts (a sweep asks this for every open item, a year back and more).
+    """
+    if end <= start:
+        return 0
+    whole_years = sum(_year_prefix(y)[-1] for y in range(start.year, end.year))
+    return whole_years + _through(end) - _through(start)
 
 
 def add_working_time(moment: datetime, days: int) -> datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import secrets
 import shutil
@@ -17,6 +18,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from sqlalchemy import select
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
@@ -31,6 +33,7 @@ from bot.wecom.crypto import WeComCrypto
 from storage.db import create_database
 from storage.migrate import upgrade
 from storage import outbox
+from storage.models import OutboxRow
 
 PG_ADMIN_DSN = os.environ.get("SIJING_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 SAMPLE_ROSTER = Path(__file__).parent / "data" / "roster.csv"
@@ -239,6 +242,13 @@ class Bot:
         await directory_changes_job(self.app)
         await self.flush()
         return int(status)
+
+    async def fallbacks(self, user: str) -> list[str]:
+        """The text fallbacks of the cards queued for ``user``, in order (sent only if WeCom refuses a card)."""
+        async with self.app[keys.DB].sessions() as session:
+            bodies = (await session.execute(select(OutboxRow.body).where(
+                OutboxRow.recipient == user, OutboxRow.msg_type == "template_card").order_by(OutboxRow.id))).scalars()
+            return [json.loads(b)["fallback"]["text"]["content"] for b in bodies if "fallback" in json.loads(b)]
 
     async def outbox_counts(self) -> dict[str, int]:
         async with self.app[keys.DB].sessions() as session:

@@ -108,10 +108,10 @@ async def test_tip_accepted_then_visit_recorded(bot: Bot) -> None:
     [tip] = await rows(bot, CareEntry)
     assert (tip.status, tip.source, tip.responsible, tip.created_by) == ("proposed", "tip", "zhangmin", "sunpeng")
     member = bot.fake.to("zhangmin")
-    assert [m["msgtype"] for m in member] == ["template_card", "text"]
+    assert [m["msgtype"] for m in member] == ["template_card"]  # one message: the card, not its text too
     keys_ = [b["key"] for b in member[0]["template_card"]["button_list"]]
     assert keys_ == [f"care:accept:{tip.id}", f"care:decline:{tip.id}"]
-    fallback = member[1]["text"]["content"]
+    [fallback] = await bot.fallbacks("zhangmin")  # sent only if WeCom refuses the card
     assert f"登记 T{tip.id}" in fallback and "是否登记到台账并安排走访？" in fallback and "孙鹏" in fallback
     # the question is offered to the member (their row is theirs alone): it opens with their next message
     assert await conversation(bot, "zhangmin") is None and await queued(bot, "zhangmin") == [CareStates.tip.name]
@@ -209,7 +209,7 @@ async def test_ambiguous_name_is_asked_then_followed(bot: Bot, tmp_path: Path) -
     assert "谢谢" in thanks[0]
     [tip] = await rows(bot, CareEntry)
     assert (tip.person, tip.responsible, tip.status) == ("zhaoyufei2", "chenjunjie", "proposed")
-    assert bot.fake.texts("zhangmin") == [] and len(bot.fake.to("chenjunjie")) == 2
+    assert bot.fake.texts("zhangmin") == [] and len(bot.fake.to("chenjunjie")) == 1  # the card alone
 
     # the member's visit report with the same name: answered by userid
     asked = await bot.chat("chenjunjie", "走访了赵宇飞，下周三再去")
@@ -242,13 +242,13 @@ async def test_ledger_visibility_and_view_audit(bot: Bot) -> None:
     assert f"孙鹏｜{ILLNESS}｜负责：刘志勇｜下次回访：2026-11-30（周一）" in text
     assert f"黄青｜{CareCategory.EMOTIONAL.label}｜负责：张敏" in text
     assert "情况：我住院了，下周一手术" in text and "情况：我最近心情不好，压力很大" in text
-    views = await audit_rows(bot, action="view", object_type="care_entry", actor="wanghaiyan")
-    assert {v.object_id for v in views} == {str(mine.id), str(theirs.id)}
+    [view] = await audit_rows(bot, action="view", object_type="care_ledger", actor="wanghaiyan")  # one per view
+    assert view.object_id == "page:1" and view.detail == f"via=ledger;entries={mine.id},{theirs.id}"
 
     member = (await bot.chat("liuzhiyong", "/台账"))[0]
     assert "孙鹏" in member and "我住院了" in member and "黄青" not in member and "心情" not in member
     views = await audit_rows(bot, action="view", actor="liuzhiyong")
-    assert [v.object_id for v in views] == [str(mine.id)]
+    assert [v.detail for v in views] == [f"via=ledger;entries={mine.id}"]
 
     refused = (await bot.chat("lixuemei", "/台账"))[0]
     assert "仅限党员" in refused and "孙鹏" not in refused
@@ -273,6 +273,50 @@ async def test_resolve_by_name_and_permissions(bot: Bot) -> None:
     assert (await bot.chat("wanghaiyan", "/台账")) == ["台账中暂无在册的重点关注对象。"]
 
 
+async def _many_entries(bot: Bot, n: int, responsible: str = "liuzhiyong") -> list[int]:
+    now = bot.clock()
+    people = ["sunpeng", "lixuemei", "wutao", "zhaoyufei", "huangqing", "xuxiaodong", "majing", "guoqiang"]
+    async with bot.app[keys.DB].session(1) as session, session.begin():
+        entries = [CareEntry(person=people[i % len(people)], category="hardship" if i % 3 else "illness",
+                             responsible=responsible if i % 4 else "zhangmin", status="active", sensitive=True,
+                             interval_days=14, next_follow_up=date(2026, 12, 1 + i % 28), summary=f"情况{i:02d}",
+                             source="self", created_by="wanghaiyan", created_at=now) for i in range(n)]
+        session.add_all(entries)
+        await session.flush()
+        return [e.id for e in entries]
+
+
+async def test_ledger_in_chat_is_a_summary_with_pages(bot: Bot) -> None:
+    await _many_entries(bot, 20)
+    first = await bot.chat("wanghaiyan", "/台账")
+    assert len(first) == 1 and len(first[0].encode()) <= 2048
+    text = first[0]
+    assert "重点关注人群台账（20 人次）" in text and "第1/3页" in text and "下一页" in text
+    assert f"{CareCategory.HARDSHIP.label} 13" in text and f"{ILLNESS} 7" in text
+    assert "按负责党员（2 人）：刘志勇 15、张敏 5" in text
+    assert text.count("\n· ") == 8 and "情况00" in text and "情况08" not in text
+    second = (await bot.chat("wanghaiyan", "下一页"))[0]
+    assert "第2/3页" in second and "情况00" not in second
+    third = (await bot.chat("wanghaiyan", "下一页"))[0]
+    assert "第3/3页" in third and "已是最后一页" in third and third.count("\n· ") == 4
+    assert await conversation(bot, "wanghaiyan") is None  # no fourth page: "下一页" means nothing more here
+    assert "第2/3页" in (await bot.chat("wanghaiyan", "/台账 2"))[0]
+    assert "没有第 9 页" in (await bot.chat("wanghaiyan", "/台账 9"))[0]
+    views = await audit_rows(bot, action="view", object_type="care_ledger", actor="wanghaiyan")
+    assert [v.object_id for v in views] == ["page:1", "page:2", "page:3", "page:2"]  # one line per page shown
+    assert await audit_rows(bot, action="view", object_type="care_entry") == []
+    mine = (await bot.chat("liuzhiyong", "/台账"))[0]  # a member: only their own, and no per-member counts
+    assert "我负责的重点关注对象（15 人次）" in mine and "第1/2页" in mine and "按负责党员" not in mine
+
+
+async def test_next_page_is_only_an_answer_after_a_page(bot: Bot) -> None:
+    await _many_entries(bot, 10)
+    await bot.chat("wanghaiyan", "/台账")
+    await bot.chat("wanghaiyan", "/帮助")  # an interrupt does not re-send the page
+    assert "第2/2页" in (await bot.chat("wanghaiyan", "下一页"))[0]
+    assert all("第" not in t or "页" not in t for t in await bot.chat("zhangmin", "下一页"))
+
+
 # --- /覆盖 and /我的 ---------------------------------------------------------------------------------
 
 
@@ -287,7 +331,7 @@ async def test_coverage_figures_follow_visits(bot: Bot) -> None:
     assert "陈俊杰：3 / 0 / 0" in report
     assert "王海燕：1 / 0 / 0" in report
     assert "合计：11 / 1 / 3" in report
-    assert "不在任何责任区：陈俊杰、刘志勇、张敏" in report
+    assert "不在任何责任区：陈俊杰、刘志勇、张敏" in report and "第1/1页" in report and "已是最后一页" in report
     assert "仅限支部书记" in (await bot.chat("zhangmin", "/覆盖"))[0]
 
 
@@ -332,7 +376,8 @@ async def test_two_open_tips_need_the_tip_number(bot: Bot) -> None:
     first, second = await rows(bot, CareEntry)
     # two open tips: 是/否 would be ambiguous, the offer of the first is withdrawn
     assert await conversation(bot, "zhangmin") is None and await queued(bot, "zhangmin") == []
-    assert "是/否" not in bot.fake.texts("zhangmin")[-1] and f"登记 T{second.id}" in bot.fake.texts("zhangmin")[-1]
+    last = (await bot.fallbacks("zhangmin"))[-1]
+    assert "是/否" not in last and f"登记 T{second.id}" in last
     accepted = await bot.chat("zhangmin", f"登记 T{second.id}")
     assert "黄青" in accepted[0] and "已登记到重点关注台账" in accepted[0]
     declined = await bot.click("zhangmin", f"care:decline:{first.id}")

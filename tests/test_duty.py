@@ -185,7 +185,7 @@ async def test_incident_followed_to_acknowledgement(bot: Bot) -> None:
         assert cards[0]["button_list"][0]["key"] == "incident:ack:1" and cards[0]["button_list"][0]["text"] == "收到"
         assert IncidentCard.unpack("incident:ack:1") == IncidentCard("ack", 1)
         assert "紧急" in cards[0]["main_title"]["title"]
-        assert any("回复“收到 #1”确认" in t for t in bot.fake.texts(user))
+        assert any("回复“收到 #1”确认" in t for t in await bot.fallbacks(user))
     assert _cards(bot, "zhangmin") == []  # another team's grid leader
     async with bot.app[keys.DB].session(1) as session:
         item = (await session.execute(select(Item))).scalar_one()

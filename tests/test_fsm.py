@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.cardkeys import STALE_EXPLAINED
 from bot.context import Context
 from bot.dispatcher import Dispatcher, Replies, Router
 from bot.events import AppEvent, TextMessage
@@ -120,7 +121,8 @@ async def test_a_card_click_is_an_interrupt_too(db: Database) -> None:
     await say(db, "/宠物")
     click = AppEvent(user=ME.userid, created=T0, agent_id="1", raw={}, event="template_card_event",
                      event_key="nobody:1", task_id="t", response_code="rc")
-    assert await say(db, "", event=click) == []  # nobody answered: nothing to re-ask after
+    # nobody answered: a stale button, explained; the question is not re-asked after it
+    assert await say(db, "", event=click) == [STALE_EXPLAINED]
     assert await say(db, "叫旺财") == ["好名字：旺财"]
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
+
+import pytest
+from sqlalchemy import text
 
 from bot import keys
 from bot.app import create_app
@@ -68,3 +73,107 @@ async def test_logs_carry_neither_text_nor_names(bot: Bot, caplog: Any) -> None:
     logged = caplog.text  # messages and tracebacks
     for secret in ("父亲", "住院", "wutao", "吴涛", "nobody"):
         assert secret not in logged
+
+
+def _locked() -> Exception:
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    return OperationalError("INSERT ...", {}, sqlite3.OperationalError("database is locked"))
+
+
+@pytest.mark.both_databases
+async def test_a_transient_database_error_is_retried_not_apologised_for(bot: Bot, caplog: Any) -> None:
+    """The connection dies under the handler (PostgreSQL: the backend is terminated, a real connection loss;
+    SQLite: "database is locked"): the step is rolled back and retried, the person gets the one real answer and
+    no apology, the row is done, and the outage is two log lines (start, end with the count), no traceback."""
+    caplog.set_level(logging.INFO)
+    processor = bot.app[keys.PROCESSOR]
+    original = processor._dispatcher.dispatch  # noqa: SLF001
+    faults = {"left": 3}
+
+    async def flaky(ctx: Any) -> Any:
+        if faults["left"]:
+            faults["left"] -= 1
+            if bot.app[keys.DB].dialect == "postgresql":
+                await ctx.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+                await ctx.session.execute(text("SELECT 1"))  # the driver's own error: the connection is gone
+                raise AssertionError("the terminated connection answered")
+            raise _locked()
+        return await original(ctx)
+
+    processor._dispatcher.dispatch = flaky  # type: ignore[method-assign]  # noqa: SLF001
+    replies = await bot.chat("wutao", "你好")
+    assert faults["left"] == 0
+    assert len(replies) == 1 and "抱歉" not in replies[0]
+    health = await (await bot.client.get("/healthz")).json()
+    assert health["inbox_failed"] == 0 and health["inbox_pending"] == 0
+    lines = [r for r in caplog.records if r.name == "bot.processor"]
+    assert [r.levelno for r in lines] == [logging.WARNING, logging.WARNING]
+    assert "3 failed attempts" in lines[1].getMessage()
+    assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_a_deterministic_error_after_a_transient_one_apologises_once(bot: Bot) -> None:
+    calls = {"n": 0}
+
+    async def broken(ctx: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise _locked()
+        raise RuntimeError("boom")
+
+    bot.app[keys.PROCESSOR]._dispatcher.dispatch = broken  # type: ignore[method-assign]  # noqa: SLF001
+    replies = await bot.chat("wutao", "你好")
+    assert calls["n"] == 2
+    assert len(replies) == 1 and "抱歉" in replies[0]
+
+
+async def test_the_periodic_pass_picks_up_rows_nobody_works_on(bot: Bot) -> None:
+    """A row whose processing never started (its process died, or the wake-up was lost) is processed by a
+    later recovery pass of a running process: no restart needed."""
+    processor = bot.app[keys.PROCESSOR]
+    processor.submit = lambda *_a, **_k: None  # type: ignore[method-assign]  # the wake-up is lost
+    assert await bot.say("wutao", "有人吗") == 200
+    await processor.stop()  # the app's passes run every 15 s: run them faster for the test
+    processor._stopping = False  # noqa: SLF001
+    processor.start(every=0.05, older_than=0)
+    for _ in range(200):
+        if processor.processed:
+            break
+        await asyncio.sleep(0.02)
+    assert processor.processed == 1
+    await bot.flush()
+    assert len(bot.fake.to("wutao")) == 1
+
+
+async def test_which_database_errors_are_transient() -> None:
+    """Errors as the drivers raise them, wrapped as SQLAlchemy wraps them: retry the ones that pass, fail
+    the ones that would fail the same way again."""
+    import sqlite3
+
+    import asyncpg
+    from sqlalchemy import exc as sa_exc
+
+    from storage.inbox import is_transient
+
+    def pg(cls: type[Exception], message: str = "x") -> Exception:
+        err = cls(message)
+        wrapped = sa_exc.DBAPIError("SELECT 1", {}, err)
+        wrapped.__cause__ = err
+        return wrapped
+
+    assert is_transient(pg(asyncpg.exceptions.SerializationError))  # 40001
+    assert is_transient(pg(asyncpg.exceptions.DeadlockDetectedError))  # 40P01
+    assert is_transient(pg(asyncpg.exceptions.AdminShutdownError))  # 57P01, pg_terminate_backend
+    assert is_transient(pg(asyncpg.exceptions.CannotConnectNowError))  # 57P03, starting up
+    assert is_transient(pg(asyncpg.exceptions.ConnectionDoesNotExistError))  # 08003
+    assert is_transient(ConnectionRefusedError(111, "refused"))
+    assert is_transient(sa_exc.TimeoutError("QueuePool limit of size 10 overflow 10 reached"))
+    assert is_transient(sa_exc.OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked")))
+    assert not is_transient(pg(asyncpg.exceptions.UniqueViolationError))  # 23505: the same again
+    assert not is_transient(pg(asyncpg.exceptions.UndefinedTableError))
+    assert not is_transient(sa_exc.OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: x")))
+    assert not is_transient(RuntimeError("boom"))
+    assert not is_transient(KeyError("database is locked"))  # the words alone, outside a database error

@@ -36,6 +36,56 @@ async def test_import_is_idempotent_and_updates(database_url: str, tmp_path: Pat
     await db.dispose()
 
 
+async def test_roster_version_changes_with_every_write_to_people_and_only_then(database_url: str,
+                                                                              tmp_path: Path) -> None:
+    from sqlalchemy import update
+
+    from storage.models import AuditEntry, Person
+
+    db = create_database(database_url)
+    await upgrade(db)
+    now = Clock()()
+
+    async def version() -> object:
+        async with db.sessions() as session:
+            return await people.version(session)
+
+    seen = [await version()]
+    src = write(tmp_path, "userid,name,role,team,zone_member\nm1,党员甲,member,一班,\ne1,职工乙,employee,一班,m1\n")
+    await import_roster(db, src, now)  # bulk insert
+    seen.append(await version())
+    await import_roster(db, src, now)  # nothing changed, same instant: nothing to see
+    assert await version() == seen[-1]
+    await import_roster(db, write(tmp_path, "userid,name,role,team,zone_member\ne1,职工乙,employee,二班,m1\n"), now)
+    seen.append(await version())  # a bulk update at the same instant as the insert
+    async with db.session(1) as session, session.begin():
+        session.add(Person(userid="e2", name="职工丙", role="employee", team="", updated_at=now))  # a flush
+    seen.append(await version())
+    async with db.session(1) as session, session.begin():
+        (await session.get(Person, "e2")).name = "职工丁"  # type: ignore[union-attr]
+    seen.append(await version())
+    async with db.session(1) as session, session.begin():
+        await session.execute(update(Person).where(Person.userid == "e2").values(team="三班"))  # a statement
+    seen.append(await version())
+    async with db.session(1) as session, session.begin():
+        session.add(AuditEntry(at=now, actor="x", action="y", object_type="z", object_id="1", detail=""))
+        (await session.get(Person, "e2")).name = "职工丁"  # type: ignore[union-attr]  # the same value: no write
+    assert await version() == seen[-1]
+    async with db.session(1) as session:
+        async with session.begin():
+            session.add(Person(userid="e3", name="职工戊", role="employee", team="", updated_at=now))
+            await session.flush()
+            await session.rollback()
+    assert await version() == seen[-1]  # rolled back: the change and its version with it
+    assert len(set(map(str, seen))) == len(seen), seen
+    async with db.sessions() as session, session.begin():  # read along with the sender, then changed in there
+        assert await people.get(session, "e1") is not None and await people.version(session) == seen[-1]
+        (await session.get(Person, "e2")).team = "四班"  # type: ignore[union-attr]
+        await session.flush()
+        assert await people.version(session) != seen[-1]
+    await db.dispose()
+
+
 async def test_bad_rows_are_all_reported_and_nothing_imported(database_url: str, tmp_path: Path) -> None:
     db = create_database(database_url)
     await upgrade(db)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from bot import keys
 from bot.replies import Text
+from bot.wecom.errors import Policy
 from bot.wecom.token import TokenCache
 from storage import outbox
 from storage.models import OutboxRow
@@ -41,15 +43,35 @@ async def test_busy_is_retried_with_backoff_then_sent(bot: Bot) -> None:
     assert len(bot.fake.to("wutao")) == 1
 
 
-async def test_busy_gives_up_after_three_retries(bot: Bot) -> None:
-    bot.fake.fail_next(-1, times=10)
+async def test_busy_is_retried_for_the_whole_window_then_fails(bot: Bot) -> None:
+    bot.fake.fail_next(-1, times=10_000)
     await enqueue(bot, "wutao", "hello")
-    for _ in range(6):
-        await bot.app[keys.SENDER].run_once()
-        bot.clock.advance(seconds=60)
-    [row] = await rows(bot)
-    assert row.status == "failed" and row.error_code == -1 and row.attempts == 4
+    sender = bot.app[keys.SENDER]
+    sender.policy = Policy(cap=1800)  # the default 24 h window, fewer steps
+    tries = 0
+    for _ in range(400):
+        tries += await sender.run_once()
+        [row] = await rows(bot)
+        if row.status != "pending":
+            break
+        assert row.next_attempt_at - bot.clock() <= timedelta(seconds=sender.policy.cap * 1.25)
+        bot.clock.advance(seconds=sender.policy.cap * 1.25 + 1)
+    assert row.status == "failed" and row.error_code == -1 and "24 小时" in (row.error or "")
+    assert bot.clock() - row.created_at >= timedelta(hours=23)  # not four tries in 33 seconds
+    assert 15 < tries == row.attempts == bot.fake.send_requests
     assert bot.fake.to("wutao") == []
+
+
+async def test_wecom_busy_for_a_while_loses_nothing(bot: Bot) -> None:
+    bot.fake.fail_next(-1, times=12)
+    await enqueue(bot, "wutao", "a", n=3)
+    await enqueue(bot, "sunpeng", "b", n=3)
+    sender = bot.app[keys.SENDER]
+    for _ in range(40):
+        await sender.run_once()
+        bot.clock.advance(seconds=5)
+    assert [r.status for r in await rows(bot)] == ["sent"] * 6
+    assert bot.fake.texts("wutao") == ["a0", "a1", "a2"] and bot.fake.texts("sunpeng") == ["b0", "b1", "b2"]
 
 
 async def test_frequency_limit_backs_off_a_minute(bot: Bot) -> None:
@@ -76,17 +98,27 @@ async def test_expired_token_is_refreshed_and_message_sent_once(bot: Bot) -> Non
     assert len(bot.fake.to("wutao")) == 2
 
 
-async def test_ip_not_trusted_is_permanent_and_recorded(bot: Bot) -> None:
-    bot.fake.fail_next(60020)
+async def test_ip_not_trusted_is_a_configuration_error_that_loses_nothing(bot: Bot) -> None:
+    bot.fake.fail_next(60020, times=3)
     await enqueue(bot, "wutao", "hello")
-    await bot.app[keys.SENDER].run_once()
-    bot.clock.advance(minutes=10)
-    assert await bot.app[keys.SENDER].run_once() == 0
-    [row] = await rows(bot)
-    assert row.status == "failed" and row.error_code == 60020 and "可信 IP" in (row.error or "")
-    assert bot.fake.send_requests == 1
+    await enqueue(bot, "sunpeng", "hi")
+    sender = bot.app[keys.SENDER]
+    await sender.run_once()
+    assert bot.fake.send_requests <= sender.concurrency  # paused after the first refusals, not hammering
+    await sender.run_once()
+    assert bot.fake.send_requests <= sender.concurrency
     health = await (await bot.client.get("/healthz")).json()
-    assert health["status"] == "degraded" and health["outbox"]["failed"] == 1
+    assert health["status"] == "error" and "可信 IP" in health["sender_error"]
+    assert [(r.recipient, r.status) for r in await rows(bot)] == [
+        ("wutao", "pending"), ("sunpeng", "pending"), ("wanghaiyan", "pending")]  # the secretary is told
+    for _ in range(4):
+        bot.clock.advance(seconds=sender.policy.cap * 1.25 + 1)
+        await sender.run_once()
+    assert bot.fake.texts("wutao") == ["hello0"] and bot.fake.texts("sunpeng") == ["hi0"]
+    [notice] = bot.fake.texts("wanghaiyan")
+    assert "可信 IP" in notice
+    health = await (await bot.client.get("/healthz")).json()
+    assert health["status"] == "ok" and "sender_error" not in health
 
 
 async def test_per_recipient_limit_holds_the_excess(bot: Bot) -> None:
@@ -95,28 +127,68 @@ async def test_per_recipient_limit_holds_the_excess(bot: Bot) -> None:
     sender = bot.app[keys.SENDER]
     for _ in range(5):
         await sender.run_once()
+        bot.clock.advance(seconds=1)
     assert len(bot.fake.to("wutao")) == bot.settings.rate_per_minute < 30
     assert len(bot.fake.to("sunpeng")) == 3  # others are not held up
-    bot.clock.advance(seconds=61)
+    bot.clock.advance(seconds=54)
+    await sender.run_once()
+    assert len(bot.fake.to("wutao")) == bot.settings.rate_per_minute  # 60 s after the first hand-off, not the pass
+    bot.clock.advance(seconds=5)
     await sender.run_once()
     texts = bot.fake.texts("wutao")
     assert len(texts) == 40
     assert texts == [f"m{i}" for i in range(40)]  # order kept
 
 
+async def claim_as(bot: Bot, worker: str, *, hand: bool = True) -> None:
+    sender = bot.app[keys.SENDER]
+    async with bot.app[keys.DB].sessions() as session, session.begin():
+        [row] = await outbox.heads(session, bot.clock(), sender.limits, 10)
+        assert await outbox.claim(session, row.id, row.recipient, worker, bot.clock(), sender.limits, hand=hand)
+
+
 async def test_a_claim_left_by_a_dead_process_is_never_resent(bot: Bot) -> None:
     await enqueue(bot, "wutao", "hello")
-    async with bot.app[keys.DB].sessions() as session, session.begin():
-        [row] = await outbox.candidates(session, 10)
-        assert await outbox.claim(session, row.id, "dead-process", bot.clock())
-    bot.clock.advance(minutes=5)
+    await claim_as(bot, "elsewhere:1:dead")
     sender = bot.app[keys.SENDER]
+    await sender.run_once()  # another process's claim: within its lease, left alone
+    assert [r.status for r in await rows(bot)] == ["sending"]
+    bot.clock.advance(minutes=5)
     await sender.start()  # a restart
     await sender.stop()
     await sender.run_once()
     [row] = await rows(bot)
     assert row.status == "in_doubt"
     assert bot.fake.to("wutao") == []
+
+
+async def test_a_claim_never_handed_over_goes_back_to_pending(bot: Bot) -> None:
+    await enqueue(bot, "wutao", "hello")
+    await claim_as(bot, "elsewhere:1:dead", hand=False)  # e.g. killed while uploading its file
+    bot.clock.advance(minutes=5)
+    await bot.app[keys.SENDER].run_once()
+    [row] = await rows(bot)
+    assert row.status == "sent" and row.attempts == 1
+    assert bot.fake.texts("wutao") == ["hello0"]
+
+
+async def test_a_dead_local_process_is_recognised_at_once(bot: Bot) -> None:
+    """A claim of a process on this host that no longer exists needs no lease to run out."""
+    import asyncio
+    import socket
+
+    proc = await asyncio.create_subprocess_exec("true")
+    await proc.wait()
+    await enqueue(bot, "wutao", "hello", n=2)
+    await claim_as(bot, f"{socket.gethostname()}:{proc.pid}:x")
+    sender = bot.app[keys.SENDER]
+    await sender.start()
+    await sender.stop()
+    assert [r.status for r in await rows(bot)] == ["in_doubt", "pending"]
+    await sender.run_once()
+    assert [r.status for r in await rows(bot)] == ["in_doubt", "sent"]
+    health = await (await bot.client.get("/healthz")).json()
+    assert [r["id"] for r in health["in_doubt"]] == [(await rows(bot))[0].id]
 
 
 async def test_sent_rows_stay_sent_across_restart(bot: Bot) -> None:
@@ -149,7 +221,101 @@ async def test_invalid_user_is_not_retried(bot: Bot) -> None:
     await bot.app[keys.SENDER].run_once()
     bot.clock.advance(minutes=5)
     await bot.app[keys.SENDER].run_once()
-    [row] = await rows(bot)
+    [row, notice] = await rows(bot)
     assert row.status == "failed" and row.error_code == 40031
-    assert bot.fake.send_requests == 1
+    assert notice.recipient == "wanghaiyan" and notice.status == "sent"  # told once
+    assert bot.fake.send_requests == 2
     assert timedelta(0) <= bot.clock() - row.created_at
+
+
+async def test_outbox_command_lists_resends_and_drops_in_doubt_rows_audited(
+        bot: Bot, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    from bot.cli import main
+    from storage import audit
+
+    await enqueue(bot, "wutao", "hello")
+    await enqueue(bot, "sunpeng", "hi")
+    sender = bot.app[keys.SENDER]
+    async with bot.app[keys.DB].sessions() as session, session.begin():
+        for row in await outbox.heads(session, bot.clock(), sender.limits, 10):
+            assert await outbox.claim(session, row.id, row.recipient, "elsewhere:1:dead", bot.clock(), sender.limits)
+    bot.clock.advance(minutes=5)
+    await sender.run_once()  # the lease ran out: both in doubt, neither resent
+    wutao, sunpeng = await rows(bot)
+    assert (wutao.status, sunpeng.status) == ("in_doubt", "in_doubt") and bot.fake.send_requests == 0
+    monkeypatch.setenv("SIJING_DATABASE_URL", database_url)
+
+    async def sijing(*argv: str) -> tuple[int, str]:
+        code = await asyncio.to_thread(main, list(argv))
+        return code, capsys.readouterr().out
+
+    code, out = await sijing("outbox", "list", "--in-doubt")
+    assert code == 0 and f"#{wutao.id}\tin_doubt\twutao" in out and f"#{sunpeng.id}\tin_doubt" in out and "hello0" in out
+    assert (await sijing("outbox", "resend", str(wutao.id)))[0] == 0
+    assert (await sijing("outbox", "drop", str(sunpeng.id)))[0] == 0
+    assert (await sijing("outbox", "resend", str(sunpeng.id)))[0] == 1  # dropped: not resent
+    bot.clock.now = datetime.now(timezone.utc) + timedelta(seconds=1)  # the command runs on the real clock
+    await sender.run_once()
+    assert [r.status for r in await rows(bot)] == ["sent", "dropped"]
+    assert bot.fake.texts("wutao") == ["hello0"] and bot.fake.texts("sunpeng") == []
+    async with bot.app[keys.DB].sessions() as session:
+        lines = await audit.entries(session, object_type="outbox")
+    assert [(e.action, e.object_id) for e in lines] == [("outbox_resend", str(wutao.id)), ("outbox_drop", str(sunpeng.id))]
+    code, out = await sijing("outbox", "list", "--in-doubt")
+    assert "没有待确认" in out
+
+
+async def test_log_pseudonyms_are_keyed_per_deployment(bot: Bot) -> None:
+    import hashlib
+
+    from bot import logsafe
+
+    db = bot.app[keys.DB]
+    await logsafe.load_key(db, None)  # already generated at start-up: the same key again
+    first = logsafe.pseudo("wutao")
+    assert first != "u" + hashlib.sha256(b"wutao").hexdigest()[:10]  # not reversible against the roster
+    logsafe.configure(b"another deployment")
+    assert logsafe.pseudo("wutao") != first
+    await logsafe.load_key(db, None)
+    assert logsafe.pseudo("wutao") == first  # stored once, reused by every process and restart
+    await logsafe.load_key(db, "from-the-settings")
+    assert logsafe.pseudo("wutao") not in (first, "-") and logsafe.pseudo("wutao") == logsafe.pseudo("wutao")
+
+
+def test_repeated_identical_errors_become_one_line_with_a_count() -> None:
+    import logging
+
+    from bot.logsafe import Repeats
+
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    handler = Collect()
+    now = [0.0]
+    handler.addFilter(Repeats(handler, window=60, clock=lambda: now[0]))
+    log = logging.getLogger("test.repeats")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    try:
+        for i in range(500):
+            try:
+                raise ConnectionRefusedError("database down")
+            except OSError:
+                log.exception("inbox row %d could not be processed", i)
+        log.error("something else")
+        log.info("info is never collapsed")
+        log.info("info is never collapsed")
+        now[0] = 61.0
+        log.error("inbox row %d could not be processed", 7)  # after the window, no exception: a new key
+    finally:
+        log.removeHandler(handler)
+    assert lines[:4] == ["inbox row 0 could not be processed", "something else", "info is never collapsed",
+                         "info is never collapsed"]
+    assert lines[4] == "inbox row 499 could not be processed [and 499 more like it in 60 s]"
+    assert lines[5] == "inbox row 7 could not be processed" and len(lines) == 6

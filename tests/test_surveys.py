@@ -205,7 +205,7 @@ async def test_build_validate_and_publish(bot: Bot) -> None:
     assert "发给班组“运行一班”共 4 人" in replies[0]
     card = _cards(bot, "sunpeng")[-1]
     assert [b["key"] for b in card["button_list"]] == ["surveys:start:1"]
-    assert "支部征求意见：《食堂意见征求》共 3 题，回复“开始”作答" in bot.fake.texts("sunpeng")
+    assert "支部征求意见：《食堂意见征求》共 3 题，回复“开始”作答" in await bot.fallbacks("sunpeng")
     assert not _cards(bot, "zhaoyufei")
     assert "已经发布了" in (await bot.chat(SECRETARY, "/问卷 发布 1 全体"))[0]
     assert len(await _rows(bot, SurveyRecipient)) == 4

@@ -211,7 +211,7 @@ async def test_activity_signup_full_attendance_and_score(bot: Bot) -> None:
     assert "已发布活动1「冬季运动会」（运行一班" in out[0] and "已通知 4 人" in out[0]
     cards = _cards(bot, "sunpeng")
     assert len(cards) == 1 and [b["key"] for b in cards[0]["button_list"]] == ["teams:signup:1"]
-    assert any("回复“报名 活动1”" in t for t in bot.fake.texts("sunpeng"))
+    assert any("回复“报名 活动1”" in t for t in await bot.fallbacks("sunpeng"))
     assert _cards(bot, "zhaoyufei") == []  # another team's people are not invited
 
     assert "报名成功：活动1「冬季运动会」" in (await bot.click("sunpeng", "teams:signup:1"))[0]

@@ -147,17 +147,104 @@ async def test_events_are_deduplicated_on_their_fields(bot: Bot) -> None:
 
 
 async def test_one_persons_messages_are_handled_in_order(bot: Bot) -> None:
-    order: list[str] = []
+    order: list[int] = []
     processor = bot.app[keys.PROCESSOR]
-    original = processor.process
+    original = processor._dispatcher.dispatch  # noqa: SLF001
 
-    async def tracking(inbox_id: int) -> None:
-        await asyncio.sleep(0.01 if inbox_id % 2 else 0)
-        order.append(str(inbox_id))
-        await original(inbox_id)
+    async def tracking(ctx: Any) -> Any:
+        await asyncio.sleep(0.01 if ctx.inbox_id % 2 else 0)
+        order.append(ctx.inbox_id)
+        return await original(ctx)
 
-    processor.process = tracking  # type: ignore[method-assign]
+    processor._dispatcher.dispatch = tracking  # type: ignore[method-assign]  # noqa: SLF001
     for i in range(6):
         assert await bot.say("sunpeng", f"消息{i}") == 200
+        assert await bot.say("wutao", f"消息{i}") == 200
     await bot.flush()
-    assert order == sorted(order, key=int)
+    assert len(order) == 12 and processor.processed == 12
+    async with bot.app[keys.DB].sessions() as session:
+        owners = dict((await session.execute(select(InboxRow.id, InboxRow.from_user))).all())
+    for user in ("sunpeng", "wutao"):
+        mine = [i for i in order if owners[i] == user]
+        assert mine == sorted(mine) and len(mine) == 6
+
+LAUGHS = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+          + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(8))
+          + ']><xml><Encrypt>&i;</Encrypt></xml>')
+
+
+async def test_dtds_are_refused_in_every_encoding_before_any_parse(bot: Bot) -> None:
+    """A billion-laughs envelope in UTF-16/32 (with or without a byte-order mark), or declared in another
+    encoding, never reaches an XML parser: it is refused as a bad request."""
+    _body, query = bot.text_body("sunpeng", "hi")
+    bodies = [LAUGHS.encode(codec) for codec in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le")]
+    bodies.append(LAUGHS.replace("UTF-16", "ISO-8859-1").encode("latin-1"))
+    bodies.append(b"\xef\xbb\xbf" + LAUGHS.replace("UTF-16", "UTF-8").encode())
+    bodies.append(LAUGHS.replace("UTF-16", "UTF-8").replace("DOCTYPE", "doctype").encode())
+    for body in bodies:
+        resp = await bot.post(body, query)
+        assert resp.status == 400, body[:40]
+    assert await inbox_rows(bot) == 0
+    assert (await bot.post(*bot.text_body("sunpeng", "hi"))).status == 200  # and valid callbacks still pass
+
+
+async def test_the_signature_is_checked_over_the_raw_encrypt_value(bot: Bot) -> None:
+    """The envelope is scanned, not parsed: the signature is over the Encrypt text as sent, with or without CDATA."""
+    body, query = bot.text_body("sunpeng", "hi")
+    encrypt = body.split(b"<Encrypt><![CDATA[")[1].split(b"]]>")[0]
+    plain = b"<xml><ToUserName>x</ToUserName><Encrypt>" + encrypt + b"</Encrypt></xml>"
+    assert (await bot.post(plain, query)).status == 200
+    twice = body.replace(b"</xml>", b"<Encrypt>" + encrypt + b"</Encrypt></xml>")
+    assert (await bot.post(twice, query)).status == 400
+    tampered = body.replace(encrypt[:8], encrypt[:8][::-1])
+    assert (await bot.post(tampered, query)).status == 403
+    assert await inbox_rows(bot) == 1
+
+
+async def test_pathological_envelopes_are_refused_without_backtracking(bot: Bot) -> None:
+    """Bodies built to make a scanner backtrack (long runs inside an unclosed element) are refused at once;
+    a quadratic scan of 64 KiB would take minutes, so the test would time out rather than pass."""
+    _body, query = bot.text_body("sunpeng", "hi")
+    room = bot.settings.max_body_bytes - 64
+    for filler in (b" ", b"A", b"<Encrypt>", b"<Encrypt> A", b"<![CDATA[A"):
+        body = b"<xml><Encrypt>" + filler * (room // len(filler))
+        resp = await bot.post(body[: bot.settings.max_body_bytes], query)
+        assert resp.status == 400
+    assert await inbox_rows(bot) == 0
+
+
+async def test_a_backlog_is_stored_acknowledged_and_reported(bot: Bot) -> None:
+    """Past the threshold callbacks are still stored and answered 200; /healthz says "backlogged" until
+    the processor has caught up."""
+    processor = bot.app[keys.PROCESSOR]
+    processor.backlog_rows = 3
+    submit = processor.submit
+    processor.submit = lambda *_a, **_k: None  # type: ignore[method-assign]  # processing falls behind
+    for i in range(5):
+        assert await bot.say("sunpeng", f"第{i}条") == 200
+    assert await inbox_rows(bot) == 5
+    health = await (await bot.client.get("/healthz")).json()
+    assert health["status"] == "backlogged" and health["inbox_pending"] == 5
+    assert health["inbox_oldest_pending_s"] >= 0
+    processor.submit = submit  # type: ignore[method-assign]
+    assert await processor.recover() == 1
+    await bot.flush()
+    health = await (await bot.client.get("/healthz")).json()
+    assert health["status"] == "ok" and health["inbox_pending"] == 0
+    assert len(bot.fake.to("sunpeng")) == 5
+
+
+async def test_the_idle_gate_never_holds_work_back_for_long() -> None:
+    """Under callbacks that never pause, a waiter is let through once the gate has been busy for
+    ``max_busy``; with a pause it goes at the pause."""
+    from bot.gate import IdleGate
+
+    gate = IdleGate(max_busy=0.05)
+    gate.enter()  # a stream of callbacks that never pauses
+    await asyncio.wait_for(gate.quiet(at_most=3600), timeout=30)  # would wait an hour if the gate starved work
+    await asyncio.sleep(0.06)
+    assert gate.busy
+    await asyncio.wait_for(gate.quiet(at_most=3600), timeout=1)  # busy too long already: no wait at all
+    gate.leave()
+    waiter = asyncio.create_task(IdleGate(max_busy=3600).quiet(at_most=3600))
+    await asyncio.wait_for(waiter, timeout=30)  # an idle gate never waits

@@ -20,6 +20,9 @@ class Signals:
     has_ref: bool
     urgent: bool
     role: str | None
+    zone_person: bool = False
+    open_items: int = 0
+    open_incidents: int = 0
 
 
 def featurize(masked: str, tokens: list[str], sig: Signals) -> list[str]:
@@ -63,4 +66,7 @@ def featurize(masked: str, tokens: list[str], sig: Signals) -> list[str]:
     feats.extend(c + "&per" for c in concepts if sig.n_persons)
     if sig.role:
         feats.extend(c + "&" + sig.role for c in concepts if c in ("k:visit", "k:done", "k:status"))
+    if sig.zone_person:
+        feats.append("zone:per")
+        feats.extend(c + "&zone" for c in concepts if c in ("k:visit", "k:done", "k:status", "k:illness"))
     return list(dict.fromkeys(feats))

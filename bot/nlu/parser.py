@@ -15,7 +15,7 @@ from .persons import PersonFinder
 from .refs import find_ref
 from .rules import apply_rules
 from .segment import DATA_DIR, Segmenter
-from .types import Intent, Parse, Person
+from .types import Intent, Parse, ParseContext, Person
 from .urgency import is_urgent
 
 MODEL_PATH = DATA_DIR / "model.json"
@@ -30,10 +30,12 @@ class Analysis:
     tokens: tuple[str, ...]
     persons: tuple[str, ...]
     ambiguous: tuple[tuple[str, tuple[str, ...]], ...]
+    unknown: tuple[str, ...]
     due: datetime.date | None
     ref: int | None
     urgent: bool
     features: tuple[str, ...]
+    context: ParseContext
 
 
 class Parser:
@@ -44,6 +46,9 @@ class Parser:
         self._seg = segmenter
         self._model = model
         self._people: dict[str, Person] = {}
+        self._zones: dict[str, frozenset[str]] = {}
+        self._teams: dict[tuple[int | None, str], frozenset[str]] = {}
+        self._branches: dict[int | None, frozenset[str]] = {}
         self._finder = PersonFinder((), segmenter.is_common_word, segmenter.cut)
 
     @classmethod
@@ -68,13 +73,37 @@ class Parser:
         """(Re)load the roster; names are added to the tokenizer."""
         people = list(people)
         self._people = {p.userid: p for p in people}
+        zones: dict[str, set[str]] = {}
+        teams: dict[tuple[int | None, str], set[str]] = {}
+        branches: dict[int | None, set[str]] = {}
+        for p in people:
+            if p.zone:
+                zones.setdefault(p.zone, set()).add(p.userid)
+            if p.team:
+                teams.setdefault((p.branch, p.team), set()).add(p.userid)
+            branches.setdefault(p.branch, set()).add(p.userid)
+        self._zones = {k: frozenset(v) for k, v in zones.items()}
+        self._teams = {k: frozenset(v) for k, v in teams.items()}
+        self._branches = {k: frozenset(v) for k, v in branches.items()}
         self._seg.set_names(p.name for p in people)
         self._finder = PersonFinder(people, self._seg.is_common_word, self._seg.cut)
 
-    def analyse(self, text: str, *, sender: str | None, today: datetime.date) -> Analysis:
+    def context_of(self, sender: str | None) -> ParseContext:
+        """The sender's context as far as the roster tells it (role, zone, team, branch; no open items)."""
+        person = self._people.get(sender) if sender else None
+        if person is None:
+            return ParseContext()
+        role = "grid_leader" if person.grid_leader and person.role == "employee" else person.role
+        team = self._teams.get((person.branch, person.team or ""), frozenset()) if person.team else frozenset()
+        return ParseContext(role, self._zones.get(person.userid, frozenset()), team - {person.userid},
+                            self._branches.get(person.branch, frozenset()))
+
+    def analyse(self, text: str, *, sender: str | None, today: datetime.date,
+                context: ParseContext | None = None) -> Analysis:
         """Run the extractors and build model features."""
+        ctx = context if context is not None else self.context_of(sender)
         norm = normalize(text)
-        found = self._finder.find(norm, sender)
+        found = self._finder.find(norm, sender, ctx)
         masked = found.masked
         ref_hit = find_ref(masked)
         no_ref = masked
@@ -84,25 +113,28 @@ class Parser:
         due = extract_due(no_ref, today)
         urgent = is_urgent(masked)
         tokens = tuple(t for t in self._seg.cut(masked) if t.strip())
-        person = self._people.get(sender) if sender else None
-        sig = Signals(len(found.persons) + len(found.ambiguous), due is not None, ref_hit is not None,
-                      urgent, person.role if person else None)
+        role = "employee" if ctx.role == "grid_leader" else ctx.role
+        sig = Signals(len(found.persons) + len(found.ambiguous) + len(found.unknown), due is not None,
+                      ref_hit is not None, urgent, role, any(u in ctx.zone for u in found.persons),
+                      ctx.open_items, ctx.open_incidents)
         feats = tuple(featurize(masked, list(tokens), sig))
-        return Analysis(norm, masked, tokens, found.persons, found.ambiguous, due,
-                        ref_hit[0] if ref_hit else None, urgent, feats)
+        return Analysis(norm, masked, tokens, found.persons, found.ambiguous, found.unknown, due,
+                        ref_hit[0] if ref_hit else None, urgent, feats, ctx)
 
-    def parse(self, text: str, *, sender: str | None = None, today: datetime.date) -> Parse:
+    def parse(self, text: str, *, sender: str | None = None, today: datetime.date,
+              context: ParseContext | None = None) -> Parse:
         """Parse one message.
 
         Args:
             text: Raw message text.
             sender: Sender's userid (never listed as a person).
             today: Reference date for relative dates.
+            context: The sender's role, zone, team and open items (default: what the roster says).
 
         Returns:
             The parse.
         """
-        a = self.analyse(text, sender=sender, today=today)
+        a = self.analyse(text, sender=sender, today=today, context=context)
         intent, category, polarity = Intent.OTHER.value, None, None
         if self._model is not None and a.masked.strip():
             heads = self._model.heads
@@ -115,5 +147,6 @@ class Parser:
                 polarity = heads["polarity"].predict(a.features)
         if not a.masked.strip() and strip_emoji(text).strip() != text.strip():
             intent = Intent.SMALLTALK.value  # emoji only (👍, 🙏, 😊): a reaction, not a request
-        intent, category, polarity = apply_rules(a.masked, intent, category, polarity, self._model)
-        return Parse(Intent(intent), category, polarity, a.persons, a.due, a.ref, a.urgent, a.ambiguous)
+        intent, category, polarity = apply_rules(a.masked, intent, category, polarity, a.context,
+                                                 any(u in a.context.zone for u in a.persons))
+        return Parse(Intent(intent), category, polarity, a.persons, a.due, a.ref, a.urgent, a.ambiguous, a.unknown)

@@ -2,17 +2,31 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from .types import Person
+from .types import ParseContext, Person
 
 PLACEHOLDER = "\ue000"
 TITLES = (
     "师傅|师父|大姐|大哥|姐姐|哥哥|姐|哥|老师|主任|副主任|书记|副书记|班长|副班长|组长|站长|所长|"
-    "科长|处长|部长|经理|队长|主管|专责|技术员|工程师|同志|老哥|大叔|阿姨|姨|叔"
+    "科长|处长|部长|经理|队长|主管|专责|技术员|工程师|同志|老哥|大叔|阿姨|姨|叔|护士长|大夫|医生|校长|矿长|院长"
 )
-_SURNAME_TITLES = "师傅|师父|大姐|大哥|姐|哥|老师|主任|书记|班长|组长|站长|所长|科长|经理|队长|工"
+_SURNAME_TITLES = "师傅|师父|大姐|大哥|姐|哥|老师|主任|书记|班长|组长|站长|所长|科长|经理|队长|工|护士长|大夫|医生|校长|矿长|院长"
+# 小X / 老X / 阿X that are ordinary words, whatever the roster's surnames.
+_NICK_WORDS = frozenset(
+    "小时 小区 小学 小心 小孩 小组 小说 小姐 小伙 小吃 小事 小车 小米 小便 小麦 小子 小儿 小型 小路 小鸟 小狗 小猫 "
+    "小妹 小弟 小哥 小姨 小舅 小叔 小数 小白 小卖 小票 小屋 小院 小寨 小店 小菜 小工 小号 小样 小康 小额 小半 小题 "
+    "小女 小三 小五 小六 小九 小本 小伤 小病 小毛 小问 小时候 小会 小礼 小窗 小门 小楼 小桥 小河 小山 小城 小镇 "
+    "老师 老板 老公 老婆 老家 老人 老是 老化 老大 老二 老三 老乡 老虎 老鼠 老年 老式 老总 老爷 老太 老汉 老伴 老头 "
+    "老姐 老哥 老弟 老话 老实 老样 老毛 老地 老远 老早 老旧 老兵 老同 老百 老天 老字 老有 老在 老不 老了 老么 老区 "
+    "老城 老街 老房 老楼 老路 老厂 老师傅 老领 老职 老党 老干 老将 老手 老少 老友 老客 老病 老胃 老腰 老寒 老花 "
+    "老想 老要 老说 老找 老让 老叫 老跟 老给 老被 老加 老出 老犯 老坏 老卡 老掉 老停 老断 老漏 老堵 老响 老跳 "
+    "阿姨 阿爸 阿妈 阿婆 阿公 阿伯 老王八 小白脸 老黄牛 老黄历 小金库 小高层 小马扎 老马识".split()
+)
+# Common surnames: a nickname on one of them names someone even when the roster has nobody of it.
+_COMMON_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+                    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "长孙", "宇文", "司徒", "端木")
 _TITLE_RE = re.compile(rf"(?:{TITLES})")
 # Titles that may follow a bare given name (红梅姐, 建国书记, 海洋班长).
@@ -55,6 +69,7 @@ class PersonResult:
     persons: tuple[str, ...]
     ambiguous: tuple[tuple[str, tuple[str, ...]], ...]
     masked: str
+    unknown: tuple[str, ...] = ()
 
 
 def _surname(name: str) -> str:
@@ -99,6 +114,14 @@ class PersonFinder:
         self._given_re = (
             re.compile(rf"({'|'.join(map(re.escape, givens))})(?:{_GIVEN_TITLES})") if givens else None
         )
+        self._common_given = {g for g in self._by_given if is_common(g)}
+        bare = sorted((g for g in self._by_given if g[0] in "小老阿" and g not in _NICK_WORDS), key=len, reverse=True)
+        self._bare_given_re = re.compile(rf"(?<![下大中一这那个每])(?:{'|'.join(map(re.escape, bare))})") if bare else None
+        plain = sorted((g for g in self._by_given if g[0] not in "小老阿"), key=len, reverse=True)
+        self._plain_given_re = re.compile("|".join(map(re.escape, plain))) if plain else None
+        singles = {sur for sur in self._by_surname if len(sur) == 1}
+        nick_chars = "".join(sorted(singles | set(_COMMON_SURNAMES)))
+        self._nick_re = re.compile(rf"(?<![大一这那个每小老阿])(小|老|阿)([{nick_chars}])")
         surnames = sorted(self._by_surname, key=len, reverse=True)
         self._title_re = (
             re.compile(rf"(?<![这本上下每一二两三几多该那个整小老阿])({'|'.join(map(re.escape, surnames))})"
@@ -132,16 +155,60 @@ class PersonFinder:
         stripped = before.rstrip()
         return not stripped or before.endswith(" ") or stripped.endswith(",")
 
-    def find(self, text: str, sender: str | None = None) -> PersonResult:
+    @staticmethod
+    def _nearest(ids: tuple[str, ...], context: ParseContext | None) -> tuple[str, ...]:
+        """Keep the candidates nearest the sender: their team, else their zone, else their branch."""
+        if context is None or len(ids) < 2:
+            return ids
+        for circle in (context.team, context.zone, context.branch):
+            near = tuple(u for u in ids if u in circle)
+            if near:
+                return near
+        return ids
+
+    def _partial(self, text: str, taken: list[tuple[int, int]], sender: str | None) -> Iterator[Mention]:
+        """Given names alone (建国说…, 小兵) and nicknames (小王, 老覃, 阿珍): surname or given-name parts."""
+        def free(a: int, b: int) -> bool:
+            return all(b <= x or a >= y for x, y in taken)
+
+        for rx in (self._bare_given_re, self._plain_given_re):
+            if rx is None:
+                continue
+            for m in rx.finditer(text):
+                g = m.group(0)
+                if not free(m.start(), m.end()):
+                    continue
+                if rx is self._plain_given_re and (len(g) < 2 or not (
+                        _POST_OK.match(text[m.end():m.end() + 8]) or _PRE_OK.search(text[max(0, m.start() - 6):m.start()])
+                        or (g not in self._common_given and self._aligned(text, m.start(), m.end())))):
+                    continue
+                ids = tuple(u for u in self._by_given[g] if u != sender)
+                if ids:
+                    taken.append((m.start(), m.end()))
+                    yield Mention(m.start(), m.end(), g, ids)
+        for m in self._nick_re.finditer(text):
+            word = m.group(0)
+            if word in _NICK_WORDS or text[m.start():m.end() + 1] in _NICK_WORDS or not free(m.start(), m.end()):
+                continue
+            if _POST_BAD.match(text[m.end():m.end() + 4]):
+                continue
+            ids = tuple(u for u in self._by_surname.get(m.group(2), ()) if u != sender)
+            if sender is not None and not ids and sender in self._by_surname.get(m.group(2), ()):
+                continue  # the sender's own nickname
+            taken.append((m.start(), m.end()))
+            yield Mention(m.start(), m.end(), word, ids)
+
+    def find(self, text: str, sender: str | None = None, context: ParseContext | None = None) -> PersonResult:
         """Find the roster people a message is about.
 
         Args:
             text: Normalised message text.
             sender: Sender's userid, never listed.
+            context: The sender's team, zone and branch: several candidates are narrowed to the nearest.
 
         Returns:
-            Persons in order of first mention, ambiguous mentions and the text
-            with every mention replaced by a placeholder.
+            Persons in order of first mention, ambiguous mentions (candidates nearest first), nicknames
+            that fit nobody and the text with every mention replaced by a placeholder.
         """
         raw: list[tuple[int, int, str]] = []
         if self._name_re is not None:
@@ -180,19 +247,23 @@ class PersonFinder:
                 ids = tuple(u for u in self._by_surname[m.group(1)] if u != sender)
                 if ids:
                     mentions.append(Mention(m.start(), m.end(), m.group(0), ids))
+        mentions.extend(self._partial(text, [(m.start, m.end) for m in mentions], sender))
         mentions.sort(key=lambda m: m.start)
         persons: list[str] = []
         ambiguous: list[tuple[str, tuple[str, ...]]] = []
+        unknown: list[str] = []
         for men in mentions:
             if sender is not None and sender in men.userids and len(men.userids) > 1 and men.text in self._by_name:
                 continue
-            ids = tuple(u for u in men.userids if u != sender)
+            ids = self._nearest(tuple(u for u in men.userids if u != sender), context)
             if len(ids) == 1:
                 if ids[0] not in persons:
                     persons.append(ids[0])
             elif len(ids) > 1 and all(a[0] != men.text for a in ambiguous):
                 ambiguous.append((men.text, ids))
+            elif not ids and men.text not in unknown:
+                unknown.append(men.text)
         masked = text
         for men in sorted(mentions, key=lambda m: m.start, reverse=True):
             masked = masked[:men.start] + PLACEHOLDER + masked[men.end:]
-        return PersonResult(tuple(persons), tuple(ambiguous), masked)
+        return PersonResult(tuple(persons), tuple(ambiguous), masked, tuple(unknown))

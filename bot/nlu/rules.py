@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .model import ModelBundle
+from .types import ParseContext
 
 _NEG_SAT = re.compile(r"不满意|不太满意|不行|没解决|没修好|还是不|还是那样|还是没|一点没|根本没|差评|敷衍|不接受|又坏|白修|等于没")
 _NO_WORDS = re.compile(r"^[\sA-Za-z0-9.,!?~。，、…·\-_=+*/\\:;'\"]*$")
@@ -13,7 +13,7 @@ _POS_SAT = re.compile(r"满意|好评|点赞|解决了|修好了|可以了|好�
 
 
 def apply_rules(masked: str, intent: str, category: str | None, polarity: str | None,
-                model: ModelBundle | None) -> tuple[str, str | None, str | None]:
+                context: ParseContext | None = None, zone_person: bool = False) -> tuple[str, str | None, str | None]:
     """Adjust the model's reading with a few high-precision rules.
 
     Args:
@@ -21,7 +21,8 @@ def apply_rules(masked: str, intent: str, category: str | None, polarity: str | 
         intent: Model intent.
         category: Model category.
         polarity: Model polarity.
-        model: The model bundle (for category fallback).
+        context: The sender's context.
+        zone_person: A person in the sender's zone is mentioned.
 
     Returns:
         (intent, category, polarity).

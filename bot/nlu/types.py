@@ -15,12 +15,39 @@ class Person:
         name: Full Chinese name.
         role: ``employee``, ``member`` or ``secretary`` when known.
         team: Team name when known.
+        zone: Userid of the party member whose 责任区 the person is in.
+        branch: Branch (支部) id when known.
+        grid_leader: The person is the 网格长 of their team.
     """
 
     userid: str
     name: str
     role: str | None = None
     team: str | None = None
+    zone: str | None = None
+    branch: int | None = None
+    grid_leader: bool = False
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What is known about the sender beyond the words (the bot passes it; tests and data derive it).
+
+    Attributes:
+        role: ``employee``, ``member``, ``secretary`` or ``grid_leader``.
+        zone: Userids in the sender's 责任区 (a member's zone).
+        team: Userids of the sender's team-mates.
+        branch: Userids of the sender's branch.
+        open_items: How many open items the sender owns or follows.
+        open_incidents: How many open incidents the sender is to act on.
+    """
+
+    role: str | None = None
+    zone: frozenset[str] = frozenset()
+    team: frozenset[str] = frozenset()
+    branch: frozenset[str] = frozenset()
+    open_items: int = 0
+    open_incidents: int = 0
 
 
 class Intent(str, Enum):
@@ -41,7 +68,11 @@ class Intent(str, Enum):
 
 @dataclass(frozen=True)
 class Parse:
-    """The structured reading of one message (see SCHEMA)."""
+    """The structured reading of one message (see SCHEMA).
+
+    ``ambiguous``: mentions that fit several people (mention, candidates nearest the sender first);
+    ``unknown``: nicknames (小X, 老X, X工…) that fit nobody on the roster: someone is meant, not the sender.
+    """
 
     intent: Intent
     category: str | None
@@ -51,6 +82,7 @@ class Parse:
     ref: int | None
     urgent: bool
     ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    unknown: tuple[str, ...] = ()
 
     def to_json(self, id: str | None) -> dict[str, object]:  # noqa: A002
         """Return the SCHEMA JSON object for this parse."""

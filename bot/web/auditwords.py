@@ -36,6 +36,7 @@ EVENTS = {
     "attendance": "登记到场", "question_added": "加题", "question_removed": "删题", "published": "发布",
     "closed": "结束", "started": "开始作答", "answer": "作答", "finished": "答完", "recommended": "推荐",
     "reviewed": "考察", "decided": "认定", "add": "登记", "added": "加入", "updated": "修改", "removed": "移除",
+    "race_lost": "晚了一步（他人已先办理，未改变）",
 }
 PREFIXES = sorted(("item", "incident", "project", "survey", "training", "activity", "reserve", "talent_profile",
                    "lecturer"), key=len, reverse=True)

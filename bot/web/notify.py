@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.replies import Reply, TemplateCard, Text
+from bot.pushes import enqueue_reply, held_until
+from bot.replies import Reply
 from bot.web.core import Ctx
-from storage import outbox
 
 
 async def deliver(ctx: Ctx, replies: Sequence[Reply]) -> None:
-    """Queue ``replies`` (a card's text fallback too, as the processor does); the sender wakes after commit."""
+    """Queue ``replies`` (one message per push, as the processor does); the sender wakes after commit."""
     for reply in replies:
         to = reply.addressed(ctx.viewer.userid)
-        await outbox.enqueue(ctx.session, to, reply.payload(), ctx.now)
-        if isinstance(reply, TemplateCard) and reply.fallback:
-            await outbox.enqueue(ctx.session, to, Text(content=reply.fallback).payload(), ctx.now)
+        wait = held_until(reply, to, ctx.viewer.userid, ctx.now)  # a broadcast at night waits for the morning
+        await enqueue_reply(ctx.session, reply, to, ctx.now, not_before=wait)
         ctx.queued = True

@@ -7,12 +7,24 @@ from typing import Any
 
 import aiohttp
 
+CARD_UPDATE = "update_template_card"  # bot.replies.CardUpdate's msgtype
+
 # Error codes, see WECOM.md
 TOKEN_ERRORS = frozenset({40014, 42001, 40001})
 BUSY = -1
 FREQ_LIMIT = 45009
 CONCURRENCY_LIMIT = 45033
+RETRYABLE = frozenset({BUSY, FREQ_LIMIT, CONCURRENCY_LIMIT})
 PERMANENT = {60020: "IP 不在企业微信可信 IP 列表中 (60020)", 40031: "接收人列表无效 (40031)"}
+# Errors of the deployment, not of one message: /healthz says ``error`` until a request succeeds again.
+CONFIG_ERRORS = {
+    40001: "应用 Secret 不正确 (40001)",
+    40013: "企业 CorpID 不正确 (40013)",
+    60020: "服务器 IP 不在企业微信可信 IP 列表中 (60020)",
+    40031: "接收人列表无效 (40031)：应用可见范围或 AgentID 是否正确",
+    40056: "应用 AgentID 不正确 (40056)",
+    48002: "接口无权限 (48002)",
+}
 
 
 class WeComAPIError(Exception):
@@ -25,7 +37,9 @@ class WeComAPIError(Exception):
 
 
 class TransportError(Exception):
-    """No usable answer. ``sent_maybe`` tells whether the request may have reached WeCom."""
+    """No usable answer. ``sent_maybe`` tells whether the request may have reached WeCom: False for a
+    refused connection, a DNS failure, a connect timeout, and an HTTP 5xx without a WeCom body (the
+    gateway answered, WeCom did not act)."""
 
     def __init__(self, reason: str, *, sent_maybe: bool) -> None:
         super().__init__(reason)
@@ -48,16 +62,20 @@ class WeComClient:
         self._corp_id = corp_id
         self._secret = secret
         self.agent_id = agent_id
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        # a connect timeout proves the request never left; a timeout after that may have sent it
+        self._timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=min(5.0, timeout))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         url = self._base + path
         try:
             async with self._http.request(method, url, timeout=self._timeout, **kwargs) as resp:
                 if resp.status >= 500:
-                    raise TransportError(f"HTTP {resp.status}", sent_maybe=True)
-                data = await resp.json(content_type=None)
-        except aiohttp.ClientConnectorError as exc:
+                    data = await _wecom_body(resp)
+                    if data is None:  # the gateway's own error page: WeCom never saw the request
+                        raise TransportError(f"HTTP {resp.status} without a WeCom answer", sent_maybe=False)
+                else:
+                    data = await resp.json(content_type=None)
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             raise TransportError(f"cannot connect: {exc}", sent_maybe=False) from None
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}", sent_maybe=True) from None
@@ -74,10 +92,20 @@ class WeComClient:
         return str(data["access_token"]), int(data.get("expires_in", 7200))
 
     async def send(self, token: str, touser: str, payload: dict[str, Any]) -> SendResult:
-        body = {"touser": touser, "agentid": self.agent_id, **payload}
+        if payload.get("msgtype") == CARD_UPDATE:  # a pressed card shown as done (bot.replies.CardUpdate)
+            return await self.update_template_card(token, touser, payload)
+        # a card's text fallback rides in its outbox row (bot.replies.TemplateCard), never to WeCom
+        body = {"touser": touser, "agentid": self.agent_id, **{k: v for k, v in payload.items() if k != "fallback"}}
         data = await self._call("POST", "message/send", params={"access_token": token}, json=body)
         invalid = tuple(u for u in str(data.get("invaliduser", "") or "").split("|") if u)
         return SendResult(invalid, str(data.get("msgid", "")))
+
+    async def update_template_card(self, token: str, touser: str, payload: dict[str, Any]) -> SendResult:
+        body = {"userids": [touser], "agentid": self.agent_id, "response_code": payload.get("response_code", ""),
+                "button": payload.get("button", {})}
+        data = await self._call("POST", "message/update_template_card", params={"access_token": token}, json=body)
+        invalid = data.get("invaliduser") or []
+        return SendResult(tuple(invalid.split("|") if isinstance(invalid, str) else invalid), "")
 
     # --- web login and files (OAuth2 code exchange, media/upload) ------------------
 
@@ -141,6 +169,15 @@ class WeComClient:
         departments = tuple(int(d) for d in data.get("department", []) or [])
         main = int(data.get("main_department", 0) or 0) or (departments[0] if departments else 0)
         return DirectoryUser(str(data.get("userid", userid)), str(data.get("name", "")), departments, main)
+
+
+async def _wecom_body(resp: aiohttp.ClientResponse) -> dict[str, Any] | None:
+    """A 5xx answer's JSON body if it is WeCom's (has an ``errcode``), else None."""
+    try:
+        data = await resp.json(content_type=None)
+    except (ValueError, aiohttp.ClientError):
+        return None
+    return data if isinstance(data, dict) and "errcode" in data else None
 
 
 NO_SUCH_USER = 60111  # user/get: the userid does not exist

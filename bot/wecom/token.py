@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime, timedelta, timezone
 
-from bot.wecom.client import WeComClient
+from bot.wecom.client import TransportError, WeComAPIError, WeComClient
 from storage import tokens
 from storage.db import Database
 
@@ -15,8 +16,10 @@ MARGIN = timedelta(minutes=5)
 class TokenCache:
     """Hands out a valid token; refreshes at most once per expiry, whatever the concurrency."""
 
-    def __init__(self, db: Database, client: WeComClient, name: str) -> None:
+    def __init__(self, db: Database, client: WeComClient, name: str, *, cooldown: float = 5.0) -> None:
         self._db = db
+        self.cooldown = cooldown  # seconds a failed gettoken is answered from memory (WeCom blocks callers that insist)
+        self._failed: tuple[Exception, float] | None = None
         self._client = client
         self._name = name
         self._lock = asyncio.Lock()
@@ -34,10 +37,17 @@ class TokenCache:
         async with self._lock:
             if self._fresh(self._token, self._expires, bad):
                 return self._token  # type: ignore[return-value]
-            if self._db.dialect == "postgresql":
-                token, expires = await self._refresh_locked(bad)
-            else:
-                token, expires = await self._refresh_unlocked(bad)
+            if self._failed is not None and time.monotonic() - self._failed[1] < self.cooldown:
+                raise self._failed[0]
+            try:
+                if self._db.dialect == "postgresql":
+                    token, expires = await self._refresh_locked(bad)
+                else:
+                    token, expires = await self._refresh_unlocked(bad)
+            except (WeComAPIError, TransportError) as exc:
+                self._failed = (exc, time.monotonic())
+                raise
+            self._failed = None
             self._token, self._expires = token, expires
             return token
 

@@ -11,6 +11,7 @@ from handlers.care import questions  # noqa: F401, I001 - route order matters
 from handlers.care import which  # noqa: F401
 from handlers.care import cards  # noqa: F401
 from handlers.care import commands  # noqa: F401
+from handlers.care import ledger  # noqa: F401
 from handlers.care import asking  # noqa: F401
 from handlers.care import chat  # noqa: F401
 from handlers.care import api, pages

@@ -1,5 +1,4 @@
-"""精密关注 slash commands: /台账 /我的 /结案 for party members (the secretary sees every entry), /覆盖 for
-the secretary.
+"""精密关注 slash commands: /我的 /结案 for party members (/台账 and /覆盖, paged summaries: ``ledger.py``).
 
 Privacy: employees never see ledger entries; members see only the entries they are responsible for;
 the secretary sees all. Every view of a sensitive entry is audited.
@@ -18,7 +17,6 @@ from handlers.care.router import router
 from handlers.care.which import ask_which, continuation, named
 from storage import audit, care, deeds, people
 from storage.care import CareCategory, CareEntry
-from storage.care.coverage import coverage
 from storage.care.queries import open_items_owned
 
 STAFF = ("member", "secretary")
@@ -29,39 +27,6 @@ SOON = timedelta(days=3)  # /我的 lists visits and follow-ups due within this
 async def _audit_views(ctx: Context, entries: list[CareEntry], where: str) -> None:
     await audit.record_views(ctx.session, ctx.now, ctx.userid, "care_entry",
                              [e.id for e in entries if e.sensitive], f"via={where}")
-
-
-@router.command("/台账", roles=STAFF, hidden=True, denied=msg.LEDGER_DENIED,
-                help=[("/台账", "重点关注人群台账", SECRETARY)])
-async def ledger(ctx: Context) -> Replies:
-    assert ctx.sender is not None
-    secretary = ctx.sender.is_secretary
-    entries = await care.ledger(ctx.session, responsible=None if secretary else ctx.userid)
-    if not entries:
-        return Text(content=msg.LEDGER_EMPTY if secretary else msg.LEDGER_EMPTY_MINE)
-    everyone = await people.by_id(ctx.session)
-    lines = []
-    for entry in entries:
-        shows = secretary or entry.responsible == ctx.userid or not entry.sensitive
-        lines.append(msg.entry_line(entry, everyone.get(entry.person), everyone.get(entry.responsible), ctx.today,
-                                    summary=shows))
-    await _audit_views(ctx, entries, "ledger")
-    return Text(content=msg.ledger_title(secretary, len(entries)) + "\n" + "\n".join(lines)
-                + f"\n{msg.confidential(secretary)}")
-
-
-@router.command("/覆盖", roles=SECRETARY, summary="责任区走访覆盖", denied=msg.COVERAGE_DENIED)
-async def zone_coverage(ctx: Context) -> Replies:
-    cov = await coverage(ctx.session, ctx.today)
-    lines = [f"责任区走访覆盖（截至 {ctx.today.isoformat()}）", "党员：责任区人数 / 30天内走访 / 90天内走访"]
-    for m in cov.members:
-        lines.append(f"· {m.name}：{m.zone_size} / {m.visited_30} / {m.visited_90}")
-    lines.append(f"合计：{cov.zone_total} / {cov.visited_30} / {cov.visited_90}")
-    if cov.unassigned:
-        lines.append("不在任何责任区：" + "、".join(name for _, name in cov.unassigned))
-    else:
-        lines.append("所有人都已分到责任区。")
-    return Text(content="\n".join(lines))
 
 
 @router.command("/我的", roles=STAFF, summary="我的责任区、待走访、待办事项", denied=msg.MINE_DENIED)

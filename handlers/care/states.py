@@ -20,6 +20,8 @@ class CareStates(StatesGroup, domain="care"):
     tip = State(unanswered=KEEP, ttl=TIP_TTL, cancellable=False)
     # "请问你走访的是哪位同事？" (a visit report without a name)
     visit_who = State()
+    # a page of /台账 or /覆盖 was shown and there is a next one: "下一页" shows it (``ledger.py``)
+    page = State()
 
 
 class TipCard(CardKey, prefix="care"):

@@ -77,7 +77,7 @@ async def owner_card(ctx: Acting, item: Item, *, heading: str = "新诉求") -> 
         buttons=[("接单", DeedCard("accept", n).pack()), ("查看", DeedCard("view", n).pack())],
         fallback=(f"{urgent}【待接单】#{n} {who}反映：{item.text}\n"
                   f"请回复“接单 #{n}”确认跟进；有进展回复“#{n} 进展情况”，办好后回复“#{n} 已解决”。"),
-        task_prefix=f"deed{n}",
+        task_prefix=f"deed{n}", urgent=bool(item.urgent),
     )
 
 
@@ -202,9 +202,7 @@ async def _requester_says_done(ctx: Context, item: Item, note: str) -> Replies:
     """The requester reports their own item solved: that is their confirmation."""
     if item.status == DeedStatus.CLOSED:
         return Text(content=f"#{item.number} 已经办结了，谢谢！")
-    if item.status != DeedStatus.RESOLVED:
-        await deeds.resolve(ctx.session, item, now=ctx.now, actor=ctx.userid, note=note)
-    return await feedback(ctx, item, "satisfied", note)
+    return await feedback(ctx, item, "satisfied", note, resolving=True)
 
 
 # --- the secretary's actions ----------------------------------------------------------
@@ -213,7 +211,7 @@ async def _requester_says_done(ctx: Context, item: Item, note: str) -> Replies:
 async def reassign(ctx: Acting, item: Item, account: str) -> list[Reply]:
     """``/指派 #N 账号``: give a deed to someone else; tell the new owner, the old one and the requester."""
     n = item.number
-    lifecycle.check(Action.REASSIGN, n, item.status)
+    lifecycle.check_item(Action.REASSIGN, item)
     target = await people.find(ctx.session, account)
     if target is None:
         raise Refused(f"名册里没有账号“{account}”，请核对后再试。")
@@ -234,7 +232,7 @@ async def close_by_hand(ctx: Acting, item: Item, reason: str, *, how: str = "") 
     """``/关闭 #N 原因``: close a deed by hand with a written reason; tell the requester and the owner.
     ``how`` follows the refusal of a missing reason (the chat says how to write the command)."""
     n, reason = item.number, reason.strip(" ：:，,\n\t")
-    lifecycle.check(Action.CLOSE, n, item.status)  # refuses, in Chinese, what cannot be closed
+    lifecycle.check_item(Action.CLOSE, item)  # refuses, in Chinese, what cannot be closed (and says who closed it)
     if len(reason) < 2:
         raise Refused(f"手工销号必须写明原因，没有关闭 #{n}。" + (f"\n{how}" if how else ""))
     await deeds.close_by_hand(ctx.session, item, now=ctx.now, actor=ctx.userid, reason=reason)
@@ -251,14 +249,15 @@ async def close_by_hand(ctx: Acting, item: Item, reason: str, *, how: str = "") 
 # --- the requester's word ----------------------------------------------------------
 
 
-async def feedback(ctx: Context, item: Item, polarity: str, text: str) -> Replies:
+async def feedback(ctx: Context, item: Item, polarity: str, text: str, *, resolving: bool = False) -> Replies:
+    """The requester's word on their item; ``resolving``: they say it is solved (before the owner did)."""
     n = item.number
     if item.requester != ctx.userid:
         return Text(content=f"#{n} 的办理结果只能由反映人本人确认，这次没有改变事项状态。")
     owner_name = await msg.name(ctx, item.owner)
     note = text.strip()
     if polarity == "satisfied":
-        await deeds.confirm(ctx.session, item, now=ctx.now, actor=ctx.userid, note=note)
+        await deeds.confirm(ctx.session, item, now=ctx.now, actor=ctx.userid, note=note, resolving=resolving)
         replies: list[Reply] = [Text(content=f"谢谢您的确认！#{n}「{item.title}」已办结销号。")]
         if item.owner and item.owner != ctx.userid:
             replies.append(Text(to=item.owner,

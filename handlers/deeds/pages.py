@@ -166,7 +166,8 @@ async def glance(ctx: Ctx) -> Glance:
     spans = [(m, next_month(m) - timedelta(days=1)) for m in months]
     kpis = [Kpi("未办结事项", counts.active, url("items", status=OPEN, kind=ItemKind.DEED.value), order=10),
             Kpi("逾期事项", counts.overdue, url("items", overdue="true"), counts.overdue > 0, order=20),
-            Kpi("本月办结", counts.closed_month, url("items", closed_in=f"{ctx.today:%Y-%m}"), order=30),
+            Kpi("本月办结", counts.closed_month, url("items", closed_in=f"{ctx.today:%Y-%m}", kind=ItemKind.DEED.value),
+                order=30),
             Kpi("本月突发事件", counts.incidents_month, url("items", kind=ItemKind.INCIDENT.value, since=f"{months[-1]}"),
                 order=60)]
     charts = [
@@ -175,7 +176,8 @@ async def glance(ctx: Ctx) -> Glance:
                              hint="点柱子看明细"), order=10),
         Chart("satisfaction", chart("line", "满意率（按月）", labels,
                                     [series("满意率", await q.satisfaction_by_month(ctx.session, months, ctx.tz))],
-                                    unit="%", top=100, links=[url("items", closed_in=f"{m:%Y-%m}") for m in months],
+                                    unit="%", top=100,
+                                    links=[url("items", closed_in=f"{m:%Y-%m}", kind=ItemKind.DEED.value) for m in months],
                                     hint="满意办结 ÷（办结 + 重办）"), order=30),
         Chart("incidents", chart("bar", "突发事件（按月）", labels,
                                  [series("事件", await q.incidents_by_month(ctx.session, months, ctx.tz))],

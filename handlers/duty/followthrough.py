@@ -18,6 +18,7 @@ from storage import audit, deeds, duty, people
 from storage.deeds import EventKind
 from storage.deeds.models import Item
 from storage.duty import IncidentStatus
+from storage.errors import Refused
 
 WHICH_LIMIT = 9
 
@@ -44,7 +45,12 @@ async def progress(ctx: Context, item: Item, note: str) -> Replies:
         return Text(content=msg.not_yours_to_handle(item.number, item.team))
     replies: list[Reply] = []
     if item.status == IncidentStatus.OPEN:  # they are on it: that is the acknowledgement
-        acked = await incidents.acknowledge(ctx, item.number)
+        try:
+            acked = await incidents.acknowledge(ctx, item.number)
+        except Refused:
+            if item.status != IncidentStatus.ACKNOWLEDGED:  # re-read under the lock: closed meanwhile
+                raise
+            acked = None  # someone acknowledged it a moment ago: the note still counts
         replies += [r for r in as_list(acked) if r.to is not None]
     await duty.add_progress(ctx.session, item, ctx.userid, ctx.now, note)  # refused once closed
     assert ctx.sender is not None

@@ -13,7 +13,7 @@ from bot.dispatcher import Context, Replies
 from bot.replies import Reply, Text
 from handlers.duty import messages as msg
 from handlers.duty.states import ACK, IncidentCard
-from storage import duty, people
+from storage import deeds, duty, people
 from storage.deeds.models import Item
 from storage.people import Role
 
@@ -86,6 +86,8 @@ async def acknowledge(ctx: Context, number: int) -> Replies:
     assert ctx.sender is not None
     item = await duty.get_incident(ctx.session, number)
     if item is None:
+        if await deeds.get_by_number(ctx.session, number) is not None:  # a deed's number (an old card, a typo)
+            return Text(content=msg.NOT_AN_INCIDENT.format(n=number))
         return Text(content=msg.incident_not_found(number))
     if item.requester == ctx.userid:
         return Text(content=msg.own_report(number))

@@ -59,8 +59,8 @@ async def cancel(ctx: Context) -> Replies:
         return g
     if not _manages(ctx, g):
         return Text(content=msg.cancel_denied(g))
-    signed = await gatherings.signups(ctx.session, g)
     await gatherings.cancel(ctx.session, g, actor=ctx.userid, now=ctx.now)
+    signed = await gatherings.signups(ctx.session, g)  # after the lock: whoever signed up a moment ago is told
     replies: list[Reply] = [Text(content=msg.cancelled(g, len(signed)))]
     replies += [Text(to=s.userid, content=msg.cancelled_notice(ctx, g)) for s in signed if s.userid != ctx.userid]
     return replies

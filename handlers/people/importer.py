@@ -139,7 +139,7 @@ async def import_roster(db: "Database", path: str | Path, now: "datetime", *, br
     from storage import people
 
     async with db.sessions() as session, session.begin():
-        existing = {e.userid: e.role for e in await people.all_people(session)}
+        existing = await people.roles(session)  # one narrow query, not the roster's rows
         entries, named = read_roster_rows(path, existing)
         fallback = None if len(named) == len(entries) else (await people.branches.resolve(session, branch)).id
         ids: dict[str, int] = {}

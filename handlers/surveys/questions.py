@@ -137,7 +137,12 @@ async def answer(ctx: Context) -> Replies:
     except AnswerError as exc:
         await ctx.fsm.update()  # the same question stays open, its time starts again
         return Text(content=f"{exc}\n\n{msg.prompt(q, len(qs))}")
-    if await surveys.answer(ctx.session, survey, q, rec, value, now=ctx.now, inbox_id=ctx.inbox_id):
+    try:
+        finished = await surveys.answer(ctx.session, survey, q, rec, value, now=ctx.now, inbox_id=ctx.inbox_id)
+    except Refused:
+        await ctx.fsm.clear()  # closed a moment ago (read under the lock): the question is over too
+        raise
+    if finished:
         await ctx.fsm.clear()
         return Text(content=f"问卷{label(survey)}已全部答完，谢谢您的意见！答案已提交，不能修改。")
     return await flows.ask(ctx, survey, rec, head="已记录。")

@@ -64,6 +64,8 @@ async def next_number(session: AsyncSession) -> int:
 
 
 async def get_by_number(session: AsyncSession, n: int) -> Project | None:
+    if not numbering.in_range(n):
+        return None
     return (await session.execute(select(Project).where(Project.number == n))).scalar_one_or_none()
 
 

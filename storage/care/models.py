@@ -31,7 +31,8 @@ class CareEntry(BranchScoped, Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     # the committee's follow-up figures (storage.committee.figures) look entries up by due date
-    __table_args__ = (Index("ix_care_entries_next_follow_up", "next_follow_up"),)
+    __table_args__ = (Index("ix_care_entries_next_follow_up", "next_follow_up"),
+                      Index("ix_care_entries_branch_status_follow_up", "branch_id", "status", "next_follow_up"))
 
 
 class _ForAPerson:
@@ -57,7 +58,8 @@ class Visit(_ForAPerson, BranchScoped, Base):
     # "was this entry ever visited?"; who was visited in a period (covering)
     __table_args__ = (Index("ix_visits_person_visited_on", "person", "visited_on"),
                       Index("ix_visits_next_date", "next_date"), Index("ix_visits_entry_id", "entry_id"),
-                      Index("ix_visits_visited_on", "visited_on", "branch_id", "person"))
+                      Index("ix_visits_visited_on", "visited_on", "branch_id", "person"),
+                      Index("ix_visits_branch_person_visited_on", "branch_id", "person", "visited_on"))
 
 
 class VisitTask(_ForAPerson, BranchScoped, Base):

@@ -15,7 +15,13 @@ the only place an action is allowed or refused (``storage.deeds.actions`` calls 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from storage.errors import Refused
 from storage.vocab import Labeled, Transitions
+
+if TYPE_CHECKING:
+    from storage.deeds.models import Item
 
 
 class DeedStatus(Labeled):
@@ -131,6 +137,29 @@ def check(action: Action, number: int, current: str) -> DeedStatus:
     """The status ``action`` leads to, or :class:`Refused` with the Chinese reason."""
     LIFECYCLE.check(action, current, n=number)
     return target(action, current)
+
+
+# After "who closed it" (the loser of a race is told who was first), what the refused action means now.
+_AFTER_CLOSE: dict[Action, str] = {
+    A.ACCEPT: "，不用再接单。", A.PROGRESS: "，不用再报告进展。", A.RESOLVE: "，不用再报告办好。",
+    A.CLOSE: "，不用再销号。", A.REASSIGN: "，不能再改派。",
+}
+
+
+def closed_how(number: int, satisfaction: str | None, close_reason: str | None) -> str:
+    """"#N 已由反映人确认满意办结" / "#N 已由支部书记销号（原因：…）": how a closed deed was closed."""
+    if close_reason:
+        return f"#{number} 已由支部书记销号（原因：{close_reason}）"
+    if satisfaction == Satisfaction.SATISFIED:
+        return f"#{number} 已由反映人确认满意办结"
+    return f"#{number} 已经办结了"
+
+
+def check_item(action: Action, item: Item) -> DeedStatus:
+    """:func:`check` for ``item`` as it is: a closed item's refusal says who closed it and how."""
+    if DeedStatus(item.status) == S.CLOSED and action in _AFTER_CLOSE:
+        raise Refused(closed_how(item.number, item.satisfaction, item.close_reason) + _AFTER_CLOSE[action])
+    return check(action, item.number, item.status)
 
 
 def status_label(kind: str, status: str) -> str:

@@ -43,7 +43,8 @@ class Item(BranchScoped, Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
 
     # deeds and incidents of a period (the committee's response and incident figures)
-    __table_args__ = (UniqueConstraint("branch_id", "number"), Index("ix_items_kind_created_at", "kind", "created_at"))
+    __table_args__ = (UniqueConstraint("branch_id", "number"), Index("ix_items_kind_created_at", "kind", "created_at"),
+                      Index("ix_items_branch_kind_status", "branch_id", "kind", "status"))  # a branch's open ones
 
 
 class ItemEvent(BranchScoped, Base):

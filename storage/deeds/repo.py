@@ -63,6 +63,8 @@ async def next_number(session: AsyncSession) -> int:
 
 async def get_by_number(session: AsyncSession, n: int) -> Item | None:
     """The item numbered ``#n`` (any kind), or None."""
+    if not numbering.in_range(n):
+        return None
     return (await session.execute(select(Item).where(Item.number == n))).scalar_one_or_none()
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit, people
 from storage.deeds import EventKind, ItemKind, get_by_number, next_number
+from storage.errors import Refused
 from storage.locking import lock_row
 from storage.deeds.models import Item, ItemEvent
 from storage.duty.lifecycle import IncidentAction, IncidentStatus, check_action
@@ -53,18 +54,37 @@ async def get_incident(session: AsyncSession, number: int) -> Item | None:
     return item if item is not None and item.kind == KIND else None
 
 
+async def _check(session: AsyncSession, action: IncidentAction, item: Item, actor: str, now: datetime, seen: str, *,
+                 by: str | None = None) -> IncidentStatus:
+    """``check_action`` on the locked row; a closed incident's refusal names who closed it and how
+    (unless it was ``actor``: they know). ``seen``: the status as the caller read it, before the lock;
+    a refusal because it changed meanwhile (the loser of a race) leaves an audit line."""
+    closer = outcome = None
+    if item.status == IncidentStatus.CLOSED and item.closed_by != actor:
+        closer = await people.name_of(session, item.closed_by, default="") or None
+        outcome = item.close_reason
+    try:
+        return check_action(action, item.number, item.status, by=by, closer=closer, outcome=outcome)
+    except Refused:
+        if seen != item.status:
+            await audit.record(session, now, actor, "incident_race_lost", "incident", item.number,
+                               f"{action.value}: {seen}->{item.status}")
+        raise
+
+
 async def acknowledge(session: AsyncSession, item: Item, actor: str, now: datetime) -> None:
     """``open`` -> ``acknowledged``, under the row's lock.
 
     Raises:
         Refused: it is no longer open (someone else acknowledged it first, or it is closed).
     """
+    seen = item.status
     await lock_row(session, item)
     before = IncidentStatus(item.status)
     by = None
     if before == IncidentStatus.ACKNOWLEDGED:
         by = await people.name_of(session, await acknowledged_by(session, item), default="") or None
-    to = check_action(IncidentAction.ACKNOWLEDGE, item.number, before, by=by)
+    to = await _check(session, IncidentAction.ACKNOWLEDGE, item, actor, now, seen, by=by)
     item.status = to
     item.updated_at = now
     item.first_response_at = now
@@ -76,8 +96,9 @@ async def acknowledge(session: AsyncSession, item: Item, actor: str, now: dateti
 
 async def add_progress(session: AsyncSession, item: Item, actor: str, now: datetime, note: str) -> None:
     """A note of what is being done ("人已送医"); the status stays. Refused once the incident is closed."""
+    seen = item.status
     await lock_row(session, item)
-    check_action(IncidentAction.PROGRESS, item.number, item.status)
+    await _check(session, IncidentAction.PROGRESS, item, actor, now, seen)
     item.updated_at = now
     if item.first_response_at is None:
         item.first_response_at = now
@@ -94,9 +115,10 @@ async def close(session: AsyncSession, item: Item, actor: str, now: datetime, ou
     """
     if not outcome.strip():
         raise ValueError("closing an incident needs what was done")
+    seen = item.status
     await lock_row(session, item)
     before = IncidentStatus(item.status)
-    to = check_action(IncidentAction.CLOSE, item.number, before)
+    to = await _check(session, IncidentAction.CLOSE, item, actor, now, seen)
     item.status = to
     item.updated_at = now
     item.closed_at = now

@@ -41,16 +41,17 @@ I, A = IncidentStatus, IncidentAction
 UNCLOSED: tuple[IncidentStatus, ...] = (I.OPEN, I.ACKNOWLEDGED)
 
 # action -> (statuses it may start from, the status it leads to; None: it stays), and why not
-# ("{n}" the number, "{by}" who acknowledged it, "{status}" the current status, "{target}" where it would lead).
+# ("{n}" the number, "{by}" who acknowledged it, "{status}" the current status, "{target}" where it would lead,
+# "{closed}" how a closed one was closed: by whom, with what outcome, when known).
 LIFECYCLE: Transitions[IncidentStatus] = Transitions(IncidentStatus, {
     A.ACKNOWLEDGE: ((I.OPEN,), I.ACKNOWLEDGED),
     A.PROGRESS: (UNCLOSED, None),
     A.CLOSE: (UNCLOSED, I.CLOSED),
 }, refusals={
     (A.ACKNOWLEDGE, I.ACKNOWLEDGED): "事件 #{n} 已由{by}确认过了，无需重复确认。",
-    (A.ACKNOWLEDGE, I.CLOSED): "事件 #{n} 已经处置完毕。",
-    (A.PROGRESS, I.CLOSED): "事件 #{n} 已经处置完毕，不能再记录进展。如有新情况，请直接把情况发给我，会作为新事件报告。",
-    (A.CLOSE, I.CLOSED): "事件 #{n} 已经处置完毕。",
+    (A.ACKNOWLEDGE, I.CLOSED): "事件 #{n} {closed}。",
+    (A.PROGRESS, I.CLOSED): "事件 #{n} {closed}，不能再记录进展。如有新情况，请直接把情况发给我，会作为新事件报告。",
+    (A.CLOSE, I.CLOSED): "事件 #{n} {closed}。",
     None: "事件 #{n} 当前状态是“{status}”，不能改为“{target}”。",
 })
 # The status each change leads to, and the action that makes it.
@@ -76,10 +77,15 @@ def can_do(action: IncidentAction, current: str) -> bool:
     return LIFECYCLE.can(action, current)
 
 
-def check_action(action: IncidentAction, number: int, current: str, *, by: str | None = None) -> IncidentStatus:
-    """The status ``action`` leads to, or :class:`Refused` with the Chinese reason."""
+def check_action(action: IncidentAction, number: int, current: str, *, by: str | None = None,
+                 closer: str | None = None, outcome: str | None = None) -> IncidentStatus:
+    """The status ``action`` leads to, or :class:`Refused` with the Chinese reason (``by``: who acknowledged
+    it; ``closer``, ``outcome``: who closed it and what was done, for a closed one)."""
     target = LIFECYCLE.table[action][1] or IncidentStatus(current)
-    return LIFECYCLE.check(action, current, n=number, by=by or SOMEONE, target=target.label)
+    closed = "已经处置完毕"
+    if closer:
+        closed = f"已由{closer}处置完毕" + (f"（{outcome}）" if outcome else "")
+    return LIFECYCLE.check(action, current, n=number, by=by or SOMEONE, target=target.label, closed=closed)
 
 
 def check(number: int, current: str, target: IncidentStatus, *, by: str | None = None) -> IncidentStatus:

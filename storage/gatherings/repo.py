@@ -62,6 +62,8 @@ async def create(session: AsyncSession, *, kind: str, title: str, starts_at: dat
 
 
 async def get(session: AsyncSession, kind: str, number: int) -> Gathering | None:
+    if not numbering.in_range(number):
+        return None
     return (await session.execute(
         select(Gathering).where(Gathering.kind == kind, Gathering.number == number))).scalar_one_or_none()
 

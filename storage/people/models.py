@@ -45,7 +45,8 @@ class Person(BranchScoped, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_people_branch_name", "branch_id", "name"), Index("ix_people_zone", "zone_member"),
-                      Index("ix_people_branch_team", "branch_id", "team"))
+                      Index("ix_people_branch_team", "branch_id", "team"),
+                      Index("ix_people_branch_role", "branch_id", "role"), Index("ix_people_retire_on", "retire_on"))
 
 
 class DirectoryChange(Base):

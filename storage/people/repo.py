@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.people.lifecycle import STAFF, Role
+from storage.people import version as roster_version
 from storage.people.models import Person
 from storage.scope import every_branch
 
@@ -63,8 +64,12 @@ def _entry(p: Person) -> RosterEntry:
 
 
 async def get(session: AsyncSession, userid: str) -> RosterEntry | None:
-    person = await session.get(Person, userid)
-    return _entry(person) if person else None
+    """One person by userid (the sender of a message: the roster's version comes along, ``storage.people.version``)."""
+    row = (await session.execute(select(Person, roster_version.subquery()).where(Person.userid == userid))).first()
+    if row is None:
+        return None
+    roster_version.remember(session, row[1])
+    return _entry(row[0])
 
 
 async def named(session: AsyncSession, name: str) -> list[RosterEntry]:
@@ -87,7 +92,12 @@ async def name_of(session: AsyncSession, userid: str | None, default: str = "支
     if not userid:
         return default
     person = await session.get(Person, userid)
+    if person is not None:  # held for the session: the identity map holds rows weakly, a list names an owner often
+        session.info.setdefault(_NAMED, {})[userid] = person
     return person.name if person else userid
+
+
+_NAMED = "people_named"
 
 
 async def all_people(session: AsyncSession) -> list[RosterEntry]:
@@ -102,15 +112,22 @@ async def by_role(session: AsyncSession, role: str) -> list[RosterEntry]:
     return [_entry(p) for p in rows.scalars()]
 
 
+async def roles(session: AsyncSession) -> dict[str, str]:
+    """userid -> role of everyone (every branch): what a roster file is checked against."""
+    with every_branch(session):
+        return {u: r for u, r in (await session.execute(select(Person.userid, Person.role))).all()}
+
+
 async def userids(session: AsyncSession) -> set[str]:
     return set((await session.execute(select(Person.userid))).scalars())
 
 
 async def version(session: AsyncSession) -> tuple[int, datetime | None]:
-    """Changes whenever the roster (of every branch) does: used to reload the parser's names."""
-    with every_branch(session):
-        row = (await session.execute(select(func.count(), func.max(Person.updated_at)))).one()
-    return int(row[0]), row[1]
+    """Changes whenever the roster (of every branch) does: used to reload the parser's names.
+
+    One primary-key read of the roster's counter (``storage.people.version``), bumped by every write to people.
+    """
+    return await roster_version.current(session), None  # read along with the sender when it was (people.get)
 
 
 async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: datetime, *,
@@ -124,34 +141,37 @@ async def upsert(session: AsyncSession, entries: Iterable[RosterEntry], now: dat
     """
     created = updated = 0
     todo = list(entries)
+    columns = [getattr(Person, c) for c in COMPARED]
     with every_branch(session):
         for start in range(0, len(todo), BATCH):
             chunk = todo[start:start + BATCH]
-            have = {p.userid: p for p in (await session.execute(
-                select(Person).where(Person.userid.in_([e.userid for e in chunk])))).scalars()}
+            have = {r.userid: r for r in (await session.execute(
+                select(Person.userid, *columns).where(Person.userid.in_([e.userid for e in chunk])))).all()}
             fresh = []
+            changed: dict[frozenset[str], list[dict[str, object]]] = {}  # same columns: one executemany
             for e in chunk:
                 fields = _fields(e, branch)
-                person = have.get(e.userid)
-                if person is None:
+                row = have.get(e.userid)
+                if row is None:
                     fresh.append({"userid": e.userid, "updated_at": now, **fields})
                     continue
-                if person.department is not None:  # the directory's: it owns these (storage.people.directory)
+                if row.department is not None:  # the directory's: it owns these (storage.people.directory)
                     fields = {k: v for k, v in fields.items() if k not in DIRECTORY_FIELDS}
-                if any(getattr(person, k) != v for k, v in fields.items()):
-                    for k, v in fields.items():
-                        setattr(person, k, v)
-                    person.updated_at = now
+                if any(getattr(row, k) != v for k, v in fields.items()):
+                    changed.setdefault(frozenset(fields), []).append({"userid": e.userid, "updated_at": now, **fields})
                     updated += 1
             if fresh:
                 await session.execute(insert(Person), fresh)
                 created += len(fresh)
-            await session.flush()
+            for rows in changed.values():  # ORM bulk UPDATE by primary key, only the rows that changed
+                await session.execute(update(Person), rows)
     return created, updated
 
 
 BATCH = 1000
 DIRECTORY_FIELDS = frozenset({"name", "team", "branch_id", "active"})
+COMPARED = ("name", "role", "team", "zone_member", "grid_leader", "phone", "retire_on", "branch_id", "active",
+            "committee", "party_group", "department")
 
 
 def _fields(e: RosterEntry, branch: int | None) -> dict[str, object]:
@@ -185,6 +205,26 @@ async def zone(session: AsyncSession, member: str) -> list[RosterEntry]:
     """The (active) people in a member's responsibility zone."""
     rows = await session.execute(select(Person).where(Person.zone_member == member, Person.active.is_(True))
                                  .order_by(Person.userid))
+    return [_entry(p) for p in rows.scalars()]
+
+
+async def zones(session: AsyncSession, members: Iterable[str]) -> dict[str, list[RosterEntry]]:
+    """member -> the (active) people in their responsibility zone, by userid; one query for them all."""
+    ids = set(members)
+    if not ids:
+        return {}
+    rows = await session.execute(select(Person).where(Person.zone_member.in_(ids), Person.active.is_(True))
+                                 .order_by(Person.userid))
+    out: dict[str, list[RosterEntry]] = {}
+    for p in rows.scalars():
+        out.setdefault(p.zone_member or "", []).append(_entry(p))
+    return out
+
+
+async def retiring(session: AsyncSession, first: date, last: date) -> list[RosterEntry]:
+    """Active people who retire between ``first`` and ``last`` (both included)."""
+    rows = await session.execute(select(Person).where(Person.retire_on >= first, Person.retire_on <= last,
+                                                      Person.active.is_(True)).order_by(Person.userid))
     return [_entry(p) for p in rows.scalars()]
 
 

@@ -44,6 +44,7 @@ from storage.surveys.repo import (
     questions,
     recipient,
     recipients,
+    unfinished_recipients,
     unfinished_for,
 )
 from storage.surveys.results import QuestionResult, SurveyResult, results
@@ -54,5 +55,5 @@ __all__ = [
     "Survey", "SurveyAnswer", "SurveyQuestion", "SurveyRecipient", "SurveyResult", "SurveyStatus", "add_question",
     "answer", "audience_label", "check", "check_recipient", "close", "create", "get", "label", "list_surveys",
     "may_publish", "next_number", "options_of", "progress", "publish", "question_counts", "questions",
-    "recipient", "recipients", "redact_inbox", "remove_last_question", "results", "start", "unfinished_for",
+    "recipient", "recipients", "redact_inbox", "remove_last_question", "results", "start", "unfinished_for", "unfinished_recipients",
 ]

@@ -38,6 +38,8 @@ def options_of(q: SurveyQuestion) -> list[str]:
 
 
 async def get(session: AsyncSession, number: int) -> Survey | None:
+    if not numbering.in_range(number):
+        return None
     return (await session.execute(select(Survey).where(Survey.number == number))).scalar_one_or_none()
 
 
@@ -98,6 +100,19 @@ async def recipient(session: AsyncSession, survey_id: int, userid: str) -> Surve
 async def recipients(session: AsyncSession, survey_id: int) -> list[SurveyRecipient]:
     stmt = select(SurveyRecipient).where(SurveyRecipient.survey_id == survey_id).order_by(SurveyRecipient.userid)
     return list((await session.execute(stmt)).scalars())
+
+
+async def unfinished_recipients(session: AsyncSession, survey_ids: Sequence[int]) -> dict[int, list[SurveyRecipient]]:
+    """survey id -> its recipients who have not finished, by userid (one query for every survey)."""
+    if not survey_ids:
+        return {}
+    stmt = (select(SurveyRecipient).where(SurveyRecipient.survey_id.in_(list(survey_ids)),
+                                          SurveyRecipient.status != RecipientStatus.DONE)
+            .order_by(SurveyRecipient.survey_id, SurveyRecipient.userid))
+    out: dict[int, list[SurveyRecipient]] = {}
+    for r in (await session.execute(stmt)).scalars():
+        out.setdefault(r.survey_id, []).append(r)
+    return out
 
 
 async def unfinished_for(session: AsyncSession, userid: str) -> list[tuple[Survey, SurveyRecipient]]:

@@ -279,3 +279,16 @@ async def test_a_programmers_error_is_a_chinese_500_page(web, monkeypatch, caplo
     status, body = await page_text(web, "/web/items")
     assert status == 500 and "页面出了点问题" in body
     assert any("workbench page /web/items failed" in r.getMessage() for r in caplog.records)
+
+
+async def test_the_overviews_figures_open_the_rows_behind_them(seeded):
+    await deed(seeded, EMPLOYEE, MEMBER)  # an open item
+    await login(seeded, SECRETARY)
+    _, body = await page_text(seeded, "/web/overview")
+    figures = re.findall(r'<a class="kpi[^"]*" href="([^"]+)"><b>(\d+)</b><span>([^<]+)</span>', body)
+    assert {label for _, _, label in figures} >= {"未办结事项", "逾期事项", "本月办结", "本月突发事件", "回访已逾期"}
+    for href, value, label in figures:
+        status, rows = await page_text(seeded, html.unescape(href))
+        total = re.search(r"共 (\d+) 条", rows)
+        assert status == 200 and total and total.group(1) == value, (label, href, value)
+    assert any(int(value) for _, value, _ in figures)  # not all zero

@@ -1,6 +1,6 @@
 """An enterprise for the benchmarks: a committee over many branches, written straight as rows.
 
-    python bench/org.py [--db postgresql|sqlite] [--people 100000] [--branches 500]
+    python -P bench/orgbuild.py [--db postgresql|sqlite] [--people 100000] [--branches 500]
 
 Creates a fresh database (PostgreSQL: ``sijing_bench_org``; SQLite: ``data/sijing_bench_org.db``), migrates it
 and fills it in proportion to ``--people`` (defaults: the issue's figures for 100,000 people):
@@ -128,6 +128,9 @@ async def generate(db: Database, scale: Scale = Scale(), *, seed: int = 1, now: 
     rows["signups"] = await _bulk(db, Signup, _signups(scale, employees, rng, now))
     rows["surveys"] = await _bulk(db, Survey, _surveys(scale, secretaries, now))
     rows["survey_recipients"] = await _bulk(db, SurveyRecipient, _recipients(scale, employees))
+    if db.dialect == "postgresql":  # fresh tables have no statistics yet: plan as in production
+        async with db.engine.connect() as conn:
+            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql("ANALYZE")
     return Org(scale, secretaries, members, employees, rows)
 
 
@@ -254,9 +257,10 @@ async def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--people", type=int, default=100_000)
     ap.add_argument("--branches", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--name", default="sijing_bench_org", help="database name (helpers sharing a server: their own)")
     args = ap.parse_args(argv)
     started = time.perf_counter()
-    url = await fresh_database(args.db)
+    url = await fresh_database(args.db, args.name)
     db = create_database(url)
     try:
         org = await generate(db, Scale(args.people, args.branches), seed=args.seed)

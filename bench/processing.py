@@ -1,0 +1,154 @@
+"""The per-message path on the enterprise (bench/orgbuild.py's): CPU and SQL statements per processed message,
+and per delivered outbox row, through the real processor and sender (fake WeCom on loopback).
+
+    python -P bench/orgbuild.py --name sijing_bench_perf          # once
+    python -P bench/processing.py [--name sijing_bench_perf] [--n 600]
+
+Realistic messages from people of many branches (reports, visits, accepts, progress, slash commands, small
+talk) are stored in the inbox as the webhook stores them, then processed one after another; the sender then
+delivers every reply. Reported: CPU ms and statements per message (mean, p50, p95, max) per kind of message,
+and per delivered row. Targets (issue 12): <= 5 ms CPU and <= 6 statements per message, <= 2 ms CPU per row.
+The rows it writes (items, visits, outbox…) stay in the database (numbers go on growing; run orgbuild again
+for a clean one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import os
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from aiohttp import web  # noqa: E402
+from sqlalchemy import event, func, select  # noqa: E402
+
+from bot import keys  # noqa: E402
+from bot.app import create_app  # noqa: E402
+from bot.config import load_settings  # noqa: E402
+from bot.demo import text_xml  # noqa: E402
+from bot.fakewecom import FakeWeCom, serve  # noqa: E402
+from storage import inbox  # noqa: E402
+from storage.models import OutboxRow  # noqa: E402
+
+PG_ADMIN = os.environ.get("SIJING_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+NOW = datetime(2026, 11, 25, 2, 10, tzinfo=timezone.utc)  # Wednesday 10:10 in Shanghai
+BRANCHES = 500
+
+
+def messages(n: int, rng: random.Random) -> list[tuple[str, str, str]]:
+    """(kind, sender, text): what people of many branches say on a working morning."""
+    out = []
+    for k in range(n):
+        b = rng.randrange(1, BRANCHES + 1)
+        emp, mem, sec = f"e{b:03d}_{rng.randrange(150):04d}", f"m{b:03d}_{rng.randrange(10):03d}", f"s{b:03d}"
+        kind = ("report", "visit", "accept", "progress", "mine", "items", "chat", "help")[k % 8]
+        text = {
+            "report": rng.choice(("食堂饭菜太咸了，希望少放点盐", "三楼卫生间水龙头漏水好几天了", "夜班后没有通勤车，回家很不方便")),
+            "visit": f"今天看望了职工{b}-{rng.randrange(150)}，聊了聊家里情况，一切都好",
+            "accept": f"接单 #{rng.randrange(1, 150)}",
+            "progress": f"#{rng.randrange(1, 150)} 已联系后勤，明天来修",
+            "mine": "/我的",
+            "items": "/待办",
+            "chat": "你好",
+            "help": "/帮助",
+        }[kind]
+        who = {"report": emp, "chat": emp, "help": emp, "items": sec}.get(kind, mem)
+        out.append((kind, who, text))
+    return out
+
+
+def summary(values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return f"{statistics.mean(ordered):7.2f} {statistics.median(ordered):7.2f} {p95:7.2f} {ordered[-1]:7.2f}"
+
+
+async def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--name", default="sijing_bench_perf")
+    ap.add_argument("--url")
+    ap.add_argument("--n", type=int, default=600)
+    ap.add_argument("--seed", type=int, default=int(time.time()))
+    ap.add_argument("--trace", action="store_true", help="print the SQL of the first message of each kind")
+    args = ap.parse_args(argv)
+    url = args.url or PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{args.name}"
+    fake = FakeWeCom(corp_id="wwbench000000001", secret="bench", agent_id=1000002)
+    fake_runner, api_base = await serve(fake)
+    settings = load_settings(env={}, database_url=url, wecom_corp_id=fake.corp_id, wecom_agent_id=fake.agent_id,
+                             wecom_secret=fake.secret, wecom_token="benchtoken1",
+                             wecom_aes_key=base64.b64encode(b"b" * 32).decode().rstrip("="), wecom_api_base=api_base,
+                             scheduler=False, rate_per_minute=10_000, rate_per_hour=100_000)
+    t0 = time.perf_counter()
+    app = create_app(settings, clock=lambda: NOW, run_sender=False)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    print(f"{url}: app started in {time.perf_counter() - t0:.1f} s (parser and its names loaded)")
+    db = app[keys.DB]
+    statements = [0]
+    tracing: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, sql: str, *_a: Any) -> None:
+        statements[0] += 1
+        if tracing:
+            print(f"    [{tracing[0]}] {' '.join(sql.split())[:220]}")
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with db.sessions() as session:
+            first_out = (await session.execute(select(func.max(OutboxRow.id)))).scalar_one() or 0
+        todo = messages(args.n, random.Random(args.seed))
+        ids = []
+        for kind, who, text in todo:
+            xml = text_xml(settings.wecom_corp_id, who, text, settings.wecom_agent_id, msg_id=str(time.time_ns()))
+            ids.append(await app[keys.WRITER].store(inbox.NewInbound(f"bench:{time.time_ns()}", who, "text", xml)))
+        cpu: dict[str, list[float]] = defaultdict(list)
+        sql: dict[str, list[float]] = defaultdict(list)
+        wall0 = time.perf_counter()
+        for (kind, _who, _text), inbox_id in zip(todo, ids):
+            assert inbox_id is not None
+            if args.trace and kind not in cpu:
+                tracing[:] = [kind]
+            n0, c0 = statements[0], time.process_time()
+            await app[keys.PROCESSOR].process(inbox_id)
+            tracing[:] = []
+            cpu[kind].append((time.process_time() - c0) * 1000)
+            sql[kind].append(statements[0] - n0)
+        wall = time.perf_counter() - wall0
+        print(f"\n{len(todo)} messages processed in {wall:.1f} s ({len(todo) / wall:.0f}/s, one after another)")
+        print(f"  {'message':<10} {'n':>4} | CPU ms: {'mean':>7} {'p50':>7} {'p95':>7} {'max':>7} | "
+              f"SQL: {'mean':>7} {'p50':>7} {'p95':>7} {'max':>7}")
+        for kind in [*cpu, "all"]:
+            c = [x for v in cpu.values() for x in v] if kind == "all" else cpu[kind]
+            q = [x for v in sql.values() for x in v] if kind == "all" else sql[kind]
+            print(f"  {kind:<10} {len(c):>4} | {'':8}{summary(c)} | {'':5}{summary(q)}")
+        sender = app[keys.SENDER]
+        rows = 0
+        n0, c0, w0 = statements[0], time.process_time(), time.perf_counter()
+        while True:
+            done = await sender.run_once()
+            if not done:
+                break
+            rows += done
+        c, n, w = time.process_time() - c0, statements[0] - n0, time.perf_counter() - w0
+        async with db.sessions() as session:
+            made = (await session.execute(select(func.count()).where(OutboxRow.id > first_out))).scalar_one()
+        print(f"\n{rows} outbox rows delivered ({made} written) in {w:.1f} s: {c * 1000 / max(rows, 1):.2f} ms CPU and "
+              f"{n / max(rows, 1):.2f} statements per row (includes the fake WeCom's own CPU: same process)")
+    finally:
+        await runner.cleanup()
+        await fake_runner.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))

@@ -1,0 +1,39 @@
+"""How a handler's replies become outbox rows: one message per push (a card or its text, never both), and
+quiet hours for everyone but the person who wrote: a non-urgent reply to someone else (a broadcast, a
+notice) sent in quiet hours is held to the next working morning, with jitter (the row's not_before)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import Context
+from bot.quiet import QuietHours, spread
+from bot.replies import Reply
+from storage import outbox
+
+ROUTER = "router"  # ctx.extras: the name of the router that answered (bot.dispatcher)
+URGENT_ROUTERS = frozenset({"duty"})  # what these domains send (incidents, duty) goes at any hour
+QUIET = QuietHours()
+
+
+def is_urgent(ctx: Context) -> bool:
+    """Whether what answered ``ctx`` goes at any hour: an urgent report, or a domain that is all urgent."""
+    return bool(ctx.parse is not None and ctx.parse.urgent) or ctx.extras.get(ROUTER) in URGENT_ROUTERS
+
+
+def held_until(reply: Reply, to: str, asker: str | None, local_now: datetime, *, urgent: bool = False,
+               quiet: QuietHours = QUIET) -> datetime | None:
+    """When ``reply`` to ``to`` may go (aware UTC) if it must wait for quiet hours to end; None: now."""
+    if to == asker or urgent or reply.urgent or not quiet.is_quiet(local_now):
+        return None
+    return spread(quiet.release(local_now), f"{to}:quiet").astimezone(timezone.utc)
+
+
+async def enqueue_reply(session: AsyncSession, reply: Reply, to: str, now: datetime, *,
+                        inbox_id: int | None = None, not_before: datetime | None = None) -> list[int | None]:
+    """Queue ``reply`` for ``to``: a long text as several messages, a card as the card alone (its text
+    fallback rides along in the row, sent only if WeCom refuses the card: ``bot.cards.fall_back``)."""
+    return [await outbox.enqueue(session, to, payload, now, inbox_id=inbox_id, not_before=not_before)
+            for payload in reply.payloads()]

@@ -1,0 +1,276 @@
+"""What a run of the sweeps sends: everything due for one person merged into one message.
+
+The sweeps say what is due (``SweepContext.nudge``); this module decides what goes. Per person and run:
+urgent items and incidents go at once, in one message; everything else in one more message, most urgent
+first, with the count and the command for the rest ("今天有 12 件事需要您：…"), within the daily cap
+(``ScheduleConfig.daily_pushes``; what is over it waits for the next day: nothing is recorded, the ledger
+derives it again). Survey reminders ride along as one line, or go in the morning window. Digests go as
+they are. The nudge keys already sent are loaded in one query per run, not one per nudge.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.replies import TEXT_LIMIT, Reply, Text
+from schedules.config import ScheduleConfig
+from schedules.quiet import spread
+from storage import outbox
+from storage.models import Nudge
+
+PUSH = "push"  # the nudge ledger's kind for one message sent (the daily cap counts these)
+PUSH_URGENT = "push_urgent"  # one urgent message sent (not counted against the cap)
+CHUNK = 500  # keys per IN (...) query
+BUDGET = TEXT_LIMIT - 200  # bytes of items in one merged message; the rest are counted
+MORNING_WINDOW = timedelta(hours=2)  # survey reminders alone go only this long after the morning hour
+
+# kind -> (rank: most urgent first, Chinese label). Labels are what operators read (run-due --dry-run).
+KINDS: dict[str, tuple[int, str]] = {
+    "incident": (0, "事件未确认"), "incident_unclosed": (1, "事件未处置"), "item_escalate": (2, "事项超时"),
+    "item_response": (3, "待接单"), "item_late": (4, "事项逾期"), "followup_escalate": (5, "回访逾期上报"),
+    "assist_escalate": (5, "帮扶逾期上报"), "item_confirm_escalate": (6, "待确认销号"),
+    "followup_overdue": (7, "回访逾期"), "assist_overdue": (7, "帮扶逾期"), "assist_deadline": (8, "帮扶到期"),
+    "followup_due": (9, "回访提醒"), "assist_due": (9, "帮扶提醒"), "item_confirm": (10, "请确认办结"),
+    "training_eve": (11, "培训提醒"), "activity_eve": (11, "活动提醒"), "morning": (12, "早间清单"),
+    "survey_remind": (13, "问卷提醒"), "digest": (20, "支部周报/月报"), "committee_digest": (21, "党委周报/月报"),
+}
+ATTENTION = frozenset({"incident", "incident_unclosed", "item_escalate", "followup_escalate", "assist_escalate",
+                       "item_confirm_escalate"})  # what the secretary is told about others: "需要您关注"
+ALONE = frozenset({"digest", "committee_digest"})  # sent as they are, never merged
+MORNING_ONLY = frozenset({"survey_remind"})  # alone, only in the morning window; else rides along
+MIXED = "合并提醒"  # the label of a merged message
+
+
+def label(kind: str) -> str:
+    return KINDS.get(kind, (50, "提醒"))[1]
+
+
+def _rank(kind: str) -> int:
+    return KINDS.get(kind, (50, ""))[0]
+
+
+@dataclass(frozen=True)
+class Due:
+    """One nudge a sweep found due: ``stored`` is its ledger key (branch-prefixed)."""
+
+    stored: str
+    key: str
+    recipient: str
+    reply: Reply
+    kind: str
+    urgent: bool
+    text: str
+    covers: tuple[str, ...] = ()  # ledger keys this one makes moot (an earlier stage never sent): recorded too
+
+
+@dataclass(frozen=True)
+class Push:
+    """One message that goes (or, dry, would go) to one person, and the nudges it carries."""
+
+    recipient: str
+    kind: str  # the kind of its one nudge, or MIXED
+    reply: Reply
+    text: str
+    urgent: bool
+    not_before: datetime
+    carried: tuple[Due, ...]
+
+    @property
+    def label(self) -> str:
+        return "合并提醒" if self.kind == MIXED else label(self.kind)
+
+
+def _items(dues: Sequence[Due]) -> list[str]:
+    out = []
+    for d in dues:
+        text = d.text.strip()
+        for word in ("再次提醒：", "提醒："):
+            if text.startswith(word):
+                text = text[len(word):]
+                break
+        out.append(("· " + text) if "\n" not in text else text)
+    return out
+
+
+def _more(rest: Sequence[Due]) -> str:
+    kinds = {d.kind for d in rest}
+    command = "/事件" if kinds <= {"incident", "incident_unclosed"} else "/逾期" if kinds <= ATTENTION else "/待办"
+    labels = "、".join(dict.fromkeys(label(d.kind) for d in rest))
+    return f"……还有 {len(rest)} 件（{labels}），发“{command}”查看全部。"
+
+
+def merge(dues: Sequence[Due], *, urgent: bool) -> str:
+    """One message for several nudges: a heading with the count, the most urgent first, the secretary's
+    escalations as one "需要您关注" list, as many items as fit, then the count and command for the rest."""
+    dues = sorted(dues, key=lambda d: _rank(d.kind))  # stable: each sweep's own order within a kind
+    attention = [d for d in dues if d.kind in ATTENTION]
+    mine = [d for d in dues if d.kind not in ATTENTION]
+    if urgent:
+        head = f"紧急：有 {len(dues)} 件事需要您马上处理："
+    elif not mine:
+        head = f"需要您关注（{len(dues)} 件）："
+    else:
+        head = f"今天有 {len(dues)} 件事需要您："
+    lines, used, rest = [head], len(head.encode()), []
+    sections = [("【需要您关注】", attention), ("【您的待办】", mine)] if attention and mine else [("", dues)]
+    for title, group in sections:
+        if title:
+            lines.append(title)
+        for d, line in zip(group, _items(group)):
+            size = len(line.encode()) + 1
+            if rest or used + size > BUDGET:
+                rest.append(d)
+                continue
+            lines.append(line)
+            used += size
+    if rest:
+        lines.append(_more(rest))
+    return "\n".join(lines)
+
+
+async def _seen(session: AsyncSession, keys: Iterable[str]) -> set[str]:
+    """The ones of ``keys`` already in the nudge ledger: one query per CHUNK keys."""
+    keys = list(dict.fromkeys(keys))
+    seen: set[str] = set()
+    for i in range(0, len(keys), CHUNK):
+        part = keys[i:i + CHUNK]
+        seen.update((await session.execute(select(Nudge.key).where(Nudge.key.in_(part)))).scalars())
+    return seen
+
+
+def day_start(now: datetime) -> datetime:
+    return datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
+
+
+async def pushes_today(session: AsyncSession, now: datetime) -> dict[str, tuple[int, datetime]]:
+    """Per person: messages the sweeps sent them today (local day), urgent ones not counted, and the last."""
+    since = day_start(now).astimezone(timezone.utc)
+    rows = await session.execute(select(Nudge.recipient, Nudge.created_at).where(Nudge.kind == PUSH,
+                                                                                Nudge.created_at >= since))
+    out: dict[str, tuple[int, datetime]] = {}
+    for person, at in rows:
+        n, last = out.get(person, (0, at))
+        out[person] = (n + 1, max(last, at))
+    return out
+
+
+def plan(dues: Sequence[Due], now: datetime, config: ScheduleConfig,
+         today: dict[str, tuple[int, datetime]]) -> list[Push]:
+    """The messages for ``dues`` (not yet sent), per person: see the module's docstring."""
+    by_person: dict[str, list[Due]] = defaultdict(list)
+    for d in dues:
+        by_person[d.recipient].append(d)
+    morning = datetime.combine(now.date(), config.morning, tzinfo=now.tzinfo)
+    in_morning = morning <= now < morning + MORNING_WINDOW
+    out: list[Push] = []
+    for person, mine in sorted(by_person.items()):
+        urgent = [d for d in mine if d.urgent]
+        alone = [d for d in mine if not d.urgent and d.kind in ALONE]
+        normal = [d for d in mine if not d.urgent and d.kind not in ALONE]
+        if urgent:
+            out.append(_push(person, urgent, now, urgent=True))
+        count, last = today.get(person, (0, None))
+        if last is not None and now - last < timedelta(seconds=config.coalesce_window_s):
+            normal = []  # they just got one: what came due since waits to go with what comes next
+        for d in alone:
+            out.append(_push(person, [d], spread(now, f"{person}:{d.kind}", config.jitter_s), urgent=False))
+            count += 1
+        if normal and not in_morning and all(d.kind in MORNING_ONLY for d in normal):
+            normal = []  # a survey reminder alone waits for the morning list
+        if normal and count < config.daily_pushes:
+            out.append(_push(person, normal, spread(now, f"{person}:push", config.jitter_s), urgent=False))
+    return out
+
+
+def _push(person: str, dues: list[Due], not_before: datetime, *, urgent: bool) -> Push:
+    if len(dues) == 1:
+        d = dues[0]
+        return Push(person, d.kind, d.reply, d.text, urgent, not_before, (d,))
+    text = merge(dues, urgent=urgent)
+    return Push(person, MIXED, Text(content=text), text, urgent, not_before, tuple(dues))
+
+
+async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, config: ScheduleConfig, *,
+                  dry_run: bool = False) -> tuple[list[Push], set[str]]:
+    """Plan the messages for ``dues`` and (unless ``dry_run``) record the nudges they carry and queue them.
+
+    Returns the messages and the people who had something not yet sent (some of it may wait)."""
+    first: dict[str, Due] = {}
+    for d in dues:
+        first.setdefault(d.stored, d)
+    for moot in {k for d in first.values() for k in d.covers}:
+        first.pop(moot, None)  # a later stage of the same reminder is due too: it alone goes
+    seen = await _seen(session, first)
+    fresh = [d for k, d in first.items() if k not in seen]
+    planned = plan(fresh, now, config, await pushes_today(session, now))
+    waiting = {d.recipient for d in fresh}
+    if dry_run:
+        return planned, waiting
+    maker = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    ledger: list[dict[str, object]] = []
+    stamps: list[str] = []
+    for i, p in enumerate(planned):
+        ledger += [dict(key=d.stored, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried]
+        ledger += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried
+                   for k in d.covers if k not in first]
+        stamps.append(f"{PUSH}:{p.recipient}:{now.astimezone(timezone.utc):%Y%m%dT%H%M%S}:{i}")
+        ledger.append(dict(key=stamps[-1], recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH, created_at=now))
+    written: set[str] = set()
+    for i in range(0, len(ledger), CHUNK // 5):  # the whole ledger in a few statements, not one per nudge
+        stmt = maker(Nudge).values(ledger[i:i + CHUNK // 5]).on_conflict_do_nothing(index_elements=["key"])
+        written.update((await session.execute(stmt.returning(Nudge.key))).scalars())
+    out: list[Push] = []
+    undo: list[str] = []
+    for p, stamp in zip(planned, stamps):
+        if any(d.stored not in written for d in p.carried):  # another process recorded some of it a moment ago
+            undo += [d.stored for d in p.carried if d.stored in written] + [stamp]  # its run sends them
+            continue
+        payloads = p.reply.payloads()
+        for j, payload in enumerate(payloads):
+            await outbox.enqueue(session, p.recipient, payload, now.astimezone(timezone.utc),
+                                 dedupe_key=f"nudge:{stamp}:{j}", not_before=p.not_before.astimezone(timezone.utc))
+        out.append(p)
+    for i in range(0, len(undo), CHUNK):
+        await session.execute(delete(Nudge).where(Nudge.key.in_(undo[i:i + CHUNK])))
+    return out, waiting
+
+
+async def figures(session: AsyncSession, start: datetime, end: datetime, scope: str) -> tuple[int, int]:
+    """(messages, reminders they carried) the sweeps sent in [start, end) to the people ``session`` sees;
+    ``scope`` is the ledger keys' prefix ("b3:", or "all:")."""
+    from storage.models import Person
+
+    lo, hi = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    seen = select(Person.userid).scalar_subquery()  # the session's branch: its people
+    messages = (await session.execute(select(func.count()).select_from(Nudge).where(
+        Nudge.kind.in_((PUSH, PUSH_URGENT)), Nudge.created_at >= lo, Nudge.created_at < hi, Nudge.recipient.in_(seen)))).scalar_one()
+    carried = (await session.execute(select(func.count()).select_from(Nudge).where(
+        Nudge.kind != PUSH, Nudge.key.like(f"{scope}%"), Nudge.created_at >= lo, Nudge.created_at < hi))).scalar_one()
+    return int(messages), int(carried)
+
+
+def describe(pushes: Sequence[Push], names: dict[str, str], tz: object) -> list[str]:
+    """What goes out, for operators (``run-due --dry-run``): per person, each message whole, with its kind
+    in Chinese and when it goes."""
+    by_person: dict[str, list[Push]] = defaultdict(list)
+    for p in pushes:
+        by_person[p.recipient].append(p)
+    lines: list[str] = []
+    for person, theirs in sorted(by_person.items()):
+        lines.append(f"== {names.get(person, person)}（{person}）· {len(theirs)} 条 ==")
+        for p in theirs:
+            when = p.not_before.astimezone(tz)  # type: ignore[arg-type]
+            what = "、".join(dict.fromkeys(label(d.kind) for d in p.carried)) if p.kind == MIXED else p.label
+            flag = "紧急 · " if p.urgent else ""
+            lines.append(f"[{flag}{what} · {len(p.carried)} 项 · {when:%m-%d %H:%M}]")
+            lines.extend(p.text.splitlines() or [""])
+            lines.append("")
+    return lines

@@ -1,0 +1,80 @@
+"""The roster's version: one counter row (``counters.name = 'roster'``) bumped in the same transaction as any
+write to ``people`` — an ORM flush of a ``Person``, or an ORM ``insert``/``update``/``delete`` statement on it.
+
+Reading it is one primary-key lookup, so the per-message check "did the roster change?" (the parser's names,
+``bot.services``) costs the same for 100 or 100,000 people; it changes only when the roster does. Once per
+transaction is enough: the counter's row stays locked until that transaction ends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from storage.models import Counter
+from storage.people.models import Person
+from storage.scope import ScopedSession
+
+NAME = "roster"
+_BUMPED = "roster_bumped"  # session.info: already bumped in this transaction
+
+
+_READ = "roster_version"  # session.info: (the transaction it was read in, the value)
+
+
+def subquery():  # type: ignore[no-untyped-def]
+    """The version as a scalar subquery, to read along with another row (the sender: one statement, not two)."""
+    return select(Counter.value).where(Counter.name == NAME).scalar_subquery()
+
+
+def remember(session: AsyncSession, value: int | None) -> None:
+    """The version read in this transaction (by :func:`subquery`): :func:`current` needs no query of its own."""
+    sync = session.sync_session
+    sync.info[_READ] = (sync.get_transaction(), int(value or 0))
+
+
+async def current(session: AsyncSession) -> int:
+    """The roster's version (0 before its first change)."""
+    sync = session.sync_session
+    read = sync.info.get(_READ)
+    if read is not None and read[0] is not None and read[0] is sync.get_transaction():
+        return int(read[1])
+    value = (await session.execute(select(Counter.value).where(Counter.name == NAME))).scalar_one_or_none()
+    return int(value or 0)
+
+
+def _bump(session: Session) -> None:
+    if session.info.get(_BUMPED):
+        return
+    conn = session.connection()
+    maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = maker(Counter.__table__).values(name=NAME, value=1)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["name"],
+                                            set_={"value": Counter.__table__.c.value + 1}))
+    session.info[_BUMPED] = True
+    session.info.pop(_READ, None)
+
+
+@event.listens_for(ScopedSession, "do_orm_execute")
+def _statement(state: ORMExecuteState) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and any(
+            m.class_ is Person for m in state.all_mappers):
+        _bump(state.session)
+
+
+@event.listens_for(ScopedSession, "before_flush")
+def _flushing(session: Session, _context: Any, _instances: Any) -> None:
+    if any(isinstance(o, Person) for o in (*session.new, *session.deleted)) or any(
+            isinstance(o, Person) and session.is_modified(o) for o in session.dirty):
+        _bump(session)
+
+
+@event.listens_for(ScopedSession, "after_transaction_end")
+def _ended(session: Session, _transaction: Any) -> None:
+    session.info.pop(_BUMPED, None)
+    session.info.pop(_READ, None)  # a savepoint's end too: at worst one more bump, never a change unseen

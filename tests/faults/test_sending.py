@@ -1,0 +1,253 @@
+"""The sending half under faults, black-box: real ``sijing serve`` processes, the fake WeCom failing on demand.
+
+Every scenario asserts with counts: every reply to an acknowledged message sent exactly once or listed
+in doubt; in doubt only what was in flight (at most the sender's concurrency per crash); nothing
+``sending`` after a graceful stop; at most 30 requests per person in any 60 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.faults.harness import CODE, HEAVY, Deployment, Server, deployment, drop_templates, prepare_templates, report, scaled
+
+pytestmark = pytest.mark.faults
+
+CONCURRENCY = 4  # the sender's default: the most requests in flight, so the most a crash can leave in doubt
+
+
+@pytest.fixture(scope="module")
+def running(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Future[None]]]:
+    """Every selected scenario of this module starts at once, each in its own thread and event loop
+    (they mostly wait: on server start-up, backoffs, rate windows); each test then waits for its own."""
+    wanted = [item.name for item in request.session.items if item.module is request.module]
+    asyncio.run(prepare_templates(tmp_path_factory.getbasetemp()))
+    pool = ThreadPoolExecutor(max_workers=max(1, len(wanted)), thread_name_prefix="fault")
+    futures = {name: pool.submit(asyncio.run, SCENARIOS[name](tmp_path_factory.mktemp(name[:30])))
+               for name in wanted}
+    try:
+        yield futures
+    finally:
+        pool.shutdown(wait=True)
+        asyncio.run(drop_templates())
+
+
+def outcome(running: dict[str, Future[None]], request: pytest.FixtureRequest) -> None:
+    running[request.node.name].result(timeout=300)
+
+
+async def until(predicate, timeout: float = 30.0, every: float = 0.05) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not await predicate():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(every)
+    return True
+
+
+class Checks:
+    """Every check of a scenario is evaluated and reported, then the failures raised together (so that a
+    run against older code, SIJING_FAULTS_CODE, still measures every step)."""
+
+    def __init__(self, scenario: str) -> None:
+        self.scenario = scenario
+        self.failed: list[str] = []
+
+    def that(self, ok: bool, what: str) -> None:
+        if not ok:
+            self.failed.append(what)
+
+    def done(self) -> None:
+        if self.failed:
+            raise AssertionError(f"{self.scenario}: " + "; ".join(self.failed))
+
+
+def users(n: int, prefix: str = "u") -> list[str]:
+    return [f"{prefix}{i:03d}" for i in range(n)]
+
+
+async def _stop_then_crash(kind: str, folder: Path) -> None:
+    """Two servers share the database; one is stopped (SIGTERM) while sending, then the other is killed
+    (kill -9) while sending; a third, started after, recovers and sends the rest."""
+    n = scaled(120)
+    check = Checks(f"stop and crash ({kind})")
+    async with deployment(kind, folder) as dep:
+        dep.fake.faults.delay = 0.03  # each request takes a while: the stop and the crash land mid-send
+        first, second = await asyncio.gather(dep.start(), dep.start())
+        people = users(20)
+        acked = await dep.drive(first, people, n // len(people))
+        check.that(await until(lambda: _sending(dep, first)), "the first server never sent")
+        code = await first.terminate()
+        left = await dep.claimed_by(first)
+        report(f"SIGTERM while sending ({kind})", await dep.ledger(), exit_code=code, left_by_stop=left)
+        check.that(code == 0, f"SIGTERM exit code {code}")
+        check.that(left == {}, f"left by the stop: {left}")  # nothing sending, nothing in doubt
+
+        acked += await dep.drive(second, people, n // len(people))
+        check.that(await until(lambda: _sending(dep, second)), "the second server never sent")
+        await second.kill()  # kill -9
+        crashed = await dep.claimed_by(second)
+        check.that(crashed.get("sending", 0) <= CONCURRENCY, f"in flight at the kill: {crashed}")
+
+        third = await dep.start()  # a restart: its start-up recovers what the killed one left
+        dep.fake.faults.delay = 0.0
+        await dep.settled(60 if not CODE else 150)  # (the old code waited out a 2-minute lease)
+        ledger = await dep.ledger(third)
+        report(f"SIGTERM then kill -9 while sending ({kind})", ledger, in_flight_at_kill=crashed.get("sending", 0))
+        check.that(ledger.acked == acked == 2 * n, f"acknowledged {ledger.acked} of {2 * n}")
+        check.that(ledger.lost == 0 and ledger.duplicated == 0, ledger.line())
+        check.that(ledger.in_doubt <= CONCURRENCY and ledger.listed == ledger.in_doubt, ledger.line())
+        check.that(ledger.rows["pending"] == ledger.rows["sending"] == ledger.rows["failed"] == 0, ledger.line())
+    check.done()
+
+
+async def _sending(dep: Deployment, server: Server) -> bool:
+    return bool((await dep.claimed_by(server)).get("sending"))
+
+
+async def _stop_then_crash_both(folder: Path) -> None:
+    (folder / "sqlite").mkdir()
+    (folder / "pg").mkdir()
+    done = await asyncio.gather(_stop_then_crash("sqlite", folder / "sqlite"),
+                                _stop_then_crash("postgresql", folder / "pg"), return_exceptions=True)
+    for failure in done:
+        if isinstance(failure, BaseException):
+            raise failure
+
+
+async def _wecom_errors(folder: Path) -> None:
+    """WeCom busy (-1) for a while, then HTTP 502 pages from the gateway, then every token expires."""
+    n = scaled(40)
+    check = Checks("WeCom errors")
+    async with deployment("sqlite", folder) as dep:
+        server = await dep.start()
+        dep.fake.faults.fail_send(errcode=-1, seconds=4.0)
+        dep.fake.faults.fail_send(http=502, seconds=7.0)  # after the -1s: the first active fault answers
+        acked = await dep.drive(server, users(20, "e"), n // 20)
+        await until(lambda: _refused_for(dep, 6.0), timeout=20)
+        dep.fake.expire_tokens()  # 42001: refetched once, resent
+        acked += await dep.drive(server, users(5, "t"), 1)
+        await dep.settled(60)
+        ledger = await dep.ledger(server)
+        report("WeCom -1 for 4 s, then HTTP 502 for 3 s, then 42001 (sqlite)", ledger, injected=dep.fake.faults.injected)
+        check.that(dep.fake.faults.injected > n, "not every message met a fault")
+        check.that(ledger.acked == acked and ledger.rows["sent"] == acked, ledger.line())
+        check.that(ledger.lost == ledger.duplicated == ledger.in_doubt == 0, ledger.line())
+        check.that((await server.health())["status"] == "ok", "healthz not ok after")
+    check.done()
+
+
+async def _refused_for(dep: Deployment, seconds: float) -> bool:
+    return not dep.fake.faults.send or time.monotonic() > dep.fake.faults.send[-1].until - 7.0 + seconds  # type: ignore[operator]
+
+
+async def _token_faults(folder: Path) -> None:
+    """gettoken answers HTTP 500 for a while (nothing is claimed, nothing lost); then the secret is
+    rotated in WeCom but not in the deployment (40001): /healthz says error with the reason, nothing is
+    failed or in doubt, gettoken is not hammered; once fixed, everything goes."""
+    n = scaled(20)
+    check = Checks("token faults")
+    async with deployment("postgresql", folder) as dep:
+        server = await dep.start()
+        dep.fake.faults.fail_token(http=500, seconds=3.0)
+        acked = await dep.drive(server, users(10, "k"), n // 10)
+        await asyncio.sleep(1.5)
+        during = await dep.outbox()
+        check.that(during["in_doubt"] == during["failed"] == during["sent"] == 0, f"during the outage: {dict(during)}")
+        await dep.settled(30)
+        outage = await dep.ledger()
+        report("gettoken HTTP 500 for 3 s (postgresql)", outage)
+        check.that(outage.rows["sent"] == acked, f"after the gettoken outage: {outage.line()}")
+
+        dep.fake.secret = "rotated-in-wecom"
+        dep.fake.expire_tokens()
+        before = dep.fake.token_requests
+        acked += await dep.drive(server, users(10, "w"), 1)
+        check.that(await until(lambda: _health_error(server), timeout=20), "healthz never said error")
+        health = await server.health()
+        check.that("Secret" in str(health.get("sender_error")), f"healthz: {health}")
+        await asyncio.sleep(3.0)
+        stuck = await dep.outbox()
+        asked = dep.fake.token_requests - before
+        check.that(stuck["failed"] == stuck["in_doubt"] == 0 and stuck["pending"] >= 10, f"while refused: {dict(stuck)}")
+        check.that(asked <= 6, f"gettoken called {asked} times in ~5 s")  # paused between tries
+        dep.fake.secret = "fault-secret"  # fixed
+        await dep.settled(30)
+        ledger = await dep.ledger(server)
+        report("then a wrong secret (40001) for ~5 s (postgresql)", ledger, healthz=health.get("status"),
+               sender_error=health.get("sender_error"), gettoken_calls=asked)
+        check.that(ledger.acked == acked and ledger.rows["sent"] == acked, ledger.line())
+        check.that(ledger.lost == ledger.duplicated == ledger.in_doubt == 0, ledger.line())
+        check.that((await server.health())["status"] == "ok", "healthz not ok after")
+    check.done()
+
+
+async def _health_error(server: Server) -> bool:
+    return (await server.health())["status"] == "error"
+
+
+async def _one_person_flooded(folder: Path) -> None:
+    """60 messages from one person in a few seconds, through two servers on one PostgreSQL database,
+    while 10 others write too: at most 28 replies reach that person in any 60 s, across both processes,
+    and the others are answered at once, not held behind."""
+    async with deployment("postgresql", folder) as dep:
+        a, b = await asyncio.gather(dep.start(), dep.start())
+        boss = "boss"
+        acked = sum(await asyncio.gather(dep.drive(a, [boss], 30), dep.drive(b, [boss], 30)))
+        started = time.monotonic()
+        acked += await dep.drive(a, users(10, "o"), 2)
+        await until(lambda: _others_answered(dep, 20), timeout=20)
+        others_after = time.monotonic() - started
+        await until(lambda: _arrived_to(dep, boss, 28), timeout=20)
+        await asyncio.sleep(2.0)
+        got = sum(1 for _, to in dep.arrivals if to == boss)
+        held = (await dep.outbox())["pending"]
+        if HEAVY:
+            await dep.settled(200)
+        ledger = await dep.ledger(a)
+        report("60 messages to one person in a minute, two servers (postgresql)", ledger,
+               boss_in_first_minute=got, max_per_minute=dep.max_per_minute(), others_answered_s=round(others_after, 1))
+        check = Checks("one person flooded")
+        check.that(acked == 80 and (HEAVY or (got == 28 and held == 60 - 28)), f"{acked} acked, {got} to the boss, {held} held")
+        check.that(dep.max_per_minute() <= 28, f"{dep.max_per_minute()} in 60 s")
+        check.that(others_after < 10.0, f"others answered after {others_after:.1f} s")
+        check.that(ledger.duplicated == ledger.in_doubt == 0, ledger.line())
+    check.done()
+
+
+async def _others_answered(dep: Deployment, count: int) -> bool:
+    return sum(1 for _, to in dep.arrivals if to.startswith("o")) >= count
+
+
+async def _arrived_to(dep: Deployment, user: str, count: int) -> bool:
+    return sum(1 for _, to in dep.arrivals if to == user) >= count
+
+
+SCENARIOS: dict[str, Callable[[Path], Awaitable[None]]] = {
+    "test_sigterm_and_kill_while_sending_lose_nothing": _stop_then_crash_both,
+    "test_wecom_errors_are_retried_not_lost": _wecom_errors,
+    "test_token_faults_claim_nothing_and_show_in_healthz": _token_faults,
+    "test_one_person_flooded_is_rate_limited_across_processes": _one_person_flooded,
+}
+
+
+def test_sigterm_and_kill_while_sending_lose_nothing(running: dict[str, Future[None]], request: pytest.FixtureRequest) -> None:
+    outcome(running, request)
+
+
+def test_wecom_errors_are_retried_not_lost(running: dict[str, Future[None]], request: pytest.FixtureRequest) -> None:
+    outcome(running, request)
+
+
+def test_token_faults_claim_nothing_and_show_in_healthz(running: dict[str, Future[None]], request: pytest.FixtureRequest) -> None:
+    outcome(running, request)
+
+
+def test_one_person_flooded_is_rate_limited_across_processes(running: dict[str, Future[None]], request: pytest.FixtureRequest) -> None:
+    outcome(running, request)

@@ -1,0 +1,70 @@
+"""Titles that summarise and long messages split into their problems (bot/nlu/summary.py)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.nlu.summary import TITLE_MAX, split_problems, title
+
+LONG = "领导你好我是运行二班的张伟 我想反映一下我们宿舍三楼的空调坏了快一个月了 晚上根本睡不着 麻烦领导帮忙看看 谢谢"
+
+
+def test_title_drops_the_greeting_and_keeps_what_and_where() -> None:
+    t = title(LONG)
+    assert "你好" not in t and "我是" not in t and "张伟" not in t
+    assert "宿舍" in t and "空调" in t and "坏" in t
+    assert t != LONG[:len(t)]
+    assert 10 <= len(t) <= TITLE_MAX
+
+
+@pytest.mark.parametrize("text, words", [
+    ("书记好！我是信息科的，关于机房空调的问题，已经反映过两次了，现在温度已经到了三十五度，服务器随时可能宕机，"
+     "能不能尽快派人来修一下，谢谢！", ("机房", "空调")),
+    ("您好 打扰一下 是这样的 俺们掘进队的澡堂喷头坏了一大半 出井以后排队洗澡要半个钟头 希望能尽快修修", ("喷头",)),
+    ("那个 就是 员工停车场离航站楼太远了 走过来二十分钟 下雨天全湿 能不能开个摆渡车", ("停车场",)),
+])
+def test_title_of_long_messages(text: str, words: tuple[str, ...]) -> None:
+    t = title(text)
+    assert len(t) <= TITLE_MAX
+    assert all(w in t for w in words), t
+    assert not t.startswith(("书记好", "您好", "那个", "就是")), t
+
+
+def test_short_message_is_its_own_title() -> None:
+    assert title("食堂的菜太咸了") == "食堂的菜太咸了"
+    assert title("你好 我是检修班的 想问问高温补贴啥时候发") == "想问问高温补贴啥时候发"
+
+
+def test_title_never_cuts_a_number() -> None:
+    t = title("宿舍楼下的自行车棚顶子被风刮跑了一半下雨天车子全淋湿了电动车电瓶进水坏了12345678块钱")
+    assert len(t) <= TITLE_MAX
+    assert all(run == "12345678" for run in re.findall(r"\d+", t)), t
+
+
+def test_three_problems_in_a_run_on() -> None:
+    parts = split_problems("书记好 有个事想反映一下 食堂的饭菜太咸了 然后宿舍热水器也坏了 还有班车老是晚点 大家意见都很大")
+    assert len(parts) == 3
+    assert "食堂" in parts[0] and "热水器" in parts[1] and "班车" in parts[2]
+    assert all("书记好" not in p for p in parts)
+
+
+def test_enumerated_problems() -> None:
+    parts = split_problems("第一 夜班没有热饭 第二 更衣柜不够用 第三 停车场没有充电桩")
+    assert [("热饭" in p, "更衣柜" in p, "充电桩" in p) for p in parts] == [
+        (True, False, False), (False, True, False), (False, False, True)]
+
+
+def test_voice_run_on_without_punctuation() -> None:
+    parts = split_problems("宿舍空调坏了好几天了然后食堂的饭也太咸了还有班车老是晚点半个钟头")
+    assert len(parts) == 3
+
+
+@pytest.mark.parametrize("text", [
+    LONG,
+    "食堂的菜太咸了 而且太油了 好多人都不去吃了",
+    "我妈住院了 心脏搭桥 下周三手术 想请几天假",
+    "机房空调坏了 温度到了三十五度 服务器随时可能宕机 能不能尽快派人来修一下",
+])
+def test_one_problem_stays_one(text: str) -> None:
+    assert len(split_problems(text)) == 1
