@@ -7,7 +7,7 @@ the members: every sweep and digest); retirements by date; the last visit of eac
 (morning lists, /我的) from the index alone.
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-03
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '0015'
-down_revision = '0011'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
