@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot import filters
+from bot import filters, pending
 from bot.dispatcher import NOT_HANDLED, Context, Replies, Router
 from bot.filters import Check
-from bot.fsm import State
+from bot.fsm import KEEP, State
 from bot.nlu import answers
 from bot.nlu.answers import Answer
 from bot.replies import Text
@@ -40,8 +40,9 @@ def yes_no(router: Router, state: State, decide: Decide, *filters: Check, extra_
            extra_no: Sequence[str] = ()) -> Decide:
     """Answer ``state`` (a yes/no question) with ``decide(ctx, yes)`` in everyday words (``bot.nlu.answers``).
 
-    An unsure answer ("我想想", "啥意思") asks once more; a second one leaves the question open and says so.
-    A message that is no answer at all is not taken (the state's ``unanswered`` policy applies).
+    An unsure answer ("我想想", "啥意思") asks once more; a second one leaves the question open and says so
+    (in a ``KEEP`` state, or for a short reply ``bot.pending`` reads, it is routed on instead). A message that
+    is no answer at all is not taken (the state's ``unanswered`` policy applies).
     """
     @router.message(*filters, state=state)
     async def answered(ctx: Context) -> Replies:
@@ -49,6 +50,10 @@ def yes_no(router: Router, state: State, decide: Decide, *filters: Check, extra_
         if reading is Answer.OTHER:
             return NOT_HANDLED
         if reading is Answer.UNSURE:
+            if state.unanswered == KEEP or pending.kinds_of(ctx.text):
+                # A question that stays open while they talk of other things, or a short reply that means
+                # something waiting for them ("接单", "收到"): routed on; the question stays (or drops) as declared.
+                return NOT_HANDLED
             return await unsure(ctx)
         return await decide(ctx, reading is Answer.YES)
     answered.__name__ = f"yes_no_{state.name.replace('.', '_')}"

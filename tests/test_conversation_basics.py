@@ -83,13 +83,13 @@ async def test_unsure_answer_is_asked_again_once_then_kept_open(bot: Bot) -> Non
 
 # --- the clarification card (bot.clarify) ---------------------------------------------------------
 
-UNCLEAR = "那个事情你们看着办吧 我也不懂"
+UNCLEAR = "这个到底算谁的啊 我也搞不清楚"
 
 
 async def test_unclear_message_gets_a_clarification_card_not_the_help(bot: Bot) -> None:
     asked = await bot.chat("lixuemei", UNCLEAR)
     joined = "\n".join(asked)
-    assert "您是想" in joined and "反映问题/提建议" in joined and "clarify:deed" in joined
+    assert "您是想" in joined and "[反映问题/提建议]" in joined and "1. 反映问题/提建议" in joined
     assert "报告走访" not in joined  # an employee reports no visits
     assert "四精助手。可以直接用一句话" not in joined
 
@@ -136,12 +136,12 @@ async def test_examples_are_not_kept_unless_opted_in(bot: Bot) -> None:
 
 
 async def test_examples_are_kept_when_opted_in_with_names_redacted(opted_in: Bot) -> None:
-    await opted_in.chat("lixuemei", "那个事情你们看着办吧 我也不懂 孙鹏和小王也不懂 电话13912345678")
+    await opted_in.chat("lixuemei", "这个到底算谁的啊 孙鹏和小王也搞不清楚 电话13912345678")
     await opted_in.chat("lixuemei", "1")
     [row] = await _examples(opted_in)
     assert row.intent == "deed_request" and row.role == "employee"
     assert "孙鹏" not in row.text and "小王" not in row.text and "13912345678" not in row.text
-    assert "某某" in row.text and "[电话]" in row.text and "看着办" in row.text
+    assert "某某" in row.text and "[电话]" in row.text and "算谁的" in row.text
 
 
 async def test_sijing_nlu_examples_exports_them_as_json_lines(opted_in: Bot, tmp_path: Any) -> None:

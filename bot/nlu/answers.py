@@ -64,6 +64,7 @@ WHOLE_YES = ("中", "成", "可", "搞", "请", "来", "整")  # yes on their ow
 _PUNCT = re.compile(r"[\s,，.。!！~～、…:：;；\"'“”‘’()（）【】\[\]<>《》·\-—_=+*&^%$#@]+")
 _REPEAT = re.compile(r"(.)\1+")
 _A_NOT_A = re.compile(r"([^不没了])[不没]\1")  # "要不要", "行不行", "可不可以", "有没有": a question, not a refusal
+QUESTION_CHARS = 6  # a question back this short is about the question asked ("可不可以不写名字")
 SHORT = 12  # longer than this (after cleaning) with no answer word in front: not an answer
 
 
@@ -105,14 +106,17 @@ def read(text: str, *, extra_yes: Iterable[str] = (), extra_no: Iterable[str] = 
     for phrase in DOUBLE_NEGATIVE:
         rest = rest.replace(phrase, "好")
     refused = squeezed in BARE_NO or any(w in rest for w in NO_WORDS) or (no_emoji and not yes_emoji)
-    hedged = any(w in clean for w in UNSURE_WORDS)
+    hedged = any(w in clean for w in UNSURE_WORDS if w not in "?？")
+    asked = "?" in clean or "？" in clean  # a question back ("行不行啊", "要不要登记？")
     agreed = any(w in rest for w in YES_WORDS) or squeezed in WHOLE_YES or yes_emoji
     if len(clean) > SHORT and not _opens_with_answer(rest):
         return Answer.OTHER
     if refused:
         return Answer.NO
-    if hedged:
+    if hedged or (asked and (agreed or len(clean) <= QUESTION_CHARS)):
         return Answer.UNSURE
+    if asked:
+        return Answer.OTHER  # "班车太挤了，能不能加一趟": a new matter, not an answer
     if agreed:
         return Answer.YES
     return Answer.UNSURE if len(clean) <= 4 and not any(ch.isdigit() for ch in clean) else Answer.OTHER

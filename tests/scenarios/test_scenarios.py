@@ -13,8 +13,12 @@ BOTH = [s for s in SCENARIOS if s.both_databases]
 
 
 def test_the_corpus_is_there() -> None:
-    assert len(SCENARIOS) >= 40
-    assert {s.org for s in SCENARIOS} >= {"power_plant", "hospital_ward", "bank_branch"}
+    assert len(SCENARIOS) >= 80
+    orgs = ("power_plant", "hospital_ward", "bank_branch")
+    assert all(sum(s.org == org for s in SCENARIOS) >= 15 for org in orgs)
+    topics = {s.name.split("/", 1)[0] for s in SCENARIOS}
+    assert topics >= {"incidents", "emergencies", "yesno", "context", "clarify", "dates", "commands", "polish"}
+    assert len(BOTH) >= 8
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
