@@ -109,6 +109,22 @@ async def test_decrypted_payload_with_doctype_is_refused(bot: Bot) -> None:
     assert await inbox_rows(bot) == 0
 
 
+async def test_a_message_that_mentions_a_doctype_is_text_not_a_declaration(bot: Bot) -> None:
+    """What a person types is CDATA: "<!DOCTYPE html>" in it is stored and answered, not refused (and lost)."""
+    body, query = bot.text_body("sunpeng", "网页打不开，源码第一行是 <!DOCTYPE html> <!ENTITY 这种", msg_id="doc1")
+    assert (await bot.post(body, query)).status == 200
+    await bot.flush()
+    assert await inbox_rows(bot) == 1
+    assert len(bot.fake.to("sunpeng")) >= 1
+
+
+async def test_a_comment_cannot_hide_a_dtd(bot: Bot) -> None:
+    inner = '<!-- <a --><!DOCTYPE x [<!ENTITY a "b">]><xml><FromUserName>&a;</FromUserName></xml>'
+    body, query = bot.crypto.sign_body(inner)
+    assert (await bot.post(body, query)).status == 400
+    assert await inbox_rows(bot) == 0
+
+
 async def test_three_identical_retries_make_one_row_and_one_reply(bot: Bot) -> None:
     body, query = bot.text_body("sunpeng", "在吗", msg_id="777")
     for _ in range(3):

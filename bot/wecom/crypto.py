@@ -31,6 +31,7 @@ def signature(token: str, timestamp: str, nonce: str, encrypt: str) -> str:
 _FORBIDDEN_XML = (b"<!doctype", b"<!entity", b"<!element", b"<!attlist")
 # UTF-32 before UTF-16: the UTF-32-LE mark starts with the UTF-16-LE one.
 _BOMS = (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00", b"\xfe\xff", b"\xff\xfe", b"\x2b\x2f\x76")
+_ROOT_TAG = re.compile(rb"<[A-Za-z_]")  # the first start tag: the prolog ends there
 _DECL = re.compile(rb"^\s*<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._-]{1,40})[\"']", re.I)
 
 
@@ -38,7 +39,7 @@ def refuse_declarations(raw: bytes) -> None:
     """Refuse what could make an XML parser slow, before any parse: DTDs and entity declarations,
     in any encoding. WeCom sends UTF-8 only, so a byte-order mark, a NUL byte (UTF-16/32 without a
     mark) or an encoding declaration other than UTF-8 is refused outright; then, in plain bytes, so
-    is any ``<!DOCTYPE``/``<!ENTITY``.
+    is any ``<!DOCTYPE``/``<!ENTITY`` in the prolog (the only place a declaration can stand).
 
     Raises:
         CallbackError: 400.
@@ -50,8 +51,13 @@ def refuse_declarations(raw: bytes) -> None:
         raise CallbackError(400, "xml must be utf-8")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    lowered = raw.lower()
-    if any(marker in lowered for marker in _FORBIDDEN_XML):
+    # A DTD (and so any entity declaration) can only stand in the prolog, before the root element's
+    # start tag: what a person types ("<!DOCTYPE html>" in a message's CDATA) is text, not a declaration.
+    # The prolog may hold the XML declaration and nothing that starts with "<!" (no DTD, and no comment
+    # that could hide where the prolog ends); after the root's start tag a declaration is a syntax error.
+    root = _ROOT_TAG.search(raw)
+    prolog = raw[:root.start()] if root else raw
+    if b"<!" in prolog or any(marker in prolog.lower() for marker in _FORBIDDEN_XML):
         raise CallbackError(400, "xml declarations (DOCTYPE/ENTITY) are not accepted")
 
 
