@@ -121,6 +121,16 @@ CASES: list[tuple[str, str, tuple[str, ...]]] = [
     (SECRETARY, "/事件 ２", ("事件 #2",)),
     (SECRETARY, "/帮扶 １", ("帮扶1号",)),
     (SECRETARY, "/指派 #1 周丽", ("周丽",)),
+    # sign-ups and projects in everyday words
+    (EMPLOYEE, "报名 培训99", ("培训99",)),
+    (EMPLOYEE, "取消报名 培训99", ("培训99",)),
+    (EMPLOYEE, "报名 活动99", ("活动99",)),
+    (EMPLOYEE, "取消报名 培训1", ("没有报名",)),
+    ("zhangmin", "帮扶99号 里程碑1 完成", ("帮扶99号",)),
+    ("zhangmin", "帮扶1号 里程碑9 完成", ("没有这个里程碑",)),
+    ("zhangmin", "帮扶99号 已完成摸底", ("帮扶99号",)),
+    (EMPLOYEE, "对帮扶99号的意见：希望多组织培训", ("帮扶99号",)),
+    (EMPLOYEE, "继续问卷 99", ("#99",)),
     # the other branch's secretary: branch 1's numbers are not theirs
     ("gaojian", "/帮扶 1", ("帮扶1号",)),
     ("gaojian", "/问卷 结果 1", ("#1",)),
