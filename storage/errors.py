@@ -6,7 +6,8 @@ from __future__ import annotations
 class Refused(Exception):
     """A change the rules do not allow (a transition, a permission, a limit).
 
-    Raised before anything is written; ``message`` is the Chinese answer for the person who asked.
+    Raised before anything is written (at most the audit line of a lost race); ``message`` is the
+    Chinese answer for the person who asked.
     """
 
     def __init__(self, message: str) -> None:

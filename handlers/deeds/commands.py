@@ -26,7 +26,7 @@ async def _deed(ctx: Context, n: int) -> Item | Text:
     """The deed #n, or what to say instead (an incident number, or no such number)."""
     item = await deeds.get_by_number(ctx.session, n)
     if item is None:
-        return msg.not_found(n)
+        return msg.not_found_for_secretary(n)
     if item.kind != deeds.ItemKind.DEED:
         return msg.not_a_deed(n)
     return item

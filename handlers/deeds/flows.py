@@ -211,7 +211,7 @@ async def _requester_says_done(ctx: Context, item: Item, note: str) -> Replies:
 async def reassign(ctx: Acting, item: Item, account: str) -> list[Reply]:
     """``/指派 #N 账号``: give a deed to someone else; tell the new owner, the old one and the requester."""
     n = item.number
-    lifecycle.check_item(Action.REASSIGN, item)
+    lifecycle.check_item(Action.REASSIGN, item, ctx.userid)
     target = await people.find(ctx.session, account)
     if target is None:
         raise Refused(f"名册里没有账号“{account}”，请核对后再试。")
@@ -232,7 +232,7 @@ async def close_by_hand(ctx: Acting, item: Item, reason: str, *, how: str = "") 
     """``/关闭 #N 原因``: close a deed by hand with a written reason; tell the requester and the owner.
     ``how`` follows the refusal of a missing reason (the chat says how to write the command)."""
     n, reason = item.number, reason.strip(" ：:，,\n\t")
-    lifecycle.check_item(Action.CLOSE, item)  # refuses, in Chinese, what cannot be closed (and says who closed it)
+    lifecycle.check_item(Action.CLOSE, item, ctx.userid)  # refuses, in Chinese, what cannot be closed (and by whom)
     if len(reason) < 2:
         raise Refused(f"手工销号必须写明原因，没有关闭 #{n}。" + (f"\n{how}" if how else ""))
     await deeds.close_by_hand(ctx.session, item, now=ctx.now, actor=ctx.userid, reason=reason)

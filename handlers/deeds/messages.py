@@ -73,3 +73,8 @@ async def describe(ctx: Context, item: Item) -> str:
     for e in await deeds.history(ctx.session, item.id):
         lines.append(await event_line(ctx, e))
     return "\n".join(lines)
+
+
+def not_found_for_secretary(n: int) -> Text:
+    """No deed #n, to the secretary (her commands): where to find the numbers in use."""
+    return Text(content=f"没有找到编号 #{n} 的事项，请核对编号。发“/待办”可以查看未办结的事项及其编号。")

@@ -57,7 +57,7 @@ async def _apply(session: AsyncSession, item: Item, action: Action, *, now: date
     await lock_row(session, item)
     before = DeedStatus(item.status)
     try:
-        to = check_item(action, item)
+        to = check_item(action, item, actor)
         if as_role:
             await _check_actor(session, item, action, actor)
     except Refused:
@@ -142,7 +142,7 @@ async def reassign(session: AsyncSession, item: Item, *, now: datetime, actor: s
     before = item.owner
     status = DeedStatus(item.status)
     try:
-        to = check_item(Action.REASSIGN, item)
+        to = check_item(Action.REASSIGN, item, actor)
         if owner == before:
             raise Refused(f"#{item.number} 本来就由{await people.name_of(session, owner)}负责。")
     except Refused:

@@ -155,9 +155,10 @@ def closed_how(number: int, satisfaction: str | None, close_reason: str | None) 
     return f"#{number} 已经办结了"
 
 
-def check_item(action: Action, item: Item) -> DeedStatus:
-    """:func:`check` for ``item`` as it is: a closed item's refusal says who closed it and how."""
-    if DeedStatus(item.status) == S.CLOSED and action in _AFTER_CLOSE:
+def check_item(action: Action, item: Item, actor: str | None = None) -> DeedStatus:
+    """:func:`check` for ``item`` as it is: a closed item's refusal says who closed it and how (unless
+    ``actor`` closed it: they know)."""
+    if DeedStatus(item.status) == S.CLOSED and action in _AFTER_CLOSE and item.closed_by != actor:
         raise Refused(closed_how(item.number, item.satisfaction, item.close_reason) + _AFTER_CLOSE[action])
     return check(action, item.number, item.status)
 
