@@ -184,7 +184,7 @@ class Sender:
                     if w not in self._chains.values():
                         w.cancel()
             self._wake.clear()
-            await asyncio.sleep(0.02)  # let a burst of replies gather
+            await asyncio.sleep(0.05)  # let a burst of replies gather (and bound the passes per second)
         if self._chains:
             await asyncio.gather(*self._chains.values(), return_exceptions=True)
 
