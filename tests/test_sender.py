@@ -389,3 +389,25 @@ async def test_two_senders_share_one_rate_limit_and_never_send_twice(bot: Bot) -
     for _ in range(2):
         await asyncio.gather(first.run_once(), second.run_once())
     assert bot.fake.texts("wutao") == [f"m{i}" for i in range(40)]
+
+
+async def test_a_hanging_api_leaves_only_the_requests_in_flight_in_doubt(bot: Bot) -> None:
+    import aiohttp
+
+    sender = bot.app[keys.SENDER]
+    sender._client._timeout = aiohttp.ClientTimeout(total=0.5)  # noqa: SLF001 - SIJING_HTTP_TIMEOUT
+    bot.fake.faults.delay = 2.0  # every request hangs past the timeout (and WeCom may still act on it)
+    people = [f"p{i}" for i in range(10)]
+    for p in people:
+        await enqueue(bot, p, "hello")
+    await sender.run_once()
+    statuses = [r.status for r in await rows(bot)]
+    assert statuses.count("in_doubt") == sender.concurrency and statuses.count("pending") == 10 - sender.concurrency
+    health = await (await bot.client.get("/healthz")).json()
+    assert len(health["in_doubt"]) == sender.concurrency
+    bot.fake.faults.delay = 0.0
+    for _ in range(3):
+        bot.clock.advance(seconds=sender.pause + 1)
+        await sender.run_once()
+    statuses = [r.status for r in await rows(bot)]
+    assert statuses.count("sent") == 10 - sender.concurrency and "pending" not in statuses
