@@ -122,11 +122,12 @@ async def _stop_then_crash_both(folder: Path) -> None:
 
 
 async def _wecom_errors(folder: Path) -> None:
-    """WeCom busy (-1) for a while, then HTTP 502 pages from the gateway, then every token expires."""
+    """WeCom busy (-1) for a while, then HTTP 502 pages from the gateway, then every token expires, then
+    the API hangs."""
     n = scaled(40)
     check = Checks("WeCom errors")
     async with deployment("sqlite", folder) as dep:
-        server = await dep.start()
+        server = await dep.start(SIJING_HTTP_TIMEOUT="2")
         dep.fake.faults.fail_send(errcode=-1)  # until further notice
         acked = await dep.drive(server, users(20, "e"), n // 20)
         await until(lambda: _queued(dep, acked), timeout=60)  # every reply written, and refused
@@ -143,7 +144,24 @@ async def _wecom_errors(folder: Path) -> None:
         check.that(ledger.acked == acked and ledger.rows["sent"] == acked, ledger.line())
         check.that(ledger.lost == ledger.duplicated == ledger.in_doubt == 0, ledger.line())
         check.that((await server.health())["status"] == "ok", "healthz not ok after")
+
+        # then the API hangs (longer than the 2 s client timeout): only what was in flight is in doubt
+        dep.fake.faults.delay = 30.0
+        hung = await dep.drive(server, users(12, "h"), 1)
+        check.that(await until(lambda: _in_doubt(dep, 1), timeout=30), "no request timed out")
+        await asyncio.sleep(0.5)
+        dep.fake.faults.delay = 0.0
+        await dep.settled(60)
+        hang = await dep.ledger(server)
+        report("then the API hangs past the client timeout (sqlite)", hang, messages=hung)
+        check.that(hang.acked == acked + hung and hang.rows["sent"] + hang.in_doubt == hang.acked, hang.line())
+        check.that(1 <= hang.in_doubt <= CONCURRENCY and hang.listed == hang.in_doubt, hang.line())
+        check.that(hang.duplicated == 0, hang.line())
     check.done()
+
+
+async def _in_doubt(dep: Deployment, count: int) -> bool:
+    return (await dep.outbox())["in_doubt"] >= count
 
 
 async def _queued(dep: Deployment, count: int) -> bool:
