@@ -101,6 +101,7 @@ _FIELDS: dict[str, tuple[str, bool, str]] = {
     "wecom_contact_secret": ("SIJING_WECOM_CONTACT_SECRET", False, "secret"),
     "directory_mapping": ("SIJING_DIRECTORY_MAPPING", False, "str"),
     "directory_nightly": ("SIJING_DIRECTORY_NIGHTLY", False, "bool"),
+    "http_timeout": ("SIJING_HTTP_TIMEOUT", False, "int"),
     "send_retry_hours": ("SIJING_SEND_RETRY_HOURS", False, "int"),
     "send_backoff_cap": ("SIJING_SEND_BACKOFF_CAP", False, "int"),
     "send_concurrency": ("SIJING_SEND_CONCURRENCY", False, "int"),

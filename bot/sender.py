@@ -14,7 +14,6 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -24,7 +23,7 @@ from bot.logsafe import pseudo
 from bot.replies import Text
 from bot.wecom import client as wc
 from bot.wecom.client import TransportError, WeComAPIError, WeComClient
-from bot.wecom.errors import Outcome, Policy, classify, retry
+from bot.wecom.errors import Outcome, Policy, Problem, classify, retry
 from bot.wecom.token import TokenCache
 from storage import outbox, people
 from storage.db import Database
@@ -42,15 +41,6 @@ NOTICE = "【四精助手】企业微信拒绝了发送请求：{reason}。请�
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A configuration error: nothing can be sent until it is fixed."""
-
-    code: int
-    reason: str
-    since: datetime
 
 
 async def _no_builder() -> tuple[str, bytes]:
@@ -106,6 +96,9 @@ class Sender:
         self.pause = pause  # seconds nothing is tried after a configuration error or a failed gettoken
         self._paused_until: datetime | None = None
         self._token_failures = 0
+        self._doubts = 0  # requests in a row whose outcome is unknown
+        self._suspect = False
+        self._probe = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._chains: dict[str, asyncio.Task[int]] = {}
@@ -185,7 +178,7 @@ class Sender:
                     if w not in self._chains.values():
                         w.cancel()
             self._wake.clear()
-            await asyncio.sleep(0.02)  # let a burst of replies gather
+            await asyncio.sleep(0.05)  # let a burst of replies gather (and bound the passes per second)
         if self._chains:
             await asyncio.gather(*self._chains.values(), return_exceptions=True)
 
@@ -266,7 +259,15 @@ class Sender:
         return token
 
     async def _send_one(self, row: OutboxRow) -> Outcome | None:
-        """Claim, send and record one row; None when nothing was attempted (it stays pending)."""
+        """Claim, send and record one row; None when nothing was attempted (it stays pending). After a
+        request whose outcome is unknown (a timeout: the API may hang), one at a time until one succeeds,
+        so that a hanging API leaves few rows in doubt."""
+        if not self._suspect:
+            return await self._attempt(row)
+        async with self._probe:
+            return await self._attempt(row)
+
+    async def _attempt(self, row: OutboxRow) -> Outcome | None:
         if self._paused_until is not None and self._clock() < self._paused_until:
             return None
         token = await self._token()
@@ -318,8 +319,14 @@ class Sender:
                         self._paused_until = self._clock() + timedelta(seconds=self.pause)
             except TransportError as exc:
                 outcome = classify(exc, msg.attempts + 1, age, self.policy)
+                if outcome.status == "in_doubt":
+                    self._doubts += 1
+                    self._suspect = True
+                    delay = min(self.pause, self.policy.backoff(self._doubts))
+                    self._paused_until = self._clock() + timedelta(seconds=delay)
             else:
                 self._clear_problem()
+                self._doubts, self._suspect = 0, False
                 if msg.recipient in result.invalid_users:
                     return Outcome("failed", 40031, "接收人无效 (invaliduser)")
                 return Outcome("sent")

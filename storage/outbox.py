@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, text, update
+from sqlalchemy import exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,6 +81,7 @@ def _sendable(row: Any, now: datetime, limits: Limits) -> list[Any]:
     """Conditions for ``row`` (OutboxRow or an alias) to go now: pending, due, its recipient's oldest
     pending row, nothing of its recipient in flight, its recipient under both rate limits."""
     other = aliased(OutboxRow)
+    older = aliased(OutboxRow)
     recent = aliased(OutboxRow)
 
     def handed_since(since: datetime) -> Any:
@@ -90,8 +91,9 @@ def _sendable(row: Any, now: datetime, limits: Limits) -> list[Any]:
     return [
         row.status == "pending",
         row.next_attempt_at <= now,
-        ~exists().where(other.recipient == row.recipient,
-                        or_(other.status == "sending", and_(other.status == "pending", other.id < row.id))),
+        # two lookups on (status, recipient, id), not one OR (which PostgreSQL runs as a nested loop)
+        ~exists().where(other.status == "sending", other.recipient == row.recipient),
+        ~exists().where(older.status == "pending", older.recipient == row.recipient, older.id < row.id),
         handed_since(now - MINUTE) < limits.per_minute,
         handed_since(now - HOUR) < limits.per_hour,
     ]
@@ -101,7 +103,10 @@ async def heads(session: AsyncSession, now: datetime, limits: Limits, limit: int
                 skip: Iterable[str] = ()) -> list[OutboxRow]:
     """The next sendable row of each recipient, at most one per recipient, oldest first: a recipient
     held back (not due, over its rate, a row in flight) never takes a place from anyone else."""
-    stmt = select(OutboxRow).where(*_sendable(OutboxRow, now, limits)).order_by(OutboxRow.id).limit(limit)
+    first = (select(func.min(OutboxRow.id)).where(OutboxRow.status == "pending")
+             .group_by(OutboxRow.recipient))  # each recipient's oldest pending row, from the index
+    stmt = (select(OutboxRow).where(OutboxRow.id.in_(first), *_sendable(OutboxRow, now, limits))
+            .order_by(OutboxRow.id).limit(limit))
     skip = list(skip)
     if skip:
         stmt = stmt.where(OutboxRow.recipient.not_in(skip))

@@ -121,6 +121,7 @@ async def test_ip_not_trusted_is_a_configuration_error_that_loses_nothing(bot: B
     assert health["status"] == "ok" and "sender_error" not in health
 
 
+@pytest.mark.both_databases
 async def test_per_recipient_limit_holds_the_excess(bot: Bot) -> None:
     await enqueue(bot, "wutao", "m", n=40)
     await enqueue(bot, "sunpeng", "x", n=3)
@@ -147,6 +148,7 @@ async def claim_as(bot: Bot, worker: str, *, hand: bool = True) -> None:
         assert await outbox.claim(session, row.id, row.recipient, worker, bot.clock(), sender.limits, hand=hand)
 
 
+@pytest.mark.both_databases
 async def test_a_claim_left_by_a_dead_process_is_never_resent(bot: Bot) -> None:
     await enqueue(bot, "wutao", "hello")
     await claim_as(bot, "elsewhere:1:dead")
@@ -162,6 +164,7 @@ async def test_a_claim_left_by_a_dead_process_is_never_resent(bot: Bot) -> None:
     assert bot.fake.to("wutao") == []
 
 
+@pytest.mark.both_databases
 async def test_a_claim_never_handed_over_goes_back_to_pending(bot: Bot) -> None:
     await enqueue(bot, "wutao", "hello")
     await claim_as(bot, "elsewhere:1:dead", hand=False)  # e.g. killed while uploading its file
@@ -228,6 +231,7 @@ async def test_invalid_user_is_not_retried(bot: Bot) -> None:
     assert timedelta(0) <= bot.clock() - row.created_at
 
 
+@pytest.mark.both_databases
 async def test_outbox_command_lists_resends_and_drops_in_doubt_rows_audited(
         bot: Bot, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     import asyncio
@@ -319,3 +323,91 @@ def test_repeated_identical_errors_become_one_line_with_a_count() -> None:
                          "info is never collapsed"]
     assert lines[4] == "inbox row 499 could not be processed [and 499 more like it in 60 s]"
     assert lines[5] == "inbox row 7 could not be processed" and len(lines) == 6
+
+
+async def test_gateway_5xx_is_retried_but_a_wecom_answer_in_a_5xx_is_read(bot: Bot) -> None:
+    bot.fake.faults.fail_send(http=502, times=2)  # the gateway's page: WeCom never saw the request
+    await enqueue(bot, "wutao", "a")
+    sender = bot.app[keys.SENDER]
+    for _ in range(3):
+        await sender.run_once()
+        bot.clock.advance(seconds=10)
+    [row] = await rows(bot)
+    assert row.status == "sent" and row.attempts == 3 and bot.fake.texts("wutao") == ["a0"]
+
+
+async def test_a_failed_gettoken_claims_nothing(bot: Bot) -> None:
+    bot.fake.faults.fail_token(http=500, times=1)
+    await enqueue(bot, "wutao", "a")
+    sender = bot.app[keys.SENDER]
+    assert await sender.run_once() == 0
+    [row] = await rows(bot)
+    assert row.status == "pending" and row.attempts == 0 and row.handed_at is None and bot.fake.send_requests == 0
+    bot.clock.advance(seconds=sender.pause + 1)
+    bot.app[keys.TOKENS].cooldown = 0
+    await sender.run_once()
+    assert [r.status for r in await rows(bot)] == ["sent"]
+
+
+async def test_stop_lets_requests_in_flight_finish_and_leaves_nothing_sending(bot: Bot) -> None:
+    import asyncio
+
+    bot.fake.faults.delay = 0.3
+    await enqueue(bot, "wutao", "a", n=3)
+    await enqueue(bot, "sunpeng", "b", n=3)
+    sender = bot.app[keys.SENDER]
+    await sender.start()
+    sender.wake()
+    for _ in range(200):
+        if [r for r in await rows(bot) if r.status == "sending"]:
+            break
+        await asyncio.sleep(0.02)
+    await sender.stop()
+    statuses = [r.status for r in await rows(bot)]
+    assert "sending" not in statuses and "in_doubt" not in statuses
+    assert statuses.count("sent") == len(bot.fake.sent) >= 1 and "pending" in statuses  # stopped claiming
+
+
+@pytest.mark.both_databases
+async def test_two_senders_share_one_rate_limit_and_never_send_twice(bot: Bot) -> None:
+    """Two processes' senders (own workers, own token caches) on one database, at the same moment."""
+    import asyncio
+
+    from bot.sender import Sender
+
+    first = bot.app[keys.SENDER]
+    tokens = TokenCache(bot.app[keys.DB], first._client, first._tokens._name)  # noqa: SLF001
+    second = Sender(bot.app[keys.DB], first._client, tokens, clock=bot.clock)  # noqa: SLF001
+    await enqueue(bot, "wutao", "m", n=40)
+    await enqueue(bot, "sunpeng", "x", n=5)
+    for _ in range(4):
+        await asyncio.gather(first.run_once(), second.run_once())
+    texts = bot.fake.texts("wutao")
+    assert texts == [f"m{i}" for i in range(first.limits.per_minute)]  # once each, in order, 28 in the minute
+    assert bot.fake.texts("sunpeng") == [f"x{i}" for i in range(5)]
+    bot.clock.advance(seconds=61)
+    for _ in range(2):
+        await asyncio.gather(first.run_once(), second.run_once())
+    assert bot.fake.texts("wutao") == [f"m{i}" for i in range(40)]
+
+
+async def test_a_hanging_api_leaves_only_the_requests_in_flight_in_doubt(bot: Bot) -> None:
+    import aiohttp
+
+    sender = bot.app[keys.SENDER]
+    sender._client._timeout = aiohttp.ClientTimeout(total=0.5)  # noqa: SLF001 - SIJING_HTTP_TIMEOUT
+    bot.fake.faults.delay = 2.0  # every request hangs past the timeout (and WeCom may still act on it)
+    people = [f"p{i}" for i in range(10)]
+    for p in people:
+        await enqueue(bot, p, "hello")
+    await sender.run_once()
+    statuses = [r.status for r in await rows(bot)]
+    assert statuses.count("in_doubt") == sender.concurrency and statuses.count("pending") == 10 - sender.concurrency
+    health = await (await bot.client.get("/healthz")).json()
+    assert len(health["in_doubt"]) == sender.concurrency
+    bot.fake.faults.delay = 0.0
+    for _ in range(3):
+        bot.clock.advance(seconds=sender.pause + 1)
+        await sender.run_once()
+    statuses = [r.status for r in await rows(bot)]
+    assert statuses.count("sent") == 10 - sender.concurrency and "pending" not in statuses

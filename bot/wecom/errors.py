@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.wecom import client as wc
 from bot.wecom.client import TransportError, WeComAPIError
@@ -59,3 +59,12 @@ def retry(code: int | None, error: str, attempts: int, age: timedelta, policy: P
         hours = policy.window.total_seconds() / 3600
         return Outcome("failed", code, f"重试 {hours:g} 小时仍未发出: {error}")
     return Outcome("pending", code, error, retry_in=delay)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A configuration error: nothing can be sent until it is fixed."""
+
+    code: int
+    reason: str
+    since: datetime

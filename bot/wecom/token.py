@@ -20,6 +20,7 @@ class TokenCache:
         self._db = db
         self.cooldown = cooldown  # seconds a failed gettoken is answered from memory (WeCom blocks callers that insist)
         self._failed: tuple[Exception, float] | None = None
+        self._rejected: set[str] = set()  # tokens WeCom refused (40014/42001): never handed out again
         self._client = client
         self._name = name
         self._lock = asyncio.Lock()
@@ -28,10 +29,13 @@ class TokenCache:
         self.fetches = 0
 
     def _fresh(self, token: str | None, expires: datetime, bad: str | None) -> bool:
-        return token is not None and token != bad and expires - MARGIN > datetime.now(timezone.utc)
+        return (token is not None and token != bad and token not in self._rejected
+                and expires - MARGIN > datetime.now(timezone.utc))
 
     async def get(self, *, bad: str | None = None) -> str:
         """A valid token; ``bad`` is one WeCom just rejected (40014/42001), never returned again."""
+        if bad is not None:
+            self._rejected.add(bad)
         if self._fresh(self._token, self._expires, bad):
             return self._token  # type: ignore[return-value]
         async with self._lock:
