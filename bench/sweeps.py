@@ -258,6 +258,18 @@ async def child(step: str, url: str, now: datetime) -> dict[str, Any]:
                 peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
+async def _round_trip(url: str) -> float:
+    db = create_database(url)
+    try:
+        async with db.engine.connect() as conn:
+            t0 = time.perf_counter()
+            for _ in range(500):
+                await conn.exec_driver_sql("SELECT 1")
+            return (time.perf_counter() - t0) * 2
+    finally:
+        await db.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--name", default="sijing_bench_perf", help="the PostgreSQL database bench/orgbuild.py filled")
@@ -278,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     steps = args.only.split(",") if args.only else [*STEPS, *(["run_due_real"] if args.real else [])]
     print(f"{url} as of {now.isoformat()}" + (" (sent keys preloaded: simulated)" if args.simulate_preload else ""))
+    print(f"machine: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+          f"database round trip {asyncio.run(_round_trip(url)):.2f} ms (SELECT 1, mean of 500)")
     print(f"  {'step':<13} {'seconds':>8} {'(cold)':>7} {'target':>7} {'cpu s':>7} {'SQL':>8} {'peak MB':>8}  result")
     for step in steps:
         cmd = [sys.executable, "-P", __file__, "--step", step, "--url", url, "--now", now.isoformat()]
