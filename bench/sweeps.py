@@ -220,7 +220,7 @@ async def roster_step(db: Database, now: datetime) -> str:
 
 
 async def child(step: str, url: str, now: datetime) -> dict[str, Any]:
-    db = create_database(url)
+    db = create_database(url, **({"pool_pre_ping": False} if os.environ.get("BENCH_NO_PRE_PING") else {}))
     counter = Counter(db)
     t0 = time.perf_counter()
     cpu0 = time.process_time()
@@ -279,10 +279,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--real", action="store_true", help="also run-due for real (writes, then removes, the nudges)")
     ap.add_argument("--simulate-preload", action="store_true",
                     help="run-due with the sent keys read once per run (helper pushes' change), not per nudge")
+    ap.add_argument("--no-pre-ping", action="store_true",
+                    help="engine without pool_pre_ping (what one round trip per session checkout costs)")
     ap.add_argument("--step", help=argparse.SUPPRESS)  # the child's
     args = ap.parse_args(argv)
     if args.simulate_preload:
         os.environ["BENCH_SIMULATE_PRELOAD"] = "1"  # the children inherit it
+    if args.no_pre_ping:
+        os.environ["BENCH_NO_PRE_PING"] = "1"
     url = args.url or PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{args.name}"
     now = datetime.fromisoformat(args.now).astimezone(TZ) if args.now else NOW
     if args.step:
