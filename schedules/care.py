@@ -22,8 +22,8 @@ from storage.workdays import is_working_day, next_working_day, previous_working_
 ACTOR = "schedule"  # who the audit log says created a visit task ahead of a retirement
 
 
-async def _secretaries(ctx_session: AsyncSession) -> list[str]:
-    return [p.userid for p in await roster.by_role(ctx_session, "secretary")]
+async def _secretaries(session: AsyncSession) -> list[str]:
+    return [p.userid for p in await roster.by_role(session, "secretary")]
 
 
 def _name(names: dict[str, str], userid: str | None) -> str:

@@ -77,3 +77,22 @@ async def test_a_roster_file_names_branches_and_keeps_zones_inside_them(bot: Bot
         codes = [b.code for b in await people.branches.all_branches(session)]
         tangli = await people.get(session, "tangli")
     assert codes == ["本支部", "机关"] and tangli is not None and tangli.branch_id == 2
+
+
+@pytest.mark.both_databases
+async def test_ledger_coverage_and_ranking_in_chat_see_one_branch(bot: Bot) -> None:
+    await _two_branches(bot)
+    await bot.chat("sunpeng", "我住院了，下周一手术")
+    await bot.chat("sunpeng", "是")
+    await bot.chat("tangli", "我最近家里有困难")
+    await bot.chat("tangli", "是")
+    await bot.chat("songwei", "今天看望了冯涛")
+    first = (await bot.chat("wanghaiyan", "/台账"))[0]
+    second = (await bot.chat("gaojian", "/台账"))[0]
+    assert "（1 人次）" in first and "孙鹏" in first and "唐丽" not in first
+    assert "（1 人次）" in second and "唐丽" in second and "孙鹏" not in second and "宋伟 1" in second
+    cov = (await bot.chat("gaojian", "/覆盖"))[0]
+    assert "宋伟：2 / 1 / 1" in cov and "合计：2 / 1 / 1" in cov and "刘志勇" not in cov
+    assert "刘志勇" in (await bot.chat("wanghaiyan", "/覆盖"))[0]
+    rank = (await bot.chat("gaojian", "/排名"))[0]
+    assert "财务科" in rank and "运行一班" not in rank and "宋伟" in rank

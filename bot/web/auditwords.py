@@ -17,7 +17,7 @@ OBJECTS = {
     "project": "帮扶项目", "survey": "问卷", "training": "培训", "activity": "活动", "lecturer": "内部讲师",
     "talent_profile": "人才档案", "reserve_candidate": "后备人才", "team": "班组", "duty": "值班",
     "workbook": "迎检台账", "web_login": "工作台登录", "person": "名册", "routing": "分派规则",
-    "branch": "支部", "branches": "各支部", "branch_ranking": "支部争先",
+    "branch": "支部", "branches": "各支部", "branch_ranking": "支部争先", "care_ledger": "重点关注台账（聊天分页）",
 }
 
 ACTIONS = {

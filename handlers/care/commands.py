@@ -37,7 +37,7 @@ async def mine(ctx: Context) -> Replies:
     entries = await care.ledger(ctx.session, responsible=ctx.userid, due_by=soon)
     items = await open_items_owned(ctx.session, ctx.userid)
     stale = await care.not_visited(ctx.session, [p.userid for p in zone], ctx.today)
-    everyone = await people.by_id(ctx.session)
+    everyone = await people.by_id(ctx.session, [*(t.person for t in tasks), *(e.person for e in entries)])
     zone_names = {p.userid: p.name for p in zone}
 
     lines = [f"【我的责任区】{len(zone)} 人" + ("：" + "、".join(p.name for p in zone) if zone else "")]

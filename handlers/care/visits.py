@@ -72,7 +72,7 @@ async def record(ctx: Context, persons: Sequence[str], data: dict[str, Any]) -> 
     due = day(data.get("due"))
     next_date = due if due is not None and due > ctx.today else None
     when_visited = day(data.get("visited_on")) or ctx.today
-    everyone = await people.by_id(ctx.session)
+    everyone = await people.by_id(ctx.session, persons)  # only those named, not the roster
     lines = []
     mine = await _may_write_for(ctx)
     for userid in dict.fromkeys(persons):

@@ -44,7 +44,7 @@ async def named(ctx: Context, word: str) -> list[RosterEntry]:
 
 async def ask_which(ctx: Context, candidates: Sequence[str], *, then: str, data: dict[str, Any]) -> Replies:
     """Ask which of several people (userids, in the order to offer them) was meant."""
-    everyone = await people.by_id(ctx.session)
+    everyone = await people.by_id(ctx.session, candidates)
     found = [everyone[u] for u in candidates if u in everyone]
     return await ctx.fsm.ask(CareStates.which, msg.which_prompt(found),
                              {"candidates": [p.userid for p in found], "then": then, "data": data})

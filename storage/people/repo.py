@@ -201,6 +201,20 @@ async def grid_leaders(session: AsyncSession, team: str) -> list[RosterEntry]:
     return leaders or [p for p in people if p.is_staff]
 
 
+async def leaders_by_team(session: AsyncSession, teams: Iterable[str]) -> dict[str, list[RosterEntry]]:
+    """:func:`grid_leaders` of every team in ``teams`` in one query (the 网格长, failing them the party members)."""
+    names = {t for t in teams if t}
+    if not names:
+        return {}
+    rows = await session.execute(select(Person).where(
+        Person.team.in_(names), Person.active.is_(True), Person.grid_leader.is_(True) | Person.role.in_(list(STAFF)))
+        .order_by(Person.userid))
+    found: dict[str, list[RosterEntry]] = {}
+    for p in rows.scalars():
+        found.setdefault(p.team, []).append(_entry(p))
+    return {t: [p for p in ps if p.grid_leader] or [p for p in ps if p.is_staff] for t, ps in found.items()}
+
+
 async def zone(session: AsyncSession, member: str) -> list[RosterEntry]:
     """The (active) people in a member's responsibility zone."""
     rows = await session.execute(select(Person).where(Person.zone_member == member, Person.active.is_(True))

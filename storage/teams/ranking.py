@@ -39,7 +39,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.people import RosterEntry, grid_leaders
+from storage.people import RosterEntry, leaders_by_team
 from storage.scoring import combine, rank
 from storage.teams import components
 from storage.teams.components import Component
@@ -106,6 +106,7 @@ async def ranking(session: AsyncSession, month: date, tz: tzinfo, *, now: dateti
     sat, resp = await components.deeds(session, team_of, start, end, as_of, tz)
     inc = await components.incidents(session, start, end, as_of)
     came = await components.attended(session, start, end)
+    leaders = await leaders_by_team(session, roster)  # one query for every team, not one per team
     out: list[TeamScore] = []
     for team, members in roster.items():
         parts = {
@@ -115,7 +116,7 @@ async def ranking(session: AsyncSession, month: date, tz: tzinfo, *, now: dateti
             C.INCIDENTS: inc.get(team, Component(C.INCIDENTS, 0, 0)),
             C.PARTICIPATION: Component(C.PARTICIPATION, sum(p.userid in came for p in members), len(members)),
         }
-        ts = TeamScore(team=team, size=len(members), leaders=await grid_leaders(session, team),
+        ts = TeamScore(team=team, size=len(members), leaders=leaders.get(team, []),
                        components=dict(parts), members=[p.userid for p in members])
         ts.score = combine(parts, w)
         out.append(ts)
