@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.quiet import QuietHours, spread
 from bot.replies import Reply
 from storage import outbox
+from storage.models import OutboxRow
 
 ROUTER = "router"  # ctx.extras: the name of the router that answered (bot.dispatcher)
 URGENT_ROUTERS = frozenset({"duty"})  # what these domains send (incidents, duty) goes at any hour
@@ -29,6 +31,17 @@ def held_until(reply: Reply, to: str, asker: str | None, local_now: datetime, *,
     if to == asker or urgent or reply.urgent or not quiet.is_quiet(local_now):
         return None
     return spread(quiet.release(local_now), f"{to}:quiet").astimezone(timezone.utc)
+
+
+async def wake(session: AsyncSession, user: str, now: datetime) -> int:
+    """``user`` wrote: what was held for them (quiet hours, a sweep's jitter) goes now, before the answer —
+    the sender keeps each person's order, so a held row would otherwise hold their answer back too.
+    Rows never tried only (``claimed_at`` NULL): a retry's backoff stays. Returns how many were released."""
+    result = await session.execute(
+        update(OutboxRow).where(OutboxRow.recipient == user, OutboxRow.claimed_at.is_(None),
+                                OutboxRow.status == "pending", OutboxRow.next_attempt_at > now)
+        .values(next_attempt_at=now).execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def enqueue_reply(session: AsyncSession, reply: Reply, to: str, now: datetime, *,

@@ -167,6 +167,20 @@ async def test_a_training_announced_at_night_reaches_people_in_the_morning_once(
     assert sorted(m["touser"] for m in bot.fake.sent[before:]) == sorted(r.recipient for r in night)  # each once
 
 
+async def test_someone_who_writes_at_night_gets_the_answer_and_what_waited_for_them(bot: Bot) -> None:
+    from datetime import datetime
+
+    from tests.test_talent import NEW_TRAINING, _with_lecturer
+
+    await _with_lecturer(bot)
+    bot.clock.now = datetime(2026, 11, 26, 4, 33, tzinfo=TZ).astimezone(timezone.utc)
+    await bot.chat("wanghaiyan", NEW_TRAINING)
+    assert not [m for m in bot.fake.to("sunpeng") if m["msgtype"] == "template_card"]  # held to the morning
+    bot.clock.advance(minutes=30)
+    answer = await bot.chat("sunpeng", "/我的")  # awake: not held behind the announcement
+    assert answer and [m["msgtype"] for m in bot.fake.to("sunpeng")][-2:][0] == "template_card"
+
+
 async def test_an_urgent_report_at_night_still_goes_at_once(bot: Bot) -> None:
     from datetime import datetime
 
