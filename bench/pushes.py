@@ -3,7 +3,7 @@
     python -P bench/pushes.py [--db sqlite|postgresql] [--people 10000] [--branches 50] [--days 2] [--every 60]
 
 Generates the organisation (``bench/org.py``, or ``bench/orgbuild.py`` once renamed), then runs every
-domain's sweeps as the scheduler would, from 08:03 to 20:53 every ``--every`` minutes on ``--days``
+domain's sweeps as the scheduler would, from 08:43 to 20:59 every ``--every`` minutes on ``--days``
 consecutive days from Wednesday 2026-11-25 (night runs included: they must send nothing but incidents).
 Reports per sweep: messages, people with something due, nudges carried, seconds; per person and day:
 the most pushes anyone got outside urgent ones. Targets (issue 14): nobody over the daily cap; messages
@@ -48,7 +48,7 @@ def instants(days: int, every: int) -> list[datetime]:
     for d in range(days):
         day = datetime(2026, 11, 25, tzinfo=TZ) + timedelta(days=d)
         out.append(day.replace(hour=3, minute=13))  # a night run
-        t = day.replace(hour=8, minute=3)
+        t = day.replace(hour=8, minute=43)  # the issue's first run: 08:40, after the morning hour
         while t.hour < 21:
             out.append(t)
             t += timedelta(minutes=every)
