@@ -60,9 +60,21 @@ async def test_a_pressed_card_shows_what_it_did_and_cannot_be_pressed_again(bot:
     assert [r.msg_type for r in rows][-2:] == ["text", "update_template_card"]
     assert all(r.status == "sent" for r in rows)
 
+    # the same button again (an older copy of the card): already handled, explained, shown stale
+    again = await bot.click("liuzhiyong", "deed:accept:1")
+    assert len(again) == 1 and "#1" in again[0]
+    assert cards.replaced("liuzhiyong")[-1].startswith("已失效 · ")
+    # the incident alert: whoever was second is told who was first, and their card shows it is stale
+    await bot.chat("sunpeng", "检修班配电室着火了，快来人")
+    await bot.click("liuzhiyong", "incident:ack:2")
+    late = await bot.click("wanghaiyan", "incident:ack:2")
+    assert "确认过了" in late[0] and cards.replaced("liuzhiyong")[-1].startswith("已确认收到 · ")
+    assert cards.replaced("wanghaiyan") == ["已失效 · 11-25 09:40"]
+    n = len(cards.updates)
+
     # pressing 查看 changes nothing: the card stays as it is
     await bot.click("liuzhiyong", "deed:view:1")
-    assert len(cards.updates) == 1
+    assert len(cards.updates) == n
 
     # an old button of another version: a short explanation, the card shows it is stale
     stale = await bot.click("liuzhiyong", "deed:frobnicate:1")
