@@ -182,7 +182,8 @@ class Processor:
         for reply in replies:
             to = reply.addressed(user)
             wait = held_until(reply, to, user, local, urgent=urgent)  # quiet hours for everyone else
-            await enqueue_reply(session, reply, to, now, inbox_id=inbox_id, not_before=wait)
+            unasked = to != user and not (urgent or reply.urgent)
+            await enqueue_reply(session, reply, to, now, inbox_id=inbox_id, not_before=wait, unasked=unasked)
 
     async def _fail(self, inbox_id: int, exc: Exception, now: datetime) -> None:
         reason = f"{type(exc).__name__}: {exc}"[:2000]

@@ -13,8 +13,9 @@ from bot.context import Context
 from bot.quiet import QuietHours, spread
 from bot.replies import Reply
 from storage import outbox
-from storage.models import OutboxRow
+from storage.models import Nudge, OutboxRow
 
+PUSH = "push"  # the nudge ledger's kind for one unasked message (schedules.pushes: the daily cap counts these)
 ROUTER = "router"  # ctx.extras: the name of the router that answered (bot.dispatcher)
 URGENT_ROUTERS = frozenset({"duty"})  # what these domains send (incidents, duty) goes at any hour
 QUIET = QuietHours()
@@ -45,8 +46,13 @@ async def wake(session: AsyncSession, user: str, now: datetime) -> int:
 
 
 async def enqueue_reply(session: AsyncSession, reply: Reply, to: str, now: datetime, *,
-                        inbox_id: int | None = None, not_before: datetime | None = None) -> list[int | None]:
+                        inbox_id: int | None = None, not_before: datetime | None = None,
+                        unasked: bool = False) -> list[int | None]:
     """Queue ``reply`` for ``to``: a long text as several messages, a card as the card alone (its text
-    fallback rides along in the row, sent only if WeCom refuses the card: ``bot.cards.fall_back``)."""
-    return [await outbox.enqueue(session, to, payload, now, inbox_id=inbox_id, not_before=not_before)
-            for payload in reply.payloads()]
+    fallback rides along in the row, sent only if WeCom refuses the card: ``bot.cards.fall_back``).
+    ``unasked`` (a non-urgent message to someone who did not write): it counts against their daily cap."""
+    ids = [await outbox.enqueue(session, to, payload, now, inbox_id=inbox_id, not_before=not_before)
+           for payload in reply.payloads()]
+    if unasked and ids and ids[0] is not None:
+        session.add(Nudge(key=f"{PUSH}:{to}:outbox{ids[0]}", recipient=to, kind=PUSH, created_at=now))
+    return ids

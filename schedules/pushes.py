@@ -20,13 +20,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.pushes import PUSH  # the nudge ledger's kind for one unasked message (the daily cap counts these)
 from bot.replies import TEXT_LIMIT, Reply, Text
 from schedules.config import ScheduleConfig
 from schedules.quiet import spread
 from storage import outbox
 from storage.models import Nudge
 
-PUSH = "push"  # the nudge ledger's kind for one message sent (the daily cap counts these)
 PUSH_URGENT = "push_urgent"  # one urgent message sent (not counted against the cap)
 CHUNK = 500  # keys per IN (...) query
 BUDGET = TEXT_LIMIT - 200  # bytes of items in one merged message; the rest are counted
@@ -151,7 +151,8 @@ def day_start(now: datetime) -> datetime:
 
 
 async def pushes_today(session: AsyncSession, now: datetime) -> dict[str, tuple[int, datetime]]:
-    """Per person: messages the sweeps sent them today (local day), urgent ones not counted, and the last."""
+    """Per person: unasked messages sent them today (local day: the sweeps' and notices from what others
+    did, ``bot.pushes``), urgent ones not counted, and the last."""
     since = day_start(now).astimezone(timezone.utc)
     rows = await session.execute(select(Nudge.recipient, Nudge.created_at).where(Nudge.kind == PUSH,
                                                                                 Nudge.created_at >= since))
@@ -251,9 +252,10 @@ async def figures(session: AsyncSession, start: datetime, end: datetime, scope: 
     lo, hi = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
     seen = select(Person.userid).scalar_subquery()  # the session's branch: its people
     messages = (await session.execute(select(func.count()).select_from(Nudge).where(
-        Nudge.kind.in_((PUSH, PUSH_URGENT)), Nudge.created_at >= lo, Nudge.created_at < hi, Nudge.recipient.in_(seen)))).scalar_one()
+        Nudge.kind.in_((PUSH, PUSH_URGENT)), ~Nudge.key.like(f"{PUSH}:%:outbox%"),  # not notices (bot.pushes)
+        Nudge.created_at >= lo, Nudge.created_at < hi, Nudge.recipient.in_(seen)))).scalar_one()
     carried = (await session.execute(select(func.count()).select_from(Nudge).where(
-        Nudge.kind != PUSH, Nudge.key.like(f"{scope}%"), Nudge.created_at >= lo, Nudge.created_at < hi))).scalar_one()
+        Nudge.kind.notin_((PUSH, PUSH_URGENT)), Nudge.key.like(f"{scope}%"), Nudge.created_at >= lo, Nudge.created_at < hi))).scalar_one()
     return int(messages), int(carried)
 
 

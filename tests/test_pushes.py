@@ -172,6 +172,11 @@ async def test_a_training_announced_at_night_reaches_people_in_the_morning_once(
     assert all(datetime(2026, 11, 26, 8, 1, tzinfo=TZ) <= t <= datetime(2026, 11, 26, 8, 12, tzinfo=TZ) for t in local)
     assert len(set(local)) > 1  # jittered, not all at one instant
 
+    async with bot.app[keys.DB].sessions() as session:  # each counts against its recipient's daily cap
+        from schedules.pushes import pushes_today
+        today = await pushes_today(session, datetime(2026, 11, 26, 9, 0, tzinfo=TZ))
+    assert all(today[u][0] >= 1 for u in invited) and "wanghaiyan" not in today
+
     bot.clock.now = datetime(2026, 11, 26, 8, 15, tzinfo=TZ).astimezone(timezone.utc)
     await bot.flush()
     bot.clock.advance(hours=1)
