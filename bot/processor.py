@@ -24,7 +24,7 @@ from bot.events import build_event, parse_fields
 from bot.fsm import Conversation
 from bot.gate import IdleGate
 from bot.logsafe import pseudo
-from bot.pushes import enqueue_reply, held_until, is_urgent
+from bot.pushes import enqueue_reply, held_until, is_urgent, wake
 from bot.replies import Reply, Text
 from bot.sender import Clock, utcnow
 from bot.wecom.crypto import CallbackError
@@ -226,10 +226,13 @@ class Processor:
     async def _enqueue(self, session: Any, replies: list[Reply], user: str, inbox_id: int, now: datetime, *,
                        urgent: bool = False) -> None:
         local = now.astimezone(self._settings.tz)
+        if any(reply.addressed(user) == user for reply in replies):
+            await wake(session, user, now)  # they are awake: what waited for them goes with the answer
         for reply in replies:
             to = reply.addressed(user)
             wait = held_until(reply, to, user, local, urgent=urgent)  # quiet hours for everyone else
-            await enqueue_reply(session, reply, to, now, inbox_id=inbox_id, not_before=wait)
+            unasked = to != user and not (urgent or reply.urgent)
+            await enqueue_reply(session, reply, to, now, inbox_id=inbox_id, not_before=wait, unasked=unasked)
 
     async def _fail(self, user: str, inbox_id: int, exc: Exception, now: datetime) -> None:
         """Record a deterministic failure and apologise, once (a transient error here is raised: the step,

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.quiet import QuietHours, spread
 from bot.replies import Reply
 from storage import outbox
+from storage.models import Nudge, OutboxRow
 
+PUSH = "push"  # the nudge ledger's kind for one unasked message (schedules.pushes: the daily cap counts these)
 ROUTER = "router"  # ctx.extras: the name of the router that answered (bot.dispatcher)
 URGENT_ROUTERS = frozenset({"duty"})  # what these domains send (incidents, duty) goes at any hour
 QUIET = QuietHours()
@@ -31,9 +34,25 @@ def held_until(reply: Reply, to: str, asker: str | None, local_now: datetime, *,
     return spread(quiet.release(local_now), f"{to}:quiet").astimezone(timezone.utc)
 
 
+async def wake(session: AsyncSession, user: str, now: datetime) -> int:
+    """``user`` wrote: what was held for them (quiet hours, a sweep's jitter) goes now, before the answer —
+    the sender keeps each person's order, so a held row would otherwise hold their answer back too.
+    Rows never tried only (``claimed_at`` NULL): a retry's backoff stays. Returns how many were released."""
+    result = await session.execute(
+        update(OutboxRow).where(OutboxRow.recipient == user, OutboxRow.claimed_at.is_(None),
+                                OutboxRow.status == "pending", OutboxRow.next_attempt_at > now)
+        .values(next_attempt_at=now).execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def enqueue_reply(session: AsyncSession, reply: Reply, to: str, now: datetime, *,
-                        inbox_id: int | None = None, not_before: datetime | None = None) -> list[int | None]:
+                        inbox_id: int | None = None, not_before: datetime | None = None,
+                        unasked: bool = False) -> list[int | None]:
     """Queue ``reply`` for ``to``: a long text as several messages, a card as the card alone (its text
-    fallback rides along in the row, sent only if WeCom refuses the card: ``bot.cards.fall_back``)."""
-    return [await outbox.enqueue(session, to, payload, now, inbox_id=inbox_id, not_before=not_before)
-            for payload in reply.payloads()]
+    fallback rides along in the row, sent only if WeCom refuses the card: ``bot.cards.fall_back``).
+    ``unasked`` (a non-urgent message to someone who did not write): it counts against their daily cap."""
+    ids = [await outbox.enqueue(session, to, payload, now, inbox_id=inbox_id, not_before=not_before)
+           for payload in reply.payloads()]
+    if unasked and ids and ids[0] is not None:
+        session.add(Nudge(key=f"{PUSH}:{to}:outbox{ids[0]}", recipient=to, kind=PUSH, created_at=now))
+    return ids

@@ -140,8 +140,16 @@ class TemplateCard(Reply):
     fallback: str = ""
     fits: bool = True
 
+    @property
+    def as_text(self) -> bool:
+        """The card does not fit (no buttons, or words cut): its text goes instead, whole."""
+        return bool(self.fallback) and not (self.fits and self.card.get("button_list"))
+
+    def payloads(self) -> list[dict[str, Any]]:
+        return Text(content=self.fallback).payloads() if self.as_text else [self.payload()]
+
     def payload(self) -> dict[str, Any]:
-        if self.fallback and not (self.fits and self.card.get("button_list")):
+        if self.as_text:
             return Text(content=self.fallback).payload()
         out: dict[str, Any] = {"msgtype": "template_card", "template_card": self.card}
         if self.fallback:

@@ -10,6 +10,7 @@ they are. The nudge keys already sent are loaded in one query per run, not one p
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,13 +21,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.pushes import PUSH  # the nudge ledger's kind for one unasked message (the daily cap counts these)
 from bot.replies import TEXT_LIMIT, Reply, Text
 from schedules.config import ScheduleConfig
 from schedules.quiet import spread
-from storage import outbox
-from storage.models import Nudge
+from storage.models import Nudge, OutboxRow
 
-PUSH = "push"  # the nudge ledger's kind for one message sent (the daily cap counts these)
 PUSH_URGENT = "push_urgent"  # one urgent message sent (not counted against the cap)
 CHUNK = 500  # keys per IN (...) query
 BUDGET = TEXT_LIMIT - 200  # bytes of items in one merged message; the rest are counted
@@ -151,7 +151,8 @@ def day_start(now: datetime) -> datetime:
 
 
 async def pushes_today(session: AsyncSession, now: datetime) -> dict[str, tuple[int, datetime]]:
-    """Per person: messages the sweeps sent them today (local day), urgent ones not counted, and the last."""
+    """Per person: unasked messages sent them today (local day: the sweeps' and notices from what others
+    did, ``bot.pushes``), urgent ones not counted, and the last."""
     since = day_start(now).astimezone(timezone.utc)
     rows = await session.execute(select(Nudge.recipient, Nudge.created_at).where(Nudge.kind == PUSH,
                                                                                 Nudge.created_at >= since))
@@ -224,23 +225,33 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
         stamps.append(f"{PUSH}:{p.recipient}:{now.astimezone(timezone.utc):%Y%m%dT%H%M%S}:{i}")
         ledger.append(dict(key=stamps[-1], recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH, created_at=now))
     written: set[str] = set()
-    for i in range(0, len(ledger), CHUNK // 5):  # the whole ledger in a few statements, not one per nudge
-        stmt = maker(Nudge).values(ledger[i:i + CHUNK // 5]).on_conflict_do_nothing(index_elements=["key"])
-        written.update((await session.execute(stmt.returning(Nudge.key))).scalars())
+    if ledger:  # the whole ledger at once (batched by SQLAlchemy's insertmanyvalues), not one statement per nudge
+        stmt = maker(Nudge).on_conflict_do_nothing(index_elements=["key"]).returning(Nudge.key)
+        written.update((await session.execute(stmt, ledger)).scalars())
     out: list[Push] = []
     undo: list[str] = []
+    rows: list[dict[str, object]] = []
+    utc = now.astimezone(timezone.utc)
     for p, stamp in zip(planned, stamps):
         if any(d.stored not in written for d in p.carried):  # another process recorded some of it a moment ago
             undo += [d.stored for d in p.carried if d.stored in written] + [stamp]  # its run sends them
             continue
-        payloads = p.reply.payloads()
-        for j, payload in enumerate(payloads):
-            await outbox.enqueue(session, p.recipient, payload, now.astimezone(timezone.utc),
-                                 dedupe_key=f"nudge:{stamp}:{j}", not_before=p.not_before.astimezone(timezone.utc))
+        for j, payload in enumerate(p.reply.payloads()):
+            rows.append(_outbox_row(p.recipient, payload, utc, p.not_before.astimezone(timezone.utc), f"nudge:{stamp}:{j}"))
         out.append(p)
+    if rows:  # what goes, batched likewise: 10,000 people, 10,000 messages
+        await session.execute(maker(OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
     for i in range(0, len(undo), CHUNK):
         await session.execute(delete(Nudge).where(Nudge.key.in_(undo[i:i + CHUNK])))
     return out, waiting
+
+
+def _outbox_row(recipient: str, payload: dict[str, object], now: datetime, not_before: datetime,
+                dedupe_key: str) -> dict[str, object]:
+    """An outbox row as ``storage.outbox.enqueue`` writes it (here in bulk)."""
+    return dict(recipient=recipient, msg_type=str(payload.get("msgtype", "")),
+                body=json.dumps(payload, ensure_ascii=False), status="pending", created_at=now,
+                next_attempt_at=not_before, attempts=0, inbox_id=None, dedupe_key=dedupe_key)
 
 
 async def figures(session: AsyncSession, start: datetime, end: datetime, scope: str) -> tuple[int, int]:
@@ -251,9 +262,10 @@ async def figures(session: AsyncSession, start: datetime, end: datetime, scope: 
     lo, hi = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
     seen = select(Person.userid).scalar_subquery()  # the session's branch: its people
     messages = (await session.execute(select(func.count()).select_from(Nudge).where(
-        Nudge.kind.in_((PUSH, PUSH_URGENT)), Nudge.created_at >= lo, Nudge.created_at < hi, Nudge.recipient.in_(seen)))).scalar_one()
+        Nudge.kind.in_((PUSH, PUSH_URGENT)), ~Nudge.key.like(f"{PUSH}:%:outbox%"),  # not notices (bot.pushes)
+        Nudge.created_at >= lo, Nudge.created_at < hi, Nudge.recipient.in_(seen)))).scalar_one()
     carried = (await session.execute(select(func.count()).select_from(Nudge).where(
-        Nudge.kind != PUSH, Nudge.key.like(f"{scope}%"), Nudge.created_at >= lo, Nudge.created_at < hi))).scalar_one()
+        Nudge.kind.notin_((PUSH, PUSH_URGENT)), Nudge.key.like(f"{scope}%"), Nudge.created_at >= lo, Nudge.created_at < hi))).scalar_one()
     return int(messages), int(carried)
 
 

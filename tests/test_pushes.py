@@ -60,9 +60,21 @@ async def test_a_pressed_card_shows_what_it_did_and_cannot_be_pressed_again(bot:
     assert [r.msg_type for r in rows][-2:] == ["text", "update_template_card"]
     assert all(r.status == "sent" for r in rows)
 
+    # the same button again (an older copy of the card): already handled, explained, shown stale
+    again = await bot.click("liuzhiyong", "deed:accept:1")
+    assert len(again) == 1 and "#1" in again[0]
+    assert cards.replaced("liuzhiyong")[-1].startswith("已失效 · ")
+    # the incident alert: whoever was second is told who was first, and their card shows it is stale
+    await bot.chat("sunpeng", "检修班配电室着火了，快来人")
+    await bot.click("liuzhiyong", "incident:ack:2")
+    late = await bot.click("wanghaiyan", "incident:ack:2")
+    assert "确认过了" in late[0] and cards.replaced("liuzhiyong")[-1].startswith("已确认收到 · ")
+    assert cards.replaced("wanghaiyan") == ["已失效 · 11-25 09:40"]
+    n = len(cards.updates)
+
     # pressing 查看 changes nothing: the card stays as it is
     await bot.click("liuzhiyong", "deed:view:1")
-    assert len(cards.updates) == 1
+    assert len(cards.updates) == n
 
     # an old button of another version: a short explanation, the card shows it is stale
     stale = await bot.click("liuzhiyong", "deed:frobnicate:1")
@@ -160,11 +172,30 @@ async def test_a_training_announced_at_night_reaches_people_in_the_morning_once(
     assert all(datetime(2026, 11, 26, 8, 1, tzinfo=TZ) <= t <= datetime(2026, 11, 26, 8, 12, tzinfo=TZ) for t in local)
     assert len(set(local)) > 1  # jittered, not all at one instant
 
+    async with bot.app[keys.DB].sessions() as session:  # each counts against its recipient's daily cap
+        from schedules.pushes import pushes_today
+        today = await pushes_today(session, datetime(2026, 11, 26, 9, 0, tzinfo=TZ))
+    assert all(today[u][0] >= 1 for u in invited) and "wanghaiyan" not in today
+
     bot.clock.now = datetime(2026, 11, 26, 8, 15, tzinfo=TZ).astimezone(timezone.utc)
     await bot.flush()
     bot.clock.advance(hours=1)
     await bot.flush()
     assert sorted(m["touser"] for m in bot.fake.sent[before:]) == sorted(r.recipient for r in night)  # each once
+
+
+async def test_someone_who_writes_at_night_gets_the_answer_and_what_waited_for_them(bot: Bot) -> None:
+    from datetime import datetime
+
+    from tests.test_talent import NEW_TRAINING, _with_lecturer
+
+    await _with_lecturer(bot)
+    bot.clock.now = datetime(2026, 11, 26, 4, 33, tzinfo=TZ).astimezone(timezone.utc)
+    await bot.chat("wanghaiyan", NEW_TRAINING)
+    assert not [m for m in bot.fake.to("sunpeng") if m["msgtype"] == "template_card"]  # held to the morning
+    bot.clock.advance(minutes=30)
+    answer = await bot.chat("sunpeng", "/我的")  # awake: not held behind the announcement
+    assert answer and [m["msgtype"] for m in bot.fake.to("sunpeng")][-2:][0] == "template_card"
 
 
 async def test_an_urgent_report_at_night_still_goes_at_once(bot: Bot) -> None:

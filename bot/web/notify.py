@@ -14,5 +14,6 @@ async def deliver(ctx: Ctx, replies: Sequence[Reply]) -> None:
     for reply in replies:
         to = reply.addressed(ctx.viewer.userid)
         wait = held_until(reply, to, ctx.viewer.userid, ctx.now)  # a broadcast at night waits for the morning
-        await enqueue_reply(ctx.session, reply, to, ctx.now, not_before=wait)
+        unasked = to != ctx.viewer.userid and not reply.urgent
+        await enqueue_reply(ctx.session, reply, to, ctx.now, not_before=wait, unasked=unasked)
         ctx.queued = True
