@@ -99,8 +99,10 @@ class Server:
     async def _start(self, timeout: float) -> Server:
         out = self.log.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
+            # --workers 0: this process sends itself, so a signal to it is a signal to its sender (the
+            # default PostgreSQL shape, a web process and a worker, is the processing scenarios')
             sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-            env=self.env, cwd=self.dep.folder, stdout=out, stderr=asyncio.subprocess.STDOUT)
+            *(() if CODE else ("--workers", "0")), env=self.env, cwd=self.dep.folder, stdout=out, stderr=asyncio.subprocess.STDOUT)
         out.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
