@@ -4,8 +4,7 @@ One row per recipient at a time is claimed, in the committed write that marks it
 immediately before its HTTP call: only requests in flight (at most ``concurrency``) can ever be in
 doubt. Retryable errors are retried with capped exponential backoff and jitter for ``retry_window``;
 a failed gettoken is not a send (nothing is claimed). Configuration errors (bad secret, untrusted IP…)
-are kept in :attr:`Sender.problem` for /healthz, logged once per change and told to the secretaries once.
-"""
+are kept in :attr:`Sender.problem` for /healthz, logged once per change, told to the secretaries once."""
 
 from __future__ import annotations
 
@@ -368,8 +367,8 @@ class Sender:
     async def _record(self, row_id: int, outcome: Outcome, row: OutboxRow | None = None) -> None:
         now = self._clock()
         async with self._db.sessions() as session, session.begin():
-            if row is not None and outcome.status == "failed":
-                await fall_back(session, row, outcome.error_code, now)  # a refused card: its text instead
+            if row is not None and outcome.status == "failed":  # a refused card: its text instead
+                await fall_back(session, row, outcome.error_code, now)
             await outbox.settle(session, row_id, outcome.status, now, error_code=outcome.error_code,
                                 error=outcome.error, retry_at=now + timedelta(seconds=outcome.retry_in))
 

@@ -216,7 +216,9 @@ async def test_two_processors_share_one_database_in_order_exactly_once(bot: Bot)
         await asyncio.gather(first.drain(), second.drain())
     finally:
         await other_db.dispose()
-    assert first.processed + second.processed == 24 and first.processed and second.processed
+    assert first.processed + second.processed == 24
+    if bot.settings.database_url.startswith("postgresql"):  # SQLite has one writer: one may well take all
+        assert first.processed and second.processed
     async with bot.app[keys.DB].sessions() as session:
         owners = dict((await session.execute(select(InboxRow.id, InboxRow.from_user))).all())
         per_row = (await session.execute(
