@@ -38,7 +38,8 @@ class Analysis:
     context: ParseContext
 
 
-_STAFF_INTENTS = (Intent.PROGRESS_REPORT.value, Intent.VISIT_REPORT.value)
+_PROGRESS = Intent.PROGRESS_REPORT.value
+_STAFF_INTENTS = (_PROGRESS, Intent.VISIT_REPORT.value)
 _POSITIVE_EMOJI = frozenset("👍🙏😊😄😃😁🥰❤👏💪🎉🌹🌷💐😀☺🤝✌👌")
 _NEGATIVE_EMOJI = frozenset("😤😡😠👎😞😔😢😭💔😩😫🙄😒")
 
@@ -154,9 +155,9 @@ class Parser:
         if self._model is not None and a.masked.strip():
             heads = self._model.heads
             intent = heads["intent"].predict(a.features)
-            if intent in _STAFF_INTENTS and a.context.role in ("employee", "grid_leader") and not a.context.open_items:
-                # Progress and visit reports come from whoever follows an item or visits: an employee
-                # who follows nothing means something else (feedback on their item, most often).
+            if intent == _PROGRESS and a.context.role in ("employee", "grid_leader") and not a.context.open_items:
+                # Progress is reported by whoever follows an item: an employee who follows none
+                # means something else (feedback on their own item, most often).
                 proba = heads["intent"].proba(a.features)
                 intent = max((c for c in proba if c not in _STAFF_INTENTS), key=proba.__getitem__)
             if intent == Intent.DEED_REQUEST.value:

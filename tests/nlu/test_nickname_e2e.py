@@ -39,3 +39,9 @@ async def test_given_name_tip_is_about_that_person(bot: Bot) -> None:
     await bot.chat("huangqing", "宇飞说他妈住院了 心脏搭桥")
     [tip] = await _entries(bot)
     assert (tip.person, tip.responsible, tip.created_by) == ("zhaoyufei", "zhangmin", "huangqing")
+
+
+async def test_nickname_of_nobody_is_asked_not_recorded_against_the_teller(bot: Bot) -> None:
+    answer = await bot.chat("wutao", "我们班老钱他妈住院了 挺严重的")
+    assert answer and "老钱" in answer[0] and "全名" in answer[0]
+    assert await _entries(bot) == []  # nothing about 吴涛 himself
