@@ -69,15 +69,16 @@ class Services:
     async def context(self, ctx: Context) -> ParseContext:
         """The sender's role, zone, team and branch (from the roster) and what is open for them.
 
-        Open items are looked up only for those who are not party staff (a member or the secretary
-        follows items and visits anyway): an employee who follows no item is not reporting progress.
-        A grid leader's open incidents are those of their team.
+        Open items (owned or asked for) are looked up only for those who are not party staff (a
+        member or the secretary follows items anyway): an employee with no open item is not
+        reporting progress. A grid leader's open incidents are those of their team.
         """
         sender = ctx.sender
         assert sender is not None
         base = self.parser.context_of(sender.userid)
         if sender.is_staff:
             return base
-        open_items = len(await deeds.open_for_owner(ctx.session, sender.userid))
-        open_incidents = len(await duty.open_incidents(ctx.session, team=sender.team)) if sender.grid_leader else 0
+        open_items = len(await deeds.open_for_owner(ctx.session, sender.userid)) + len(
+            await deeds.list_items(ctx.session, requester=sender.userid, status=deeds.WORKING, limit=20))
+        open_incidents = len(await duty.open_incidents(ctx.session, team=sender.team)) if sender.grid_leader else None
         return dataclasses.replace(base, open_items=open_items, open_incidents=open_incidents)

@@ -155,9 +155,9 @@ class Parser:
         if self._model is not None and a.masked.strip():
             heads = self._model.heads
             intent = heads["intent"].predict(a.features)
-            if intent == _PROGRESS and a.context.role in ("employee", "grid_leader") and not a.context.open_items:
-                # Progress is reported by whoever follows an item: an employee who follows none
-                # means something else (feedback on their own item, most often).
+            if intent == _PROGRESS and a.context.role in ("employee", "grid_leader") and a.context.open_items == 0:
+                # Progress is reported on an open item by whoever follows it (or asked for it): an
+                # employee with no open item at all means something else (feedback, most often).
                 proba = heads["intent"].proba(a.features)
                 intent = max((c for c in proba if c not in _STAFF_INTENTS), key=proba.__getitem__)
             if intent == Intent.DEED_REQUEST.value:

@@ -49,9 +49,9 @@ def test_the_same_words_from_an_employee_are_not_progress(p: Parser) -> None:
 
 def test_progress_needs_something_to_follow(p: Parser) -> None:
     text = "#12 已经修好了"
-    employee = p.parse(text, sender="e2", today=TODAY)
-    assert employee.intent == Intent.FEEDBACK  # an employee who follows no item: feedback on theirs
     owner = p.context_of("e2")
+    employee = p.parse(text, sender="e2", today=TODAY, context=dataclasses.replace(owner, open_items=0))
+    assert employee.intent == Intent.FEEDBACK  # an employee with no open item: feedback
     follows = p.parse(text, sender="e2", today=TODAY, context=dataclasses.replace(owner, open_items=1))
     assert follows.intent == Intent.PROGRESS_REPORT
     assert p.parse(text, sender="m1", today=TODAY).intent == Intent.PROGRESS_REPORT
