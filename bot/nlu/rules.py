@@ -16,6 +16,8 @@ _SCAM = re.compile(SCAM)
 _PLEA = re.compile(r"帮|求|能不能|能否|可不可以|怎么办|咋办|问问|支部")
 _SCAM_HARDSHIP = re.compile(r"欠|还不上|过不下去|撑不住|日子|压力|没钱|紧巴")
 _SICK_GROUP = re.compile(SICK_GROUP)
+_NOW = re.compile(r"现在|正在|刚才|刚刚|还在")
+LONG = 60  # longer than any labelled message: the model's sum over hundreds of features is not to be trusted
 _SELF_HARM = re.compile(r"不想活|跳楼|跳河|轻生|自杀|寻短见|天台|楼顶")
 _VISIT = re.compile(r"走访|看望|探望|慰问|谈过|谈了|谈心|聊了|聊过|通了电话|打了(?:个)?电话|电话问|电话里|问了|问过|去(?:了|过)|家里坐|坐了坐|看了|看过")
 _ITEM_WORK = re.compile(r"申请|材料|补助|救助|手续|报(?:给|到|上|了)|交(?:到|上|了)|批|工会|财务|人事|派出所|立案|笔录|协调|办好|办妥|落实|发了|到账")
@@ -59,6 +61,8 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
     """Readings the words alone get wrong, settled by what they ask for and who says them."""
     if _SICK_GROUP.search(masked):
         return "incident_report", None  # a food-poisoning outbreak is not a canteen complaint
+    if urgent and intent == "deed_request" and len(masked) >= LONG and _NOW.search(masked):
+        return "incident_report", None  # a long voice report of something going on now and urgent
     if urgent and intent == "care_need" and _SELF_HARM.search(masked):
         return "incident_report", None  # someone about to harm themselves: now, not a care visit
     if intent in ("care_need", "other", "talent", "smalltalk", "feedback") and _COVER.search(masked) \
