@@ -122,7 +122,7 @@ class PersonFinder:
         self._plain_given_re = re.compile("|".join(map(re.escape, plain))) if plain else None
         singles = {sur for sur in self._by_surname if len(sur) == 1}
         nick_chars = "".join(sorted(singles | set(_COMMON_SURNAMES)))
-        self._nick_re = re.compile(rf"(?<![大一这那个每小老阿])(小|老|阿)([{nick_chars}])")
+        self._nick_re = re.compile(rf"(?<![大一这那个每小老阿养得])(小|老|阿)([{nick_chars}])")
         surnames = sorted(self._by_surname, key=len, reverse=True)
         self._title_re = (
             re.compile(rf"(?<![这本上下每一二两三几多该那个整小老阿])({'|'.join(map(re.escape, surnames))})"
