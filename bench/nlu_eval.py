@@ -1,6 +1,7 @@
 """Evaluate the NLU parser on a labelled JSONL file.
 
 Usage: python bench/nlu_eval.py FILE.jsonl --roster ROSTER.csv [--worst 25]
+       python bench/nlu_eval.py --loo [--folds a,b]   (leave-one-organisation-out: bench/nlu_loo.py)
 """
 from __future__ import annotations
 
@@ -35,11 +36,18 @@ def print_report(rep: Report, worst: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("file", nargs="+", type=Path)
-    ap.add_argument("--roster", type=Path, action="append", required=True,
-                    help="roster CSV (one, or one per file)")
+    ap.add_argument("file", nargs="*", type=Path)
+    ap.add_argument("--roster", type=Path, action="append", help="roster CSV (one, or one per file)")
     ap.add_argument("--worst", type=int, default=25)
+    ap.add_argument("--loo", action="store_true", help="train without each organisation in turn and evaluate on it")
+    ap.add_argument("--folds", default="", help="with --loo: the organisations to hold out (default: all)")
     args = ap.parse_args(argv)
+    if args.loo:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import nlu_loo  # noqa: PLC0415
+        return nlu_loo.main((["--folds", args.folds] if args.folds else []) + ["--worst", str(min(args.worst, 0))])
+    if not args.file or not args.roster:
+        ap.error("give FILE.jsonl and --roster (or --loo)")
     if len(args.roster) not in (1, len(args.file)):
         ap.error("give one --roster or one per file")
     parser = Parser.load()

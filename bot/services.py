@@ -10,8 +10,8 @@ from datetime import datetime
 
 from bot.dispatcher import Context
 from bot.events import TextMessage
-from bot.nlu import Intent, Parser, Person
-from storage import people
+from bot.nlu import Intent, ParseContext, Parser, Person
+from storage import deeds, duty, people
 from storage.db import Database
 from storage.scope import every_branch
 
@@ -58,9 +58,27 @@ class Services:
         if ctx.sender is None or not isinstance(ctx.event, TextMessage):
             return
         await self.refresh_roster(ctx.session)
-        parse = self.parser.parse(ctx.event.content, sender=ctx.sender.userid, today=ctx.now.date())
+        context = await self.context(ctx)
+        parse = self.parser.parse(ctx.event.content, sender=ctx.sender.userid, today=ctx.now.date(), context=context)
         if ctx.event.content.lstrip().startswith(COMMAND_MARKS):
             # A slash command means what its router says, not what the words suggest:
             # keep the entities (names, dates, #N) but no intent for other domains to act on.
             parse = dataclasses.replace(parse, intent=Intent.OTHER, category=None, polarity=None)
         ctx.parse = parse
+
+    async def context(self, ctx: Context) -> ParseContext:
+        """The sender's role, zone, team and branch (from the roster) and what is open for them.
+
+        Open items (owned or asked for) are looked up only for those who are not party staff (a
+        member or the secretary follows items anyway): an employee with no open item is not
+        reporting progress. A grid leader's open incidents are those of their team.
+        """
+        sender = ctx.sender
+        assert sender is not None
+        base = self.parser.context_of(sender.userid)
+        if sender.is_staff:
+            return base
+        open_items = len(await deeds.open_for_owner(ctx.session, sender.userid)) + len(
+            await deeds.list_items(ctx.session, requester=sender.userid, status=deeds.WORKING, limit=20))
+        open_incidents = len(await duty.open_incidents(ctx.session, team=sender.team)) if sender.grid_leader else None
+        return dataclasses.replace(base, open_items=open_items, open_incidents=open_incidents)

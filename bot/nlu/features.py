@@ -21,8 +21,8 @@ class Signals:
     urgent: bool
     role: str | None
     zone_person: bool = False
-    open_items: int = 0
-    open_incidents: int = 0
+    open_items: int | None = None
+    open_incidents: int | None = None
 
 
 def featurize(masked: str, tokens: list[str], sig: Signals) -> list[str]:

@@ -38,6 +38,22 @@ class Analysis:
     context: ParseContext
 
 
+_PROGRESS = Intent.PROGRESS_REPORT.value
+_STAFF_INTENTS = (_PROGRESS, Intent.VISIT_REPORT.value)
+_POSITIVE_EMOJI = frozenset("👍🙏😊😄😃😁🥰❤👏💪🎉🌹🌷💐😀☺🤝✌👌")
+_NEGATIVE_EMOJI = frozenset("😤😡😠👎😞😔😢😭💔😩😫🙄😒")
+
+
+def _emoji_features(text: str) -> tuple[str, ...]:
+    """Emoji are removed before the words are read; their tone is kept as a feature."""
+    out = []
+    if any(ch in _POSITIVE_EMOJI for ch in text):
+        out.append("emoji:+")
+    if any(ch in _NEGATIVE_EMOJI for ch in text):
+        out.append("emoji:-")
+    return tuple(out)
+
+
 class Parser:
     """Turns one message into a :class:`Parse`."""
 
@@ -117,7 +133,7 @@ class Parser:
         sig = Signals(len(found.persons) + len(found.ambiguous) + len(found.unknown), due is not None,
                       ref_hit is not None, urgent, role, any(u in ctx.zone for u in found.persons),
                       ctx.open_items, ctx.open_incidents)
-        feats = tuple(featurize(masked, list(tokens), sig))
+        feats = tuple(featurize(masked, list(tokens), sig)) + _emoji_features(text)
         return Analysis(norm, masked, tokens, found.persons, found.ambiguous, found.unknown, due,
                         ref_hit[0] if ref_hit else None, urgent, feats, ctx)
 
@@ -139,6 +155,11 @@ class Parser:
         if self._model is not None and a.masked.strip():
             heads = self._model.heads
             intent = heads["intent"].predict(a.features)
+            if intent == _PROGRESS and a.context.role in ("employee", "grid_leader") and a.context.open_items == 0:
+                # Progress is reported on an open item by whoever follows it (or asked for it): an
+                # employee with no open item at all means something else (feedback, most often).
+                proba = heads["intent"].proba(a.features)
+                intent = max((c for c in proba if c not in _STAFF_INTENTS), key=proba.__getitem__)
             if intent == Intent.DEED_REQUEST.value:
                 category = heads["deed"].predict(a.features)
             elif intent == Intent.CARE_NEED.value:
@@ -148,5 +169,5 @@ class Parser:
         if not a.masked.strip() and strip_emoji(text).strip() != text.strip():
             intent = Intent.SMALLTALK.value  # emoji only (👍, 🙏, 😊): a reaction, not a request
         intent, category, polarity = apply_rules(a.masked, intent, category, polarity, a.context,
-                                                 any(u in a.context.zone for u in a.persons))
+                                                 any(u in a.context.zone for u in a.persons), a.urgent)
         return Parse(Intent(intent), category, polarity, a.persons, a.due, a.ref, a.urgent, a.ambiguous, a.unknown)

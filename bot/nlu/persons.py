@@ -60,6 +60,7 @@ class Mention:
     end: int
     text: str
     userids: tuple[str, ...]
+    partial: bool = True  # a nickname, given name or surname + title (not the full name)
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class PersonFinder:
         self._plain_given_re = re.compile("|".join(map(re.escape, plain))) if plain else None
         singles = {sur for sur in self._by_surname if len(sur) == 1}
         nick_chars = "".join(sorted(singles | set(_COMMON_SURNAMES)))
-        self._nick_re = re.compile(rf"(?<![大一这那个每小老阿])(小|老|阿)([{nick_chars}])")
+        self._nick_re = re.compile(rf"(?<![大一这那个每小老阿养得])(小|老|阿)([{nick_chars}])")
         surnames = sorted(self._by_surname, key=len, reverse=True)
         self._title_re = (
             re.compile(rf"(?<![这本上下每一二两三几多该那个整小老阿])({'|'.join(map(re.escape, surnames))})"
@@ -230,7 +231,7 @@ class PersonFinder:
                 continue
             t = _TITLE_RE.match(text, e)
             end = t.end() if t else e
-            mentions.append(Mention(s, end, name, tuple(self._by_name[name])))
+            mentions.append(Mention(s, end, name, tuple(self._by_name[name]), partial=False))
         if self._given_re is not None:
             taken = [(m.start, m.end) for m in mentions]
             for m in self._given_re.finditer(text):
@@ -255,7 +256,9 @@ class PersonFinder:
         for men in mentions:
             if sender is not None and sender in men.userids and len(men.userids) > 1 and men.text in self._by_name:
                 continue
-            ids = self._nearest(tuple(u for u in men.userids if u != sender), context)
+            ids = tuple(u for u in men.userids if u != sender)
+            if men.partial:  # two people of the same full name are asked about, wherever they are
+                ids = self._nearest(ids, context)
             if len(ids) == 1:
                 if ids[0] not in persons:
                     persons.append(ids[0])

@@ -3,17 +3,30 @@ from __future__ import annotations
 
 import re
 
+from .lexicon import COVER, LECTURE, SCAM, SICK_GROUP
 from .types import ParseContext
 
 _NEG_SAT = re.compile(r"不满意|不太满意|不行|没解决|没修好|还是不|还是那样|还是没|一点没|根本没|差评|敷衍|不接受|又坏|白修|等于没")
 _NO_WORDS = re.compile(r"^[\sA-Za-z0-9.,!?~。，、…·\-_=+*/\\:;'\"]*$")
 _LATIN_SMALLTALK = re.compile(r"^\s*(?:ok|okay|hi|hello|hey|thx|thanks|thank you|good|nice|yes|yeah|no|bye|666+|888+|999+)[\s.!?~]*$",
                               re.IGNORECASE)
+_COVER = re.compile(COVER)
+_LECTURE = re.compile(rf"(?:建议|能不能|能否|可不可以|组织|搞|办|请|希望|想听).{{0,16}}(?:{LECTURE})")
+_SCAM = re.compile(SCAM)
+_PLEA = re.compile(r"帮|求|能不能|能否|可不可以|怎么办|咋办|问问|支部")
+_SCAM_HARDSHIP = re.compile(r"欠|还不上|过不下去|撑不住|日子|压力|没钱|紧巴")
+_SICK_GROUP = re.compile(SICK_GROUP)
+_NOW = re.compile(r"现在|正在|刚才|刚刚|还在")
+LONG = 60  # longer than any labelled message: the model's sum over hundreds of features is not to be trusted
+_SELF_HARM = re.compile(r"不想活|跳楼|跳河|轻生|自杀|寻短见|天台|楼顶")
+_VISIT = re.compile(r"走访|看望|探望|慰问|谈过|谈了|谈心|聊了|聊过|通了电话|打了(?:个)?电话|电话问|电话里|问了|问过|去(?:了|过)|家里坐|坐了坐|看了|看过")
+_ITEM_WORK = re.compile(r"申请|材料|补助|救助|手续|报(?:给|到|上|了)|交(?:到|上|了)|批|工会|财务|人事|派出所|立案|笔录|协调|办好|办妥|落实|发了|到账")
 _POS_SAT = re.compile(r"满意|好评|点赞|解决了|修好了|可以了|好了|收到了|谢谢|辛苦|不错|挺好|很好|很快")
 
 
 def apply_rules(masked: str, intent: str, category: str | None, polarity: str | None,
-                context: ParseContext | None = None, zone_person: bool = False) -> tuple[str, str | None, str | None]:
+                context: ParseContext | None = None, zone_person: bool = False,
+                urgent: bool = False) -> tuple[str, str | None, str | None]:
     """Adjust the model's reading with a few high-precision rules.
 
     Args:
@@ -23,6 +36,7 @@ def apply_rules(masked: str, intent: str, category: str | None, polarity: str | 
         polarity: Model polarity.
         context: The sender's context.
         zone_person: A person in the sender's zone is mentioned.
+        urgent: The message is urgent.
 
     Returns:
         (intent, category, polarity).
@@ -30,6 +44,7 @@ def apply_rules(masked: str, intent: str, category: str | None, polarity: str | 
     if masked.strip() and _NO_WORDS.match(masked) and not _LATIN_SMALLTALK.match(masked):
         # Key mashing, bare numbers, punctuation only: nothing to understand.
         intent = "other"
+    intent, category = _context_rules(masked, intent, category, context, zone_person, urgent)
     if intent == "feedback" and polarity is None:
         polarity = "unsatisfied" if _NEG_SAT.search(masked) else "satisfied"
     if intent not in ("deed_request", "care_need"):
@@ -39,3 +54,27 @@ def apply_rules(masked: str, intent: str, category: str | None, polarity: str | 
     if intent != "feedback":
         polarity = None
     return intent, category, polarity
+
+
+def _context_rules(masked: str, intent: str, category: str | None, context: ParseContext | None,
+                   zone_person: bool, urgent: bool) -> tuple[str, str | None]:
+    """Readings the words alone get wrong, settled by what they ask for and who says them."""
+    if _SICK_GROUP.search(masked):
+        return "incident_report", None  # a food-poisoning outbreak is not a canteen complaint
+    if urgent and intent == "deed_request" and len(masked) >= LONG and _NOW.search(masked):
+        return "incident_report", None  # a long voice report of something going on now and urgent
+    if urgent and intent == "care_need" and _SELF_HARM.search(masked):
+        return "incident_report", None  # someone about to harm themselves: now, not a care visit
+    if intent in ("care_need", "other", "talent", "smalltalk", "feedback") and _COVER.search(masked) \
+            and _PLEA.search(masked):
+        return "deed_request", "workload"  # someone to cover a shift: a rota request, not a care need
+    if intent in ("care_need", "talent", "other") and _LECTURE.search(masked):
+        return "deed_request", "other"  # a suggested lecture is a request of the organisation
+    if intent in ("care_need", "incident_report", "other") and _SCAM.search(masked) and _PLEA.search(masked) \
+            and not _SCAM_HARDSHIP.search(masked):
+        return "deed_request", "other"  # a scam victim asks for help with the matter: not an incident now
+    staff = context is not None and context.role in ("member", "secretary")
+    if staff and zone_person and intent in ("progress_report", "care_need") and _VISIT.search(masked) \
+            and not _ITEM_WORK.search(masked):
+        return "visit_report", None  # a member on someone in their zone they saw or called
+    return intent, category

@@ -38,16 +38,16 @@ class ParseContext:
         zone: Userids in the sender's 责任区 (a member's zone).
         team: Userids of the sender's team-mates.
         branch: Userids of the sender's branch.
-        open_items: How many open items the sender owns or follows.
-        open_incidents: How many open incidents the sender is to act on.
+        open_items: How many open items the sender owns or asked for (None: not looked up).
+        open_incidents: How many open incidents the sender is to act on (None: not looked up).
     """
 
     role: str | None = None
     zone: frozenset[str] = frozenset()
     team: frozenset[str] = frozenset()
     branch: frozenset[str] = frozenset()
-    open_items: int = 0
-    open_incidents: int = 0
+    open_items: int | None = None
+    open_incidents: int | None = None
 
 
 class Intent(str, Enum):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from bot import filters
 from bot.dispatcher import Context, Replies
 from bot.nlu import Intent
+from bot.replies import Text
+from handlers.care import messages as msg
 from handlers.care import needs, visits
 from handlers.care.router import router
 from handlers.care.which import ask_which
@@ -31,6 +33,8 @@ async def care_need(ctx: Context) -> Replies:
     others = [u for u in parse.persons if u != ctx.userid]
     if others:
         return await needs.tip(ctx, others[0], data)
+    if parse.unknown:  # "我们班老赵…": someone is meant, not the teller
+        return Text(content=msg.unknown_person(parse.unknown[0]))
     return await needs.propose(ctx, data)
 
 

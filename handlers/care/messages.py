@@ -183,3 +183,9 @@ def colleague_question(name: str, contact: str | None, *, secretary: bool) -> st
 def colleague_question_staff(name: str) -> str:
     """The same question from the one responsible for them (or the secretary): where they can read it."""
     return f"{name}的在册情况请发“/台账”查看；最新情况建议直接联系{name}本人。聊天里不转述同事的个人情况。"
+
+
+def unknown_person(nickname: str) -> str:
+    """A tip about someone named by a nickname nobody on the roster has."""
+    return (f"没能确定“{nickname}”是哪位同事（花名册里没有对得上的人）。"
+            f"请发一次他的全名和情况，例如“张伟的父亲住院了”，我会转给他的联系党员跟进。")

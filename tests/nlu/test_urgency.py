@@ -10,6 +10,8 @@ from bot.nlu.urgency import is_urgent
 @pytest.mark.parametrize("text", [
     "开关柜冒烟了", "有人触电了", "燃气泄漏", "紧急！配电房进水了", "麻烦马上换", "今天之内必须修好",
     "有人受伤了 快来", "巡线的人失联了 电话打不通", "着火了", "赶紧派人来",
+    "他被电了一下 手麻了", "十几个同事吃完盒饭都上吐下泻", "停车场有辆车自燃了", "锅炉房冒黑烟了",
+    "一个学生说不想活了", "罐笼停在半道上 上面有人", "地勤的脚压了 流了好多血", "病区停电了 有几个病人在用呼吸机",
 ])
 def test_urgent(text: str) -> None:
     assert is_urgent(normalize(text))
@@ -18,6 +20,7 @@ def test_urgent(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "洗手池堵了 不着急", "紧急出口被挡住了 不急", "不是很急 有空修一下", "急性阑尾炎住院了", "马上就要退休了",
     "热水器打不着火", "上次一个急刹车差点摔倒", "申请应急帮扶",
+    "我被电信诈骗骗了五万 能不能帮帮我", "抢救车里的除颤仪电池不太行了", "被电视台采访了",
 ])
 def test_not_urgent(text: str) -> None:
     assert not is_urgent(normalize(text))
