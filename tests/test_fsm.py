@@ -211,6 +211,8 @@ EMERGENCIES = [
     ("incident", "运行一班集控室着火了 浓烟很大 快来人！！", "突发事件 #1", True),
     ("urgent", "紧急！运行一班走廊的灯全灭了，夜里巡检看不见路", "【紧急】", False),
     ("injury", "有人从梯子上摔下来了 头上流了好多血 在运行一班配电室", "突发事件 #1", True),
+    ("cry", "救命啊", "突发事件 #1", True),  # no place, no detail: still never an answer to the open question
+    ("trip", "2号机组跳机了", "突发事件 #1", True),
 ]
 
 

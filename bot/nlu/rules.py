@@ -61,6 +61,8 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
     """Readings the words alone get wrong, settled by what they ask for and who says them."""
     if _SICK_GROUP.search(masked):
         return "incident_report", None  # a food-poisoning outbreak is not a canteen complaint
+    if urgent and intent in ("smalltalk", "other"):
+        return "incident_report", None  # "救命啊", "快来人": a cry for help is never small talk
     if urgent and intent == "deed_request" and len(masked) >= LONG and _NOW.search(masked):
         return "incident_report", None  # a long voice report of something going on now and urgent
     if urgent and intent == "care_need" and _SELF_HARM.search(masked):

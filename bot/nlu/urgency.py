@@ -35,7 +35,8 @@ _URGENT = re.compile(
     r"自燃|火很大|冒黑烟|冒(?:白|黄)?烟|有刀|拿着?刀|不想活|寻死|出水了|水越来越大|停在半道|停在半空|"
     r"卡在.{0,6}(?:中间|之间)|困了.{0,4}(?:个|人|病人)|(?:没|未)出井|到处找不到|人员定位.{0,4}(?:找不到|没有)|"
     r"流了.{0,3}血|(?:脚|腿|手|胳膊|头)(?:被)?(?:压|砸|轧|夹)(?:了|伤|断)|站不起来了|"
-    r"(?:停电|断电|没电).{0,14}呼吸机|呼吸机.{0,8}(?:停|断)|一股烟|有烟"
+    r"(?:停电|断电|没电).{0,14}呼吸机|呼吸机.{0,8}(?:停|断)|一股烟|有烟|"
+    r"救命|救救|快来人|来人啊|(?:机组|锅炉|汽机|主变|全厂|全站).{0,4}(?:跳机|跳闸|停运|失电)|跳机了|全厂停电|全站失电"
 )
 _NOT_NOW = re.compile(r"上个月|去年|以前|那次|上回|上次")
 
@@ -51,7 +52,7 @@ def is_urgent(text: str) -> bool:
     """
     masked = _MASK.sub(lambda m: "□" * len(m.group(0)), text)
     for m in _URGENT.finditer(masked):
-        left = masked[max(0, m.start() - 8): m.start()]
+        left = text[max(0, m.start() - 8): m.start()]  # the words before, unmasked (masks keep lengths)
         if _NOT_NOW.search(left) and not re.search(r"今天|现在|刚才|刚刚|正在", left):
             continue
         return True

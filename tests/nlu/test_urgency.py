@@ -24,3 +24,13 @@ def test_urgent(text: str) -> None:
 ])
 def test_not_urgent(text: str) -> None:
     assert not is_urgent(normalize(text))
+
+
+@pytest.mark.parametrize("text", ["救命啊", "快来人啊", "2号机组跳机了", "锅炉跳闸了", "全厂停电了"])
+def test_a_cry_for_help_or_a_unit_trip_is_urgent(text: str) -> None:
+    assert is_urgent(text)
+
+
+@pytest.mark.parametrize("text", ["他家里出事了，老父亲走了", "上次2号机组跳机的报告写好了吗"])
+def test_news_and_past_events_are_not_urgent(text: str) -> None:
+    assert not is_urgent(text)
