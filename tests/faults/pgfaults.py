@@ -135,7 +135,9 @@ class Server:
         return dict(os.environ, SIJING_DATABASE_URL=self.db_url, SIJING_WECOM_CORP_ID=CORP,
                     SIJING_WECOM_AGENT_ID=str(AGENT), SIJING_WECOM_SECRET=SECRET, SIJING_WECOM_TOKEN=TOKEN,
                     SIJING_WECOM_AES_KEY=AES, SIJING_WECOM_API_BASE=self.api_base, SIJING_SCHEDULER="false",
-                    SIJING_RATE_PER_MINUTE="100000", SIJING_RATE_PER_HOUR="1000000")
+                    SIJING_RATE_PER_MINUTE="100000", SIJING_RATE_PER_HOUR="1000000",
+                    # the sender's retries after the outage within the scenario's wait (default cap: 5 min)
+                    SIJING_SEND_BACKOFF_CAP="2")
 
     async def start(self, log_dir: Path) -> Server:
         self.log = log_dir / f"serve-{self.port}.log"
