@@ -36,7 +36,7 @@ from storage.db import create_database  # noqa: E402
 from tests.faults.pgfaults import Driver, PgDatabase, Server, fake_wecom, pg_database  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
-import org as bench_org  # noqa: E402
+import orgbuild as bench_org  # noqa: E402
 
 TEXTS = ("食堂的饭菜太咸了，希望少放点盐", "我父亲下周住院做手术", "你好", "三楼卫生间水龙头漏水", "今天谁值班")
 SENDERS = ("sunpeng", "lixuemei", "wutao", "zhaoyufei", "huangqing", "xuxiaodong", "majing", "guoqiang")
