@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/sijing.db"
+from storage.db import DEFAULT_DATABASE_URL, normalise_database_url
+
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
 DEFAULT_OAUTH_BASE = "https://open.weixin.qq.com/"
 
@@ -187,15 +188,6 @@ def _check(name: str, env: str, kind: str, raw: Any, problems: list[str]) -> Any
     if kind == "db":
         text = normalise_database_url(text)
     return text
-
-
-def normalise_database_url(url: str) -> str:
-    """Pick the async driver for bare ``sqlite://`` / ``postgresql://`` URLs."""
-    if url.startswith("sqlite://"):
-        return "sqlite+aiosqlite://" + url[len("sqlite://"):]
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
-        return "postgresql+asyncpg://" + url.split("://", 1)[1]
-    return url
 
 
 def load_settings(

@@ -12,6 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.scope import KEY as SCOPE_KEY
 from storage.scope import ScopedSession
 
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/sijing.db"
+
+
+def normalise_database_url(url: str) -> str:
+    """Pick the async driver for bare ``sqlite://`` / ``postgresql://`` URLs."""
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://"):]
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    return url
+
 
 @dataclass(frozen=True)
 class Database:

@@ -22,7 +22,7 @@ def _modules() -> dict[str, Path]:
     out = {}
     for top in TOPS:
         for path in (ROOT / top).rglob("*.py"):
-            if "migrations" in path.parts:
+            if "versions" in path.parts:  # migration scripts (env.py is checked like any module)
                 continue
             parts = list(path.relative_to(ROOT).with_suffix("").parts)
             if parts[-1] == "__init__":

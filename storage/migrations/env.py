@@ -37,6 +37,6 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    from bot.config import DEFAULT_DATABASE_URL, normalise_database_url
+    from storage.db import DEFAULT_DATABASE_URL, normalise_database_url
 
     asyncio.run(_run_async(normalise_database_url(os.environ.get("SIJING_DATABASE_URL", DEFAULT_DATABASE_URL))))
