@@ -71,32 +71,10 @@ def _settings(url: str, **extra: Any) -> Any:
                          wecom_aes_key=base64.b64encode(b"b" * 32).decode().rstrip("="), scheduler=False, **extra)
 
 
-async def _preload_sent_keys(db: Database) -> None:
-    """``--simulate-preload``: what helper "pushes" adds to schedules/context.py (the sent keys read once per
-    run, not one SELECT per nudge), simulated here so the sweeps' own cost can be measured before it lands."""
-    from schedules.context import SweepContext
-    from storage.models import Nudge
-
-    async with db.sessions() as session:
-        sent = set((await session.execute(select(Nudge.key))).scalars())
-
-    async def seen(self: Any, key: str, stored: str) -> bool:
-        mine = self.__dict__.setdefault("_bench_keys", set())
-        if stored in sent or stored in mine:
-            return True
-        mine.add(stored)  # nudge() records what it sends: the same key later in this sweep is a repeat
-        return False
-
-    SweepContext._seen = seen  # type: ignore[method-assign]
-
-
 async def run_due_step(db: Database, now: datetime, *, dry: bool) -> str:
     from bot import registry
     from schedules.config import ScheduleConfig
     from schedules.runner import run_due
-
-    if os.environ.get("BENCH_SIMULATE_PRELOAD"):
-        await _preload_sent_keys(db)
 
     sent = await run_due(db, now, registry.sweeps(), config=ScheduleConfig(), dry_run=dry)
     kinds: dict[str, int] = {}
@@ -277,14 +255,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--now", help="as of (ISO, default the generator's instant 2026-11-25T09:40+08:00)")
     ap.add_argument("--only", help="comma-separated steps (default: all)")
     ap.add_argument("--real", action="store_true", help="also run-due for real (writes, then removes, the nudges)")
-    ap.add_argument("--simulate-preload", action="store_true",
-                    help="run-due with the sent keys read once per run (helper pushes' change), not per nudge")
     ap.add_argument("--no-pre-ping", action="store_true",
                     help="engine without pool_pre_ping (what one round trip per session checkout costs)")
     ap.add_argument("--step", help=argparse.SUPPRESS)  # the child's
     args = ap.parse_args(argv)
-    if args.simulate_preload:
-        os.environ["BENCH_SIMULATE_PRELOAD"] = "1"  # the children inherit it
     if args.no_pre_ping:
         os.environ["BENCH_NO_PRE_PING"] = "1"
     url = args.url or PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{args.name}"
@@ -293,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(asyncio.run(child(args.step, url, now)), ensure_ascii=False))
         return 0
     steps = args.only.split(",") if args.only else [*STEPS, *(["run_due_real"] if args.real else [])]
-    print(f"{url} as of {now.isoformat()}" + (" (sent keys preloaded: simulated)" if args.simulate_preload else ""))
+    print(f"{url} as of {now.isoformat()}")
     print(f"machine: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
           f"database round trip {asyncio.run(_round_trip(url)):.2f} ms (SELECT 1, mean of 500)")
     print(f"  {'step':<13} {'seconds':>8} {'(cold)':>7} {'target':>7} {'cpu s':>7} {'SQL':>8} {'peak MB':>8}  result")

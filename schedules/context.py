@@ -61,6 +61,7 @@ class SweepContext:
     # set by the runner: what is due is collected here and sent merged per person after every sweep ran
     # (schedules.pushes); None: each nudge is queued at once, as it is (a sweep run on its own)
     due: dict[str, Due] | None = None
+    _keys: set[str] = field(default_factory=set, repr=False)  # the keys of ``sent``: a repeat is found in O(1)
 
     @property
     def today(self) -> date:
@@ -89,7 +90,7 @@ class SweepContext:
             if stored in self.due or (kind in ALONE and await self._seen(key, stored)):
                 return False
             self.due[stored] = Due(stored, key, recipient, reply, kind, urgent, _text_of(reply), moot)
-            self.sent.append(Sent(key, recipient, kind, self.due[stored].text, self.now))
+            self._record(Sent(key, recipient, kind, self.due[stored].text, self.now))
             return True
         if await self._seen(key, stored):
             return False
@@ -106,11 +107,15 @@ class SweepContext:
                                            .on_conflict_do_nothing(index_elements=["key"]))
             await outbox.enqueue(self.session, recipient, reply.payload(), self.now.astimezone(timezone.utc),
                                  dedupe_key=f"nudge:{stored}", not_before=not_before.astimezone(timezone.utc))
-        self.sent.append(Sent(key, recipient, kind, text, not_before))
+        self._record(Sent(key, recipient, kind, text, not_before))
         return True
 
+    def _record(self, sent: Sent) -> None:
+        self.sent.append(sent)
+        self._keys.add(sent.key)
+
     async def _seen(self, key: str, stored: str) -> bool:
-        if any(s.key == key for s in self.sent):
+        if key in self._keys:
             return True
         return (await self.session.execute(select(Nudge.id).where(Nudge.key == stored))).first() is not None
 

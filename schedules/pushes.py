@@ -10,7 +10,6 @@ they are. The nudge keys already sent are loaded in one query per run, not one p
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from bot.pushes import PUSH  # the nudge ledger's kind for one unasked message (
 from bot.replies import TEXT_LIMIT, Reply, Text
 from schedules.config import ScheduleConfig
 from schedules.quiet import spread
+from storage import outbox
 from storage.models import Nudge, OutboxRow
 
 PUSH_URGENT = "push_urgent"  # one urgent message sent (not counted against the cap)
@@ -237,21 +237,14 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
             undo += [d.stored for d in p.carried if d.stored in written] + [stamp]  # its run sends them
             continue
         for j, payload in enumerate(p.reply.payloads()):
-            rows.append(_outbox_row(p.recipient, payload, utc, p.not_before.astimezone(timezone.utc), f"nudge:{stamp}:{j}"))
+            rows.append(outbox.row_values(p.recipient, payload, utc, not_before=p.not_before.astimezone(timezone.utc),
+                                          dedupe_key=f"nudge:{stamp}:{j}"))
         out.append(p)
     if rows:  # what goes, batched likewise: 10,000 people, 10,000 messages
         await session.execute(maker(OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
     for i in range(0, len(undo), CHUNK):
         await session.execute(delete(Nudge).where(Nudge.key.in_(undo[i:i + CHUNK])))
     return out, waiting
-
-
-def _outbox_row(recipient: str, payload: dict[str, object], now: datetime, not_before: datetime,
-                dedupe_key: str) -> dict[str, object]:
-    """An outbox row as ``storage.outbox.enqueue`` writes it (here in bulk)."""
-    return dict(recipient=recipient, msg_type=str(payload.get("msgtype", "")),
-                body=json.dumps(payload, ensure_ascii=False), status="pending", created_at=now,
-                next_attempt_at=not_before, attempts=0, inbox_id=None, dedupe_key=dedupe_key)
 
 
 async def figures(session: AsyncSession, start: datetime, end: datetime, scope: str) -> tuple[int, int]:

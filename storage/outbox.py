@@ -44,6 +44,14 @@ class Limits:
     per_hour: int = 900
 
 
+def row_values(recipient: str, payload: dict[str, Any], now: datetime, *, inbox_id: int | None = None,
+               dedupe_key: str | None = None, not_before: datetime | None = None) -> dict[str, Any]:
+    """The columns of a new outbox row (one place: :func:`enqueue` and bulk writers such as the sweeps')."""
+    return dict(recipient=recipient, msg_type=str(payload.get("msgtype", "")),
+                body=json.dumps(payload, ensure_ascii=False), status="pending", created_at=now,
+                next_attempt_at=not_before or now, attempts=0, inbox_id=inbox_id, dedupe_key=dedupe_key)
+
+
 async def enqueue(
     session: AsyncSession,
     recipient: str,
@@ -55,17 +63,7 @@ async def enqueue(
     not_before: datetime | None = None,
 ) -> int | None:
     """Add a message; with ``dedupe_key`` a second enqueue of the same key is ignored (None)."""
-    values = dict(
-        recipient=recipient,
-        msg_type=str(payload.get("msgtype", "")),
-        body=json.dumps(payload, ensure_ascii=False),
-        status="pending",
-        created_at=now,
-        next_attempt_at=not_before or now,
-        attempts=0,
-        inbox_id=inbox_id,
-        dedupe_key=dedupe_key,
-    )
+    values = row_values(recipient, payload, now, inbox_id=inbox_id, dedupe_key=dedupe_key, not_before=not_before)
     if dedupe_key is None:
         row = OutboxRow(**values)
         session.add(row)
