@@ -1,6 +1,8 @@
 # The two commands of the quick start: `make demo` and `make test`.
 PYTHON ?= python3
 VENV   ?= .venv
+# test processes: one per core (`make test JOBS=1` runs in one process)
+JOBS   ?= auto
 BIN    := $(VENV)/bin
 
 .PHONY: demo test serve bench clean
@@ -15,7 +17,7 @@ demo: $(BIN)/sijing
 	$(BIN)/sijing demo
 
 test: $(BIN)/sijing
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
 
 serve: $(BIN)/sijing
 	$(BIN)/sijing serve

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -26,6 +27,7 @@ from bot.wecom.errors import Outcome, Policy, Problem, classify, retry
 from bot.wecom.token import TokenCache
 from storage import outbox, people
 from storage.db import Database
+from storage.inbox import is_transient
 from storage.models import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -365,12 +367,33 @@ class Sender:
         return wc.file_payload(media_id)
 
     async def _record(self, row_id: int, outcome: Outcome, row: OutboxRow | None = None) -> None:
-        now = self._clock()
-        async with self._db.sessions() as session, session.begin():
-            if row is not None and outcome.status == "failed":  # a refused card: its text instead
-                await fall_back(session, row, outcome.error_code, now)
-            await outbox.settle(session, row_id, outcome.status, now, error_code=outcome.error_code,
-                                error=outcome.error, retry_at=now + timedelta(seconds=outcome.retry_in))
+        """Write a request's outcome. The outcome is known here and nowhere else: a lost or refused
+        database connection is retried (with backoff, until the stop or the lease runs out) instead of
+        leaving the row "sending", which would hold every later row of its recipient until the lease
+        lapses and then count a delivered message as in doubt."""
+        delay, given_up = 0.1, time.monotonic() + self._lease.total_seconds()
+        failed_once = False
+        while True:
+            now = self._clock()
+            try:
+                async with self._db.sessions() as session, session.begin():
+                    if row is not None and outcome.status == "failed":  # a refused card: its text instead
+                        await fall_back(session, row, outcome.error_code, now)
+                    await outbox.settle(session, row_id, outcome.status, now, error_code=outcome.error_code,
+                                        error=outcome.error, retry_at=now + timedelta(seconds=outcome.retry_in))
+            except Exception as exc:
+                if not is_transient(exc) or self._stopping or time.monotonic() > given_up:
+                    raise  # left "sending": the stop (or the lease) records it as in doubt
+                if not failed_once:
+                    log.warning("outbox row %d: its outcome (%s) could not be recorded (%s); retrying",
+                                row_id, outcome.status, type(exc).__name__)
+                failed_once = True
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                continue
+            if failed_once:
+                log.warning("outbox row %d: outcome recorded after the database came back", row_id)
+            return
 
     # -- configuration problems ------------------------------------------------------------------
 

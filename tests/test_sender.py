@@ -411,3 +411,23 @@ async def test_a_hanging_api_leaves_only_the_requests_in_flight_in_doubt(bot: Bo
         await sender.run_once()
     statuses = [r.status for r in await rows(bot)]
     assert statuses.count("sent") == 10 - sender.concurrency and "pending" not in statuses
+
+
+async def test_an_outcome_the_database_refused_to_record_is_recorded_when_it_comes_back(
+        bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reply reached WeCom but the connection died before "sent" was written: the sender retries
+    the write, so the row is sent (not left "sending", holding the person's later replies for the
+    two-minute lease and then counted in doubt) and the next reply follows at once."""
+    real, refused = outbox.settle, []
+
+    async def flaky(session, row_id, status, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if len(refused) < 2:
+            refused.append(row_id)
+            raise ConnectionResetError("connection was closed in the middle of operation")
+        return await real(session, row_id, status, *args, **kwargs)
+
+    monkeypatch.setattr(outbox, "settle", flaky)
+    await enqueue(bot, "wutao", "hello", n=2)
+    assert await bot.app[keys.SENDER].run_once() == 2
+    assert [r.status for r in await rows(bot)] == ["sent", "sent"]
+    assert bot.fake.texts("wutao") == ["hello0", "hello1"] and len(refused) == 2
