@@ -4,7 +4,7 @@ One row per recipient at a time is claimed, in the committed write that marks it
 immediately before its HTTP call: only requests in flight (at most ``concurrency``) can ever be in
 doubt. Retryable errors are retried with capped exponential backoff and jitter for ``retry_window``;
 a failed gettoken is not a send (nothing is claimed). Configuration errors (bad secret, untrusted IP…)
-are kept in :attr:`Sender.problem` for /healthz, logged once per change, told to the secretaries once."""
+are kept in :attr:`Sender.problem` (``bot.sendproblems``) for /healthz."""
 
 from __future__ import annotations
 
@@ -21,11 +21,12 @@ from bot.cards import fall_back
 from bot.gate import IdleGate
 from bot.logsafe import pseudo
 from bot.replies import Text
+from bot.sendproblems import Problems
 from bot.wecom import client as wc
 from bot.wecom.client import TransportError, WeComAPIError, WeComClient
 from bot.wecom.errors import Outcome, Policy, Problem, classify, retry
 from bot.wecom.token import TokenCache
-from storage import outbox, people
+from storage import outbox
 from storage.db import Database
 from storage.inbox import is_transient
 from storage.models import OutboxRow
@@ -37,7 +38,6 @@ Clock = Callable[[], datetime]
 Builder = Callable[[dict[str, Any]], Awaitable[tuple[str, bytes]]]
 
 HOST = socket.gethostname()
-NOTICE = "【四精助手】企业微信拒绝了发送请求：{reason}。请管理员检查应用配置（/healthz 显示详情）。"
 
 
 def utcnow() -> datetime:
@@ -104,9 +104,13 @@ class Sender:
         self._task: asyncio.Task[None] | None = None
         self._chains: dict[str, asyncio.Task[int]] = {}
         self._stopping = False
-        self.problem: Problem | None = None
-        self._notices: set[asyncio.Task[None]] = set()
+        self.problems = Problems(db, clock)
         self.worker = f"{HOST}:{os.getpid()}:{id(self):x}"
+
+    @property
+    def problem(self) -> Problem | None:
+        """The configuration problem WeCom reports, if any (/healthz)."""
+        return self.problems.current
 
     def wake(self) -> None:
         self._wake.set()
@@ -138,8 +142,7 @@ class Sender:
         for build in self._builds.values():
             build.cancel()
         self._builds.clear()
-        if self._notices:
-            await asyncio.gather(*self._notices, return_exceptions=True)
+        await self.problems.drain()
         released, doubted = await self._recover(lambda row: row.claimed_by == self.worker)
         if doubted:
             log.warning("%d outbox rows were still in flight at stop: in doubt, not resent", doubted)
@@ -232,14 +235,13 @@ class Sender:
             async with self._sem:
                 if self._stopping:
                     break
-                outcome = await self._send_one(row)
-            if outcome is None:
+                done = await self._send_one(row)
+            if done is None:
                 break
             attempted += 1
+            outcome, row = done  # the next row, read in the transaction that recorded "sent"
             if outcome.status != "sent":
                 break
-            async with self._db.sessions() as session:
-                row = await outbox.head_of(session, recipient, self._clock(), self.limits)
         return attempted
 
     async def _token(self, bad: str | None = None) -> str | None:
@@ -247,7 +249,7 @@ class Sender:
         try:
             token = await self._tokens.get(bad=bad)
         except WeComAPIError as exc:
-            self._set_problem(exc.errcode, wc.CONFIG_ERRORS.get(exc.errcode, f"gettoken 失败 ({exc.errcode}): {exc.errmsg}"))
+            self.problems.set(exc.errcode, wc.CONFIG_ERRORS.get(exc.errcode, f"gettoken 失败 ({exc.errcode}): {exc.errmsg}"))
             self._paused_until = self._clock() + timedelta(seconds=self.pause)
             return None
         except TransportError as exc:
@@ -259,8 +261,9 @@ class Sender:
         self._token_failures = 0
         return token
 
-    async def _send_one(self, row: OutboxRow) -> Outcome | None:
-        """Claim, send and record one row; None when nothing was attempted (it stays pending). After a
+    async def _send_one(self, row: OutboxRow) -> tuple[Outcome, OutboxRow | None] | None:
+        """Claim, send and record one row, and read its recipient's next row if it was sent; None when
+        nothing was attempted (it stays pending). After a
         request whose outcome is unknown (a timeout: the API may hang), one at a time until one succeeds,
         so that a hanging API leaves few rows in doubt."""
         if not self._suspect:
@@ -268,7 +271,7 @@ class Sender:
         async with self._probe:
             return await self._attempt(row)
 
-    async def _attempt(self, row: OutboxRow) -> Outcome | None:
+    async def _attempt(self, row: OutboxRow) -> tuple[Outcome, OutboxRow | None] | None:
         if self._paused_until is not None and self._clock() < self._paused_until:
             return None
         token = await self._token()
@@ -290,8 +293,7 @@ class Sender:
         except Exception as exc:  # noqa: BLE001 - never leave a row sending because of a bug
             log.exception("outbox row %d could not be delivered", row.id)
             outcome = Outcome("in_doubt", None, f"{type(exc).__name__}: {exc}")
-        await self._record(row.id, outcome, row)
-        return outcome
+        return outcome, await self._record(row.id, outcome, row)
 
     async def _deliver(self, token: str, msg: outbox.Outgoing, payload: dict[str, Any]) -> Outcome:
         age = self._clock() - msg.since if msg.since is not None else timedelta(0)
@@ -315,7 +317,7 @@ class Sender:
                         continue
                 outcome = classify(exc, msg.attempts + 1, age, self.policy)
                 if exc.errcode in wc.CONFIG_ERRORS:
-                    self._set_problem(exc.errcode, wc.CONFIG_ERRORS[exc.errcode])
+                    self.problems.set(exc.errcode, wc.CONFIG_ERRORS[exc.errcode])
                     if outcome.status == "pending":
                         self._paused_until = self._clock() + timedelta(seconds=self.pause)
             except TransportError as exc:
@@ -326,7 +328,7 @@ class Sender:
                     delay = min(self.pause, self.policy.backoff(self._doubts))
                     self._paused_until = self._clock() + timedelta(seconds=delay)
             else:
-                self._clear_problem()
+                self.problems.clear()
                 self._doubts, self._suspect = 0, False
                 if msg.recipient in result.invalid_users:
                     return Outcome("failed", 40031, "接收人无效 (invaliduser)")
@@ -366,11 +368,10 @@ class Sender:
         media_id = await self._client.upload_media(token, built[0], built[1])
         return wc.file_payload(media_id)
 
-    async def _record(self, row_id: int, outcome: Outcome, row: OutboxRow | None = None) -> None:
-        """Write a request's outcome. The outcome is known here and nowhere else: a lost or refused
-        database connection is retried (with backoff, until the stop or the lease runs out) instead of
-        leaving the row "sending", which would hold every later row of its recipient until the lease
-        lapses and then count a delivered message as in doubt."""
+    async def _record(self, row_id: int, outcome: Outcome, row: OutboxRow | None = None) -> OutboxRow | None:
+        """Write a request's outcome; if sent, return the recipient's next row if it may go now (read in
+        the same transaction). The outcome is known only here: a lost database connection is retried (until
+        the stop or the lease), not left "sending", holding the recipient's later rows for the lease."""
         delay, given_up = 0.1, time.monotonic() + self._lease.total_seconds()
         failed_once = False
         while True:
@@ -381,6 +382,9 @@ class Sender:
                         await fall_back(session, row, outcome.error_code, now)
                     await outbox.settle(session, row_id, outcome.status, now, error_code=outcome.error_code,
                                         error=outcome.error, retry_at=now + timedelta(seconds=outcome.retry_in))
+                    following = None
+                    if row is not None and outcome.status == "sent" and not self._stopping:
+                        following = await outbox.head_of(session, row.recipient, now, self.limits)
             except Exception as exc:
                 if not is_transient(exc) or self._stopping or time.monotonic() > given_up:
                     raise  # left "sending": the stop (or the lease) records it as in doubt
@@ -393,31 +397,4 @@ class Sender:
                 continue
             if failed_once:
                 log.warning("outbox row %d: outcome recorded after the database came back", row_id)
-            return
-
-    # -- configuration problems ------------------------------------------------------------------
-
-    def _set_problem(self, code: int, reason: str) -> None:
-        if self.problem is not None and self.problem.code == code:
-            return
-        self.problem = Problem(code, reason, self._clock())
-        log.error("WeCom refuses this deployment's requests: %s; /healthz reports error until it is fixed", reason)
-        task = asyncio.get_running_loop().create_task(self._tell_secretaries(self.problem), name="sender-notice")
-        self._notices.add(task)
-        task.add_done_callback(self._notices.discard)
-
-    def _clear_problem(self) -> None:
-        if self.problem is not None:
-            log.warning("WeCom accepts requests again (was: %s)", self.problem.reason)
-            self.problem = None
-
-    async def _tell_secretaries(self, problem: Problem) -> None:
-        """Once per error and day across processes (a dedupe key); it goes out once sending works again."""
-        try:
-            async with self._db.sessions() as session, session.begin():
-                for sec in await people.by_role(session, "secretary"):
-                    key = f"sender-problem:{problem.code}:{problem.since:%Y%m%d}:{sec.userid}"
-                    await outbox.enqueue(session, sec.userid, Text(content=NOTICE.format(reason=problem.reason)).payload(),
-                                         problem.since, dedupe_key=key)
-        except Exception:  # noqa: BLE001 - the health check still reports it
-            log.exception("could not queue the configuration notice")
+            return following

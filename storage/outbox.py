@@ -11,10 +11,11 @@ import json
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select, text, update
+from sqlalchemy import bindparam, exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,46 +76,67 @@ async def enqueue(
     return result.scalar_one_or_none()
 
 
-def _sendable(row: Any, now: datetime, limits: Limits) -> list[Any]:
-    """Conditions for ``row`` (OutboxRow or an alias) to go now: pending, due, its recipient's oldest
-    pending row, nothing of its recipient in flight, its recipient under both rate limits."""
+def _sendable() -> list[Any]:
+    """Conditions for an outbox row to go now: pending, due, its recipient's oldest pending row, nothing
+    of its recipient in flight, its recipient under both rate limits. The instants and limits are bound
+    parameters (:func:`_params`), so each statement below is built and compiled once, not per row."""
     other = aliased(OutboxRow)
     older = aliased(OutboxRow)
     recent = aliased(OutboxRow)
 
-    def handed_since(since: datetime) -> Any:
+    def handed_since(since: str) -> Any:
         return (select(func.count()).select_from(recent)
-                .where(recent.recipient == row.recipient, recent.handed_at >= since).scalar_subquery())
+                .where(recent.recipient == OutboxRow.recipient, recent.handed_at >= bindparam(since))
+                .scalar_subquery())
 
     return [
-        row.status == "pending",
-        row.next_attempt_at <= now,
+        OutboxRow.status == "pending",
+        OutboxRow.next_attempt_at <= bindparam("at_now"),
         # two lookups on (status, recipient, id), not one OR (which PostgreSQL runs as a nested loop)
-        ~exists().where(other.status == "sending", other.recipient == row.recipient),
-        ~exists().where(older.status == "pending", older.recipient == row.recipient, older.id < row.id),
-        handed_since(now - MINUTE) < limits.per_minute,
-        handed_since(now - HOUR) < limits.per_hour,
+        ~exists().where(other.status == "sending", other.recipient == OutboxRow.recipient),
+        ~exists().where(older.status == "pending", older.recipient == OutboxRow.recipient, older.id < OutboxRow.id),
+        handed_since("minute_ago") < bindparam("per_minute"),
+        handed_since("hour_ago") < bindparam("per_hour"),
     ]
+
+
+def _params(now: datetime, limits: Limits, **more: Any) -> dict[str, Any]:
+    return dict(at_now=now, minute_ago=now - MINUTE, hour_ago=now - HOUR, per_minute=limits.per_minute,
+                per_hour=limits.per_hour, **more)
+
+
+@cache
+def _statements() -> dict[str, Any]:
+    first = (select(func.min(OutboxRow.id)).where(OutboxRow.status == "pending")
+             .group_by(OutboxRow.recipient))  # each recipient's oldest pending row, from the index
+    return {
+        "heads": (select(OutboxRow)
+                  .where(OutboxRow.id.in_(first), *_sendable(),
+                         OutboxRow.recipient.not_in(bindparam("skip", expanding=True)))
+                  .order_by(OutboxRow.id).limit(bindparam("row_limit"))),
+        "head_of": (select(OutboxRow).where(OutboxRow.recipient == bindparam("of_recipient"), *_sendable())
+                    .order_by(OutboxRow.id).limit(1)),
+        "claim": (update(OutboxRow)
+                  .where(OutboxRow.id == bindparam("row_id"), OutboxRow.recipient == bindparam("of_recipient"),
+                         *_sendable())
+                  .values(status="sending", claimed_at=bindparam("at_now"), claimed_by=bindparam("worker"),
+                          attempts=OutboxRow.attempts + 1, handed_at=bindparam("hand_at"))
+                  .execution_options(synchronize_session=False)),
+    }
 
 
 async def heads(session: AsyncSession, now: datetime, limits: Limits, limit: int,
                 skip: Iterable[str] = ()) -> list[OutboxRow]:
     """The next sendable row of each recipient, at most one per recipient, oldest first: a recipient
     held back (not due, over its rate, a row in flight) never takes a place from anyone else."""
-    first = (select(func.min(OutboxRow.id)).where(OutboxRow.status == "pending")
-             .group_by(OutboxRow.recipient))  # each recipient's oldest pending row, from the index
-    stmt = (select(OutboxRow).where(OutboxRow.id.in_(first), *_sendable(OutboxRow, now, limits))
-            .order_by(OutboxRow.id).limit(limit))
-    skip = list(skip)
-    if skip:
-        stmt = stmt.where(OutboxRow.recipient.not_in(skip))
-    return list((await session.execute(stmt)).scalars())
+    params = _params(now, limits, skip=list(skip), row_limit=limit)
+    return list((await session.execute(_statements()["heads"], params)).scalars())
 
 
 async def head_of(session: AsyncSession, recipient: str, now: datetime, limits: Limits) -> OutboxRow | None:
     """``recipient``'s next sendable row, if it may go now."""
-    stmt = select(OutboxRow).where(OutboxRow.recipient == recipient, *_sendable(OutboxRow, now, limits))
-    return (await session.execute(stmt.order_by(OutboxRow.id).limit(1))).scalar_one_or_none()
+    params = _params(now, limits, of_recipient=recipient)
+    return (await session.execute(_statements()["head_of"], params)).scalar_one_or_none()
 
 
 async def claim(session: AsyncSession, row_id: int, recipient: str, worker: str, now: datetime,
@@ -125,13 +147,9 @@ async def claim(session: AsyncSession, row_id: int, recipient: str, worker: str,
     if session.bind.dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE already serialises writers
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
                               {"k": zlib.crc32(f"outbox:{recipient}".encode())})
-    result = await session.execute(
-        update(OutboxRow)
-        .where(OutboxRow.id == row_id, OutboxRow.recipient == recipient, *_sendable(OutboxRow, now, limits))
-        .values(status="sending", claimed_at=now, claimed_by=worker, attempts=OutboxRow.attempts + 1,
-                handed_at=now if hand else None)
-        .execution_options(synchronize_session=False)
-    )
+    params = _params(now, limits, row_id=row_id, of_recipient=recipient, worker=worker,
+                     hand_at=now if hand else None)
+    result = await session.execute(_statements()["claim"], params)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -280,10 +280,3 @@ async def bot(database_url: str, fake_wecom: tuple[FakeWeCom, str], aiohttp_clie
 def random_key() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
 
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under ``pytest -n`` (``make test``), the fault scenarios run one after another on one worker: each
-    starts real ``sijing serve`` processes and times an outage, so two at once would measure each other."""
-    for item in items:
-        if item.get_closest_marker("faults") is not None:
-            item.add_marker(pytest.mark.xdist_group("faults"))
