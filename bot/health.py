@@ -25,6 +25,7 @@ async def healthz(request: web.Request) -> web.Response:
             last = await inbox.last_processed_at(session)
             doubt = await outbox.listed(session, ("in_doubt",), limit=IN_DOUBT_LISTED) if out.get("in_doubt") else []
             waiting = await inbox.backlog(session)
+            stored = await outbox.problem(session)  # met by whichever process sends (a worker, maybe)
     except Exception as exc:  # noqa: BLE001 - report, don't crash
         return web.json_response({"status": "error", "database": f"unreachable: {type(exc).__name__}"}, status=503)
     tz = app[keys.SETTINGS].tz
@@ -46,10 +47,11 @@ async def healthz(request: web.Request) -> web.Response:
     backlog_state(app, body, *waiting)
     sender = app.get(keys.SENDER)
     problem = sender.problem if sender is not None else None
-    if problem is not None:
+    reason, since = (problem.reason, problem.since) if problem is not None else (stored[1:] if stored else (None, None))
+    if reason is not None and since is not None:
         body["status"] = "error"
-        body["sender_error"] = problem.reason
-        body["sender_error_since"] = problem.since.astimezone(tz).isoformat()
+        body["sender_error"] = reason
+        body["sender_error_since"] = since.astimezone(tz).isoformat()
     return web.json_response(body)
 
 

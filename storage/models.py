@@ -84,6 +84,18 @@ class WeComToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class SenderProblemRow(Base):
+    """WeCom refusing this deployment's requests (bad secret, untrusted IP…), as the last sender that met
+    it wrote it: every process's /healthz reports it, not only the worker that sends."""
+
+    __tablename__ = "sender_problems"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)  # "sender": one row
+    code: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Counter(Base):
     """Monotonic counters (item numbers): UPDATE .. RETURNING under the row lock."""
 

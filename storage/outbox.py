@@ -15,13 +15,13 @@ from functools import cache
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, select, text, update
+from sqlalchemy import bindparam, delete, exists, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import OutboxRow
+from storage.models import OutboxRow, SenderProblemRow
 
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
@@ -258,6 +258,24 @@ async def _change(session: AsyncSession, ids: Sequence[int], allowed: tuple[str,
         .values(**values).returning(OutboxRow.id)
     )
     return sorted(result.scalars())
+
+
+async def set_problem(session: AsyncSession, code: int, reason: str, since: datetime) -> None:
+    """WeCom refuses the deployment's requests (one row, whichever sender met it last)."""
+    row = await session.get(SenderProblemRow, "sender")
+    if row is None:
+        session.add(SenderProblemRow(name="sender", code=code, reason=reason, since=since))
+    else:
+        row.code, row.reason, row.since = code, reason, since
+
+
+async def clear_problem(session: AsyncSession) -> None:
+    await session.execute(delete(SenderProblemRow).where(SenderProblemRow.name == "sender"))
+
+
+async def problem(session: AsyncSession) -> tuple[int, str, datetime] | None:
+    row = await session.get(SenderProblemRow, "sender")
+    return (row.code, row.reason, row.since) if row is not None else None
 
 
 def to_outgoing(row: OutboxRow) -> Outgoing:

@@ -431,3 +431,27 @@ async def test_an_outcome_the_database_refused_to_record_is_recorded_when_it_com
     assert await bot.app[keys.SENDER].run_once() == 2
     assert [r.status for r in await rows(bot)] == ["sent", "sent"]
     assert bot.fake.texts("wutao") == ["hello0", "hello1"] and len(refused) == 2
+
+
+async def test_a_problem_met_by_a_worker_shows_on_the_web_processs_healthz(bot: Bot) -> None:
+    """`sijing serve` on PostgreSQL sends from a worker process: the web process's /healthz reads the
+    problem from the database, and it is gone there too once a request goes through."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.app import WEB, create_app
+    web_app = create_app(bot.settings, clock=bot.clock, run_sender=False, role=WEB)
+    async with TestClient(TestServer(web_app)) as web_client:
+        bot.fake.fail_next(40001, times=2)  # the secret is wrong
+        await enqueue(bot, "wutao", "hello")
+        sender = bot.app[keys.SENDER]
+        await sender.run_once()
+        await sender.problems.drain()
+        health = await (await web_client.get("/healthz")).json()
+        assert health["status"] == "error" and "Secret" in health["sender_error"], health
+        for _ in range(4):
+            bot.clock.advance(seconds=sender.policy.cap * 1.25 + 1)
+            await sender.run_once()
+        await sender.problems.drain()
+        assert bot.fake.texts("wutao") == ["hello0"]
+        health = await (await web_client.get("/healthz")).json()
+        assert health["status"] == "ok" and "sender_error" not in health, health
