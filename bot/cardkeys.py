@@ -60,7 +60,7 @@ class CardKey:
         out: dict[str, Any] = {}
         for (name, kind), raw in zip(types, values):
             if kind is int:
-                if not raw.isdigit() or len(raw) > 12:
+                if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:  # not "²" or "١"
                     return None
                 out[name] = int(raw)
             else:

@@ -74,6 +74,7 @@ def test_card_keys_pack_and_unpack() -> None:
     assert key == "deed:accept:12"
     assert DeedCard.unpack(key) == DeedCard("accept", 12)
     assert DeedCard.unpack("deed:accept:x") is None  # a stale or forged key
+    assert DeedCard.unpack("deed:accept:²") is None and DeedCard.unpack("deed:accept:١٢") is None  # isdigit() says yes
     assert DeedCard.unpack("deed:accept") is None
     assert DeedCard.unpack("care:accept:12") is None
     with pytest.raises(ValueError):
