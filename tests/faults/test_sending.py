@@ -253,6 +253,7 @@ async def _one_person_flooded(folder: Path) -> None:
         others_after = time.monotonic() - started
         boss_held = (await dep.query("SELECT count(*) FROM outbox WHERE recipient = 'boss' AND status = 'pending'"))[0][0]
         await until(lambda: _arrived_to(dep, boss, 28), timeout=20)
+        await until(lambda: _queued(dep, 80), timeout=20)  # every reply written (under load it may lag)
         await asyncio.sleep(2.0)
         got = sum(1 for _, to in dep.arrivals if to == boss)
         held = (await dep.outbox())["pending"]
