@@ -71,7 +71,8 @@ async def _sender(app: web.Application) -> AsyncIterator[None]:
     sender = Sender(app[keys.DB], client, tokens, per_minute=s.rate_per_minute, per_hour=s.rate_per_hour,
                     clock=app[keys.CLOCK], gate=app[keys.GATE],  # type: ignore[arg-type]
                     attachments=functools.partial(registry.attachment, app[keys.DB], s),
-                    policy=Policy(timedelta(hours=s.send_retry_hours), cap=float(s.send_backoff_cap)),
+                    policy=Policy(timedelta(hours=s.send_retry_hours), cap=float(s.send_backoff_cap),
+                                  freq_wait=float(s.send_freq_wait)),
                     concurrency=s.send_concurrency, grace=float(s.send_grace), pause=min(60.0, s.send_backoff_cap))
     app[keys.TOKENS] = tokens
     app[keys.SENDER] = sender

@@ -61,6 +61,7 @@ class Settings:
     send_backoff_cap: int = 300  # seconds: the longest wait between two tries of one message
     send_concurrency: int = 4  # requests in flight at once (the most that can ever be in doubt)
     send_grace: int = 10  # seconds a stop waits for requests in flight
+    send_freq_wait: int = 60  # seconds a message refused with 45009 (frequency limit) waits at least
     log_secret: str | None = None  # keys the log pseudonyms; unset: generated once, kept in the database
     nlu_examples: bool = False  # keep the clarification card's answers as labelled examples (names redacted)
 
@@ -107,6 +108,7 @@ _FIELDS: dict[str, tuple[str, bool, str]] = {
     "send_backoff_cap": ("SIJING_SEND_BACKOFF_CAP", False, "int"),
     "send_concurrency": ("SIJING_SEND_CONCURRENCY", False, "int"),
     "send_grace": ("SIJING_SEND_GRACE", False, "int"),
+    "send_freq_wait": ("SIJING_SEND_FREQ_WAIT", False, "int"),
     "log_secret": ("SIJING_LOG_SECRET", False, "secret"),
     "nlu_examples": ("SIJING_NLU_EXAMPLES", False, "bool"),
 }

@@ -25,11 +25,12 @@ class Outcome:
 @dataclass(frozen=True)
 class Policy:
     """Retries: ``base`` * 2^(attempt-1) seconds, at most ``cap``, plus up to 25 % jitter, until the row
-    is older than ``window`` (then failed). 45009 waits at least a minute."""
+    is older than ``window`` (then failed). 45009 waits at least ``freq_wait`` (a minute)."""
 
     window: timedelta = timedelta(hours=24)
     base: float = 1.0
     cap: float = 300.0
+    freq_wait: float = 60.0
 
     def backoff(self, attempts: int, floor: float = 0.0) -> float:
         delay = max(floor, min(self.cap, self.base * 2.0 ** max(0, attempts - 1)))
@@ -48,7 +49,7 @@ def classify(exc: Exception, attempts: int, age: timedelta, policy: Policy = Pol
     if code == 40031:
         return Outcome("failed", code, f"{wc.PERMANENT[code]}: {exc.errmsg}")
     if code in wc.RETRYABLE or code in wc.TOKEN_ERRORS or code in wc.CONFIG_ERRORS:
-        floor = 60.0 if code == wc.FREQ_LIMIT else policy.cap if code in wc.CONFIG_ERRORS else 0.0
+        floor = policy.freq_wait if code == wc.FREQ_LIMIT else policy.cap if code in wc.CONFIG_ERRORS else 0.0
         return retry(code, exc.errmsg, attempts, age, policy, floor)
     return Outcome("failed", code, f"企业微信拒绝 ({code}): {exc.errmsg}")
 
