@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,11 +44,19 @@ class Database:
         await self.engine.dispose()
 
 
+def _sqlite_synchronous() -> str:
+    value = os.environ.get("SIJING_SQLITE_SYNCHRONOUS", "FULL").upper()
+    if value not in ("FULL", "NORMAL", "OFF"):
+        raise ValueError(f"SIJING_SQLITE_SYNCHRONOUS must be FULL, NORMAL or OFF, not {value!r}")
+    return value
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    # FULL: a committed row survives power loss, not just a crash of the process.
-    cur.execute("PRAGMA synchronous=FULL")
+    # FULL: a committed row survives power loss, not just a crash of the process (the test suite's
+    # throwaway databases use SIJING_SQLITE_SYNCHRONOUS=OFF: no fsync, still safe against kill -9).
+    cur.execute(f"PRAGMA synchronous={_sqlite_synchronous()}")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()

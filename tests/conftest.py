@@ -36,6 +36,8 @@ from storage import outbox
 from storage.models import OutboxRow
 
 PG_ADMIN_DSN = os.environ.get("SIJING_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+# Throwaway databases need no fsync per commit (still safe against a killed process; storage/db.py).
+os.environ.setdefault("SIJING_SQLITE_SYNCHRONOUS", "OFF")
 SAMPLE_ROSTER = Path(__file__).parent / "data" / "roster.csv"
 
 
