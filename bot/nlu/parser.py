@@ -120,6 +120,10 @@ class Parser:
     def roster_size(self) -> int:
         return len(self._people)
 
+    def userids(self) -> list[str]:
+        """Everyone the parser knows."""
+        return list(self._people)
+
     def _index(self, p: Person, *, tokenizer: bool = True) -> None:
         self._people[p.userid] = p
         for group, key in self._groups(p):

@@ -104,20 +104,20 @@ def _not_nick_word(word: str) -> bool:
     return word not in _NICK_WORDS
 
 
-def _push(index: dict[str, list[str]], counts: dict[int, int], key: str, userid: str) -> None:
+def _push(index: dict[str, dict[str, None]], counts: dict[int, int], key: str, userid: str) -> None:
     ids = index.get(key)
     if ids is None:
-        index[key] = [userid]
+        index[key] = {userid: None}
         counts[len(key)] = counts.get(len(key), 0) + 1
-    elif userid not in ids:
-        ids.append(userid)
+    else:
+        ids[userid] = None
 
 
-def _pull(index: dict[str, list[str]], counts: dict[int, int], key: str, userid: str) -> None:
+def _pull(index: dict[str, dict[str, None]], counts: dict[int, int], key: str, userid: str) -> None:
     ids = index.get(key)
     if ids is None or userid not in ids:
         return
-    ids.remove(userid)
+    del ids[userid]
     if not ids:
         del index[key]
         counts[len(key)] -= 1
@@ -144,9 +144,10 @@ class PersonFinder:
             cut: Word segmenter aware of roster names.
         """
         self._name_of: dict[str, str] = {}  # userid -> the name indexed for them
-        self._by_name: dict[str, list[str]] = {}
-        self._by_surname: dict[str, list[str]] = {}
-        self._by_given: dict[str, list[str]] = {}
+        # key -> its userids (a dict as an ordered set: adding or removing one is O(1) however many share a surname)
+        self._by_name: dict[str, dict[str, None]] = {}
+        self._by_surname: dict[str, dict[str, None]] = {}
+        self._by_given: dict[str, dict[str, None]] = {}
         self._name_lens: dict[int, int] = {}  # length -> how many names of that length (longest tried first)
         self._given_lens: dict[int, int] = {}
         self._surname_lens: dict[int, int] = {}
@@ -199,7 +200,7 @@ class PersonFinder:
             found = self._lens[id(counts)] = tuple(sorted(counts, reverse=True))
         return found
 
-    def _scan(self, text: str, index: dict[str, list[str]], counts: dict[int, int],
+    def _scan(self, text: str, index: dict[str, dict[str, None]], counts: dict[int, int],
               starts: Callable[[str, int], bool] | None = None, tail: re.Pattern[str] | None = None,
               accept: Callable[[str], bool] | None = None) -> Iterator[tuple[int, int, str]]:
         """(start, end, key): non-overlapping, leftmost first, the longest key at a position; with ``tail``
