@@ -29,9 +29,15 @@ class State:
     prompt: str | None = None
 
 
-async def get(session: AsyncSession, userid: str, now: datetime) -> State | None:
-    """The open question, if any. An expired one is returned once with ``expired=True`` and removed."""
-    row = await session.get(Conversation, userid, populate_existing=True)
+_READ = object()
+
+
+async def get(session: AsyncSession, userid: str, now: datetime, *, row: Conversation | None | object = _READ) -> State | None:
+    """The open question, if any. An expired one is returned once with ``expired=True`` and removed.
+    ``row``: the person's row as already read in this transaction (None: they have none)."""
+    if row is _READ:
+        row = await session.get(Conversation, userid, populate_existing=True)
+    assert row is None or isinstance(row, Conversation)
     if row is None:
         return None
     state = State(row.kind, json.loads(row.data), expired=row.expires_at <= now, prompt=row.prompt)
