@@ -103,7 +103,10 @@ async def main(argv: list[str] | None = None) -> int:
     def count(_conn: Any, _cursor: Any, sql: str, *_a: Any) -> None:
         statements[0] += 1
         if tracing:
-            print(f"    [{tracing[0]}] {' '.join(sql.split())[:220]}")
+            flat = " ".join(sql.split())
+            where = flat.find(" WHERE ")
+            shown = flat[:220] if where < 0 or where < 160 else f"{flat[:90]} … {flat[where:where + 200]}"
+            print(f"    [{tracing[0]}] {shown}")
     event.listen(db.engine.sync_engine, "before_cursor_execute", count)
     try:
         async with db.sessions() as session:

@@ -148,7 +148,6 @@ class Services:
         base = self.parser.context_of(sender.userid)
         if sender.is_staff:
             return base
-        open_items = len(await deeds.open_for_owner(ctx.session, sender.userid)) + len(
-            await deeds.list_items(ctx.session, requester=sender.userid, status=deeds.WORKING, limit=20))
+        open_items = await deeds.open_count(ctx.session, sender.userid)
         open_incidents = len(await duty.open_incidents(ctx.session, team=sender.team)) if sender.grid_leader else None
         return dataclasses.replace(base, open_items=open_items, open_incidents=open_incidents)
