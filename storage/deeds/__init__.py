@@ -36,7 +36,8 @@ from storage.deeds.repo import (
     open_for_owner,
     overdue,
 )
-from storage.deeds.routing import route_for, routes, set_route
+from storage.deeds.routing import BranchRouting, route_for, routes, set_route
+from storage.deeds.routing import table as routing_table
 from storage.deeds.similarity import DUPLICATE_THRESHOLD, TITLE_LIMIT, make_title, resemblance, similarity
 
 __all__ = [
@@ -45,5 +46,5 @@ __all__ = [
     "add_event", "add_note", "awaiting_confirmation", "close_by_hand", "confirm", "create", "due_at",
     "find_duplicate", "get_by_number", "get_deed", "history", "is_overdue", "list_items", "make_title", "open_count",
     "next_number", "open_for_owner", "overdue", "progress", "reassign", "reopen", "resemblance", "resolve",
-    "route_for", "routes", "set_route", "similarity", "status_label",
+    "BranchRouting", "route_for", "routes", "routing_table", "set_route", "similarity", "status_label",
 ]

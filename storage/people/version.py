@@ -48,6 +48,16 @@ async def current(session: AsyncSession) -> int:
     return int(value or 0)
 
 
+def bumped(session: AsyncSession) -> bool:
+    """Whether this transaction changed the version (what it reads is not committed yet)."""
+    return bool(session.sync_session.info.get(_BUMPED))
+
+
+async def bump(session: AsyncSession) -> None:
+    """Move the version without a write to people (the routing table changed: ``storage.deeds.routing``)."""
+    await session.run_sync(_bump)
+
+
 def _bump(session: Session) -> None:
     if session.info.get(_BUMPED):
         return
