@@ -66,7 +66,9 @@ async def secretaries(ctx: Context) -> list[str]:
 
 
 async def owner_card(ctx: Acting, item: Item, *, heading: str = "新诉求") -> Reply:
-    requester = await people.get(ctx.session, item.requester)
+    sender = getattr(ctx, "sender", None)
+    requester = sender if sender is not None and sender.userid == item.requester else \
+        await people.get(ctx.session, item.requester)
     who = requester.label if requester and requester.team else await msg.name(ctx, item.requester)
     urgent = "【紧急】" if item.urgent else ""
     assert item.owner is not None

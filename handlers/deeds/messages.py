@@ -30,6 +30,9 @@ def not_a_deed(n: int) -> Text:
 
 
 async def name(ctx: Context, userid: str | None) -> str:
+    sender = getattr(ctx, "sender", None)
+    if sender is not None and userid == sender.userid:
+        return str(sender.name)  # read with the message
     return await people.name_of(ctx.session, userid)
 
 
