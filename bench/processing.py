@@ -161,7 +161,8 @@ async def main(argv: list[str] | None = None) -> int:
     app = create_app(settings, clock=lambda: NOW, run_sender=False)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    print(f"{url}: app started in {time.perf_counter() - t0:.1f} s (parser and its names loaded)")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"{url}: app started in {time.perf_counter() - t0:.1f} s (parser and its names loaded), peak RSS {rss} MB")
     db = app[keys.DB]
     statements = [0]
     tracing: list[str] = []

@@ -49,6 +49,9 @@ BACKLOG_AGE = 120.0  # …or when the oldest has waited this long (seconds)
 Enricher = Callable[[Context], Awaitable[None]]
 
 _RETRY = object()  # a step hit a transient error
+_BUSY = object()  # another worker (another process, most often) holds the person's lock
+BUSY_WAIT = 0.2  # seconds before looking again at a person someone else is working through…
+BUSY_LOOKS = 25  # …this many times (then their rows are that worker's, and the recovery passes' if it died)
 
 
 class Processor:
@@ -153,18 +156,27 @@ class Processor:
 
     async def _drain(self, user: str) -> None:
         delay = BACKOFF[0]
+        busy = 0
         try:
             while not self._stopping:
                 async with self._slots:
                     await self._gate.quiet(at_most=QUIET_WAIT)
                     try:
-                        result = await self.process_next(user)
+                        result = await self.process_next(user, wait=False)
                     except Exception as exc:  # noqa: BLE001 - a crash here must not kill the loop
                         if not is_transient(exc):
                             log.exception("inbox rows of %s could not be processed", pseudo(user))
                             return
                         self.outage.failed(exc)
                         result = _RETRY
+                if result is _BUSY:  # free the slot for someone nobody works on; look again in a moment
+                    busy += 1
+                    if busy > BUSY_LOOKS:
+                        return
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stopped.wait(), BUSY_WAIT * random.uniform(0.5, 1.5))
+                    continue
+                busy = 0
                 if result is _RETRY:
                     with contextlib.suppress(TimeoutError):  # the row stays pending for the next start
                         await asyncio.wait_for(self._stopped.wait(), delay * random.uniform(0.5, 1.0))
@@ -180,8 +192,10 @@ class Processor:
             self._again.discard(user)
             del self._draining[user]
 
-    async def process_next(self, user: str) -> int | None:
-        """Process ``user``'s oldest unprocessed row; its id, or None when there is none.
+    async def process_next(self, user: str, *, wait: bool = True) -> Any:
+        """Process ``user``'s oldest unprocessed row; its id, or None when there is none (``wait=False``:
+        ``_BUSY`` at once when another worker holds their lock, instead of waiting for it: two processes
+        work through different people rather than queue for the same ones).
 
         Raises:
             Exception: a transient database error (``storage.inbox.is_transient``): nothing was written.
@@ -191,7 +205,10 @@ class Processor:
         async with self._db.sessions() as session:
             try:
                 async with session.begin():
-                    await inbox.lock_person(session, user)
+                    if wait:
+                        await inbox.lock_person(session, user)
+                    elif not await inbox.try_lock_person(session, user):
+                        return _BUSY
                     now = self._clock()  # after the wait for the lock: processed_at follows the order of work
                     claimed = await inbox.claim_next(session, user, now)
                     if claimed is None:

@@ -167,6 +167,15 @@ async def lock_person(session: AsyncSession, user: str) -> None:
                               {"ns": PERSON_LOCK, "user": user})
 
 
+async def try_lock_person(session: AsyncSession, user: str) -> bool:
+    """:func:`lock_person` unless another transaction holds it (False: someone, in this process or another,
+    is working through ``user``'s rows right now; SQLite: always True, ``BEGIN IMMEDIATE`` serialises)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool((await session.execute(text("SELECT pg_try_advisory_xact_lock(:ns, hashtext(:user))"),
+                                       {"ns": PERSON_LOCK, "user": user})).scalar())
+
+
 async def oldest_pending(session: AsyncSession, user: str) -> InboxRow | None:
     """``user``'s oldest unprocessed row: the only one that may be processed next (arrival order)."""
     return (await session.execute(
