@@ -96,9 +96,16 @@ class Conversation:
         self.changed = False
 
     @classmethod
-    async def load(cls, session: AsyncSession, userid: str, now: datetime) -> Conversation:
-        """The person's open question; if none is open, the oldest question queued for them."""
-        stored = await conversations.get(session, userid, now)
+    async def load(cls, session: AsyncSession, userid: str, now: datetime, *, read: tuple[Any, bool] | None = None
+                   ) -> Conversation:
+        """The person's open question; if none is open, the oldest question queued for them. ``read``: their
+        conversation row (or None) and whether questions are queued for them, as read already this transaction."""
+        if read is None:
+            stored = await conversations.get(session, userid, now)
+        else:
+            stored = await conversations.get(session, userid, now, row=read[0])
+            if not read[1] and (stored is None or stored.expired):
+                return cls(session, userid, now, stored)  # nothing queued: no offer to take
         if stored is None or stored.expired:
             # A queued question opens now; after an expired one it is this message's state too,
             # but the expiry is still said once (the expired question wins this message).

@@ -24,14 +24,14 @@ from bot.events import build_event, parse_fields
 from bot.fsm import Conversation
 from bot.gate import IdleGate
 from bot.logsafe import pseudo
-from bot.pushes import enqueue_reply, held_until, is_urgent, wake
+from bot.pushes import enqueue_replies, held_until, is_urgent, wake
 from bot.replies import Reply, Text
 from bot.sender import Clock, utcnow
 from bot.wecom.crypto import CallbackError
 from storage import inbox, outbox, people
 from storage.db import Database
 from storage.inbox import Outage, is_transient
-from storage.models import InboxRow
+from storage.people import RosterEntry
 from storage.scope import set_branch
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,9 @@ BACKLOG_AGE = 120.0  # …or when the oldest has waited this long (seconds)
 Enricher = Callable[[Context], Awaitable[None]]
 
 _RETRY = object()  # a step hit a transient error
+_BUSY = object()  # another worker (another process, most often) holds the person's lock
+BUSY_WAIT = 0.2  # seconds before looking again at a person someone else is working through…
+BUSY_LOOKS = 25  # …this many times (then their rows are that worker's, and the recovery passes' if it died)
 
 
 class Processor:
@@ -153,18 +156,27 @@ class Processor:
 
     async def _drain(self, user: str) -> None:
         delay = BACKOFF[0]
+        busy = 0
         try:
             while not self._stopping:
                 async with self._slots:
                     await self._gate.quiet(at_most=QUIET_WAIT)
                     try:
-                        result = await self.process_next(user)
+                        result = await self.process_next(user, wait=False)
                     except Exception as exc:  # noqa: BLE001 - a crash here must not kill the loop
                         if not is_transient(exc):
                             log.exception("inbox rows of %s could not be processed", pseudo(user))
                             return
                         self.outage.failed(exc)
                         result = _RETRY
+                if result is _BUSY:  # free the slot for someone nobody works on; look again in a moment
+                    busy += 1
+                    if busy > BUSY_LOOKS:
+                        return
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stopped.wait(), BUSY_WAIT * random.uniform(0.5, 1.5))
+                    continue
+                busy = 0
                 if result is _RETRY:
                     with contextlib.suppress(TimeoutError):  # the row stays pending for the next start
                         await asyncio.wait_for(self._stopped.wait(), delay * random.uniform(0.5, 1.0))
@@ -180,8 +192,10 @@ class Processor:
             self._again.discard(user)
             del self._draining[user]
 
-    async def process_next(self, user: str) -> int | None:
-        """Process ``user``'s oldest unprocessed row; its id, or None when there is none.
+    async def process_next(self, user: str, *, wait: bool = True) -> Any:
+        """Process ``user``'s oldest unprocessed row; its id, or None when there is none (``wait=False``:
+        ``_BUSY`` at once when another worker holds their lock, instead of waiting for it: two processes
+        work through different people rather than queue for the same ones).
 
         Raises:
             Exception: a transient database error (``storage.inbox.is_transient``): nothing was written.
@@ -191,13 +205,16 @@ class Processor:
         async with self._db.sessions() as session:
             try:
                 async with session.begin():
-                    await inbox.lock_person(session, user)
+                    if wait:
+                        await inbox.lock_person(session, user)
+                    elif not await inbox.try_lock_person(session, user):
+                        return _BUSY
                     now = self._clock()  # after the wait for the lock: processed_at follows the order of work
-                    row = await inbox.oldest_pending(session, user)
-                    if row is None:
+                    claimed = await inbox.claim_next(session, user, now)
+                    if claimed is None:
                         return None
-                    row_id = row.id
-                    await self._handle(session, row, now)
+                    row_id = claimed.id
+                    await self._handle(session, claimed, user, now)
             except Exception as exc:  # noqa: BLE001 - the user gets an apology, we get the trace
                 if row_id is None or is_transient(exc):
                     raise
@@ -208,31 +225,42 @@ class Processor:
         self._on_outbox()
         return row_id
 
-    async def _handle(self, session: Any, row: InboxRow, now: datetime) -> None:
+    async def _handle(self, session: Any, row: inbox.Claimed, user: str, now: datetime) -> None:
+        """One row: its sender, open question and roster version came with it (``inbox.claim_next``)."""
         event = build_event(parse_fields(row.payload))
-        sender = await people.get(session, event.user)
+        read: tuple[Any, bool] | None = (row.conversation, row.offered)
+        held: bool = row.held
+        if event.user == user:  # the row's sender, as always from WeCom: read with the row
+            sender: RosterEntry | None = None if row.person is None else people.entry(row.person)
+            people.remember_version(session, row.roster_version)
+        else:  # the payload names someone else than the row's sender (never from WeCom): read them
+            sender, read, held = await people.get(session, event.user), None, True
         if sender is not None:
             set_branch(session, sender.branch_id)  # from here on the session sees their branch
         ctx = Context(event, sender, session, now.astimezone(self._settings.tz), self._settings, inbox_id=row.id)
         if sender is not None:
-            ctx.fsm = await Conversation.load(session, event.user, now)
+            ctx.fsm = await Conversation.load(session, event.user, now, read=read)
         for enrich in self._enrichers:
             await enrich(ctx)
         replies = await self._dispatcher.dispatch(ctx)
-        await self._enqueue(session, replies, event.user, row.id, now, urgent=is_urgent(ctx))
-        if not await inbox.finish(session, row.id, now):
+        await self._enqueue(session, replies, event.user, row.id, now, urgent=is_urgent(ctx), held=held)
+        if not row.finished and not await inbox.finish(session, row.id, now):
             raise RuntimeError(f"inbox row {row.id} was finished by someone else under its person's lock")
 
     async def _enqueue(self, session: Any, replies: list[Reply], user: str, inbox_id: int, now: datetime, *,
-                       urgent: bool = False) -> None:
+                       urgent: bool = False, held: bool = True) -> None:
+        """The replies, in order, in one write (``held``: messages are held for ``user``, released now if they
+        get an answer)."""
         local = now.astimezone(self._settings.tz)
-        if any(reply.addressed(user) == user for reply in replies):
+        if held and any(reply.addressed(user) == user for reply in replies):
             await wake(session, user, now)  # they are awake: what waited for them goes with the answer
+        batch = []
         for reply in replies:
             to = reply.addressed(user)
             wait = held_until(reply, to, user, local, urgent=urgent)  # quiet hours for everyone else
             unasked = to != user and not (urgent or reply.urgent)
-            await enqueue_reply(session, reply, to, now, inbox_id=inbox_id, not_before=wait, unasked=unasked)
+            batch.append((reply, to, wait, unasked))
+        await enqueue_replies(session, batch, now, inbox_id=inbox_id)
 
     async def _fail(self, user: str, inbox_id: int, exc: Exception, now: datetime) -> None:
         """Record a deterministic failure and apologise, once (a transient error here is raised: the step,

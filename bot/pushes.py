@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
@@ -55,4 +55,24 @@ async def enqueue_reply(session: AsyncSession, reply: Reply, to: str, now: datet
            for payload in reply.payloads()]
     if unasked and ids and ids[0] is not None:
         session.add(Nudge(key=f"{PUSH}:{to}:outbox{ids[0]}", recipient=to, kind=PUSH, created_at=now))
+    return ids
+
+
+async def enqueue_replies(session: AsyncSession, replies: list[tuple[Reply, str, datetime | None, bool]],
+                          now: datetime, *, inbox_id: int | None = None) -> list[int]:
+    """:func:`enqueue_reply` for several ``(reply, to, not_before, unasked)`` at once: every row in one
+    ``INSERT … RETURNING`` (ids in the order given: the sender keeps each person's order by id)."""
+    rows: list[dict[str, object]] = []
+    firsts: list[tuple[int, str]] = []  # (index of an unasked reply's first row, its recipient)
+    for reply, to, wait, unasked in replies:
+        payloads = reply.payloads()
+        if unasked and payloads:
+            firsts.append((len(rows), to))
+        rows.extend(outbox.row_values(to, payload, now, inbox_id=inbox_id, not_before=wait) for payload in payloads)
+    if not rows:
+        return []
+    result = await session.execute(insert(OutboxRow).returning(OutboxRow.id, sort_by_parameter_order=True), rows)
+    ids = [int(i) for i in result.scalars()]
+    for index, to in firsts:
+        session.add(Nudge(key=f"{PUSH}:{to}:outbox{ids[index]}", recipient=to, kind=PUSH, created_at=now))
     return ids

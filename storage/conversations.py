@@ -14,6 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation, ConversationOffer
@@ -29,9 +32,15 @@ class State:
     prompt: str | None = None
 
 
-async def get(session: AsyncSession, userid: str, now: datetime) -> State | None:
-    """The open question, if any. An expired one is returned once with ``expired=True`` and removed."""
-    row = await session.get(Conversation, userid, populate_existing=True)
+_READ = object()
+
+
+async def get(session: AsyncSession, userid: str, now: datetime, *, row: Conversation | None | object = _READ) -> State | None:
+    """The open question, if any. An expired one is returned once with ``expired=True`` and removed.
+    ``row``: the person's row as already read in this transaction (None: they have none)."""
+    if row is _READ:
+        row = await session.get(Conversation, userid, populate_existing=True)
+    assert row is None or isinstance(row, Conversation)
     if row is None:
         return None
     state = State(row.kind, json.loads(row.data), expired=row.expires_at <= now, prompt=row.prompt)
@@ -43,13 +52,16 @@ async def get(session: AsyncSession, userid: str, now: datetime) -> State | None
 
 async def put(session: AsyncSession, userid: str, kind: str, data: dict[str, Any], now: datetime,
               ttl: timedelta = DEFAULT_TTL, prompt: str | None = None) -> None:
-    row = await session.get(Conversation, userid)
+    """Open (or replace) ``userid``'s question: one upsert, whether they had one or not."""
     payload = json.dumps(data, ensure_ascii=False, default=str)
-    if row is None:
-        session.add(Conversation(userid=userid, kind=kind, data=payload, expires_at=now + ttl, prompt=prompt))
-    else:
-        row.kind, row.data, row.expires_at, row.prompt = kind, payload, now + ttl, prompt
-    await session.flush()
+    values = dict(kind=kind, data=payload, expires_at=now + ttl, prompt=prompt)
+    maker = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = maker(Conversation).values(userid=userid, **values)
+    await session.execute(stmt.on_conflict_do_update(index_elements=["userid"], set_=values))
+    row = session.identity_map.get(session.identity_key(Conversation, userid))  # read already: keep it in step
+    if row is not None:
+        for name, value in values.items():
+            set_committed_value(row, name, value)
 
 
 async def clear(session: AsyncSession, userid: str) -> None:

@@ -7,6 +7,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select, text, update
@@ -15,7 +16,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.models import InboxRow
+from storage.models import Conversation, ConversationOffer, InboxRow, OutboxRow
+from storage.people.version import subquery as roster_version_subquery
+from storage.people.models import Person
+from storage.scope import every_branch
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +167,15 @@ async def lock_person(session: AsyncSession, user: str) -> None:
                               {"ns": PERSON_LOCK, "user": user})
 
 
+async def try_lock_person(session: AsyncSession, user: str) -> bool:
+    """:func:`lock_person` unless another transaction holds it (False: someone, in this process or another,
+    is working through ``user``'s rows right now; SQLite: always True, ``BEGIN IMMEDIATE`` serialises)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool((await session.execute(text("SELECT pg_try_advisory_xact_lock(:ns, hashtext(:user))"),
+                                       {"ns": PERSON_LOCK, "user": user})).scalar())
+
+
 async def oldest_pending(session: AsyncSession, user: str) -> InboxRow | None:
     """``user``'s oldest unprocessed row: the only one that may be processed next (arrival order)."""
     return (await session.execute(
@@ -271,3 +284,53 @@ class Outage:
                           time.monotonic() - self.since, self.count)
         self.since = None
         self.count = 0
+
+
+@dataclass
+class Claimed:
+    """A person's next row with what processing it needs first, read in one statement (``claim_next``).
+
+    ``person``/``conversation``: the sender's roster row and open question (ORM objects, now in the session's
+    identity map), None when there is none; ``offered``: questions are queued for them; ``held``: rows are
+    held back for them in the outbox (quiet hours, a sweep's jitter). ``finished``: the row is marked done
+    already (PostgreSQL: in the same statement), else :func:`finish` it after handling.
+    """
+
+    id: int
+    payload: str
+    person: Any
+    roster_version: int
+    conversation: Any
+    offered: bool
+    held: bool
+    finished: bool
+
+
+async def claim_next(session: AsyncSession, user: str, now: datetime) -> Claimed | None:
+    """``user``'s oldest unprocessed row, with their roster entry, the roster's version, their open question and
+    whether questions or held messages wait for them: one statement instead of six. Call it under
+    :func:`lock_person`. On PostgreSQL the row is marked done in the same statement (rolled back with the
+    transaction if handling fails), so no ``finish`` follows."""
+    table = InboxRow.__table__
+    oldest = (select(table.c.id).where(table.c.status == "pending", table.c.from_user == user)
+              .order_by(table.c.id).limit(1).scalar_subquery())
+    pg = session.get_bind().dialect.name == "postgresql"
+    if pg:
+        source: Any = (update(table).where(table.c.id == oldest, table.c.status == "pending")
+                       .values(status="done", processed_at=now, attempts=table.c.attempts + 1, error=None)
+                       .returning(table.c.id, table.c.payload).cte("claimed"))
+    else:
+        source = select(table.c.id, table.c.payload).where(table.c.id == oldest).subquery("claimed")
+    offered = select(ConversationOffer.id).where(ConversationOffer.userid == user).exists()
+    held = select(OutboxRow.id).where(OutboxRow.recipient == user, OutboxRow.claimed_at.is_(None),
+                                      OutboxRow.status == "pending", OutboxRow.next_attempt_at > now).exists()
+    stmt = (select(source.c.id, source.c.payload, Person, roster_version_subquery(), Conversation,
+                   offered, held)
+            .select_from(source).outerjoin(Person, Person.userid == user)
+            .outerjoin(Conversation, Conversation.userid == user)
+            .execution_options(populate_existing=True))
+    with every_branch(session):
+        row = (await session.execute(stmt)).first()
+    if row is None:
+        return None
+    return Claimed(row[0], row[1], row[2], int(row[3] or 0), row[4], bool(row[5]), bool(row[6]), finished=pg)

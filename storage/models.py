@@ -32,7 +32,8 @@ class InboxRow(Base):
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
-    __table_args__ = (Index("ix_inbox_status_id", "status", "id"),)
+    __table_args__ = (Index("ix_inbox_status_id", "status", "id"),
+                      Index("ix_inbox_from_user_status_id", "from_user", "status", "id"))  # a person's next row
 
 
 class OutboxRow(Base):

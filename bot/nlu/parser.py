@@ -62,9 +62,12 @@ class Parser:
         self._seg = segmenter
         self._model = model
         self._people: dict[str, Person] = {}
-        self._zones: dict[str, frozenset[str]] = {}
-        self._teams: dict[tuple[int | None, str], frozenset[str]] = {}
-        self._branches: dict[int | None, frozenset[str]] = {}
+        # userids by zone member, (branch, team) and branch; frozen on demand (a message's context)
+        self._zones: dict[str, set[str]] = {}
+        self._teams: dict[tuple[int | None, str], set[str]] = {}
+        self._branches: dict[int | None, set[str]] = {}
+        self._frozen: dict[tuple[int, object], frozenset[str]] = {}
+        self._name_count: dict[str, int] = {}  # name -> how many people have it (the tokenizer knows it while > 0)
         self._finder = PersonFinder((), segmenter.is_common_word, segmenter.cut)
 
     @classmethod
@@ -86,23 +89,84 @@ class Parser:
         return cls(seg, model)
 
     def set_roster(self, people: Iterable[Person]) -> None:
-        """(Re)load the roster; names are added to the tokenizer."""
+        """(Re)load the whole roster; names are added to the tokenizer."""
         people = list(people)
-        self._people = {p.userid: p for p in people}
-        zones: dict[str, set[str]] = {}
-        teams: dict[tuple[int | None, str], set[str]] = {}
-        branches: dict[int | None, set[str]] = {}
-        for p in people:
-            if p.zone:
-                zones.setdefault(p.zone, set()).add(p.userid)
-            if p.team:
-                teams.setdefault((p.branch, p.team), set()).add(p.userid)
-            branches.setdefault(p.branch, set()).add(p.userid)
-        self._zones = {k: frozenset(v) for k, v in zones.items()}
-        self._teams = {k: frozenset(v) for k, v in teams.items()}
-        self._branches = {k: frozenset(v) for k, v in branches.items()}
+        self._people = {}
+        self._zones, self._teams, self._branches = {}, {}, {}
+        self._frozen.clear()
+        self._name_count = {}
         self._seg.set_names(p.name for p in people)
-        self._finder = PersonFinder(people, self._seg.is_common_word, self._seg.cut)
+        self._finder = PersonFinder((), self._seg.is_common_word, self._seg.cut)
+        for p in people:
+            self._unindex(p.userid)
+            self._index(p, tokenizer=False)
+
+    def update_roster(self, people: Iterable[Person], removed: Iterable[str] = ()) -> int:
+        """Apply the people that changed (added, renamed, moved…) and those ``removed`` (userids), touching
+        nobody else: a roster change costs what changed, not the whole roster. Returns how many changed."""
+        changed = 0
+        for p in people:
+            if self._people.get(p.userid) != p:
+                self._unindex(p.userid)
+                self._index(p)
+                changed += 1
+        for userid in removed:
+            if userid in self._people:
+                self._unindex(userid)
+                changed += 1
+        return changed
+
+    @property
+    def roster_size(self) -> int:
+        return len(self._people)
+
+    def userids(self) -> list[str]:
+        """Everyone the parser knows."""
+        return list(self._people)
+
+    def _index(self, p: Person, *, tokenizer: bool = True) -> None:
+        self._people[p.userid] = p
+        for group, key in self._groups(p):
+            group.setdefault(key, set()).add(p.userid)  # type: ignore[attr-defined]
+            self._frozen.pop((id(group), key), None)
+        count = self._name_count.get(p.name, 0)
+        self._name_count[p.name] = count + 1
+        if tokenizer and not count:
+            self._seg.add_name(p.name)
+        self._finder.add(p.userid, p.name)
+
+    def _unindex(self, userid: str) -> None:
+        p = self._people.pop(userid, None)
+        if p is None:
+            return
+        for group, key in self._groups(p):
+            members = group.get(key)  # type: ignore[attr-defined]
+            if members is not None:
+                members.discard(userid)
+                if not members:
+                    del group[key]  # type: ignore[attr-defined]
+            self._frozen.pop((id(group), key), None)
+        count = self._name_count.get(p.name, 0) - 1
+        if count > 0:
+            self._name_count[p.name] = count
+        else:
+            self._name_count.pop(p.name, None)
+            self._seg.drop_name(p.name)
+        self._finder.remove(userid)
+
+    def _groups(self, p: Person) -> list[tuple[dict[object, set[str]], object]]:
+        out: list[tuple[dict[object, set[str]], object]] = [(self._branches, p.branch)]  # type: ignore[list-item]
+        if p.zone:
+            out.append((self._zones, p.zone))  # type: ignore[arg-type]
+        if p.team:
+            out.append((self._teams, (p.branch, p.team)))  # type: ignore[arg-type]
+        return out
+
+    def _group(self, group: dict[object, set[str]], key: object) -> frozenset[str]:
+        found = self._frozen.get((id(group), key))
+        if found is None:
+            found = self._frozen[(id(group), key)] = frozenset(group.get(key, ()))
+        return found
 
     def context_of(self, sender: str | None) -> ParseContext:
         """The sender's context as far as the roster tells it (role, zone, team, branch; no open items)."""
@@ -110,9 +174,9 @@ class Parser:
         if person is None:
             return ParseContext()
         role = "grid_leader" if person.grid_leader and person.role == "employee" else person.role
-        team = self._teams.get((person.branch, person.team or ""), frozenset()) if person.team else frozenset()
-        return ParseContext(role, self._zones.get(person.userid, frozenset()), team - {person.userid},
-                            self._branches.get(person.branch, frozenset()))
+        team = self._group(self._teams, (person.branch, person.team or "")) if person.team else frozenset()  # type: ignore[arg-type]
+        return ParseContext(role, self._group(self._zones, person.userid), team - {person.userid},  # type: ignore[arg-type]
+                            self._group(self._branches, person.branch))  # type: ignore[arg-type]
 
     def analyse(self, text: str, *, sender: str | None, today: datetime.date,
                 context: ParseContext | None = None) -> Analysis:

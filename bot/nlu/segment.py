@@ -53,17 +53,27 @@ class Segmenter:
     def set_names(self, names: Iterable[str]) -> None:
         """Replace the roster names known to the tokenizer."""
         new = {n for n in names if n}
-        for name, old in list(self._names.items()):
+        for name in list(self._names):
             if name not in new:
-                if old:
-                    self._tok.add_word(name, old)
-                else:
-                    self._tok.del_word(name)
-                del self._names[name]
+                self.drop_name(name)
         for name in new:
-            if name not in self._names:
-                self._names[name] = int(self._tok.FREQ.get(name) or 0)
-                self._tok.add_word(name, max(self._names[name], NAME_FREQ), "nr")
+            self.add_name(name)
+
+    def add_name(self, name: str) -> None:
+        """Know one more roster name (one change of the roster: nothing else is touched)."""
+        if name and name not in self._names:
+            self._names[name] = int(self._tok.FREQ.get(name) or 0)
+            self._tok.add_word(name, max(self._names[name], NAME_FREQ), "nr")
+
+    def drop_name(self, name: str) -> None:
+        """Forget a roster name nobody has any more (an ordinary word keeps its own frequency)."""
+        old = self._names.pop(name, None)
+        if old is None:
+            return
+        if old:
+            self._tok.add_word(name, old)
+        else:
+            self._tok.del_word(name)
 
     def cut(self, text: str) -> list[str]:
         """Segment text into words."""

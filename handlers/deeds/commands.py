@@ -43,6 +43,7 @@ async def open_board(ctx: Context) -> Replies:
     if not active:
         return Text(content="目前没有未办结的事项。")
     lines = [f"未办结事项共 {len(active)} 件："]
+    owners = await msg.names(ctx, [i.owner for i in active])
     for status in (DeedStatus.SUBMITTED, DeedStatus.REOPENED, DeedStatus.ACCEPTED, DeedStatus.IN_PROGRESS,
                    DeedStatus.RESOLVED):
         group = sorted((i for i in active if i.status == status), key=lambda i: i.number)
@@ -51,7 +52,7 @@ async def open_board(ctx: Context) -> Replies:
         lines.append(f"【{status.label}】{len(group)} 件")
         for i in group:
             flag = "（急）" if i.urgent else ""
-            lines.append(f"#{i.number}{flag} {i.title} — {await msg.name(ctx, i.owner)}，已{age(ctx.now, i.created_at)}")
+            lines.append(f"#{i.number}{flag} {i.title} — {owners(i.owner)}，已{age(ctx.now, i.created_at)}")
     return Text(content="\n".join(lines))
 
 
@@ -61,12 +62,13 @@ async def overdue_board(ctx: Context) -> Replies:
     if not late:
         return Text(content="目前没有逾期事项。")
     lines = [f"逾期事项 {len(late)} 件："]
+    owners = await msg.names(ctx, [i.owner for i in late])
     for i in late:
         if i.due_at is not None and i.due_at < ctx.now:
             why = f"超过办结时限{age(ctx.now, i.due_at)}（时限 {msg.when(ctx, i.due_at, '%m-%d')}）"
         else:
             why = f"提交{age(ctx.now, i.created_at)}仍未接单"
-        lines.append(f"#{i.number} {i.title} — {await msg.name(ctx, i.owner)}，{msg.status(i)}，{why}")
+        lines.append(f"#{i.number} {i.title} — {owners(i.owner)}，{msg.status(i)}，{why}")
     return Text(content="\n".join(lines))
 
 

@@ -58,14 +58,17 @@ class Acting(Protocol):
 
 
 async def secretaries(ctx: Context) -> list[str]:
-    return [s.userid for s in await people.by_role(ctx.session, "secretary")]
+    """The branch's active secretaries (cached with its routing: ``storage.deeds.routing``)."""
+    return list((await deeds.routing_table(ctx.session)).secretaries)
 
 
 # --- cards -----------------------------------------------------------------------
 
 
 async def owner_card(ctx: Acting, item: Item, *, heading: str = "新诉求") -> Reply:
-    requester = await people.get(ctx.session, item.requester)
+    sender = getattr(ctx, "sender", None)
+    requester = sender if sender is not None and sender.userid == item.requester else \
+        await people.get(ctx.session, item.requester)
     who = requester.label if requester and requester.team else await msg.name(ctx, item.requester)
     urgent = "【紧急】" if item.urgent else ""
     assert item.owner is not None
@@ -114,9 +117,10 @@ async def ask_duplicate(ctx: Context, dup: Item, text: str, category: str, urgen
 
 async def _pick_owner(ctx: Context, category: str) -> str | None:
     assert ctx.sender is not None
-    secs = await secretaries(ctx)
-    for c in (await deeds.route_for(ctx.session, category), ctx.sender.zone_member, *secs):
-        if c and c != ctx.userid and await people.get(ctx.session, c) is not None:
+    routing = await deeds.routing_table(ctx.session)
+    secs = list(routing.secretaries)
+    for c in (routing.routes.get(category), ctx.sender.zone_member, *secs):
+        if c and c != ctx.userid and (c in routing.known or await people.get(ctx.session, c) is not None):
             return c
     return secs[0] if secs else None
 

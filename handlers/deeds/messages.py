@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from bot.dispatcher import Context
 from bot.format import local
 from bot.replies import Text
@@ -28,7 +30,16 @@ def not_a_deed(n: int) -> Text:
 
 
 async def name(ctx: Context, userid: str | None) -> str:
+    sender = getattr(ctx, "sender", None)
+    if sender is not None and userid == sender.userid:
+        return str(sender.name)  # read with the message
     return await people.name_of(ctx.session, userid)
+
+
+async def names(ctx: Context, userids: Iterable[str | None]) -> Callable[[str | None], str]:
+    """:func:`name` for many at once (one query): userid -> name, "支部" for nobody, the userid if unknown."""
+    found = await people.names(ctx.session, {u for u in userids if u})
+    return lambda userid: found.get(userid, userid) if userid else "支部"
 
 
 def status(item: Item) -> str:

@@ -32,17 +32,19 @@ from storage.deeds.repo import (
     is_overdue,
     list_items,
     next_number,
+    open_count,
     open_for_owner,
     overdue,
 )
-from storage.deeds.routing import route_for, routes, set_route
+from storage.deeds.routing import BranchRouting, route_for, routes, set_route
+from storage.deeds.routing import table as routing_table
 from storage.deeds.similarity import DUPLICATE_THRESHOLD, TITLE_LIMIT, make_title, resemblance, similarity
 
 __all__ = [
     "ACCEPT_WITHIN", "ACTIVE", "DUE_HOUR", "DUPLICATE_THRESHOLD", "TITLE_LIMIT", "UNACCEPTED", "WORKING", "Action",
     "DeedCategory", "DeedStatus", "EventKind", "Item", "ItemEvent", "ItemKind", "Routing", "Satisfaction", "accept",
     "add_event", "add_note", "awaiting_confirmation", "close_by_hand", "confirm", "create", "due_at",
-    "find_duplicate", "get_by_number", "get_deed", "history", "is_overdue", "list_items", "make_title",
+    "find_duplicate", "get_by_number", "get_deed", "history", "is_overdue", "list_items", "make_title", "open_count",
     "next_number", "open_for_owner", "overdue", "progress", "reassign", "reopen", "resemblance", "resolve",
-    "route_for", "routes", "set_route", "similarity", "status_label",
+    "BranchRouting", "route_for", "routes", "routing_table", "set_route", "similarity", "status_label",
 ]

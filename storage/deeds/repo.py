@@ -8,9 +8,10 @@ Due dates: ``DUE_WORKING_DAYS`` gives the resolution target per category in *wor
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit, numbering
@@ -115,6 +116,16 @@ async def list_items(
         stmt = stmt.where(Item.created_at < until)
     stmt = stmt.order_by(Item.number.desc()).limit(limit).offset(offset)
     return list((await session.execute(stmt)).scalars())
+
+
+async def open_count(session: AsyncSession, userid: str) -> int:
+    """How many deeds ``userid`` still works on plus those they asked for still being worked on (at most 20
+    of those): ``len(open_for_owner) + len(list_items(requester=…, status=WORKING, limit=20))``, one statement."""
+    def working() -> Any:
+        return select(Item.id).where(Item.kind == ItemKind.DEED, Item.status.in_(WORKING))
+    owned = select(func.count()).select_from(working().where(Item.owner == userid).limit(500).subquery())
+    asked = select(func.count()).select_from(working().where(Item.requester == userid).limit(20).subquery())
+    return int((await session.execute(select(owned.scalar_subquery() + asked.scalar_subquery()))).scalar_one())
 
 
 async def open_for_owner(session: AsyncSession, owner: str) -> list[Item]:

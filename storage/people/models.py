@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Index, Integer, String
+from sqlalchemy import Date, Index, Integer, String, column, func, literal, select, table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, BranchScoped, UTCDateTime
@@ -19,6 +19,13 @@ class Branch(Base):
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+_COUNTERS = table("counters", column("name"), column("value"))
+# The roster's version as it is in this transaction: every write to people bumps it first
+# (``storage.people.version``), so a row written now carries the version that made the change.
+_ROSTER_VERSION = func.coalesce(
+    select(_COUNTERS.c.value).where(_COUNTERS.c.name == literal("roster")).scalar_subquery(), 0)
 
 
 class Person(BranchScoped, Base):
@@ -43,8 +50,11 @@ class Person(BranchScoped, Base):
     retire_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # for retirement visits
     department: Mapped[int | None] = mapped_column(Integer, nullable=True)  # WeCom department id, if synced
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # the roster's version at this row's last write: what changed since a version is one indexed read
+    roster_version: Mapped[int] = mapped_column(Integer, default=_ROSTER_VERSION, onupdate=_ROSTER_VERSION,
+                                                server_default="0")
 
-    __table_args__ = (Index("ix_people_branch_name", "branch_id", "name"), Index("ix_people_zone", "zone_member"),
+    __table_args__ = (Index("ix_people_roster_version", "roster_version"), Index("ix_people_branch_name", "branch_id", "name"), Index("ix_people_zone", "zone_member"),
                       Index("ix_people_branch_team", "branch_id", "team"),
                       Index("ix_people_branch_role", "branch_id", "role"), Index("ix_people_retire_on", "retire_on"))
 

@@ -63,6 +63,11 @@ def _entry(p: Person) -> RosterEntry:
                        p.phone or "", p.retire_on, p.branch_id, bool(p.committee), p.party_group or "")
 
 
+def entry(p: Person) -> RosterEntry:
+    """A roster row (read along with something else: ``storage.inbox.claim_next``) as a :class:`RosterEntry`."""
+    return _entry(p)
+
+
 async def get(session: AsyncSession, userid: str) -> RosterEntry | None:
     """One person by userid (the sender of a message: the roster's version comes along, ``storage.people.version``)."""
     row = (await session.execute(select(Person, roster_version.subquery()).where(Person.userid == userid))).first()

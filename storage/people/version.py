@@ -18,7 +18,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage.models import Counter
 from storage.people.models import Person
-from storage.scope import ScopedSession
+from storage.scope import ScopedSession, every_branch
 
 NAME = "roster"
 _BUMPED = "roster_bumped"  # session.info: already bumped in this transaction
@@ -46,6 +46,16 @@ async def current(session: AsyncSession) -> int:
         return int(read[1])
     value = (await session.execute(select(Counter.value).where(Counter.name == NAME))).scalar_one_or_none()
     return int(value or 0)
+
+
+def bumped(session: AsyncSession) -> bool:
+    """Whether this transaction changed the version (what it reads is not committed yet)."""
+    return bool(session.sync_session.info.get(_BUMPED))
+
+
+async def bump(session: AsyncSession) -> None:
+    """Move the version without a write to people (the routing table changed: ``storage.deeds.routing``)."""
+    await session.run_sync(_bump)
 
 
 def _bump(session: Session) -> None:
@@ -78,3 +88,18 @@ def _flushing(session: Session, _context: Any, _instances: Any) -> None:
 def _ended(session: Session, _transaction: Any) -> None:
     session.info.pop(_BUMPED, None)
     session.info.pop(_READ, None)  # a savepoint's end too: at worst one more bump, never a change unseen
+
+
+async def changed_since(session: AsyncSession, since: int | None, *, after: str = "", limit: int = 5000) -> list[Any]:
+    """People (every branch) written after roster version ``since`` (None: everyone), by userid after ``after``,
+    at most ``limit``: (userid, name, role, team, zone_member, branch_id, grid_leader, roster_version) rows.
+
+    What a process holding the parser's names at version ``since`` must apply (indexed on the version), page by
+    page (keyset on the userid), instead of reading the whole roster after every change.
+    """
+    stmt = select(Person.userid, Person.name, Person.role, Person.team, Person.zone_member, Person.branch_id,
+                  Person.grid_leader, Person.roster_version).where(Person.userid > after)
+    if since is not None:
+        stmt = stmt.where(Person.roster_version > since)
+    with every_branch(session):
+        return list((await session.execute(stmt.order_by(Person.userid).limit(limit))).all())

@@ -1,0 +1,110 @@
+"""What one processed message costs in SQL statements, on a small org: a regression test, not a timing.
+
+The per-message path reads the row, its sender, the roster's version, the open question and whether anything
+waits for them in one statement (``storage.inbox.claim_next``); the replies go in one INSERT. The bounds
+below are what each kind costs now on PostgreSQL (SQLite marks the row done in a statement of its own: +1).
+The parser's names follow roster changes by reading only the people that changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from bot import keys
+from storage import people
+from tests.conftest import Bot
+
+# kind -> (sender, text, statements at most on PostgreSQL)
+MESSAGES = {
+    "chat": ("sunpeng", "你好", 4),
+    "help": ("sunpeng", "/帮助", 4),
+    "report": ("lixuemei", "三楼卫生间水龙头漏水好几天了", 6),  # asks which category: a question opens
+    "mine": ("liuzhiyong", "/我的", 9),
+    "items": ("wanghaiyan", "/待办", 5),
+    "visit": ("liuzhiyong", "今天看望了孙鹏，聊了聊家里情况，一切都好", 17),  # the visit, its tasks, their audit
+}
+
+
+class Statements:
+    """Counts the statements the engine sends while it is on."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.n = 0
+        self.sql: list[str] = []
+        event.listen(bot.app[keys.DB].engine.sync_engine, "before_cursor_execute", self._count)
+
+    def _count(self, _conn: Any, _cursor: Any, statement: str, *_a: Any) -> None:
+        self.n += 1
+        self.sql.append(" ".join(statement.split()))
+
+
+async def processed(bot: Bot, counter: Statements, user: str, text: str) -> int:
+    """Store ``text`` from ``user`` (not processed: the processor is held), then process it alone: its statements."""
+    processor = bot.app[keys.PROCESSOR]
+    processor.active = False
+    try:
+        assert await bot.say(user, text) == 200
+        counter.n, counter.sql[:] = 0, []
+        assert await processor.process_next(user) is not None
+        return counter.n
+    finally:
+        processor.active = True
+
+
+@pytest.mark.both_databases
+async def test_each_kind_of_message_costs_a_bounded_number_of_statements(bot: Bot, db_kind: str) -> None:
+    counter = Statements(bot)
+    extra = 0 if db_kind == "postgresql" else 1  # SQLite: no UPDATE … RETURNING in a CTE
+    for kind, (user, text, most) in MESSAGES.items():
+        await processed(bot, counter, user, text)  # the first time may open or close a question
+        await bot.flush()
+        n = await processed(bot, counter, user, text)
+        assert n <= most + extra, (kind, n, counter.sql)
+        await bot.flush()
+
+
+@pytest.mark.both_databases
+async def test_a_renamed_person_reaches_the_parser_with_one_more_read(bot: Bot, clock: Any) -> None:
+    counter = Statements(bot)
+    services = bot.app[keys.SERVICES]
+    await processed(bot, counter, "liuzhiyong", "你好")
+    size = services.parser.roster_size
+    async with bot.app[keys.DB].sessions() as session, session.begin():
+        old = await people.get(session, "sunpeng")
+        assert old is not None
+        await people.upsert(session, [people.RosterEntry(**{**old.__dict__, "name": "孙大鹏"})], clock())
+    await processed(bot, counter, "liuzhiyong", "今天看望了孙大鹏，一切都好")
+    # one read of who changed since the parser's version, and no read of the whole roster
+    assert sum("people.roster_version >" in s for s in counter.sql) == 1, counter.sql
+    assert not [s for s in counter.sql if " FROM people" in s and " WHERE " not in s], counter.sql
+    assert services.parser.roster_size == size
+    parse = services.parser.parse("孙大鹏说食堂太咸", sender="liuzhiyong", today=clock().date())
+    assert parse.persons == ("sunpeng",)
+    assert services.parser.parse("孙鹏说食堂太咸", sender="liuzhiyong", today=clock().date()).persons == ()
+
+
+async def test_a_large_roster_change_is_applied_in_the_background(bot: Bot, clock: Any) -> None:
+    services = bot.app[keys.SERVICES]
+    await bot.chat("liuzhiyong", "你好")  # the sample roster, imported after start-up, reaches the parser
+    size = services.parser.roster_size
+    assert size == 15
+    names = [f"{s}{g}" for s in "赵钱孙李周吴郑王冯陈" for g in ("一鸣", "二虎", "三强", "四海", "五岳", "六顺", "七星",
+                                                             "八方", "九州", "十全", "百川", "千里", "万山", "红旗",
+                                                             "建设", "援朝", "卫东", "向阳", "东升", "立新", "光明",
+                                                             "胜利", "国庆", "秋菊", "春梅", "夏荷", "冬雪", "晓燕",
+                                                             "海波", "志刚")]
+    async with bot.app[keys.DB].sessions() as session, session.begin():
+        await people.upsert(session, [people.RosterEntry(f"new{i:03d}", name, "employee", "检修班", branch_id=1)
+                                      for i, name in enumerate(names)], datetime.now(timezone.utc))
+    assert len(names) == 300
+    await bot.chat("liuzhiyong", "你好")  # sees the new version: too many to apply in the message
+    task = services._sync
+    assert task is not None
+    await asyncio.wait_for(task, 30)
+    assert services.parser.roster_size == size + 300
+    assert services.parser.parse("赵一鸣说食堂太咸", sender="liuzhiyong", today=clock().date()).persons == ("new000",)
