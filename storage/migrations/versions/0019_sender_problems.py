@@ -1,7 +1,7 @@
 """sender_problems: the sender's configuration problem, shared by every process's /healthz
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0019'
-down_revision = '0015'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
