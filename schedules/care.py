@@ -22,10 +22,6 @@ from storage.workdays import is_working_day, next_working_day, previous_working_
 ACTOR = "schedule"  # who the audit log says created a visit task ahead of a retirement
 
 
-async def _secretaries(session: AsyncSession) -> list[str]:
-    return [p.userid for p in await roster.by_role(session, "secretary")]
-
-
 def _name(names: dict[str, str], userid: str | None) -> str:
     return names.get(userid, userid) if userid else "（未指定）"
 
@@ -54,7 +50,7 @@ async def follow_up_reminders(ctx: SweepContext) -> None:
                         kind="followup_overdue")
         if late >= cfg.escalate_after_days:
             if secretaries is None:
-                secretaries = await _secretaries(ctx.session)
+                secretaries = await ctx.secretaries()
             for sec in secretaries:
                 if sec == f.member:
                     continue
@@ -75,7 +71,7 @@ async def member_morning(ctx: SweepContext) -> None:
         if f.due <= ctx.today:
             fus.setdefault(f.member, []).append(f)
     deeds: dict[str, list[Item]] = {}
-    for i in await deed_queries.open_deeds(ctx.session):
+    for i in await ctx.once("open_deeds", lambda: deed_queries.open_deeds(ctx.session)):
         if i.owner and i.status in WORKING:
             deeds.setdefault(i.owner, []).append(i)
     zones = await roster.zones(ctx.session, [m.userid for m in staff])
@@ -112,7 +108,7 @@ async def life_events(ctx: SweepContext) -> None:
     for p in await roster.retiring(ctx.session, ctx.today, horizon):
         assert p.retire_on is not None
         if p.zone_member is None and fallback is None:
-            fallback = (await _secretaries(ctx.session))[:1]
+            fallback = (await ctx.secretaries())[:1]
         member = p.zone_member or next(iter(fallback or []), None)
         if member is None or ctx.dry_run:
             continue

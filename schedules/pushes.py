@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import any_, bindparam, delete, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,7 @@ from storage.models import Nudge, OutboxRow
 
 PUSH_URGENT = "push_urgent"  # one urgent message sent (not counted against the cap)
 CHUNK = 500  # keys per IN (...) query
+ARRAY_CHUNK = 20_000  # keys per "= ANY(array)" query (PostgreSQL)
 BUDGET = TEXT_LIMIT - 200  # bytes of items in one merged message; the rest are counted
 MORNING_WINDOW = timedelta(hours=2)  # survey reminders alone go only this long after the morning hour
 
@@ -137,9 +139,15 @@ def merge(dues: Sequence[Due], *, urgent: bool) -> str:
 
 
 async def _seen(session: AsyncSession, keys: Iterable[str]) -> set[str]:
-    """The ones of ``keys`` already in the nudge ledger: one query per CHUNK keys."""
+    """The ones of ``keys`` already in the nudge ledger: one query per CHUNK keys (PostgreSQL: per ARRAY_CHUNK,
+    the keys sent as one array parameter, ``key = ANY(:keys)``, not one bound parameter each)."""
     keys = list(dict.fromkeys(keys))
     seen: set[str] = set()
+    if session.bind.dialect.name == "postgresql":
+        for i in range(0, len(keys), ARRAY_CHUNK):
+            param = bindparam("keys", keys[i:i + ARRAY_CHUNK], type_=ARRAY(Nudge.key.type))
+            seen.update((await session.execute(select(Nudge.key).where(Nudge.key == any_(param)))).scalars())
+        return seen
     for i in range(0, len(keys), CHUNK):
         part = keys[i:i + CHUNK]
         seen.update((await session.execute(select(Nudge.key).where(Nudge.key.in_(part)))).scalars())

@@ -58,6 +58,16 @@ class RosterEntry:
         return f"{self.name}（{self.team}）" if self.team else self.name
 
 
+# a RosterEntry's columns: read as plain rows where many people are read at once (no ORM objects to build)
+_COLUMNS = (Person.userid, Person.name, Person.role, Person.team, Person.zone_member, Person.grid_leader, Person.phone,
+            Person.retire_on, Person.branch_id, Person.committee, Person.party_group)
+
+
+def _entries(rows: Iterable[tuple]) -> list[RosterEntry]:  # type: ignore[type-arg]
+    return [RosterEntry(u, n, Role.parse(r) or r, t, z, bool(g), ph or "", ret, b, bool(c), pg or "")
+            for u, n, r, t, z, g, ph, ret, b, c, pg in rows]
+
+
 def _entry(p: Person) -> RosterEntry:
     return RosterEntry(p.userid, p.name, Role.parse(p.role) or p.role, p.team, p.zone_member, bool(p.grid_leader),
                        p.phone or "", p.retire_on, p.branch_id, bool(p.committee), p.party_group or "")
@@ -107,9 +117,9 @@ async def all_people(session: AsyncSession) -> list[RosterEntry]:
 
 async def by_role(session: AsyncSession, role: str) -> list[RosterEntry]:
     """Active people with this role (someone who left the directory is no longer anyone's secretary)."""
-    rows = await session.execute(select(Person).where(Person.role == role, Person.active.is_(True))
+    rows = await session.execute(select(*_COLUMNS).where(Person.role == role, Person.active.is_(True))
                                  .order_by(Person.userid))
-    return [_entry(p) for p in rows.scalars()]
+    return _entries(rows.all())
 
 
 async def roles(session: AsyncSession) -> dict[str, str]:
@@ -227,19 +237,19 @@ async def zones(session: AsyncSession, members: Iterable[str]) -> dict[str, list
     ids = set(members)
     if not ids:
         return {}
-    rows = await session.execute(select(Person).where(Person.zone_member.in_(ids), Person.active.is_(True))
+    rows = await session.execute(select(*_COLUMNS).where(Person.zone_member.in_(ids), Person.active.is_(True))
                                  .order_by(Person.userid))
     out: dict[str, list[RosterEntry]] = {}
-    for p in rows.scalars():
-        out.setdefault(p.zone_member or "", []).append(_entry(p))
+    for p in _entries(rows.all()):
+        out.setdefault(p.zone_member or "", []).append(p)
     return out
 
 
 async def retiring(session: AsyncSession, first: date, last: date) -> list[RosterEntry]:
     """Active people who retire between ``first`` and ``last`` (both included)."""
-    rows = await session.execute(select(Person).where(Person.retire_on >= first, Person.retire_on <= last,
-                                                      Person.active.is_(True)).order_by(Person.userid))
-    return [_entry(p) for p in rows.scalars()]
+    rows = await session.execute(select(*_COLUMNS).where(Person.retire_on >= first, Person.retire_on <= last,
+                                                         Person.active.is_(True)).order_by(Person.userid))
+    return _entries(rows.all())
 
 
 def _only(stmt, userids: Iterable[str | None] | None):  # type: ignore[no-untyped-def]
