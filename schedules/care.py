@@ -22,6 +22,13 @@ from storage.workdays import is_working_day, next_working_day, previous_working_
 ACTOR = "schedule"  # who the audit log says created a visit task ahead of a retirement
 
 
+FOLLOW_UPS = "care.follow_ups"  # SweepContext.shared: read once for the reminders and the morning lists
+
+
+async def _follow_ups(ctx: SweepContext) -> list[followups.FollowUp]:
+    return await ctx.once(FOLLOW_UPS, lambda: followups.follow_ups(ctx.session))
+
+
 def _name(names: dict[str, str], userid: str | None) -> str:
     return names.get(userid, userid) if userid else "（未指定）"
 
@@ -29,7 +36,7 @@ def _name(names: dict[str, str], userid: str | None) -> str:
 async def follow_up_reminders(ctx: SweepContext) -> None:
     """Due-day reminders, repeated overdue reminders, and escalation to the secretary."""
     cfg = ctx.config
-    fus = await followups.follow_ups(ctx.session)
+    fus = await _follow_ups(ctx)
     people = await roster.names(ctx.session, {u for f in fus for u in (f.person, f.member)})  # only those named
     secretaries: list[str] | None = None
     for f in fus:
@@ -64,10 +71,10 @@ async def member_morning(ctx: SweepContext) -> None:
     """A working-day morning list per member: visits due and overdue, items waiting, stale contacts."""
     if not is_working_day(ctx.today) or ctx.now.timetz().replace(tzinfo=None) < ctx.config.morning:
         return
-    staff = sorted([*await roster.by_role(ctx.session, "member"), *await roster.by_role(ctx.session, "secretary")],
+    staff = sorted([*await roster.by_role(ctx.session, "member"), *await ctx.secretary_entries()],
                    key=lambda p: p.userid)
     fus: dict[str, list[followups.FollowUp]] = {}
-    for f in await followups.follow_ups(ctx.session):
+    for f in await _follow_ups(ctx):
         if f.due <= ctx.today:
             fus.setdefault(f.member, []).append(f)
     deeds: dict[str, list[Item]] = {}
@@ -116,6 +123,7 @@ async def life_events(ctx: SweepContext) -> None:
         await care.add_task(ctx.session, ctx.now, person=p.userid, member=member, entry_id=None,
                             reason=CareCategory.RETIREMENT, due_date=min(due, p.retire_on),
                             dedupe_key=f"retire:{p.userid}:{p.retire_on}", actor=ACTOR)
+        ctx.shared.pop(FOLLOW_UPS, None)  # a new task: the follow-ups are read again
 
 
 async def digest_lines(session: AsyncSession, start: datetime, end: datetime, now: datetime,

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import cached_property
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -44,9 +44,8 @@ def pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}"
 
 
-@dataclass(frozen=True)
-class Sent:
-    """One nudge a sweep sent (or, in a dry run, would send)."""
+class Sent(NamedTuple):
+    """One nudge a sweep sent (or, in a dry run, would send). A named tuple: cheap to make by the 100,000."""
 
     key: str
     recipient: str
@@ -88,11 +87,13 @@ class SweepContext:
             self.shared[name] = await load()
         return self.shared[name]  # type: ignore[return-value]
 
+    async def secretary_entries(self) -> list[roster.RosterEntry]:
+        """The branch's (active) secretaries, by userid: read once per branch and run."""
+        return list(await self.once("secretaries", lambda: roster.by_role(self.session, "secretary")))
+
     async def secretaries(self) -> list[str]:
-        """The userids of the branch's (active) secretaries, by userid: read once per branch and run."""
-        async def load() -> list[str]:
-            return [p.userid for p in await roster.by_role(self.session, "secretary")]
-        return list(await self.once("secretaries", load))
+        """The userids of :meth:`secretary_entries`."""
+        return [p.userid for p in await self.secretary_entries()]
 
     async def nudge(self, key: str, recipient: str, reply: Reply, *, kind: str, urgent: bool = False,
                     covers: tuple[str, ...] = ()) -> bool:
@@ -113,8 +114,7 @@ class SweepContext:
             if stored in self.due or (kind in ALONE and await self._seen(key, stored)):
                 return False
             self.due[stored] = Due(stored, key, recipient, reply, kind, urgent, _text_of(reply), moot)
-            self._record(Sent(key, recipient, kind, self.due[stored].text, self.now))
-            return True
+            return True  # not in ``sent``: the runner reports what went (its ``due`` finds a repeat)
         if await self._seen(key, stored):
             return False
         not_before = self.now if urgent else spread(self.now, f"{recipient}:{kind}", self.config.jitter_s)

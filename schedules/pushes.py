@@ -14,9 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
+from typing import NamedTuple
 
-from sqlalchemy import any_, bindparam, delete, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,7 @@ from schedules.config import ScheduleConfig
 from schedules.quiet import spread
 from storage import outbox
 from storage.models import Nudge, OutboxRow
+from storage.sqlsets import among
 
 PUSH_URGENT = "push_urgent"  # one urgent message sent (not counted against the cap)
 CHUNK = 500  # keys per IN (...) query
@@ -59,9 +60,11 @@ def _rank(kind: str) -> int:
     return KINDS.get(kind, (50, ""))[0]
 
 
-@dataclass(frozen=True)
-class Due:
-    """One nudge a sweep found due: ``stored`` is its ledger key (branch-prefixed)."""
+class Due(NamedTuple):
+    """One nudge a sweep found due: ``stored`` is its ledger key (branch-prefixed).
+
+    A named tuple, not a frozen dataclass: a run of the sweeps over an enterprise makes 300,000 of them,
+    and a frozen dataclass takes three times as long to build."""
 
     stored: str
     key: str
@@ -140,17 +143,13 @@ def merge(dues: Sequence[Due], *, urgent: bool) -> str:
 
 async def _seen(session: AsyncSession, keys: Iterable[str]) -> set[str]:
     """The ones of ``keys`` already in the nudge ledger: one query per CHUNK keys (PostgreSQL: per ARRAY_CHUNK,
-    the keys sent as one array parameter, ``key = ANY(:keys)``, not one bound parameter each)."""
+    sent as one array parameter, ``storage.sqlsets.among``)."""
     keys = list(dict.fromkeys(keys))
     seen: set[str] = set()
-    if session.bind.dialect.name == "postgresql":
-        for i in range(0, len(keys), ARRAY_CHUNK):
-            param = bindparam("keys", keys[i:i + ARRAY_CHUNK], type_=ARRAY(Nudge.key.type))
-            seen.update((await session.execute(select(Nudge.key).where(Nudge.key == any_(param)))).scalars())
-        return seen
-    for i in range(0, len(keys), CHUNK):
-        part = keys[i:i + CHUNK]
-        seen.update((await session.execute(select(Nudge.key).where(Nudge.key.in_(part)))).scalars())
+    step = ARRAY_CHUNK if session.bind.dialect.name == "postgresql" else CHUNK
+    for i in range(0, len(keys), step):
+        stmt = select(Nudge.key).where(among(session, Nudge.key, keys[i:i + step]))
+        seen.update((await session.execute(stmt)).scalars())
     return seen
 
 

@@ -13,6 +13,7 @@ from storage.people.lifecycle import STAFF, Role
 from storage.people import version as roster_version
 from storage.people.models import Person
 from storage.scope import every_branch
+from storage.sqlsets import among
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ async def zones(session: AsyncSession, members: Iterable[str]) -> dict[str, list
     ids = set(members)
     if not ids:
         return {}
-    rows = await session.execute(select(*_COLUMNS).where(Person.zone_member.in_(ids), Person.active.is_(True))
+    rows = await session.execute(select(*_COLUMNS).where(among(session, Person.zone_member, ids), Person.active.is_(True))
                                  .order_by(Person.userid))
     out: dict[str, list[RosterEntry]] = {}
     for p in _entries(rows.all()):
@@ -252,23 +253,23 @@ async def retiring(session: AsyncSession, first: date, last: date) -> list[Roste
     return _entries(rows.all())
 
 
-def _only(stmt, userids: Iterable[str | None] | None):  # type: ignore[no-untyped-def]
+def _only(session: AsyncSession, stmt, userids: Iterable[str | None] | None):  # type: ignore[no-untyped-def]
     """``stmt`` restricted to ``userids`` (None: everyone); None when that is nobody."""
     if userids is None:
         return stmt
     ids = {u for u in userids if u}
-    return stmt.where(Person.userid.in_(ids)) if ids else None
+    return stmt.where(among(session, Person.userid, ids)) if ids else None
 
 
 async def by_id(session: AsyncSession, userids: Iterable[str | None] | None = None) -> dict[str, Person]:
     """Everyone in the roster (or only ``userids``: a page shows 50 rows, the roster may hold 10,000), by userid."""
-    stmt = _only(select(Person), userids)
+    stmt = _only(session, select(Person), userids)
     return {} if stmt is None else {p.userid: p for p in (await session.execute(stmt)).scalars()}
 
 
 async def names(session: AsyncSession, userids: Iterable[str | None] | None = None) -> dict[str, str]:
     """userid -> name of everyone in the roster (or only of ``userids``)."""
-    stmt = _only(select(Person.userid, Person.name), userids)
+    stmt = _only(session, select(Person.userid, Person.name), userids)
     return {} if stmt is None else {u: n for u, n in (await session.execute(stmt)).all()}
 
 

@@ -17,6 +17,7 @@ from storage import numbering
 from storage.paging import Page, page
 from storage.surveys.lifecycle import RecipientStatus, SurveyStatus
 from storage.surveys.models import Survey, SurveyQuestion, SurveyRecipient
+from storage.sqlsets import among
 
 COUNTER = "survey"
 
@@ -115,7 +116,7 @@ async def unfinished_recipients(session: AsyncSession, survey_ids: Sequence[int]
     if not survey_ids:
         return {}
     stmt = (select(SurveyRecipient.survey_id, SurveyRecipient.userid, SurveyRecipient.position)
-            .where(SurveyRecipient.survey_id.in_(list(survey_ids)), SurveyRecipient.status != RecipientStatus.DONE)
+            .where(among(session, SurveyRecipient.survey_id, survey_ids), SurveyRecipient.status != RecipientStatus.DONE)
             .order_by(SurveyRecipient.survey_id, SurveyRecipient.userid))
     out: dict[int, list[Unfinished]] = {}
     for survey, userid, position in (await session.execute(stmt)).all():
