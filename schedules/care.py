@@ -16,7 +16,7 @@ from storage.care import CareCategory, followups
 from storage.care.summary import coverage_totals
 from storage.deeds import WORKING
 from storage.deeds import queries as deed_queries
-from storage.deeds import Item
+from storage.deeds.queries import OpenDeed
 from storage.workdays import is_working_day, next_working_day, previous_working_day
 
 ACTOR = "schedule"  # who the audit log says created a visit task ahead of a retirement
@@ -77,7 +77,7 @@ async def member_morning(ctx: SweepContext) -> None:
     for f in await _follow_ups(ctx):
         if f.due <= ctx.today:
             fus.setdefault(f.member, []).append(f)
-    deeds: dict[str, list[Item]] = {}
+    deeds: dict[str, list[OpenDeed]] = {}
     for i in await ctx.once("open_deeds", lambda: deed_queries.open_deeds(ctx.session)):
         if i.owner and i.status in WORKING:
             deeds.setdefault(i.owner, []).append(i)
