@@ -7,7 +7,6 @@ transaction of its own: as before, a failing sweep loses only its own work (the 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import socket
@@ -24,7 +23,6 @@ from storage.people import branches
 log = logging.getLogger(__name__)
 
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
-BRANCHES_AT_ONCE = 4  # PostgreSQL: branches swept at once (connections; the pool has 10)
 
 
 class SweepsBusy(Exception):
@@ -64,8 +62,8 @@ async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, confi
             raise SweepsBusy("another process is running the sweeps")
         async with db.sessions() as session:
             branch_ids = [b.id for b in await branches.all_branches(session)]
-        for found in await _every_branch(db, per_branch, branch_ids, now, config, dry_run):
-            due.extend(found)  # in branch order, however many ran at once
+        for branch in branch_ids:
+            due.extend(await _run_branch(db, per_branch, branch, now, config, dry_run))
         for sweep in once:
             due.extend(await _run_one(db, sweep, None, now, config, dry_run))
         async with db.sessions() as session:
@@ -76,24 +74,6 @@ async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, confi
     swept = Swept(Sent(d.key, d.recipient, d.kind, d.text, p.not_before) for p in pushes for d in p.carried)
     swept.pushes, swept.waiting = pushes, waiting
     return swept
-
-
-async def _every_branch(db: Database, sweeps: Sequence[Sweep], branch_ids: Sequence[int], now: datetime,
-                        config: ScheduleConfig, dry_run: bool) -> list[list[Due]]:
-    """:func:`_run_branch` for each branch, what each found in ``branch_ids``' order. On PostgreSQL up to
-    BRANCHES_AT_ONCE branches at once, each on its own connection: while one waits for the database another
-    computes (branches share no rows a sweep writes). SQLite has one connection: one after the other."""
-    if db.dialect != "postgresql":
-        return [await _run_branch(db, sweeps, b, now, config, dry_run) for b in branch_ids]
-    gate = asyncio.Semaphore(BRANCHES_AT_ONCE)
-
-    async def one(branch: int) -> list[Due]:
-        async with gate:
-            return await _run_branch(db, sweeps, branch, now, config, dry_run)
-
-    async with asyncio.TaskGroup() as group:  # an error escaping one (the database gone) cancels the rest
-        tasks = [group.create_task(one(b)) for b in branch_ids]
-    return [t.result() for t in tasks]
 
 
 async def _run_branch(db: Database, sweeps: Sequence[Sweep], branch: int, now: datetime, config: ScheduleConfig,

@@ -1,5 +1,5 @@
-"""The runner sweeps each branch in one transaction (several branches at once on PostgreSQL): a failing sweep
-still loses only its own work, and what each branch's sweeps read once is theirs alone."""
+"""The runner sweeps each branch in one transaction: a failing sweep still loses only its own work, and what
+each branch's sweeps read once is theirs alone."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from storage.people import RosterEntry, Role, branches, upsert
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)  # a working Wednesday, not quiet
-BRANCHES = 6  # more than the runner sweeps at once
+BRANCHES = 6
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ async def test_a_failing_sweep_loses_only_its_own_work(db: Database, caplog: pyt
     assert keys == expected  # the failing branch's other sweeps ran; nothing of the failing one stayed
     failures = [r for r in caplog.records if "failed for branch" in r.getMessage()]
     assert len(failures) == 1 and f"branch {failing}" in failures[0].getMessage() and "dies" in failures[0].getMessage()
-    # each branch saw its own secretary only (the shared reads are per branch, however many ran at once)
+    # each branch saw its own secretary only (the shared reads are per branch)
     mine = sorted(r for r in reads if r[0] in ids)  # (the migration's default branch too: nobody in it)
     assert mine == sorted([(b, 1) for b in ids] + [(failing, 1)])  # ``first`` ran again, alone
 
