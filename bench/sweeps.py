@@ -200,6 +200,13 @@ async def roster_step(db: Database, now: datetime) -> str:
 async def child(step: str, url: str, now: datetime) -> dict[str, Any]:
     db = create_database(url, **({"pool_pre_ping": False} if os.environ.get("BENCH_NO_PRE_PING") else {}))
     counter = Counter(db)
+    imported = ""
+    if step.startswith("run_due"):  # the registry's imports (jieba, every domain) are a running server's already
+        i0 = time.perf_counter()
+        from bot import registry
+
+        registry.sweeps()
+        imported = f" (imports before it: {time.perf_counter() - i0:.1f} s)"
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     work: Callable[[], Awaitable[str]] = {
@@ -232,7 +239,7 @@ async def child(step: str, url: str, now: datetime) -> dict[str, Any]:
             await _clean_real(db, now)
     finally:
         await db.dispose()
-    return dict(step=step, seconds=seconds, cold=cold, cpu=cpu, statements=counter.n, what=what,
+    return dict(step=step, seconds=seconds, cold=cold, cpu=cpu, statements=counter.n, what=what + imported,
                 peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 

@@ -29,7 +29,7 @@ async def sweep(ctx: SweepContext) -> None:
     if not active:
         return
     names = await roster.names(ctx.session, {u for p in active for u in projects.team_of(p)})  # only the teams
-    secretaries = [s.userid for s in await roster.by_role(ctx.session, "secretary")]
+    secretaries = await ctx.secretaries()
     by_project = await projects.milestones_for(ctx.session, [p.id for p in active])
     for p in active:
         team = [u for u in projects.team_of(p) if u in names]

@@ -16,14 +16,17 @@ from storage.care import CareCategory, followups
 from storage.care.summary import coverage_totals
 from storage.deeds import WORKING
 from storage.deeds import queries as deed_queries
-from storage.deeds import Item
+from storage.deeds.queries import OpenDeed
 from storage.workdays import is_working_day, next_working_day, previous_working_day
 
 ACTOR = "schedule"  # who the audit log says created a visit task ahead of a retirement
 
 
-async def _secretaries(session: AsyncSession) -> list[str]:
-    return [p.userid for p in await roster.by_role(session, "secretary")]
+FOLLOW_UPS = "care.follow_ups"  # SweepContext.shared: read once for the reminders and the morning lists
+
+
+async def _follow_ups(ctx: SweepContext) -> list[followups.FollowUp]:
+    return await ctx.once(FOLLOW_UPS, lambda: followups.follow_ups(ctx.session))
 
 
 def _name(names: dict[str, str], userid: str | None) -> str:
@@ -33,7 +36,7 @@ def _name(names: dict[str, str], userid: str | None) -> str:
 async def follow_up_reminders(ctx: SweepContext) -> None:
     """Due-day reminders, repeated overdue reminders, and escalation to the secretary."""
     cfg = ctx.config
-    fus = await followups.follow_ups(ctx.session)
+    fus = await _follow_ups(ctx)
     people = await roster.names(ctx.session, {u for f in fus for u in (f.person, f.member)})  # only those named
     secretaries: list[str] | None = None
     for f in fus:
@@ -54,7 +57,7 @@ async def follow_up_reminders(ctx: SweepContext) -> None:
                         kind="followup_overdue")
         if late >= cfg.escalate_after_days:
             if secretaries is None:
-                secretaries = await _secretaries(ctx.session)
+                secretaries = await ctx.secretaries()
             for sec in secretaries:
                 if sec == f.member:
                     continue
@@ -68,14 +71,14 @@ async def member_morning(ctx: SweepContext) -> None:
     """A working-day morning list per member: visits due and overdue, items waiting, stale contacts."""
     if not is_working_day(ctx.today) or ctx.now.timetz().replace(tzinfo=None) < ctx.config.morning:
         return
-    staff = sorted([*await roster.by_role(ctx.session, "member"), *await roster.by_role(ctx.session, "secretary")],
+    staff = sorted([*await roster.by_role(ctx.session, "member"), *await ctx.secretary_entries()],
                    key=lambda p: p.userid)
     fus: dict[str, list[followups.FollowUp]] = {}
-    for f in await followups.follow_ups(ctx.session):
+    for f in await _follow_ups(ctx):
         if f.due <= ctx.today:
             fus.setdefault(f.member, []).append(f)
-    deeds: dict[str, list[Item]] = {}
-    for i in await deed_queries.open_deeds(ctx.session):
+    deeds: dict[str, list[OpenDeed]] = {}
+    for i in await ctx.once("open_deeds", lambda: deed_queries.open_deeds(ctx.session)):
         if i.owner and i.status in WORKING:
             deeds.setdefault(i.owner, []).append(i)
     zones = await roster.zones(ctx.session, [m.userid for m in staff])
@@ -112,7 +115,7 @@ async def life_events(ctx: SweepContext) -> None:
     for p in await roster.retiring(ctx.session, ctx.today, horizon):
         assert p.retire_on is not None
         if p.zone_member is None and fallback is None:
-            fallback = (await _secretaries(ctx.session))[:1]
+            fallback = (await ctx.secretaries())[:1]
         member = p.zone_member or next(iter(fallback or []), None)
         if member is None or ctx.dry_run:
             continue
@@ -120,6 +123,7 @@ async def life_events(ctx: SweepContext) -> None:
         await care.add_task(ctx.session, ctx.now, person=p.userid, member=member, entry_id=None,
                             reason=CareCategory.RETIREMENT, due_date=min(due, p.retire_on),
                             dedupe_key=f"retire:{p.userid}:{p.retire_on}", actor=ACTOR)
+        ctx.shared.pop(FOLLOW_UPS, None)  # a new task: the follow-ups are read again
 
 
 async def digest_lines(session: AsyncSession, start: datetime, end: datetime, now: datetime,

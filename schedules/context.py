@@ -5,19 +5,24 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import cached_property
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.replies import Reply, TemplateCard
+from bot.replies import TEXT_LIMIT, Reply, TemplateCard, Text, clip_bytes
 from schedules.config import ScheduleConfig
 from schedules.pushes import ALONE, Due
 from schedules.quiet import spread
 from storage import outbox
+from storage import people as roster
 from storage.models import Nudge
 from storage.workdays import working_days_between
+
+T = TypeVar("T")
 
 
 def lateness(due: date, today: date, repeat_days: int) -> tuple[int, int] | None:
@@ -39,9 +44,8 @@ def pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}"
 
 
-@dataclass(frozen=True)
-class Sent:
-    """One nudge a sweep sent (or, in a dry run, would send)."""
+class Sent(NamedTuple):
+    """One nudge a sweep sent (or, in a dry run, would send). A named tuple: cheap to make by the 100,000."""
 
     key: str
     recipient: str
@@ -61,15 +65,35 @@ class SweepContext:
     # set by the runner: what is due is collected here and sent merged per person after every sweep ran
     # (schedules.pushes); None: each nudge is queued at once, as it is (a sweep run on its own)
     due: dict[str, Due] | None = None
+    # what a branch's sweeps all read, read once per run of them (the runner gives them one dict; see
+    # :meth:`once`): only what no sweep writes (the roster, the open items), never the ledgers they add to
+    shared: dict[str, object] = field(default_factory=dict, repr=False)
     _keys: set[str] = field(default_factory=set, repr=False)  # the keys of ``sent``: a repeat is found in O(1)
 
     @property
     def today(self) -> date:
         return self.now.date()
 
-    @property
-    def quiet(self) -> bool:
+    @cached_property
+    def quiet(self) -> bool:  # ``now`` and ``config`` are fixed for a sweep: asked once per nudge, worked out once
         return self.config.quiet.is_quiet(self.now)
+
+    async def once(self, name: str, load: Callable[[], Awaitable[T]]) -> T:
+        """``load()``, read once for every sweep of this branch in this run (``shared``), then remembered.
+
+        Only for what the sweeps do not write (a sweep that adds visit tasks must not be given the tasks
+        read before it ran)."""
+        if name not in self.shared:
+            self.shared[name] = await load()
+        return self.shared[name]  # type: ignore[return-value]
+
+    async def secretary_entries(self) -> list[roster.RosterEntry]:
+        """The branch's (active) secretaries, by userid: read once per branch and run."""
+        return list(await self.once("secretaries", lambda: roster.by_role(self.session, "secretary")))
+
+    async def secretaries(self) -> list[str]:
+        """The userids of :meth:`secretary_entries`."""
+        return [p.userid for p in await self.secretary_entries()]
 
     async def nudge(self, key: str, recipient: str, reply: Reply, *, kind: str, urgent: bool = False,
                     covers: tuple[str, ...] = ()) -> bool:
@@ -90,8 +114,7 @@ class SweepContext:
             if stored in self.due or (kind in ALONE and await self._seen(key, stored)):
                 return False
             self.due[stored] = Due(stored, key, recipient, reply, kind, urgent, _text_of(reply), moot)
-            self._record(Sent(key, recipient, kind, self.due[stored].text, self.now))
-            return True
+            return True  # not in ``sent``: the runner reports what went (its ``due`` finds a repeat)
         if await self._seen(key, stored):
             return False
         not_before = self.now if urgent else spread(self.now, f"{recipient}:{kind}", self.config.jitter_s)
@@ -123,6 +146,8 @@ class SweepContext:
 def _text_of(reply: Reply) -> str:
     if isinstance(reply, TemplateCard):
         return reply.text
+    if type(reply) is Text and reply.content:  # what its payload would carry, without building it
+        return clip_bytes(reply.content, TEXT_LIMIT)
     payload = reply.payload()
     body = payload.get(str(payload.get("msgtype")), {})
     return str(body.get("content") or body.get("description") or body)

@@ -29,9 +29,9 @@ def _name(names: dict[str, str], userid: str | None) -> str:
 async def item_deadlines(ctx: SweepContext) -> None:
     """First response (50%/80%/breach), resolution target, and confirmation reminders."""
     cfg = ctx.config
-    secs = [p.userid for p in await roster.by_role(ctx.session, "secretary")]
+    secs = await ctx.secretaries()
     tz = ctx.now.tzinfo
-    items = await queries.open_deeds(ctx.session)
+    items = await ctx.once("open_deeds", lambda: queries.open_deeds(ctx.session))  # member_morning's too
     people = await roster.names(ctx.session, {u for i in items for u in (i.owner, i.requester)})  # only those named
     for item in items:
         owner = item.owner

@@ -16,7 +16,6 @@ from bot.replies import TEXT_LIMIT, Markdown, clip_bytes
 from schedules.config import ScheduleConfig
 from schedules.context import Sweep, SweepContext
 from schedules.pushes import figures
-from storage import people
 from storage.scope import branch_of
 from storage.workdays import is_working_day, next_working_day
 
@@ -96,7 +95,7 @@ def digest_sweep(sections: Sequence[DigestSection]) -> Sweep:
         due = due_digests(ctx)
         if not due:
             return
-        secretaries = [p.userid for p in await people.by_role(ctx.session, "secretary")]
+        secretaries = await ctx.secretaries()
         for kind, key in due:
             text = await render_digest(ctx.session, kind, ctx.now, sections, ctx.config)
             for sec in secretaries:

@@ -16,7 +16,6 @@ from storage import duty, people
 from storage.models import Item
 from storage.duty import IncidentStatus
 from storage.duty.lifecycle import UNACKNOWLEDGED_AFTER, UNCLOSED_ESCALATE_AFTER, UNCLOSED_REMIND_AFTER
-from storage.people import Role
 
 
 def unclosed_reminder(n: int, title: str, hours: int) -> str:
@@ -30,7 +29,7 @@ def unclosed_escalation(n: int, title: str, by: str, hours: int) -> str:
 
 async def incident_reminders(ctx: SweepContext) -> None:
     """Unacknowledged incidents: remind the secretary after 15 minutes, at any hour."""
-    secretaries = [p.userid for p in await people.by_role(ctx.session, Role.SECRETARY)]
+    secretaries = await ctx.secretaries()
     minutes = int(UNACKNOWLEDGED_AFTER.total_seconds() // 60)
     for inc in await duty.open_incidents(ctx.session):
         if ctx.now - inc.created_at.astimezone(ctx.now.tzinfo) < UNACKNOWLEDGED_AFTER:
@@ -43,7 +42,7 @@ async def incident_reminders(ctx: SweepContext) -> None:
 
 async def unclosed_incidents(ctx: SweepContext) -> None:
     """Acknowledged, not closed: remind whoever acknowledged it, then tell the secretaries (urgent ones at any hour)."""
-    secretaries = [p.userid for p in await people.by_role(ctx.session, Role.SECRETARY)]
+    secretaries = await ctx.secretaries()
     remind_h = int(UNCLOSED_REMIND_AFTER.total_seconds() // 3600)
     escalate_h = int(UNCLOSED_ESCALATE_AFTER.total_seconds() // 3600)
     rows = await duty.incidents_in(ctx.session, (IncidentStatus.ACKNOWLEDGED,))

@@ -134,8 +134,6 @@ async def import_roster(db: "Database", path: str | Path, now: "datetime", *, br
         RosterFileError: nothing was imported.
         Refused: several branches and the file names none for some rows.
     """
-    from dataclasses import replace
-
     from storage import people
 
     async with db.sessions() as session, session.begin():
@@ -146,5 +144,5 @@ async def import_roster(db: "Database", path: str | Path, now: "datetime", *, br
         for code in sorted(set(named.values())):
             ids[code] = (await people.branches.ensure(session, code, code if code.endswith("支部") else f"{code}支部",
                                                       now)).id
-        entries = [replace(e, branch_id=ids[named[e.userid]]) if e.userid in named else e for e in entries]
-        return await people.upsert(session, entries, now, branch=fallback)
+        homes = {userid: ids[code] for userid, code in named.items()}  # not a copy of every entry
+        return await people.upsert(session, entries, now, branch=fallback, homes=homes)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import audit, deeds, numbering, people
 from storage.assist.lifecycle import MilestoneStatus, ProjectStatus, TargetType, UpdateKind
 from storage.assist.models import Milestone, Project, ProjectUpdate
+from storage.sqlsets import among
 
 COUNTER = "project"
 OBJECT = "project"
@@ -85,7 +86,7 @@ async def milestones_for(session: AsyncSession, project_ids: Sequence[int]) -> d
     out: dict[int, list[Milestone]] = {i: [] for i in project_ids}
     if not project_ids:
         return out
-    stmt = select(Milestone).where(Milestone.project_id.in_(list(project_ids))).order_by(
+    stmt = select(Milestone).where(among(session, Milestone.project_id, project_ids)).order_by(
         Milestone.project_id, Milestone.position, Milestone.id)
     for m in (await session.execute(stmt)).scalars():
         out.setdefault(m.project_id, []).append(m)

@@ -14,6 +14,7 @@ from storage.care.entries import active_entries_of, set_follow_up
 from storage.care.lifecycle import NO_ENTRY_INTERVAL, NOT_VISITED_DAYS, TaskAction, VisitReason
 from storage.care.models import CareEntry, Visit
 from storage.care.tasks import add_task, finish_task, open_tasks
+from storage.sqlsets import among
 from storage.workdays import kept_on
 
 
@@ -54,7 +55,7 @@ async def last_visits(session: AsyncSession, userids: Sequence[str] | None = Non
     if userids is not None:
         if not userids:
             return {}
-        stmt = stmt.where(Visit.person.in_(set(userids)))
+        stmt = stmt.where(among(session, Visit.person, set(userids)))
     return {person: day for person, day in (await session.execute(stmt)).all()}
 
 

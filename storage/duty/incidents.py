@@ -21,6 +21,7 @@ from storage.errors import Refused
 from storage.locking import lock_row
 from storage.deeds.models import Item, ItemEvent
 from storage.duty.lifecycle import IncidentAction, IncidentStatus, check_action
+from storage.sqlsets import among
 
 KIND = ItemKind.INCIDENT
 TITLE_CHARS = 40
@@ -169,7 +170,7 @@ async def acknowledgements(session: AsyncSession, item_ids: Sequence[int]) -> di
     if not item_ids:
         return {}
     rows = await session.execute(
-        select(ItemEvent).where(ItemEvent.item_id.in_(list(item_ids)), ItemEvent.kind == EventKind.ACKNOWLEDGED)
+        select(ItemEvent).where(among(session, ItemEvent.item_id, item_ids), ItemEvent.kind == EventKind.ACKNOWLEDGED)
         .order_by(ItemEvent.id))
     out: dict[int, ItemEvent] = {}
     for e in rows.scalars():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from storage.vocab import Labeled
 
@@ -22,6 +23,7 @@ ROLE_WORDS: dict[str, Role] = {"群众": Role.EMPLOYEE, "职工": Role.EMPLOYEE,
 PHONE = re.compile(r"^[0-9+\- ]{3,20}$")
 
 
+@lru_cache(maxsize=256)  # a roster of 100,000 rows says a handful of different words
 def role_of(word: str) -> Role | None:
     """The role a word names: ``member``, ``党员``, ``书记``…; None when it names none."""
     return Role.parse(word) or ROLE_WORDS.get(word.strip())

@@ -17,6 +17,7 @@ from storage import numbering
 from storage.paging import Page, page
 from storage.surveys.lifecycle import RecipientStatus, SurveyStatus
 from storage.surveys.models import Survey, SurveyQuestion, SurveyRecipient
+from storage.sqlsets import among
 
 COUNTER = "survey"
 
@@ -102,16 +103,24 @@ async def recipients(session: AsyncSession, survey_id: int) -> list[SurveyRecipi
     return list((await session.execute(stmt)).scalars())
 
 
-async def unfinished_recipients(session: AsyncSession, survey_ids: Sequence[int]) -> dict[int, list[SurveyRecipient]]:
-    """survey id -> its recipients who have not finished, by userid (one query for every survey)."""
+@dataclass(frozen=True)
+class Unfinished:
+    """A recipient who has not finished a survey: who, and how many questions they answered."""
+
+    userid: str
+    position: int
+
+
+async def unfinished_recipients(session: AsyncSession, survey_ids: Sequence[int]) -> dict[int, list[Unfinished]]:
+    """survey id -> its recipients who have not finished, by userid (one query for every survey, plain rows)."""
     if not survey_ids:
         return {}
-    stmt = (select(SurveyRecipient).where(SurveyRecipient.survey_id.in_(list(survey_ids)),
-                                          SurveyRecipient.status != RecipientStatus.DONE)
+    stmt = (select(SurveyRecipient.survey_id, SurveyRecipient.userid, SurveyRecipient.position)
+            .where(among(session, SurveyRecipient.survey_id, survey_ids), SurveyRecipient.status != RecipientStatus.DONE)
             .order_by(SurveyRecipient.survey_id, SurveyRecipient.userid))
-    out: dict[int, list[SurveyRecipient]] = {}
-    for r in (await session.execute(stmt)).scalars():
-        out.setdefault(r.survey_id, []).append(r)
+    out: dict[int, list[Unfinished]] = {}
+    for survey, userid, position in (await session.execute(stmt)).all():
+        out.setdefault(survey, []).append(Unfinished(userid, position or 0))
     return out
 
 
