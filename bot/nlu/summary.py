@@ -13,8 +13,8 @@ import unicodedata
 from .lexicon import concept_features
 from .normalize import strip_emoji
 
-TITLE_MAX = 24
-TITLE_MIN = 16
+TITLE_MAX = 20
+TITLE_MIN = 12
 
 _GREETING = re.compile(
     r"^(?:(?:各位)?(?:尊敬的)?(?:领导|书记|主任|老师|师傅|大家|同志们?|支部)?(?:们)?(?:你们|您|你)?(?:好|早上好|下午好|晚上好)(?:呀|啊)?[!！,，。\s~]*"
@@ -41,13 +41,48 @@ _PROBLEM = ("k:broken", "k:request", "k:unsatisfied")
 _PROBLEM_WORDS = re.compile(r"坏|漏|堵|不够|没有|没人|太|老是|总是|能不能|能否|可不可以|建议|希望|麻烦|问题|隐患|不行|不了|不到|没法|住院|病|去世|困难")
 
 
+# Full-width digits and Latin letters become ASCII; the person's punctuation (，。！？) is kept as typed.
+_WIDE = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF10, 0xFF5B) if chr(c).isalnum()}
+_VOCATIVE = re.compile(r"^(?:各位|尊敬的)?(?:领导|书记|主任|老师|师傅|大家|支部|护士长|行长|校长|队长|班长|值长)"
+                       r"(?:们)?(?:[!！,，。:：~\s]+)")
+# A clause that only asks politely ("希望能尽快解决", "麻烦领导帮忙看看", "谢谢", "能不能尽快派人来修一下"):
+# what is left once these words are gone is nothing.
+_POLITE_WORDS = re.compile(
+    r"麻烦|希望|请|恳请|拜托|盼|能不能|能否|可不可以|可否|是否|可以|能|帮忙|帮|给|派人|派个人|安排人?|"
+    r"领导|书记|主任|你们|您|大家|各位|我们|有关部门|相关部门|尽快|早点|早日|赶紧|抓紧|马上|及时|"
+    r"解决|处理|看看|看一下|看下|瞧瞧|修修|修一下|修理|维修|修|管管|管一下|关注|重视|落实|协调|过问|"
+    r"来|过来|一下|下|了|吧|啊|哈|呗|呢|哦|呀|嘛|啦|"
+    r"谢谢|感谢|多谢|辛苦|费心|问题|这个|这事|此事|事情")
+
+
 def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", strip_emoji(text))
+    text = strip_emoji(text).translate(_WIDE)
     return re.sub(r"[ \t\u3000\xa0]+", " ", text).strip()
 
 
+def _polite(clause: str) -> bool:
+    """Only a polite ask or thanks, no problem of its own."""
+    core = re.sub(r"[\W\d_]+", "", clause)
+    if re.fullmatch(r"我是[\u4e00-\u9fff]{1,16}", core) and not _PROBLEM_WORDS.search(core):
+        return True  # "我是集控一值的王晓斌": who writes, not what is wrong
+    return bool(core) and not _POLITE_WORDS.sub("", core)
+
+
+def _drop_polite(body: str) -> str:
+    """The body without polite clauses, the separators the person typed kept."""
+    parts = re.split(r"([，,、。！!？?；;~\s]+)", body)
+    kept: list[str] = []
+    for i in range(0, len(parts), 2):
+        clause, sep = parts[i], parts[i + 1] if i + 1 < len(parts) else ""
+        if clause and not _polite(clause):
+            kept.append(clause + sep)
+    out = "".join(kept).strip(" ,，、。;；~")
+    return out or body
+
+
 def _strip_greeting(text: str) -> str:
-    out = _GREETING.sub("", text, count=1).strip(" ,，。!！:：")
+    out = _VOCATIVE.sub("", text, count=1)
+    out = _GREETING.sub("", out, count=1).strip(" ,，。!！:：")
     out = _THANKS_TAIL.sub("", out).strip(" ,，。!！")
     return out or text
 
@@ -58,13 +93,22 @@ def _topics(text: str) -> set[str]:
 
 def _score(clause: str) -> float:
     feats = set(concept_features(clause))
-    score = 2.0 * len(feats & set(_TOPICS)) + 1.5 * len(feats & set(_PROBLEM))
+    subjects = feats & _SUBJECTS
+    score = 2.5 * len(subjects) + 1.5 * len((feats & set(_TOPICS)) - subjects) + 1.5 * len(feats & set(_PROBLEM))
+    if subjects and "k:broken" in feats:
+        score += 1.0  # the thing that is broken, before what follows from it (睡不着)
     score += 1.0 if _PROBLEM_WORDS.search(clause) else 0.0
+    if _ASKING.match(clause):
+        score -= 2.0  # "麻烦信息科来看看": who is asked, not what is wrong
     return score + min(len(clause), 12) / 12
 
 
+_ASKING = re.compile(r"麻烦|希望|请|恳请|拜托|能不能|能否|可不可以|可否")
+_ABOUT = re.compile(r"^(?:关于|我们(?=\S{4}))|(?<=.)的(?:问题|事情?|情况)$")
+
+
 def _squeeze(clause: str) -> str:
-    out = _FILLER.sub("", clause)
+    out = _FILLER.sub("", _ABOUT.sub("", clause))
     out = re.sub(r"\s+", "", out)
     return out.strip("，,、。 ")
 
@@ -109,11 +153,12 @@ def title(text: str, limit: int = TITLE_MAX) -> str:
     Returns:
         The title (the whole cleaned text when it is already short).
     """
-    body = _strip_greeting(_clean(text))
-    squeezed = _squeeze(body)
+    body = _drop_polite(_strip_greeting(_clean(text)))
+    squeezed = _squeeze_spaces(body)
     if len(squeezed) <= limit:
         return squeezed or _clean(text)[:limit]
-    clauses = [c for c in (_squeeze(_NEXT.sub("", x, count=1) if opened else x) for x, opened in _pieces(body)) if c]
+    clauses = [c for c in (_squeeze(_NEXT.sub("", x, count=1) if opened else x) for x, opened in _pieces(body))
+               if c and not _polite(c)]
     if not clauses:
         return _cut(squeezed, limit)
     order = sorted(range(len(clauses)), key=lambda i: (-_score(clauses[i]), i))
@@ -122,10 +167,18 @@ def title(text: str, limit: int = TITLE_MAX) -> str:
     for i in order[1:]:
         if size >= TITLE_MIN:
             break
-        if size + 1 + len(clauses[i]) <= limit:
+        if size + 1 + len(clauses[i]) <= limit and not _ASKING.match(clauses[i]):
             chosen.append(i)
             size += 1 + len(clauses[i])
     return _cut("，".join(clauses[i] for i in sorted(chosen)), limit)
+
+
+def _squeeze_spaces(body: str) -> str:
+    """Fillers out; a space between two words (voice input, no punctuation) reads as a comma."""
+    out = _FILLER.sub("", body)
+    out = re.sub(r"(?<=[^\W_])\s+(?=[^\W_])", "，", out)
+    out = re.sub(r"\s+", "", out)
+    return out.strip("，,、。 ")
 
 
 def split_problems(text: str) -> list[str]:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cards import button_card
 from bot.config import Settings
 from bot.dispatcher import Context, Replies
+from bot.nlu.summary import title as summarise
 from bot.replies import Reply, Text
 from handlers.deeds import messages as msg
 from handlers.deeds.states import DeedCard, DeedStates
@@ -122,10 +123,11 @@ async def _pick_owner(ctx: Context, category: str) -> str | None:
 
 
 async def create(ctx: Context, text: str, category: str, urgent: bool) -> Replies:
+    """A new item, titled by what it is about (``bot.nlu.summary.title``), not by its first characters."""
     assert ctx.sender is not None
     owner = await _pick_owner(ctx, category)
     item = await deeds.create(ctx.session, now=ctx.now, requester=ctx.userid, owner=owner, text=text,
-                              category=category, urgent=urgent, team=ctx.sender.team)
+                              category=category, urgent=urgent, team=ctx.sender.team, title=summarise(text))
     n = item.number
     owner_name = await msg.name(ctx, owner)
     due = msg.when(ctx, item.due_at, "%m月%d日")
@@ -134,7 +136,7 @@ async def create(ctx: Context, text: str, category: str, urgent: bool) -> Replie
     else:
         nxt = (f"接下来：{owner_name}会在1个工作日内接单并与您联系，目标{due}前办好；"
                f"办好后会请您确认是否满意。随时可以发“#{n} 进度”查询。")
-    replies: list[Reply] = [Text(content=f"已受理，编号 #{n}，由 {owner_name} 负责跟进。\n{nxt}")]
+    replies: list[Reply] = [Text(content=f"已受理，编号 #{n}，由 {owner_name} 负责跟进。\n事项：{item.title}\n{nxt}")]
     if owner and owner != ctx.userid:
         replies.append(await owner_card(ctx, item))
     if urgent:

@@ -68,3 +68,33 @@ def test_voice_run_on_without_punctuation() -> None:
 ])
 def test_one_problem_stays_one(text: str) -> None:
     assert len(split_problems(text)) == 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("您好，食堂晚班没有热饭，希望能解决", "食堂晚班没有热饭"),
+    ("书记，宿舍热水器坏了三天了，麻烦看看，谢谢！", "宿舍热水器坏了三天了"),
+    ("停车场的充电桩坏了两个，麻烦看看", "停车场的充电桩坏了两个"),
+    ("更衣室的柜子锁坏了３个，麻烦处理下，谢谢", "更衣室的柜子锁坏了3个"),
+    ("护士站的打印机又卡纸了，一上午打不出医嘱单，麻烦信息科来看看吧，辛苦了", "护士站的打印机又卡纸了"),
+])
+def test_title_drops_polite_tails_and_vocatives(text: str, expected: str) -> None:
+    assert title(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "食堂晚班没有热饭，夜班的同事只能吃泡面，希望能解决一下",
+    "班车早上老是晚点，上班经常迟到，能不能调整一下时间？谢谢",
+])
+def test_title_keeps_chinese_punctuation(text: str) -> None:
+    t = title(text)
+    assert "，" in t and "," not in t, t
+    assert not t.endswith(("希望能解决一下", "谢谢", "？")), t
+    assert len(t) <= TITLE_MAX
+
+
+def test_spaces_of_voice_input_read_as_commas() -> None:
+    assert title("宿舍空调坏了 晚上睡不着 麻烦看看") == "宿舍空调坏了，晚上睡不着"
+
+
+def test_only_thanks_is_still_a_title() -> None:
+    assert title("谢谢领导") == "谢谢领导"
