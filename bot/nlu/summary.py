@@ -19,8 +19,8 @@ TITLE_MIN = 12
 _GREETING = re.compile(
     r"^(?:(?:各位)?(?:尊敬的)?(?:领导|书记|主任|老师|师傅|大家|同志们?|支部)?(?:们)?(?:你们|您|你)?(?:好|早上好|下午好|晚上好)(?:呀|啊)?[!！,，。\s~]*"
     r"|打扰(?:一下|了|您了)?[!！,，。\s]*|不好意思[!！,，。\s]*|麻烦(?:问)?一下[!！,，。\s]*|在吗[?？!！,，。\s]*"
-    r"|我是(?:[\u4e00-\u9fff]{1,10}?(?:班|组|科|室|队|部|所|站|车间|中心|处|办|病区|年级组?)(?:的)?)?(?:[\u4e00-\u9fff]{2,3}?)?[!！,，。\s]+"
-    r"|我是(?:[\u4e00-\u9fff]{1,10}?(?:班|组|科|室|队|部|所|站|车间|中心|处|办|病区|年级组?))的?"
+    r"|我是(?:[\u4e00-\u9fff]{1,10}?(?:班|组|科|室|队|部|所|站|车间|中心|处|办|病区|年级组?|值|厂|矿|院|支行|网点|线)(?:的)?)?(?:[\u4e00-\u9fff]{2,3}?)?[!！,，。\s]+"
+    r"|我是(?:[\u4e00-\u9fff]{1,10}?(?:班|组|科|室|队|部|所|站|车间|中心|处|办|病区|年级组?|值|厂|矿|院|支行|网点|线))的?"
     r"|(?:我)?(?:想|要)?(?:跟您|跟你|向您|向你|给您|给你)?(?:反映|反应|说|汇报|报告)(?:一下|个|一个)?(?:事|事情|问题|情况)?(?:哈|啊|吧)?[!！,，。:：\s]*"
     r"|(?:有|有个|有一个|有件|有几件)(?:事|事情|问题|情况)(?:想|要)?(?:跟您|跟你|向您|向你)?(?:反映|说|汇报)?(?:一下)?[!！,，。:：\s]*"
     r"|是这样的?[!！,，。:：\s]*|就是说?[,，\s]*)+"
@@ -32,6 +32,8 @@ _SENTENCE = re.compile(r"[。！？!?；;\n]+")
 _NEXT = re.compile(r"(?:还有(?:就是|一个|个|一件事|件事)?|另外(?:还有)?|再就是|再一个|再有就是|再有|此外|其次|对了|顺便说一下|"
                    r"第[二三四五六七八九十]|[二三四五六七八九十]是|[2-9][.、．)）]|[②③④⑤⑥⑦⑧⑨])")
 _FIRST = re.compile(r"^(?:第一|一是|1[.、．)）]|①|首先)")
+# An enumerator or connector that opens a part ("第二 ", "还有就是", "2、").
+_LEAD = re.compile(r"^(?:" + _NEXT.pattern + "|" + _FIRST.pattern[1:] + r")[\s,，、:：.．]*")
 _CLAUSE = re.compile(r"[,，、\s]+|(?<=[了的])(?=然后|而且|并且|结果|现在)|然后|而且|并且")
 _TOPICS = ("k:canteen", "k:facility", "k:commute", "k:pay", "k:safety", "k:housing", "k:workload",
            "k:illness", "k:death", "k:celebration", "k:retire", "k:hardship", "k:emotion")
@@ -138,6 +140,8 @@ def _pieces(body: str) -> list[tuple[str, bool]]:
         for cut in cuts:
             chunk, last = sentence[last:cut], cut
             opened = bool(_NEXT.match(chunk)) or bool(out and _FIRST.match(chunk))
+            if _NEXT.match(chunk) or _FIRST.match(chunk):
+                chunk = _LEAD.sub("", chunk, count=1) or chunk  # "1、食堂…": the enumerator is no clause
             for j, clause in enumerate(c for c in _CLAUSE.split(chunk) if c and c.strip(" ,，、:：")):
                 out.append((clause.strip(" ,，、:："), opened and j == 0))
     return out
@@ -153,7 +157,8 @@ def title(text: str, limit: int = TITLE_MAX) -> str:
     Returns:
         The title (the whole cleaned text when it is already short).
     """
-    body = _drop_polite(_strip_greeting(_clean(text)))
+    body = _strip_greeting(_drop_polite(_strip_greeting(_clean(text))))
+    body = _LEAD.sub("", body, count=1) or body
     squeezed = _squeeze_spaces(body)
     if len(squeezed) <= limit:
         return squeezed or _clean(text)[:limit]
@@ -192,7 +197,7 @@ def split_problems(text: str) -> list[str]:
         text: The message as typed.
 
     Returns:
-        The parts (original wording, trimmed).
+        The parts (original wording, trimmed, without the enumerator that opened them).
     """
     body = _strip_greeting(_clean(text))
     parts: list[str] = []
@@ -208,4 +213,17 @@ def split_problems(text: str) -> list[str]:
             parts.append(piece)
             topics.append(t)
     real = [p for p in parts if len(_squeeze(p)) >= 4 and (_PROBLEM_WORDS.search(p) or _topics(p))]
-    return real if len(real) > 1 else [body]
+    return [_LEAD.sub("", p, count=1) or p for p in real] if len(real) > 1 else [body]
+
+
+# The deed category a part names by its subject (the model's labels), in order of precedence: the
+# shift (夜班, 加班) is often only when the problem happens ("夜班没有热饭" is the canteen's).
+_TOPIC_CATEGORY = (("k:canteen", "canteen"), ("k:housing", "housing"), ("k:commute", "commute"),
+                   ("k:safety", "safety"), ("k:facility", "facilities"), ("k:pay", "pay_welfare"),
+                   ("k:workload", "workload"))
+
+
+def category_hint(part: str) -> str | None:
+    """The request category one part of a message names by its subject (食堂 → canteen), or None."""
+    found = _topics(part)
+    return next((category for topic, category in _TOPIC_CATEGORY if topic in found), None)
