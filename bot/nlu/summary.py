@@ -39,6 +39,7 @@ _TOPICS = ("k:canteen", "k:facility", "k:commute", "k:pay", "k:safety", "k:housi
            "k:illness", "k:death", "k:celebration", "k:retire", "k:hardship", "k:emotion")
 # Subjects that make a new problem (a consequence such as 睡不着 or 病 stays with its cause).
 _SUBJECTS = frozenset(("k:canteen", "k:facility", "k:commute", "k:pay", "k:safety", "k:housing", "k:workload"))
+_CONSEQUENCES = frozenset(("k:emotion", "k:illness"))
 _PROBLEM = ("k:broken", "k:request", "k:unsatisfied")
 _PROBLEM_WORDS = re.compile(r"坏|漏|堵|不够|没有|没人|太|老是|总是|能不能|能否|可不可以|建议|希望|麻烦|问题|隐患|不行|不了|不到|没法|住院|病|去世|困难")
 
@@ -205,7 +206,9 @@ def split_problems(text: str) -> list[str]:
     for piece, opened in _pieces(body):
         t = _topics(piece)
         problem = bool(_PROBLEM_WORDS.search(piece) or set(concept_features(piece)) & set(_PROBLEM))
-        new_subject = bool(t) and bool(topics) and bool(topics[-1]) and not (t & topics[-1])
+        feats = set(concept_features(piece))
+        consequence = bool(feats & _CONSEQUENCES) and not feats & {"k:broken", "k:request"}  # 夜班根本睡不着
+        new_subject = bool(t) and bool(topics) and bool(topics[-1]) and not (t & topics[-1]) and not consequence
         if parts and not opened and not (new_subject and problem):
             parts[-1] += " " + piece
             topics[-1] |= t

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from bot.nlu.summary import TITLE_MAX, split_problems, title
+from bot.nlu.summary import TITLE_MAX, category_hint, split_problems, title
 
 LONG = "领导你好我是运行二班的张伟 我想反映一下我们宿舍三楼的空调坏了快一个月了 晚上根本睡不着 麻烦领导帮忙看看 谢谢"
 
@@ -98,3 +98,20 @@ def test_spaces_of_voice_input_read_as_commas() -> None:
 
 def test_only_thanks_is_still_a_title() -> None:
     assert title("谢谢领导") == "谢谢领导"
+
+
+def test_a_consequence_on_another_shift_stays_with_its_cause() -> None:
+    text = "领导你好，我是集控一值的王晓斌，我们值班楼三楼的空调坏了快一个月了，夜班根本睡不着，麻烦领导帮忙看看，谢谢！"
+    assert len(split_problems(text)) == 1
+
+
+def test_parts_lose_their_enumerators() -> None:
+    assert split_problems("1、食堂没有热饭 2、宿舍漏水") == ["食堂没有热饭", "宿舍漏水"]
+
+
+@pytest.mark.parametrize("part, category", [
+    ("夜班没有热饭", "canteen"), ("宿舍热水器也坏了", "housing"), ("班车老是晚点", "commute"),
+    ("更衣柜不够用", "facilities"), ("想请几天假", None),
+])
+def test_category_hint_of_a_part(part: str, category: str | None) -> None:
+    assert category_hint(part) == category
