@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from bot import filters, pending
-from bot.cardkeys import CardKey
+from bot.cardkeys import RESULTS, CardKey
 from bot.cards import button_card
 from bot.dispatcher import NOT_HANDLED, Context, Replies, Router
 from bot.events import TextMessage
@@ -27,6 +27,7 @@ from bot.fsm import State, StatesGroup
 from bot.nlu import Intent, Parse
 from bot.replies import Text
 from storage import examples, people
+from storage.errors import Refused
 
 router = Router("clarify")
 
@@ -58,6 +59,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("none", "都不是", None),
 )
 BY_KEY = {o.key: o for o in OPTIONS}
+# A pressed option updates the card in place (``update_template_card`` with the click's ResponseCode, by the
+# dispatcher): its buttons give way to "已选：报告走访 · 12-03 09:14", so it cannot be pressed twice.
+RESULTS.update({(ClarifyCard.prefix, o.key): f"已选：{o.label}" for o in OPTIONS})
 TITLE = "您是想："
 STALE = "这个选择已经过期了。请把想说的事重新发给我，一句话说清楚就行。"
 NONE_OF_THESE = ("好的。可以直接用一句话告诉我要做什么，例如“食堂晚班没有热饭”“我父亲下周住院做手术”"
@@ -160,7 +164,7 @@ async def answered(ctx: Context) -> Replies:
 async def pressed(ctx: Context) -> Replies:
     assert isinstance(ctx.card, ClarifyCard)
     if not ctx.fsm.in_state(ClarifyStates.choose) or ctx.card.choice not in ctx.fsm.data.get("options", []):
-        return Text(content=STALE)
+        raise Refused(STALE)  # said, and the card shows it is stale (not what an old press would have chosen)
     return await choose(ctx, ctx.card.choice)
 
 
