@@ -207,8 +207,9 @@ def split_problems(text: str) -> list[str]:
         t = _topics(piece)
         problem = bool(_PROBLEM_WORDS.search(piece) or set(concept_features(piece)) & set(_PROBLEM))
         feats = set(concept_features(piece))
-        consequence = bool(feats & _CONSEQUENCES) and not feats & {"k:broken", "k:request"}  # 夜班根本睡不着
-        new_subject = bool(t) and bool(topics) and bool(topics[-1]) and not (t & topics[-1]) and not consequence
+        consequence = bool(feats & _CONSEQUENCES) and "k:broken" not in feats  # 夜班根本睡不着
+        strong = t - {"k:workload"}  # 夜班, 加班: when it happens, seldom a problem of its own without a connector
+        new_subject = bool(strong) and bool(topics) and bool(topics[-1]) and not (t & topics[-1]) and not consequence
         if parts and not opened and not (new_subject and problem):
             parts[-1] += " " + piece
             topics[-1] |= t

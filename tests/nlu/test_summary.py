@@ -65,6 +65,7 @@ def test_voice_run_on_without_punctuation() -> None:
     "食堂的菜太咸了 而且太油了 好多人都不去吃了",
     "我妈住院了 心脏搭桥 下周三手术 想请几天假",
     "机房空调坏了 温度到了三十五度 服务器随时可能宕机 能不能尽快派人来修一下",
+    "值班室的空调不制冷 夜班太热了睡不着",
 ])
 def test_one_problem_stays_one(text: str) -> None:
     assert len(split_problems(text)) == 1
