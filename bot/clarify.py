@@ -77,11 +77,18 @@ CONFIDENCE_FLOOR = 0.15
 RECORDING = frozenset({Intent.DEED_REQUEST, Intent.CARE_NEED, Intent.VISIT_REPORT, Intent.PROGRESS_REPORT})
 
 
-def unsure(parse: Parse | None) -> bool:
-    """The parser says it is unsure of a reading that would record something."""
+# A question about someone named ("王晓斌家里怎么了", "听说邓超住院了？") records nothing: the domains answer it.
+ASKS = re.compile(r"(?:[?？]|吗|呢|么|没有|了没|怎么了|怎么样|咋了|咋样|咋回事|怎么回事|什么事|啥事|什么情况|啥情况)")
+
+
+def unsure(parse: Parse | None, text: str = "") -> bool:
+    """The parser says it is unsure of a reading that would record something (not of a question about someone)."""
     confidence = getattr(parse, "confidence", None)
-    return (parse is not None and isinstance(confidence, (int, float)) and confidence < CONFIDENCE_FLOOR
-            and parse.intent in RECORDING and not parse.urgent and parse.ref is None)
+    if parse is None or not isinstance(confidence, (int, float)) or confidence >= CONFIDENCE_FLOOR:
+        return False
+    if (parse.persons or parse.ambiguous) and ASKS.search(text):
+        return False
+    return parse.intent in RECORDING and not parse.urgent and parse.ref is None
 
 
 def wants_card(text: str) -> bool:
@@ -146,7 +153,7 @@ def _said(ctx: Context) -> str | dict[str, bool] | bool:
 def _unsure_message(ctx: Context) -> bool:
     """An unsure reading of a message that says something, with no question open and no short reply in
     context ("好的我接了" means what waits for that person: ``bot.pending`` reads it)."""
-    return not ctx.fsm.is_open and unsure(ctx.parse) and wants_card(ctx.text) and not pending.kinds_of(ctx.text)
+    return not ctx.fsm.is_open and unsure(ctx.parse, ctx.text) and wants_card(ctx.text) and not pending.kinds_of(ctx.text)
 
 
 @router.message(filters.not_command, _unsure_message)

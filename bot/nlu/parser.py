@@ -19,6 +19,7 @@ from .types import Intent, Parse, ParseContext, Person
 from .urgency import is_urgent
 
 MODEL_PATH = DATA_DIR / "model.json"
+UNSURE_SMALLTALK = 0.15  # below this margin a small-talk reading without a greeting is no reading at all
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,8 @@ class Parser:
                 proba = {c: p for c, p in proba.items() if c not in _STAFF_INTENTS} \
                     if max(proba, key=proba.__getitem__) == _PROGRESS else proba
             intent, confidence = margin(proba)
+            if intent == Intent.SMALLTALK.value and confidence < UNSURE_SMALLTALK and "k:greeting" not in a.features:
+                intent = Intent.OTHER.value  # "这个到底算谁的啊": not a greeting, only unread (the card asks)
             if intent == Intent.DEED_REQUEST.value:
                 category = heads["deed"].predict(a.features)
             elif intent == Intent.CARE_NEED.value:
