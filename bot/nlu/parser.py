@@ -20,6 +20,7 @@ from .urgency import is_urgent
 
 MODEL_PATH = DATA_DIR / "model.json"
 UNSURE_SMALLTALK = 0.15  # below this margin a small-talk reading without a greeting is no reading at all
+SHORT, UNSURE_SHORT = 4, 0.05  # a reply this short read on a coin flip is left to its context
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,8 @@ class Parser:
             intent, confidence = margin(proba)
             if intent == Intent.SMALLTALK.value and confidence < UNSURE_SMALLTALK and "k:greeting" not in a.features:
                 intent = Intent.OTHER.value  # "这个到底算谁的啊": not a greeting, only unread (the card asks)
+            elif len(a.masked.strip()) <= SHORT and confidence < UNSURE_SHORT:
+                intent = Intent.OTHER.value  # "报名" on a coin flip: a short reply, read in context (bot.pending)
             if intent == Intent.DEED_REQUEST.value:
                 category = heads["deed"].predict(a.features)
             elif intent == Intent.CARE_NEED.value:
