@@ -12,7 +12,7 @@ from bot.nlu.parser import margin
 from bot.nlu.types import Intent, Parse, ParseContext
 
 TODAY = datetime.date(2026, 12, 2)
-RECORDING = {"deed_request", "care_need", "visit_report", "progress_report", "feedback", "status_query"}
+RECORDING = {"deed_request", "care_need", "visit_report", "progress_report", "feedback"}
 
 
 def test_margin_is_best_minus_second() -> None:
