@@ -1,10 +1,19 @@
 """The clarification card is updated in place once a choice is pressed (bot/clarify.py, bot/dispatcher.py)."""
 from __future__ import annotations
 
+import pytest
+
 from bot.cardkeys import result_of
 from bot.clarify import OPTIONS, ClarifyCard
 from bot.fakecards import cards_of
+from bot.nlu import Parser
 from tests.conftest import Bot
+
+
+@pytest.fixture(scope="module")
+def parser() -> Parser:
+    """The bot's own parser: not tests/nlu's shared one, whose small roster the bot would replace."""
+    return Parser.load()
 
 
 def test_every_option_says_what_was_chosen() -> None:

@@ -102,7 +102,7 @@ def test_only_thanks_is_still_a_title() -> None:
 
 
 def test_a_consequence_on_another_shift_stays_with_its_cause() -> None:
-    text = "领导你好，我是集控一值的王晓斌，我们值班楼三楼的空调坏了快一个月了，夜班根本睡不着，麻烦领导帮忙看看，谢谢！"
+    text = "领导你好，我是集控一值的王晓斌，我们宿舍三楼的空调坏了快一个月了，夜班下来根本睡不着，麻烦领导帮忙看看，谢谢！"
     assert len(split_problems(text)) == 1
 
 
