@@ -20,7 +20,8 @@ from .urgency import is_urgent
 
 MODEL_PATH = DATA_DIR / "model.json"
 UNSURE_SMALLTALK = 0.15  # below this margin a small-talk reading without a greeting is no reading at all
-UNSURE_STATUS = 0.1  # likewise a progress question with no number (on the held-out data: one misreading, no hit)
+UNSURE_STATUS = 0.1  # likewise a progress or duty question with no number (labelled data: one misreading, no hit)
+_QUERIES = (Intent.STATUS_QUERY.value, Intent.DUTY_QUERY.value)
 SHORT, UNSURE_SHORT = 4, 0.05  # a reply this short read on a coin flip is left to its context
 
 
@@ -166,8 +167,8 @@ class Parser:
             intent, confidence = margin(proba)
             if intent == Intent.SMALLTALK.value and confidence < UNSURE_SMALLTALK and "k:greeting" not in a.features:
                 intent = Intent.OTHER.value  # "这个到底算谁的啊": not a greeting, only unread (the card asks)
-            elif intent == Intent.STATUS_QUERY.value and confidence < UNSURE_STATUS and a.ref is None:
-                intent = Intent.OTHER.value  # "这个到底算谁的啊": no number, hardly a question of progress
+            elif intent in _QUERIES and confidence < UNSURE_STATUS and a.ref is None:
+                intent = Intent.OTHER.value  # "这个到底算谁的啊 …电话…": hardly a question of progress or duty
             elif len(a.masked.strip()) <= SHORT and confidence < UNSURE_SHORT:
                 intent = Intent.OTHER.value  # "报名" on a coin flip: a short reply, read in context (bot.pending)
             if intent == Intent.DEED_REQUEST.value:
