@@ -18,8 +18,8 @@ from dataclasses import MISSING, dataclass, fields, replace
 from datetime import date
 from typing import Any
 
-from bot import filters
-from bot.cardkeys import CardKey
+from bot import filters, pending
+from bot.cardkeys import RESULTS, CardKey
 from bot.cards import button_card
 from bot.dispatcher import NOT_HANDLED, Context, Replies, Router
 from bot.events import TextMessage
@@ -27,6 +27,7 @@ from bot.fsm import State, StatesGroup
 from bot.nlu import Intent, Parse
 from bot.replies import Text
 from storage import examples, people
+from storage.errors import Refused
 
 router = Router("clarify")
 
@@ -58,6 +59,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("none", "都不是", None),
 )
 BY_KEY = {o.key: o for o in OPTIONS}
+# A pressed option updates the card in place (``update_template_card`` with the click's ResponseCode, by the
+# dispatcher): its buttons give way to "已选：报告走访 · 12-03 09:14", so it cannot be pressed twice.
+RESULTS.update({(ClarifyCard.prefix, o.key): f"已选：{o.label}" for o in OPTIONS})
 TITLE = "您是想："
 STALE = "这个选择已经过期了。请把想说的事重新发给我，一句话说清楚就行。"
 NONE_OF_THESE = ("好的。可以直接用一句话告诉我要做什么，例如“食堂晚班没有热饭”“我父亲下周住院做手术”"
@@ -65,17 +69,29 @@ NONE_OF_THESE = ("好的。可以直接用一句话告诉我要做什么，例�
 MIN_HAN = 4  # a message with fewer Chinese characters gets the help, not the card
 
 
-# A parse the parser itself is unsure of (``Parse.confidence`` below this, when the parser gives one) is asked
-# about before anything is recorded. Never an incident or an urgent report: emergencies go through at once.
-CONFIDENCE_FLOOR = 0.45
-RECORDING = frozenset({Intent.DEED_REQUEST, Intent.CARE_NEED, Intent.VISIT_REPORT, Intent.PROGRESS_REPORT})
+# A parse the parser itself is unsure of (``Parse.confidence``, the intent's probability margin, below this) is
+# asked about before anything is recorded. Never an incident or an urgent report: emergencies go through at once.
+# On the held-out organisations (704 messages, shipped model) 0.15 asks about 15 (2.1%), 4 of them misread,
+# against 8 misreadings among the 689 it does not ask about (tests/nlu/test_confidence.py keeps this honest).
+CONFIDENCE_FLOOR = 0.15
+# Readings that record or change something (feedback confirms or reopens an item).
+RECORDING = frozenset({Intent.DEED_REQUEST, Intent.CARE_NEED, Intent.VISIT_REPORT, Intent.PROGRESS_REPORT,
+                       Intent.FEEDBACK})
 
 
-def unsure(parse: Parse | None) -> bool:
-    """The parser says it is unsure of a reading that would record something."""
+# A question about someone named ("王晓斌家里怎么了", "听说邓超住院了？") records nothing: the domains answer it.
+ASKS = re.compile(r"[?？]|吗|呢|么|没有|了没|怎么了|怎么样|咋了|咋样|咋回事|怎么回事|什么事|啥事|什么情况|啥情况|出什么|出啥"
+                  r"|是不是|是否|有没有|还好吗|严重吗|为什么|为啥|好点了|好些了")
+
+
+def unsure(parse: Parse | None, text: str = "") -> bool:
+    """The parser says it is unsure of a reading that would record something (not of a question about someone)."""
     confidence = getattr(parse, "confidence", None)
-    return (parse is not None and isinstance(confidence, (int, float)) and confidence < CONFIDENCE_FLOOR
-            and parse.intent in RECORDING and not parse.urgent and parse.ref is None)
+    if parse is None or not isinstance(confidence, (int, float)) or confidence >= CONFIDENCE_FLOOR:
+        return False
+    if (parse.persons or parse.ambiguous) and ASKS.search(text):
+        return False
+    return parse.intent in RECORDING and not parse.urgent and parse.ref is None
 
 
 def wants_card(text: str) -> bool:
@@ -137,7 +153,13 @@ def _said(ctx: Context) -> str | dict[str, bool] | bool:
     return False
 
 
-@router.message(filters.not_command, lambda ctx: not ctx.fsm.is_open and unsure(ctx.parse) and wants_card(ctx.text))
+def _unsure_message(ctx: Context) -> bool:
+    """An unsure reading of a message that says something, with no question open and no short reply in
+    context ("好的我接了" means what waits for that person: ``bot.pending`` reads it)."""
+    return not ctx.fsm.is_open and unsure(ctx.parse, ctx.text) and wants_card(ctx.text) and not pending.kinds_of(ctx.text)
+
+
+@router.message(filters.not_command, _unsure_message)
 async def unsure_parse(ctx: Context) -> Replies:
     """Before recording what the parser is unsure of: ask."""
     return await offer(ctx)
@@ -152,7 +174,7 @@ async def answered(ctx: Context) -> Replies:
 async def pressed(ctx: Context) -> Replies:
     assert isinstance(ctx.card, ClarifyCard)
     if not ctx.fsm.in_state(ClarifyStates.choose) or ctx.card.choice not in ctx.fsm.data.get("options", []):
-        return Text(content=STALE)
+        raise Refused(STALE)  # said, and the card shows it is stale (not what an old press would have chosen)
     return await choose(ctx, ctx.card.choice)
 
 

@@ -139,14 +139,12 @@ _CONTEXT_FIELDS = frozenset({"args", "match", "card"})
 REFUSED = "refused"
 
 
-def _card_answer(ctx: Context, replies: list[Reply]) -> list[Reply]:
+def _card_answer(ctx: Context, replies: list[Reply], event: AppEvent) -> list[Reply]:
     """A button press: the answer, then the card updated in place with what it did and when, so it
     cannot be pressed again; a button that is stale (nothing handled it, or the action was refused)
     gets a short explanation and shows "已失效"."""
     from bot.cardkeys import STALE, STALE_EXPLAINED, result_of
 
-    event = ctx.event
-    assert isinstance(event, AppEvent)
     mine = [r for r in replies if r.to in (None, ctx.userid)]
     refused = REFUSED in ctx.extras
     if not mine and ctx.sender is not None:
@@ -209,9 +207,10 @@ class Dispatcher:
         return None
 
     async def dispatch(self, ctx: Context) -> list[Reply]:
+        pressed = ctx.event  # a click a router answers as text (bot.clarify routes the chosen message on)
         replies = await self._dispatch(ctx)
-        if isinstance(ctx.event, AppEvent) and ctx.event.event == "template_card_event":
-            return _card_answer(ctx, replies)
+        if isinstance(pressed, AppEvent) and pressed.event == "template_card_event":
+            return _card_answer(ctx, replies, pressed)
         return replies
 
     async def _dispatch(self, ctx: Context) -> list[Reply]:

@@ -9,6 +9,7 @@ from .persons import PLACEHOLDER
 
 _QUESTION = re.compile(r"[?？]|吗|么|没有?$|了没|没呢|呢$|啥时候|什么时候|多久|到哪|怎么样|咋样|如何|几时|是不是|能不能|可不可以|有没有")
 _DIGIT = re.compile(r"\d+")
+_AFTERWARDS = frozenset(("k:unsatisfied", "k:satisfied", "k:done", "k:thanks", "k:status"))
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def featurize(masked: str, tokens: list[str], sig: Signals) -> list[str]:
         feats.append("question")
     concepts = concept_features(text)
     feats.extend(concepts)
+    if not set(concepts) & _AFTERWARDS:
+        feats.append("k:fresh")  # no word of something said, done or asked before: a new matter, not feedback
     feats.extend(c + "&per" for c in concepts if sig.n_persons)
     if sig.role:
         feats.extend(c + "&" + sig.role for c in concepts if c in ("k:visit", "k:done", "k:status"))

@@ -19,6 +19,10 @@ from .types import Intent, Parse, ParseContext, Person
 from .urgency import is_urgent
 
 MODEL_PATH = DATA_DIR / "model.json"
+UNSURE_SMALLTALK = 0.15  # below this margin a small-talk reading without a greeting is no reading at all
+UNSURE_STATUS = 0.1  # likewise a progress or duty question with no number (labelled data: one misreading, no hit)
+_QUERIES = (Intent.STATUS_QUERY.value, Intent.DUTY_QUERY.value)
+SHORT, UNSURE_SHORT = 4, 0.05  # a reply this short read on a coin flip is left to its context
 
 
 @dataclass(frozen=True)
@@ -215,15 +219,22 @@ class Parser:
             The parse.
         """
         a = self.analyse(text, sender=sender, today=today, context=context)
-        intent, category, polarity = Intent.OTHER.value, None, None
+        intent, category, polarity, confidence = Intent.OTHER.value, None, None, 1.0
         if self._model is not None and a.masked.strip():
             heads = self._model.heads
-            intent = heads["intent"].predict(a.features)
-            if intent == _PROGRESS and a.context.role in ("employee", "grid_leader") and a.context.open_items == 0:
+            proba = heads["intent"].proba(a.features)
+            if a.context.role in ("employee", "grid_leader") and a.context.open_items == 0:
                 # Progress is reported on an open item by whoever follows it (or asked for it): an
                 # employee with no open item at all means something else (feedback, most often).
-                proba = heads["intent"].proba(a.features)
-                intent = max((c for c in proba if c not in _STAFF_INTENTS), key=proba.__getitem__)
+                proba = {c: p for c, p in proba.items() if c not in _STAFF_INTENTS} \
+                    if max(proba, key=proba.__getitem__) == _PROGRESS else proba
+            intent, confidence = margin(proba)
+            if intent == Intent.SMALLTALK.value and confidence < UNSURE_SMALLTALK and "k:greeting" not in a.features:
+                intent = Intent.OTHER.value  # "这个到底算谁的啊": not a greeting, only unread (the card asks)
+            elif intent in _QUERIES and confidence < UNSURE_STATUS and a.ref is None:
+                intent = Intent.OTHER.value  # "这个到底算谁的啊 …电话…": hardly a question of progress or duty
+            elif len(a.masked.strip()) <= SHORT and confidence < UNSURE_SHORT:
+                intent = Intent.OTHER.value  # "报名" on a coin flip: a short reply, read in context (bot.pending)
             if intent == Intent.DEED_REQUEST.value:
                 category = heads["deed"].predict(a.features)
             elif intent == Intent.CARE_NEED.value:
@@ -231,7 +242,18 @@ class Parser:
             elif intent == Intent.FEEDBACK.value:
                 polarity = heads["polarity"].predict(a.features)
         if not a.masked.strip() and strip_emoji(text).strip() != text.strip():
-            intent = Intent.SMALLTALK.value  # emoji only (👍, 🙏, 😊): a reaction, not a request
-        intent, category, polarity = apply_rules(a.masked, intent, category, polarity, a.context,
-                                                 any(u in a.context.zone for u in a.persons), a.urgent)
-        return Parse(Intent(intent), category, polarity, a.persons, a.due, a.ref, a.urgent, a.ambiguous, a.unknown)
+            intent, confidence = Intent.SMALLTALK.value, 1.0  # emoji only (👍, 🙏, 😊): a reaction, not a request
+        ruled, category, polarity = apply_rules(a.masked, intent, category, polarity, a.context,
+                                                any(u in a.context.zone for u in a.persons), a.urgent)
+        if ruled != intent or a.urgent:
+            confidence = 1.0  # a rule decided, or an emergency: nothing to ask about
+        return Parse(Intent(ruled), category, polarity, a.persons, a.due, a.ref, a.urgent, a.ambiguous, a.unknown,
+                     round(confidence, 3))
+
+
+def margin(proba: dict[str, float]) -> tuple[str, float]:
+    """The most probable class and its margin over the second (re-normalised over the classes given)."""
+    total = sum(proba.values()) or 1.0
+    ranked = sorted(proba.items(), key=lambda kv: (-kv[1], kv[0]))
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    return ranked[0][0], (ranked[0][1] - second) / total

@@ -72,6 +72,8 @@ class Parse:
 
     ``ambiguous``: mentions that fit several people (mention, candidates nearest the sender first);
     ``unknown``: nicknames (小X, 老X, X工…) that fit nobody on the roster: someone is meant, not the sender.
+    ``confidence``: how sure the intent is, the model's probability margin (best minus second best, 0..1);
+    1.0 when a rule or the words themselves decided it (an emoji, an emergency, a rule of ``rules``).
     """
 
     intent: Intent
@@ -83,6 +85,7 @@ class Parse:
     urgent: bool
     ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()
     unknown: tuple[str, ...] = ()
+    confidence: float = 1.0
 
     def to_json(self, id: str | None) -> dict[str, object]:  # noqa: A002
         """Return the SCHEMA JSON object for this parse."""

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.cards import button_card
 from bot.config import Settings
 from bot.dispatcher import Context, Replies
+from bot.nlu.summary import category_hint, split_problems
+from bot.nlu.summary import title as summarise
 from bot.replies import Reply, Text
 from handlers.deeds import messages as msg
 from handlers.deeds.states import DeedCard, DeedStates
@@ -100,12 +102,31 @@ async def confirm_card(ctx: Context, item: Item, note: str) -> Reply:
 # --- new requests ----------------------------------------------------------------
 
 
-async def request(ctx: Context, text: str, category: str, urgent: bool) -> Replies:
-    """A new request, unless it looks like one the person already raised (then ask)."""
+async def request(ctx: Context, text: str, category: str, urgent: bool, *, whole: bool = False) -> Replies:
+    """A new request. Several distinct problems in it: ask whether to register them apart (not when urgent,
+    nor when ``whole``: the person said one item). One they already raised: ask whether it is the same."""
+    parts = [] if urgent or whole else split_problems(text)
+    if len(parts) > 1:
+        return await ctx.fsm.ask(DeedStates.split, msg.split_prompt([summarise(p) for p in parts]),
+                                 {"text": text, "parts": parts, "category": category})
     dup = await deeds.find_duplicate(ctx.session, ctx.userid, text, category)
     if dup is not None:
         return await ask_duplicate(ctx, dup, text, category, urgent)
     return await create(ctx, text, category, urgent)
+
+
+async def create_apart(ctx: Context, parts: list[str], category: str) -> Replies:
+    """The person said yes to "要分成 N 条登记吗？": one item per problem, each in the category its subject
+    names (the whole message's otherwise); one reply lists them, each owner gets their card."""
+    lines, replies = [], []
+    for part in parts:
+        item, owner = await _register(ctx, part, category_hint(part) or category, False)
+        lines.append(f"#{item.number}「{item.title}」由 {await msg.name(ctx, owner)} 负责")
+        if owner and owner != ctx.userid:
+            replies.append(await owner_card(ctx, item))
+    head = Text(content=f"已分成{len(parts)}条登记：\n" + "\n".join(lines)
+                + "\n负责人会在1个工作日内接单并与您联系。随时可以发“/我的事项”查询进度。")
+    return [head, *replies]
 
 
 async def ask_duplicate(ctx: Context, dup: Item, text: str, category: str, urgent: bool) -> Replies:
@@ -125,11 +146,18 @@ async def _pick_owner(ctx: Context, category: str) -> str | None:
     return secs[0] if secs else None
 
 
-async def create(ctx: Context, text: str, category: str, urgent: bool) -> Replies:
+async def _register(ctx: Context, text: str, category: str, urgent: bool) -> tuple[Item, str | None]:
+    """A new item and its owner, titled by what it is about (``bot.nlu.summary.title``), not its first characters."""
     assert ctx.sender is not None
     owner = await _pick_owner(ctx, category)
     item = await deeds.create(ctx.session, now=ctx.now, requester=ctx.userid, owner=owner, text=text,
-                              category=category, urgent=urgent, team=ctx.sender.team)
+                              category=category, urgent=urgent, team=ctx.sender.team, title=summarise(text))
+    return item, owner
+
+
+async def create(ctx: Context, text: str, category: str, urgent: bool) -> Replies:
+    assert ctx.sender is not None
+    item, owner = await _register(ctx, text, category, urgent)
     n = item.number
     owner_name = await msg.name(ctx, owner)
     due = msg.when(ctx, item.due_at, "%m月%d日")
@@ -138,7 +166,7 @@ async def create(ctx: Context, text: str, category: str, urgent: bool) -> Replie
     else:
         nxt = (f"接下来：{owner_name}会在1个工作日内接单并与您联系，目标{due}前办好；"
                f"办好后会请您确认是否满意。随时可以发“#{n} 进度”查询。")
-    replies: list[Reply] = [Text(content=f"已受理，编号 #{n}，由 {owner_name} 负责跟进。\n{nxt}")]
+    replies: list[Reply] = [Text(content=f"已受理，编号 #{n}，由 {owner_name} 负责跟进。\n事项：{item.title}\n{nxt}")]
     if owner and owner != ctx.userid:
         replies.append(await owner_card(ctx, item))
     if urgent:

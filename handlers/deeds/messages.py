@@ -54,6 +54,13 @@ def when(ctx: Context, moment: object, fmt: str = "%m-%d %H:%M") -> str:
     return local(moment, ctx.settings.tz, fmt)  # type: ignore[arg-type]
 
 
+def split_prompt(titles: list[str]) -> str:
+    n = len(titles)
+    listed = "\n".join(f"{i}. {t}" for i, t in enumerate(titles, 1))
+    return (f"这条消息里有 {n} 件事：\n{listed}\n要分成 {n} 条登记吗？"
+            f"回复“是”分开登记，回复“否”登记成一条。")
+
+
 def pick_prompt(items: list[Item]) -> str:
     options = "/".join(f"#{i.number} {i.title}" for i in items[:10])
     return f"你说的是哪一件？{options}\n请回复编号，例如“#{items[0].number}”。"

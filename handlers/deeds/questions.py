@@ -27,6 +27,23 @@ async def _same_matter(ctx: Context, same: bool) -> Replies:
 
 yes_no(router, DeedStates.dup, _same_matter, extra_yes=SAME, extra_no=OTHER)
 
+APART = ("分开", "分成", "分别", "拆开", "一件一件", "分两条", "分三条", "分四条", "分五条", "分2条", "分3条",
+         "分4条", "分5条", "各登记", "单独登记")
+TOGETHER = ("一条", "合在一起", "一起", "不用分", "别分", "不分", "不用拆", "别拆", "不拆", "合并", "算一件",
+            "一件事")  # read first: "不用拆开" is a no
+
+
+async def _apart(ctx: Context, apart: bool) -> Replies:
+    """"这条消息里有 N 件事…要分成 N 条登记吗？": yes registers each problem, no the whole message as one."""
+    data = ctx.fsm.data
+    await ctx.fsm.clear()
+    if apart:
+        return await flows.create_apart(ctx, list(data["parts"]), data["category"])
+    return await flows.request(ctx, data["text"], data["category"], False, whole=True)
+
+
+yes_no(router, DeedStates.split, _apart, extra_yes=APART, extra_no=TOGETHER)
+
 
 @router.message(state=DeedStates.which, regex=NUMBER)
 async def which_one(ctx: Context) -> Replies:

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from bot.nlu.summary import TITLE_MAX, split_problems, title
+from bot.nlu.summary import TITLE_MAX, category_hint, split_problems, title
 
 LONG = "领导你好我是运行二班的张伟 我想反映一下我们宿舍三楼的空调坏了快一个月了 晚上根本睡不着 麻烦领导帮忙看看 谢谢"
 
@@ -65,6 +65,54 @@ def test_voice_run_on_without_punctuation() -> None:
     "食堂的菜太咸了 而且太油了 好多人都不去吃了",
     "我妈住院了 心脏搭桥 下周三手术 想请几天假",
     "机房空调坏了 温度到了三十五度 服务器随时可能宕机 能不能尽快派人来修一下",
+    "值班室的空调不制冷 夜班太热了睡不着",
 ])
 def test_one_problem_stays_one(text: str) -> None:
     assert len(split_problems(text)) == 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("您好，食堂晚班没有热饭，希望能解决", "食堂晚班没有热饭"),
+    ("书记，宿舍热水器坏了三天了，麻烦看看，谢谢！", "宿舍热水器坏了三天了"),
+    ("停车场的充电桩坏了两个，麻烦看看", "停车场的充电桩坏了两个"),
+    ("更衣室的柜子锁坏了３个，麻烦处理下，谢谢", "更衣室的柜子锁坏了3个"),
+    ("护士站的打印机又卡纸了，一上午打不出医嘱单，麻烦信息科来看看吧，辛苦了", "护士站的打印机又卡纸了"),
+])
+def test_title_drops_polite_tails_and_vocatives(text: str, expected: str) -> None:
+    assert title(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "食堂晚班没有热饭，夜班的同事只能吃泡面，希望能解决一下",
+    "班车早上老是晚点，上班经常迟到，能不能调整一下时间？谢谢",
+])
+def test_title_keeps_chinese_punctuation(text: str) -> None:
+    t = title(text)
+    assert "，" in t and "," not in t, t
+    assert not t.endswith(("希望能解决一下", "谢谢", "？")), t
+    assert len(t) <= TITLE_MAX
+
+
+def test_spaces_of_voice_input_read_as_commas() -> None:
+    assert title("宿舍空调坏了 晚上睡不着 麻烦看看") == "宿舍空调坏了，晚上睡不着"
+
+
+def test_only_thanks_is_still_a_title() -> None:
+    assert title("谢谢领导") == "谢谢领导"
+
+
+def test_a_consequence_on_another_shift_stays_with_its_cause() -> None:
+    text = "领导你好，我是集控一值的王晓斌，我们宿舍三楼的空调坏了快一个月了，夜班下来根本睡不着，麻烦领导帮忙看看，谢谢！"
+    assert len(split_problems(text)) == 1
+
+
+def test_parts_lose_their_enumerators() -> None:
+    assert split_problems("1、食堂没有热饭 2、宿舍漏水") == ["食堂没有热饭", "宿舍漏水"]
+
+
+@pytest.mark.parametrize("part, category", [
+    ("夜班没有热饭", "canteen"), ("宿舍热水器也坏了", "housing"), ("班车老是晚点", "commute"),
+    ("更衣柜不够用", "facilities"), ("想请几天假", None),
+])
+def test_category_hint_of_a_part(part: str, category: str | None) -> None:
+    assert category_hint(part) == category
