@@ -14,6 +14,7 @@ the message as if no question were open (a card click is routed on to the later 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, fields, replace
 from datetime import date
 from typing import Any
@@ -153,10 +154,21 @@ def _said(ctx: Context) -> str | dict[str, bool] | bool:
     return False
 
 
+_NAMED_BY_DOMAINS: tuple[Callable[[str], bool], ...] = ()  # ``Feature.names_record`` of each domain
+
+
+def leave_to_domains(tests: tuple[Callable[[str], bool], ...]) -> None:
+    """The domains' record references (set by the registry when it builds the routers)."""
+    global _NAMED_BY_DOMAINS
+    _NAMED_BY_DOMAINS = tests
+
+
 def _unsure_message(ctx: Context) -> bool:
-    """An unsure reading of a message that says something, with no question open and no short reply in
-    context ("好的我接了" means what waits for that person: ``bot.pending`` reads it)."""
-    return not ctx.fsm.is_open and unsure(ctx.parse, ctx.text) and wants_card(ctx.text) and not pending.kinds_of(ctx.text)
+    """An unsure reading of a message that says something, with no question open, no short reply in
+    context ("好的我接了" means what waits for that person: ``bot.pending`` reads it) and no record of a
+    domain named by its number ("帮扶1号 里程碑1 完成": that domain reads it, as "#12" is the deeds')."""
+    return (not ctx.fsm.is_open and unsure(ctx.parse, ctx.text) and wants_card(ctx.text)
+            and not pending.kinds_of(ctx.text) and not any(named(ctx.text) for named in _NAMED_BY_DOMAINS))
 
 
 @router.message(filters.not_command, _unsure_message)

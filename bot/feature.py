@@ -29,6 +29,8 @@ class Feature:
     The workbench (``bot.web``): ``pages`` adds the domain's routes and navigation entries to the
     ``/web/`` sub-application (its templates in ``handlers/<domain>/templates/<domain>/``);
     ``ledgers`` gives its sheets of the inspection workbooks; ``glance`` its figures on the overview.
+    ``names_record`` says whether a text names one of the domain's records by its own kind of number
+    ("帮扶1号 里程碑1 完成"): the domain reads such a text, never the clarification card first.
     """
 
     router: Router
@@ -38,3 +40,4 @@ class Feature:
     ledgers: Ledgers | None = None
     glance: GlanceOf | None = None
     precedes: tuple[str, ...] = ()
+    names_record: Callable[[str], bool] | None = None

@@ -82,6 +82,7 @@ def routers() -> tuple[Router, ...]:
     """Framework routers around the domains': expired answers first; short replies in context after the
     domains' own reading; unknown commands and help last."""
     feats = _features()
+    clarify.leave_to_domains(tuple(f.names_record for f in feats.values() if f.names_record is not None))
     return (dialog.router, clarify.router, *(feats[name].router for name in precedence()),
             pending.router_for(pending_parts()), help.router, fallback.router)
 

@@ -122,7 +122,7 @@ async def test_one_branch_in_detail(bot: Bot) -> None:
     text = (await bot.chat(OFFICER, "/支部 机关"))[0]
     assert text.startswith("【机关支部】代号 机关（截至11月27日）")
     assert "书记：高建；党委工作人员：李伟" in text and "人数 5，党员 3：高建、宋伟、李伟" in text
-    assert "办实事未办结 1 件，逾期 1 件：\n· 机关-1 财务科的打印机坏了（负责人 宋伟，超过一天未接单）" in text
+    assert "办实事未办结 1 件，逾期 1 件：\n· 机关-1 财务科的打印机坏了，报销单打不出来（负责人 宋伟，超过一天未接单）" in text
     assert "支部争先 " in text and "未参与排名" in text
     assert (await bot.chat(OFFICER, "/支部 机关支部"))[0] == (await bot.chat(OFFICER, "/支部 机关"))[0]
     assert (await bot.chat(OFFICER, "/支部 没有的"))[0] == "没有“没有的”这个支部。发“/支部”看支部列表。"

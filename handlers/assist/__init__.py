@@ -16,10 +16,10 @@ from bot.feature import Feature
 from handlers.assist import questions  # noqa: F401, I001 - route order matters
 from handlers.assist import commands  # noqa: F401
 from handlers.assist import chat  # noqa: F401
-from handlers.assist import api, pages
+from handlers.assist import api, pages, parsing
 from handlers.assist.export import write_sheets
 from handlers.assist.router import router as _router
 
 # "项目2 已联系街道" is project progress, not item progress: assist reads it before deeds.
 feature = Feature(_router, api=api.setup, sheets=write_sheets, pages=pages.setup, ledgers=pages.ledgers,
-                  precedes=("deeds",))
+                  precedes=("deeds",), names_record=lambda text: parsing.reference(text) is not None)
