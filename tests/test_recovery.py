@@ -210,8 +210,9 @@ async def test_two_processors_share_one_database_in_order_exactly_once(bot: Bot)
 
         proc._dispatcher.dispatch = tracking  # type: ignore[method-assign]  # noqa: SLF001
     try:
-        for user in people:
+        for user in people:  # from opposite ends: a person one is working through, the other skips for a moment
             first.wake(user)
+        for user in reversed(people):
             second.wake(user)
         await asyncio.gather(first.drain(), second.drain())
     finally:
