@@ -45,23 +45,13 @@ async def wake(session: AsyncSession, user: str, now: datetime) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def enqueue_reply(session: AsyncSession, reply: Reply, to: str, now: datetime, *,
-                        inbox_id: int | None = None, not_before: datetime | None = None,
-                        unasked: bool = False) -> list[int | None]:
-    """Queue ``reply`` for ``to``: a long text as several messages, a card as the card alone (its text
-    fallback rides along in the row, sent only if WeCom refuses the card: ``bot.cards.fall_back``).
-    ``unasked`` (a non-urgent message to someone who did not write): it counts against their daily cap."""
-    ids = [await outbox.enqueue(session, to, payload, now, inbox_id=inbox_id, not_before=not_before)
-           for payload in reply.payloads()]
-    if unasked and ids and ids[0] is not None:
-        session.add(Nudge(key=f"{PUSH}:{to}:outbox{ids[0]}", recipient=to, kind=PUSH, created_at=now))
-    return ids
-
-
 async def enqueue_replies(session: AsyncSession, replies: list[tuple[Reply, str, datetime | None, bool]],
                           now: datetime, *, inbox_id: int | None = None) -> list[int]:
-    """:func:`enqueue_reply` for several ``(reply, to, not_before, unasked)`` at once: every row in one
-    ``INSERT … RETURNING`` (ids in the order given: the sender keeps each person's order by id)."""
+    """Queue each ``(reply, to, not_before, unasked)``: a long text as several messages, a card as the card
+    alone (its text fallback rides along in the row, sent only if WeCom refuses the card:
+    ``bot.cards.fall_back``); ``unasked`` (a non-urgent message to someone who did not write) counts against
+    their daily cap. Every row in one ``INSERT … RETURNING`` (ids in the order given: the sender keeps each
+    person's order by id)."""
     rows: list[dict[str, object]] = []
     firsts: list[tuple[int, str]] = []  # (index of an unasked reply's first row, its recipient)
     for reply, to, wait, unasked in replies:

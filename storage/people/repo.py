@@ -76,14 +76,10 @@ def _entries(rows: Iterable[tuple]) -> list[RosterEntry]:  # type: ignore[type-a
             for u, n, r, t, z, g, ph, ret, b, c, pg in rows]
 
 
-def _entry(p: Person) -> RosterEntry:
+def entry(p: Person) -> RosterEntry:
+    """A roster row (also one read along with something else: ``storage.inbox.claim_next``) as a :class:`RosterEntry`."""
     return RosterEntry(p.userid, p.name, _role(p.role), p.team, p.zone_member, bool(p.grid_leader),
                        p.phone or "", p.retire_on, p.branch_id, bool(p.committee), p.party_group or "")
-
-
-def entry(p: Person) -> RosterEntry:
-    """A roster row (read along with something else: ``storage.inbox.claim_next``) as a :class:`RosterEntry`."""
-    return _entry(p)
 
 
 async def get(session: AsyncSession, userid: str) -> RosterEntry | None:
@@ -92,13 +88,13 @@ async def get(session: AsyncSession, userid: str) -> RosterEntry | None:
     if row is None:
         return None
     roster_version.remember(session, row[1])
-    return _entry(row[0])
+    return entry(row[0])
 
 
 async def named(session: AsyncSession, name: str) -> list[RosterEntry]:
     """Everyone with exactly this name."""
     rows = await session.execute(select(Person).where(Person.name == name.strip()).order_by(Person.userid))
-    return [_entry(p) for p in rows.scalars()]
+    return [entry(p) for p in rows.scalars()]
 
 
 async def find(session: AsyncSession, account: str) -> RosterEntry | None:
@@ -125,7 +121,7 @@ _NAMED = "people_named"
 
 async def all_people(session: AsyncSession) -> list[RosterEntry]:
     rows = await session.execute(select(Person).order_by(Person.userid))
-    return [_entry(p) for p in rows.scalars()]
+    return [entry(p) for p in rows.scalars()]
 
 
 async def by_role(session: AsyncSession, role: str) -> list[RosterEntry]:
@@ -220,7 +216,7 @@ def _fields(e: RosterEntry, branch: int | None) -> dict[str, object]:
 async def team_members(session: AsyncSession, team: str) -> list[RosterEntry]:
     rows = await session.execute(select(Person).where(Person.team == team, Person.active.is_(True))
                                  .order_by(Person.userid))
-    return [_entry(p) for p in rows.scalars()]
+    return [entry(p) for p in rows.scalars()]
 
 
 async def grid_leaders(session: AsyncSession, team: str) -> list[RosterEntry]:
@@ -240,7 +236,7 @@ async def leaders_by_team(session: AsyncSession, teams: Iterable[str]) -> dict[s
         .order_by(Person.userid))
     found: dict[str, list[RosterEntry]] = {}
     for p in rows.scalars():
-        found.setdefault(p.team, []).append(_entry(p))
+        found.setdefault(p.team, []).append(entry(p))
     return {t: [p for p in ps if p.grid_leader] or [p for p in ps if p.is_staff] for t, ps in found.items()}
 
 
@@ -248,7 +244,7 @@ async def zone(session: AsyncSession, member: str) -> list[RosterEntry]:
     """The (active) people in a member's responsibility zone."""
     rows = await session.execute(select(Person).where(Person.zone_member == member, Person.active.is_(True))
                                  .order_by(Person.userid))
-    return [_entry(p) for p in rows.scalars()]
+    return [entry(p) for p in rows.scalars()]
 
 
 async def zones(session: AsyncSession, members: Iterable[str]) -> dict[str, list[RosterEntry]]:
@@ -295,7 +291,7 @@ async def staff(session: AsyncSession) -> list[RosterEntry]:
     """Party members and the secretary (who items can be given to, who visits), by name."""
     stmt = select(Person).where(Person.role.in_(list(STAFF))).order_by(Person.name, Person.userid)
     rows = await session.execute(stmt)
-    return [_entry(p) for p in rows.scalars()]
+    return [entry(p) for p in rows.scalars()]
 
 
 async def teams(session: AsyncSession) -> dict[str, str]:
