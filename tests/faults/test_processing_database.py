@@ -6,10 +6,13 @@ person's order holds, and an outage is a few log lines, not one per attempt."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 
+from tests.faults.conftest import outcome
 from tests.faults.pgfaults import HEAVY, PEOPLE, Driver, Outcome, Server, fake_wecom, pg_database, settle
 
 pytestmark = pytest.mark.faults
@@ -17,7 +20,7 @@ pytestmark = pytest.mark.faults
 PER_PERSON = 170 if HEAVY else 20
 
 
-async def test_terminated_connections_and_a_restart_lose_nothing(tmp_path: Path) -> None:
+async def _terminated_connections_and_a_restart_lose_nothing(tmp_path: Path) -> None:
     async with pg_database() as pg, fake_wecom() as (fake, api_base):
         server = await Server(pg.url, api_base).start(tmp_path)
         driver = Driver()
@@ -58,3 +61,10 @@ async def test_terminated_connections_and_a_restart_lose_nothing(tmp_path: Path)
         ours = [line for line in log.splitlines() if " bot.processor: " in line or " storage.inbox: " in line]
         assert not any("handler failed" in line for line in ours)
         assert len(ours) <= 12, ours  # start and end of each outage, not one line per attempt
+
+
+SCENARIOS: dict[str, Callable[[Path], Awaitable[None]]] = {"test_terminated_connections_and_a_restart_lose_nothing": _terminated_connections_and_a_restart_lose_nothing}
+
+
+def test_terminated_connections_and_a_restart_lose_nothing(running: dict[str, Future[None]], request: pytest.FixtureRequest) -> None:
+    outcome(running, request)  # run with every other fault scenario at once (tests/faults/conftest.py)

@@ -6,10 +6,13 @@ servers, 30 unsigned UTF-16 DTD requests a second: valid callbacks keep being an
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 
+from tests.faults.conftest import outcome
 from tests.faults.pgfaults import HEAVY, PEOPLE, Driver, Outcome, Server, dtd_flood, fake_wecom, pg_database, settle
 
 pytestmark = pytest.mark.faults
@@ -20,7 +23,7 @@ PER_PERSON = 170 if HEAVY else 20  # 6 people: 1,020 or 120 messages
 # Inline (each server processes on its own loop, the shape before worker processes) is where order across
 # processes used to break: 40 out-of-order pairs in 150 (bench/processing_faults.py). With workers the same
 # advisory lock decides; tests/faults/test_processing_database.py runs that default shape.
-async def test_two_servers_keep_each_persons_order_and_shrug_off_a_dtd_flood(tmp_path: Path) -> None:
+async def _two_servers_keep_each_persons_order_and_shrug_off_a_dtd_flood(tmp_path: Path) -> None:
     async with pg_database() as pg, fake_wecom() as (fake, api_base):
         servers = [await Server(pg.url, api_base, ["--workers", "0"]).start(tmp_path) for _ in range(2)]
         driver = Driver()
@@ -55,3 +58,10 @@ async def test_two_servers_keep_each_persons_order_and_shrug_off_a_dtd_flood(tmp
         assert max(flood.valid) < 2.5, sorted(flood.valid)[-3:]  # generous: the bench shows the real figure
         assert max(flood.junk) < 2.5
         assert flooded == 20 and len(fake.sent) == total + 20
+
+
+SCENARIOS: dict[str, Callable[[Path], Awaitable[None]]] = {"test_two_servers_keep_each_persons_order_and_shrug_off_a_dtd_flood": _two_servers_keep_each_persons_order_and_shrug_off_a_dtd_flood}
+
+
+def test_two_servers_keep_each_persons_order_and_shrug_off_a_dtd_flood(running: dict[str, Future[None]], request: pytest.FixtureRequest) -> None:
+    outcome(running, request)  # run with every other fault scenario at once (tests/faults/conftest.py)
