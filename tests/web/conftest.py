@@ -11,21 +11,36 @@ import pytest
 from bot import keys
 from bot.app import create_app
 from bot.fakewecom import oauth_base
-from handlers.people.importer import import_roster
-from tests.conftest import SAMPLE_ROSTER, Bot, make_settings
+from storage.db import Database
+from tests.conftest import Bot, make_settings, prefill, with_roster
 
 SECRETARY, MEMBER, EMPLOYEE, STRANGER = "wanghaiyan", "liuzhiyong", "sunpeng", "outsider01"
+
+
+async def _web(database_url: str, fake_wecom: Any, aiohttp_client: Any, clock: Any, parser: Any, *,
+               seeded: bool) -> Bot:
+    fake, api_base = fake_wecom
+    settings = make_settings(database_url, api_base, wecom_oauth_base=oauth_base(api_base))
+    at = clock()
+
+    async def build(db: Database) -> None:
+        await with_roster(at)(db)
+        if seeded:
+            from tests.web.seed import seed
+
+            await seed(db, at.astimezone(settings.tz))
+
+    # written once per test process (and instant), copied for each test: see tests.conftest.prefill
+    await prefill(database_url, f"{'roster+seed' if seeded else 'roster'}@{at.isoformat()}", build)
+    app = create_app(settings, clock=clock, run_sender=False, parser=parser)
+    client = await aiohttp_client(app)
+    return Bot(client, app, fake, settings, clock)
 
 
 @pytest.fixture
 async def web(database_url: str, fake_wecom: Any, aiohttp_client: Any, clock: Any, parser: Any) -> Bot:
     """Like ``bot``, with the OAuth2 authorize URL pointing at the fake WeCom."""
-    fake, api_base = fake_wecom
-    settings = make_settings(database_url, api_base, wecom_oauth_base=oauth_base(api_base))
-    app = create_app(settings, clock=clock, run_sender=False, parser=parser)
-    client = await aiohttp_client(app)
-    await import_roster(app[keys.DB], SAMPLE_ROSTER, clock())
-    return Bot(client, app, fake, settings, clock)
+    return await _web(database_url, fake_wecom, aiohttp_client, clock, parser, seeded=False)
 
 
 async def login(bot: Bot, userid: str, next_path: str = "/web/") -> Any:
@@ -42,12 +57,9 @@ def csrf_of(html: str) -> str:
 
 
 @pytest.fixture
-async def seeded(web: Bot) -> Bot:
+async def seeded(database_url: str, fake_wecom: Any, aiohttp_client: Any, clock: Any, parser: Any) -> Bot:
     """``web`` with a year of ledger data (sensitive texts carry ``seed.MARKER``)."""
-    from tests.web.seed import seed
-
-    await seed(web.app[keys.DB], web.clock().astimezone(web.settings.tz))
-    return web
+    return await _web(database_url, fake_wecom, aiohttp_client, clock, parser, seeded=True)
 
 
 async def deed(bot: Bot, requester: str, owner: str | None, text: str = "三楼会议室投影仪坏了") -> int:
