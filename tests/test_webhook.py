@@ -26,7 +26,7 @@ async def inbox_rows(bot: Bot) -> int:
         return int((await session.execute(select(func.count()).select_from(InboxRow))).scalar_one())
 
 
-async def test_url_verification_with_documented_vector(tmp_path: Any, aiohttp_client: Any) -> None:
+async def test_url_verification_with_documented_vector(tmp_path: Any, aiohttp_client: Any, parser: Any) -> None:
     settings = make_settings(
         f"sqlite+aiosqlite:///{tmp_path / 'v.db'}",
         "http://127.0.0.1:9/cgi-bin/",
@@ -34,7 +34,7 @@ async def test_url_verification_with_documented_vector(tmp_path: Any, aiohttp_cl
         wecom_corp_id="wx5823bf96d3bd56c7",
         wecom_aes_key="jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
     )
-    client = await aiohttp_client(create_app(settings, run_sender=False))
+    client = await aiohttp_client(create_app(settings, run_sender=False, parser=parser))
     resp = await client.get("/wecom/callback", params=VECTOR)
     assert resp.status == 200
     assert await resp.text() == "1616140317555161061"
