@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,11 +67,12 @@ class Parser:
         self._seg = segmenter
         self._model = model
         self._people: dict[str, Person] = {}
-        # userids by zone member, (branch, team) and branch; frozen on demand (a message's context)
-        self._zones: dict[str, set[str]] = {}
-        self._teams: dict[tuple[int | None, str], set[str]] = {}
-        self._branches: dict[int | None, set[str]] = {}
-        self._frozen: dict[tuple[int, object], frozenset[str]] = {}
+        # userids by zone member, (branch, team) and branch, each a dict used as a set (about half a set's
+        # size: 15,000 groups of an enterprise took ~19 MB as sets, as much again frozen for the contexts);
+        # frozen for a message's context when it is parsed (a few microseconds)
+        self._zones: dict[str, dict[str, None]] = {}
+        self._teams: dict[tuple[int | None, str], dict[str, None]] = {}
+        self._branches: dict[int | None, dict[str, None]] = {}
         self._name_count: dict[str, int] = {}  # name -> how many people have it (the tokenizer knows it while > 0)
         self._finder = PersonFinder((), segmenter.is_common_word, segmenter.cut)
 
@@ -97,7 +99,6 @@ class Parser:
         people = list(people)
         self._people = {}
         self._zones, self._teams, self._branches = {}, {}, {}
-        self._frozen.clear()
         self._name_count = {}
         self._seg.set_names(p.name for p in people)
         self._finder = PersonFinder((), self._seg.is_common_word, self._seg.cut)
@@ -129,10 +130,12 @@ class Parser:
         return list(self._people)
 
     def _index(self, p: Person, *, tokenizer: bool = True) -> None:
+        # one copy of each role, team and zone string, not one per person read from the database
+        p = Person(p.userid, p.name, p.role and sys.intern(p.role), p.team and sys.intern(p.team),
+                   p.zone and sys.intern(p.zone), p.branch, p.grid_leader)
         self._people[p.userid] = p
         for group, key in self._groups(p):
-            group.setdefault(key, set()).add(p.userid)  # type: ignore[attr-defined]
-            self._frozen.pop((id(group), key), None)
+            group.setdefault(key, {})[p.userid] = None  # type: ignore[attr-defined]
         count = self._name_count.get(p.name, 0)
         self._name_count[p.name] = count + 1
         if tokenizer and not count:
@@ -146,10 +149,9 @@ class Parser:
         for group, key in self._groups(p):
             members = group.get(key)  # type: ignore[attr-defined]
             if members is not None:
-                members.discard(userid)
+                members.pop(userid, None)
                 if not members:
                     del group[key]  # type: ignore[attr-defined]
-            self._frozen.pop((id(group), key), None)
         count = self._name_count.get(p.name, 0) - 1
         if count > 0:
             self._name_count[p.name] = count
@@ -158,19 +160,17 @@ class Parser:
             self._seg.drop_name(p.name)
         self._finder.remove(userid)
 
-    def _groups(self, p: Person) -> list[tuple[dict[object, set[str]], object]]:
-        out: list[tuple[dict[object, set[str]], object]] = [(self._branches, p.branch)]  # type: ignore[list-item]
+    def _groups(self, p: Person) -> list[tuple[dict[object, dict[str, None]], object]]:
+        out: list[tuple[dict[object, dict[str, None]], object]] = [(self._branches, p.branch)]  # type: ignore[list-item]
         if p.zone:
             out.append((self._zones, p.zone))  # type: ignore[arg-type]
         if p.team:
             out.append((self._teams, (p.branch, p.team)))  # type: ignore[arg-type]
         return out
 
-    def _group(self, group: dict[object, set[str]], key: object) -> frozenset[str]:
-        found = self._frozen.get((id(group), key))
-        if found is None:
-            found = self._frozen[(id(group), key)] = frozenset(group.get(key, ()))
-        return found
+    @staticmethod
+    def _group(group: dict[object, dict[str, None]], key: object) -> frozenset[str]:
+        return frozenset(group.get(key, ()))
 
     def context_of(self, sender: str | None) -> ParseContext:
         """The sender's context as far as the roster tells it (role, zone, team, branch; no open items)."""

@@ -104,25 +104,49 @@ def _not_nick_word(word: str) -> bool:
     return word not in _NICK_WORDS
 
 
-def _push(index: dict[str, dict[str, None]], counts: dict[int, int], key: str, userid: str) -> None:
+# An index maps a key to its userids: the one userid itself (a str) while there is one — most full and
+# given names belong to one person, and a one-entry dict for each of 100,000 names cost ~20 MB — else a dict
+# used as an ordered set (adding or removing one is O(1) however many share a surname). Read it with _ids.
+Index = dict[str, "str | dict[str, None]"]
+
+
+def _ids(value: str | dict[str, None] | None) -> Iterable[str]:
+    if value is None:
+        return ()
+    return (value,) if type(value) is str else value
+
+
+def _push(index: Index, counts: dict[int, int], key: str, userid: str) -> None:
     ids = index.get(key)
     if ids is None:
-        index[key] = {userid: None}
+        index[key] = userid
         counts[len(key)] = counts.get(len(key), 0) + 1
+    elif type(ids) is str:
+        if ids != userid:
+            index[key] = {ids: None, userid: None}
     else:
-        ids[userid] = None
+        ids[userid] = None  # type: ignore[index]
 
 
-def _pull(index: dict[str, dict[str, None]], counts: dict[int, int], key: str, userid: str) -> None:
+def _pull(index: Index, counts: dict[int, int], key: str, userid: str) -> None:
     ids = index.get(key)
-    if ids is None or userid not in ids:
+    if ids is None:
         return
-    del ids[userid]
-    if not ids:
-        del index[key]
-        counts[len(key)] -= 1
-        if not counts[len(key)]:
-            del counts[len(key)]
+    if type(ids) is str:
+        if ids != userid:
+            return
+    elif userid in ids:
+        del ids[userid]  # type: ignore[attr-defined]
+        if len(ids) == 1:
+            index[key] = next(iter(ids))
+        if ids:
+            return
+    else:
+        return
+    del index[key]
+    counts[len(key)] -= 1
+    if not counts[len(key)]:
+        del counts[len(key)]
 
 
 class PersonFinder:
@@ -145,9 +169,9 @@ class PersonFinder:
         """
         self._name_of: dict[str, str] = {}  # userid -> the name indexed for them
         # key -> its userids (a dict as an ordered set: adding or removing one is O(1) however many share a surname)
-        self._by_name: dict[str, dict[str, None]] = {}
-        self._by_surname: dict[str, dict[str, None]] = {}
-        self._by_given: dict[str, dict[str, None]] = {}
+        self._by_name: Index = {}
+        self._by_surname: Index = {}
+        self._by_given: Index = {}
         self._name_lens: dict[int, int] = {}  # length -> how many names of that length (longest tried first)
         self._given_lens: dict[int, int] = {}
         self._surname_lens: dict[int, int] = {}
@@ -200,7 +224,7 @@ class PersonFinder:
             found = self._lens[id(counts)] = tuple(sorted(counts, reverse=True))
         return found
 
-    def _scan(self, text: str, index: dict[str, dict[str, None]], counts: dict[int, int],
+    def _scan(self, text: str, index: Index, counts: dict[int, int],
               starts: Callable[[str, int], bool] | None = None, tail: re.Pattern[str] | None = None,
               accept: Callable[[str], bool] | None = None) -> Iterator[tuple[int, int, str]]:
         """(start, end, key): non-overlapping, leftmost first, the longest key at a position; with ``tail``
@@ -292,7 +316,7 @@ class PersonFinder:
                         _POST_OK.match(text[end:end + 8]) or _PRE_OK.search(text[max(0, start - 6):start])
                         or (not self._is_common(g) and self._aligned(text, start, end)))):
                     continue
-                ids = tuple(u for u in self._by_given[g] if u != sender)
+                ids = tuple(u for u in _ids(self._by_given[g]) if u != sender)
                 if ids:
                     taken.append((start, end))
                     yield Mention(start, end, g, ids)
@@ -302,8 +326,8 @@ class PersonFinder:
                 continue
             if _POST_BAD.match(text[end:end + 4]):
                 continue
-            ids = tuple(u for u in self._by_surname.get(sur, ()) if u != sender)
-            if sender is not None and not ids and sender in self._by_surname.get(sur, ()):
+            ids = tuple(u for u in _ids(self._by_surname.get(sur)) if u != sender)
+            if sender is not None and not ids and sender in _ids(self._by_surname.get(sur)):
                 continue  # the sender's own nickname
             taken.append((start, end))
             yield Mention(start, end, word, ids)
@@ -337,19 +361,19 @@ class PersonFinder:
                 continue
             t = _TITLE_RE.match(text, e)
             end = t.end() if t else e
-            mentions.append(Mention(s, end, name, tuple(self._by_name[name]), partial=False))
+            mentions.append(Mention(s, end, name, tuple(_ids(self._by_name[name])), partial=False))
         taken = [(m.start, m.end) for m in mentions]
         for start, end, given in self._scan(text, self._by_given, self._given_lens, tail=_GIVEN_TAIL):
             if any(not (end <= a or start >= b) for a, b in taken):
                 continue
-            ids = tuple(dict.fromkeys(u for u in self._by_given[given] if u != sender))
+            ids = tuple(dict.fromkeys(u for u in _ids(self._by_given[given]) if u != sender))
             if ids:
                 mentions.append(Mention(start, end, text[start:end], ids))
         taken = [(m.start, m.end) for m in mentions]
         for start, end, sur in self._scan(text, self._by_surname, self._surname_lens, _title_start, _SURNAME_TAIL):
             if any(not (end <= a or start >= b) for a, b in taken):
                 continue
-            ids = tuple(u for u in self._by_surname[sur] if u != sender)
+            ids = tuple(u for u in _ids(self._by_surname[sur]) if u != sender)
             if ids:
                 mentions.append(Mention(start, end, text[start:end], ids))
         mentions.extend(self._partial(text, [(m.start, m.end) for m in mentions], sender))
