@@ -14,15 +14,15 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from functools import cache
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles.cell_style import StyleArray
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WIDTHS = {"text": 12, "wrap": 40, "int": 8, "date": 11, "datetime": 16, "pct": 9}
@@ -31,12 +31,26 @@ LINE_HEIGHT = 15.0  # points per line of 10.5 pt text
 MAX_HEIGHT = 409.0  # Excel's limit
 MAX_LINES = 20
 SHEET_NAME_LIMIT = 31
-_THIN = Side(style="thin", color="999999")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_FONT = Font(name="宋体", size=10.5)
-_HEAD_FONT = Font(name="黑体", size=10.5, bold=True)
-_TITLE_FONT = Font(name="黑体", size=14, bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+@cache
+def _xl() -> SimpleNamespace:
+    """openpyxl and the styles every sheet uses, imported when the first workbook is written: the server
+    imports this module for its columns, and openpyxl costs ~13 MB and 60 ms that most processes never use."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    thin = Side(style="thin", color="999999")
+    return SimpleNamespace(
+        Workbook=Workbook, WriteOnlyCell=WriteOnlyCell, Alignment=Alignment, StyleArray=StyleArray,
+        get_column_letter=get_column_letter, PageSetupProperties=PageSetupProperties,
+        BORDER=Border(left=thin, right=thin, top=thin, bottom=thin), FONT=Font(name="宋体", size=10.5),
+        HEAD_FONT=Font(name="黑体", size=10.5, bold=True), TITLE_FONT=Font(name="黑体", size=14, bold=True),
+        HEAD_FILL=PatternFill("solid", fgColor="DDEBF7"))
 
 
 @dataclass(frozen=True)
@@ -80,15 +94,16 @@ class SheetWriter:
     """One ledger sheet; rows are appended as they come and never held in memory."""
 
     def __init__(self, book: InspectionWorkbook, name: str, ledger: str, columns: Sequence[Column]) -> None:
+        xl = _xl()
         self._book = book
         self._columns = tuple(columns)
         self.ws = ws = book.wb.create_sheet(_sheet_name(name, book.used))
         self._row = 0
         self._styles = [self._prototype(c) for c in self._columns]
         for i, col in enumerate(self._columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = col.chars
+            ws.column_dimensions[xl.get_column_letter(i)].width = col.chars
         ws.freeze_panes = "A3"
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.sheet_properties.pageSetUpPr = xl.PageSetupProperties(fitToPage=True)
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = "9"  # A4
         ws.page_setup.fitToWidth = 1
@@ -104,14 +119,14 @@ class SheetWriter:
         if book.internal:
             header = ws.HeaderFooter.oddHeader
             header.right.text, header.right.size = "内部资料 注意保密", 9
-        last = get_column_letter(max(len(self._columns), 1))
+        last = xl.get_column_letter(max(len(self._columns), 1))
         mark = "（内部资料，注意保密）" if book.internal else ""
-        self._put([self._cell(f"{book.branch}{ledger}{mark}　截至 {book.as_of:%Y年%m月%d日}", _TITLE_FONT,
-                              Alignment(horizontal="center", vertical="center"))], 28.0)
+        self._put([self._cell(f"{book.branch}{ledger}{mark}　截至 {book.as_of:%Y年%m月%d日}", xl.TITLE_FONT,
+                              xl.Alignment(horizontal="center", vertical="center"))], 28.0)
         ws.merged_cells.add(f"A1:{last}1")
-        head = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        head = xl.Alignment(horizontal="center", vertical="center", wrap_text=True)
         heights = [_lines(c.header, c.chars) for c in self._columns]
-        self._put([self._cell(c.header, _HEAD_FONT, head, fill=_HEAD_FILL) for c in self._columns],
+        self._put([self._cell(c.header, xl.HEAD_FONT, head, fill=xl.HEAD_FILL) for c in self._columns],
                   LINE_HEIGHT * max(heights + [1]) + 4)
         self.rows = 0
 
@@ -120,13 +135,14 @@ class SheetWriter:
         hashes openpyxl's style objects each time (10× slower for a 15,000-row ledger)."""
         horizontal = "right" if col.kind in ("int", "pct") else ("center" if col.kind in ("date", "datetime")
                                                                 else "left")
-        cell = self._cell(None, _FONT, Alignment(horizontal=horizontal, vertical="top", wrap_text=True))
+        xl = _xl()
+        cell = self._cell(None, xl.FONT, xl.Alignment(horizontal=horizontal, vertical="top", wrap_text=True))
         cell.number_format = FORMATS.get(col.kind, "General")
         return cell._style
 
     def _cell(self, value: Any, font: Font, alignment: Alignment, *, fill: PatternFill | None = None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=value)
-        cell.font, cell.alignment, cell.border = font, alignment, _BORDER
+        cell = _xl().WriteOnlyCell(self.ws, value=value)
+        cell.font, cell.alignment, cell.border = font, alignment, _xl().BORDER
         if fill is not None:
             cell.fill = fill
         return cell
@@ -138,12 +154,13 @@ class SheetWriter:
 
     def append(self, values: Sequence[Any]) -> None:
         tz = self._book.tz
+        xl = _xl()
         cells, lines = [], 1
         for col, style, raw in zip(self._columns, self._styles, values):
             value = plain(raw, tz)
             lines = max(lines, _lines(value, col.chars))
-            cell = WriteOnlyCell(self.ws, value=value)
-            cell._style = StyleArray(style)
+            cell = xl.WriteOnlyCell(self.ws, value=value)
+            cell._style = xl.StyleArray(style)
             cells.append(cell)
         self._put(cells, LINE_HEIGHT * min(lines, MAX_LINES) + 3)
         self.rows += 1
@@ -153,7 +170,7 @@ class SheetWriter:
             self.append(row)
 
     def finish(self) -> None:
-        last = get_column_letter(max(len(self._columns), 1))
+        last = _xl().get_column_letter(max(len(self._columns), 1))
         self.ws.auto_filter.ref = f"A2:{last}{self._row}"
 
 
@@ -171,7 +188,7 @@ class InspectionWorkbook:
     """A workbook of ledger sheets for ``branch`` as of ``as_of``; ``internal`` marks the confidential one."""
 
     def __init__(self, branch: str, as_of: datetime, tz: ZoneInfo, *, internal: bool = False) -> None:
-        self.wb = Workbook(write_only=True)
+        self.wb = _xl().Workbook(write_only=True)
         self.branch, self.tz, self.internal = branch, tz, internal
         self.as_of = as_of.astimezone(tz)
         self.used: set[str] = set()
