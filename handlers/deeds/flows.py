@@ -117,16 +117,31 @@ async def request(ctx: Context, text: str, category: str, urgent: bool, *, whole
 
 async def create_apart(ctx: Context, parts: list[str], category: str) -> Replies:
     """The person said yes to "要分成 N 条登记吗？": one item per problem, each in the category its subject
-    names (the whole message's otherwise); one reply lists them, each owner gets their card."""
-    lines, replies = [], []
+    names (the whole message's otherwise); one reply lists them, each owner gets their card. A problem the
+    person already raised (an open item of theirs as similar as the duplicate question asks about) is not
+    registered twice: it is added to that item, as "是同一件事" would, and the reply says so."""
+    lines, replies, created = [], [], set()
     for part in parts:
-        item, owner = await _register(ctx, part, category_hint(part) or category, False)
+        part_category = category_hint(part) or category
+        dup = await deeds.find_duplicate(ctx.session, ctx.userid, part, part_category)
+        if dup is not None and dup.number not in created:  # two parts of this message are two problems
+            await deeds.add_note(ctx.session, dup, now=ctx.now, actor=ctx.userid, note=part, kind=EventKind.MERGED)
+            lines.append(f"「{summarise(part)}」您之前反映过，已补充到 #{dup.number}「{dup.title}」"
+                         f"（{msg.status(dup)}，{await msg.name(ctx, dup.owner)} 负责）")
+            if dup.owner and dup.owner != ctx.userid:
+                replies.append(Text(to=dup.owner, content=(f"#{dup.number}「{dup.title}」有补充情况，"
+                                                           f"{await msg.name(ctx, ctx.userid)}：{part}")))
+            continue
+        item, owner = await _register(ctx, part, part_category, False)
+        created.add(item.number)
         lines.append(f"#{item.number}「{item.title}」由 {await msg.name(ctx, owner)} 负责")
         if owner and owner != ctx.userid:
             replies.append(await owner_card(ctx, item))
-    head = Text(content=f"已分成{len(parts)}条登记：\n" + "\n".join(lines)
-                + "\n负责人会在1个工作日内接单并与您联系。随时可以发“/我的事项”查询进度。")
-    return [head, *replies]
+    new = len(created)
+    head = (f"已分成{new}条登记：" if new == len(parts) else
+            f"{len(parts)}件事里新登记{new}条：" if new else f"这{len(parts)}件事您之前都反映过：")
+    tail = ("\n负责人会在1个工作日内接单并与您联系。" if new else "\n") + "随时可以发“/我的事项”查询进度。"
+    return [Text(content=head + "\n" + "\n".join(lines) + tail), *replies]
 
 
 async def ask_duplicate(ctx: Context, dup: Item, text: str, category: str, urgent: bool) -> Replies:
