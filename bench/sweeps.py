@@ -151,7 +151,7 @@ async def chat_step(db: Database, url: str, now: datetime, text: str, counter: C
             assert new_id is not None
             t0 = time.perf_counter()
             cpu0 = time.process_time()
-            await app[keys.PROCESSOR].process(new_id)
+            await app[keys.PROCESSOR].process_next(SECRETARY)
             times.append((time.perf_counter() - t0, time.process_time() - cpu0))
             async with adb.sessions() as session:
                 outs = (await session.execute(select(func.max(OutboxRow.id)))).scalar_one() or 0
