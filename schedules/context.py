@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import cached_property
@@ -19,10 +19,42 @@ from schedules.pushes import ALONE, Due
 from schedules.quiet import spread
 from storage import outbox
 from storage import people as roster
+from storage.people import bulk as people_bulk
 from storage.models import Nudge
+from storage.scope import every_branch
 from storage.workdays import working_days_between
 
 T = TypeVar("T")
+
+Bulk = Callable[[AsyncSession], Awaitable[Mapping[int, T]]]  # a read of every branch at once, per branch
+
+
+class RunReads:
+    """What the branches' sweeps read, read once per run of them with every branch in view (one query per
+    kind of read, not one per branch), then handed out branch by branch (:meth:`SweepContext.across`).
+
+    A read is made in the session of the first branch that asks, its scope lifted for that one read (same
+    connection and transaction: no second connection, which SQLite's ``BEGIN IMMEDIATE`` would make wait).
+    Each branch takes its part once (then it is in its ``shared``) and the part is let go: the memory of a
+    read over 100,000 people is given back branch by branch. A read that fails fails the sweeps that need it,
+    in every branch, without being tried again in this run (the next run retries it)."""
+
+    def __init__(self) -> None:
+        self._got: dict[str, dict[int, object] | BaseException] = {}
+
+    async def part(self, name: str, session: AsyncSession, branch: int, load: Bulk[T], empty: T) -> T:
+        got = self._got.get(name)
+        if got is None:
+            try:
+                with every_branch(session):
+                    got = dict(await load(session))
+                _detach(session, got)  # read in one branch's transaction, kept for the others: not expired with it
+            except Exception as exc:  # noqa: BLE001 - kept: every branch's sweep that needs it fails alike
+                got = exc
+            self._got[name] = got
+        if isinstance(got, BaseException):
+            raise RuntimeError(f"the sweeps' read {name!r} failed") from got
+        return got.pop(branch, empty)  # type: ignore[return-value]
 
 
 def lateness(due: date, today: date, repeat_days: int) -> tuple[int, int] | None:
@@ -54,6 +86,22 @@ class Sent(NamedTuple):
     not_before: datetime
 
 
+def _detach(session: AsyncSession, value: object) -> None:
+    """Take the ORM rows in ``value`` (dicts and lists of them) out of ``session``, with what they loaded."""
+    if hasattr(value, "_sa_instance_state"):
+        session.expunge(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _detach(session, v)
+    elif isinstance(value, list) and value:
+        if hasattr(value[0], "_sa_instance_state"):
+            for row in value:
+                session.expunge(row)
+        elif isinstance(value[0], (dict, list)):
+            for v in value:
+                _detach(session, v)
+
+
 @dataclass
 class SweepContext:
     session: AsyncSession
@@ -69,6 +117,8 @@ class SweepContext:
     # :meth:`once`): only what no sweep writes (the roster, the open items), never the ledgers they add to
     shared: dict[str, object] = field(default_factory=dict, repr=False)
     _keys: set[str] = field(default_factory=set, repr=False)  # the keys of ``sent``: a repeat is found in O(1)
+    # set by the runner: the reads of every branch at once (:meth:`across`); None: this branch's own reads
+    run: RunReads | None = field(default=None, repr=False)
 
     @property
     def today(self) -> date:
@@ -87,9 +137,33 @@ class SweepContext:
             self.shared[name] = await load()
         return self.shared[name]  # type: ignore[return-value]
 
+    async def across(self, name: str, every: Bulk[T], one: Callable[[], Awaitable[T]], empty: T) -> T:
+        """This branch's part of ``every(session)`` (read once per run for every branch, ``RunReads``), or,
+        for a sweep run on its own (no ``run``), ``one()``: the same read of what the session sees. Then
+        remembered for this branch's sweeps, like :meth:`once` (so: only for what no sweep writes).
+
+        ``every`` must give, per branch, exactly what ``one`` gives in a session scoped to that branch."""
+        if name not in self.shared:
+            if self.run is not None and self.branch is not None:
+                self.shared[name] = await self.run.part(name, self.session, self.branch, every, empty)
+            else:
+                self.shared[name] = await one()
+        return self.shared[name]  # type: ignore[return-value]
+
+    async def names(self, userids: set[str | None]) -> Mapping[str, str]:
+        """userid -> name of (at least) ``userids`` who are in the branch's roster."""
+        if self.run is None or self.branch is None:
+            return await roster.names(self.session, userids)
+        return await self.across("names", people_bulk.names_by_branch, lambda: roster.names(self.session), {})
+
+    async def by_role(self, role: str) -> list[roster.RosterEntry]:
+        """The branch's active people with ``role``, by userid: read once per branch and run."""
+        return list(await self.across(f"role:{role}", lambda s: people_bulk.by_role_by_branch(s, role),
+                                      lambda: roster.by_role(self.session, role), []))
+
     async def secretary_entries(self) -> list[roster.RosterEntry]:
         """The branch's (active) secretaries, by userid: read once per branch and run."""
-        return list(await self.once("secretaries", lambda: roster.by_role(self.session, "secretary")))
+        return await self.by_role("secretary")
 
     async def secretaries(self) -> list[str]:
         """The userids of :meth:`secretary_entries`."""

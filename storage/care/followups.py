@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.care.lifecycle import CareCategory, CareStatus, VisitReason, reason_label
-from storage.care.models import CareEntry, Visit
+from storage.care.models import CareEntry, Visit, VisitTask
 from storage.care.tasks import open_tasks
 
 
@@ -32,7 +32,21 @@ async def follow_ups(session: AsyncSession) -> list[FollowUp]:
     """
     entries = {e.id: e for e in (await session.execute(
         select(CareEntry).where(CareEntry.status == CareStatus.ACTIVE))).scalars()}
-    tasks = await open_tasks(session)
+    return _follow_ups(entries, await open_tasks(session))
+
+
+async def follow_ups_by_branch(session: AsyncSession) -> dict[int, list[FollowUp]]:
+    """branch -> :func:`follow_ups` of that branch, for every branch the session sees, in two queries."""
+    entries: dict[int, dict[int, CareEntry]] = {}
+    for e in (await session.execute(select(CareEntry).where(CareEntry.status == CareStatus.ACTIVE))).scalars():
+        entries.setdefault(e.branch_id, {})[e.id] = e
+    tasks: dict[int, list[VisitTask]] = {}
+    for t in await open_tasks(session):
+        tasks.setdefault(t.branch_id, []).append(t)
+    return {b: _follow_ups(entries.get(b, {}), tasks.get(b, [])) for b in entries.keys() | tasks.keys()}
+
+
+def _follow_ups(entries: dict[int, CareEntry], tasks: list[VisitTask]) -> list[FollowUp]:
     promised = {(t.entry_id, t.member, t.due_date) for t in tasks if t.reason == VisitReason.FOLLOW_UP}
     out: list[FollowUp] = []
     for e in entries.values():
