@@ -128,6 +128,12 @@ class SweepContext:
     def quiet(self) -> bool:  # ``now`` and ``config`` are fixed for a sweep: asked once per nudge, worked out once
         return self.config.quiet.is_quiet(self.now)
 
+    @cached_property
+    def _scope(self) -> str:
+        """The prefix of the ledger keys: numbers are per branch, so are the keys of what was sent (a
+        deployment-wide sweep's are "all:")."""
+        return f"b{self.branch}:" if self.branch is not None else "all:"
+
     async def once(self, name: str, load: Callable[[], Awaitable[T]]) -> T:
         """``load()``, read once for every sweep of this branch in this run (``shared``), then remembered.
 
@@ -180,14 +186,15 @@ class SweepContext:
         if self.quiet and not urgent:
             return False
         key = key[:240]
-        # numbers are per branch: so are the keys of what was sent (a deployment-wide sweep's are "all:")
-        scope = f"b{self.branch}:" if self.branch is not None else "all:"
-        stored, moot = scope + key, tuple(scope + k[:240] for k in covers)
+        scope = self._scope
+        stored, moot = scope + key, tuple(scope + k[:240] for k in covers) if covers else ()
         if self.due is not None:  # the runner merges and sends them (schedules.pushes.deliver)
             # the ledger is read in bulk then; a digest (a sweep may act on the answer) is looked up now
             if stored in self.due or (kind in ALONE and await self._seen(key, stored)):
                 return False
-            self.due[stored] = Due(stored, key, recipient, reply, kind, urgent, _text_of(reply), moot)
+            text = _text_of(reply)
+            plain = type(reply) is Text and text is reply.content and reply.to is None and not reply.urgent
+            self.due[stored] = Due(stored, recipient, None if plain else reply, kind, urgent, text, moot)
             return True  # not in ``sent``: the runner reports what went (its ``due`` finds a repeat)
         if await self._seen(key, stored):
             return False

@@ -67,13 +67,21 @@ class Due(NamedTuple):
     and a frozen dataclass takes three times as long to build."""
 
     stored: str
-    key: str
     recipient: str
-    reply: Reply
+    given: Reply | None  # None: a plain ``Text`` of ``text`` (not kept: 300,000 of them are 60 MB), see ``reply``
     kind: str
     urgent: bool
     text: str
     covers: tuple[str, ...] = ()  # ledger keys this one makes moot (an earlier stage never sent): recorded too
+
+    @property
+    def key(self) -> str:
+        """The key the sweep gave (``stored`` without its scope, "b3:" or "all:")."""
+        return self.stored.split(":", 1)[1]
+
+    @property
+    def reply(self) -> Reply:
+        return self.given if self.given is not None else Text(content=self.text)
 
 
 @dataclass(frozen=True)
