@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import cached_property
@@ -21,17 +21,19 @@ from storage import outbox
 from storage import people as roster
 from storage.people import bulk as people_bulk
 from storage.models import Nudge
-from storage.scope import every_branch
+from storage.scope import branch_range, every_branch
 from storage.workdays import working_days_between
 
 T = TypeVar("T")
 
+WINDOW = 50  # branches read at once by RunReads (500 branches: 10 reads of each kind)
 Bulk = Callable[[AsyncSession], Awaitable[Mapping[int, T]]]  # a read of every branch at once, per branch
 
 
 class RunReads:
-    """What the branches' sweeps read, read once per run of them with every branch in view (one query per
-    kind of read, not one per branch), then handed out branch by branch (:meth:`SweepContext.across`).
+    """What the branches' sweeps read, read once per run of them for ``window`` branches at a time (one query
+    per kind of read and window, not one per branch), then handed out branch by branch
+    (:meth:`SweepContext.across`).
 
     A read is made in the session of the first branch that asks, its scope lifted for that one read (same
     connection and transaction: no second connection, which SQLite's ``BEGIN IMMEDIATE`` would make wait).
@@ -39,19 +41,29 @@ class RunReads:
     read over 100,000 people is given back branch by branch. A read that fails fails the sweeps that need it,
     in every branch, without being tried again in this run (the next run retries it)."""
 
-    def __init__(self) -> None:
-        self._got: dict[str, dict[int, object] | BaseException] = {}
+    def __init__(self, branches: Sequence[int], window: int = WINDOW) -> None:
+        ids = sorted(branches)
+        # branch -> (first, last) of its window: WINDOW branches' worth read at a time (memory stays bounded)
+        self._window = {b: (ids[i], ids[min(i + window, len(ids)) - 1]) for i in range(0, len(ids), window)
+                        for b in ids[i:i + window]}
+        self._got: dict[tuple[str, int], dict[int, object] | BaseException] = {}
 
     async def part(self, name: str, session: AsyncSession, branch: int, load: Bulk[T], empty: T) -> T:
-        got = self._got.get(name)
+        window = self._window.get(branch)
+        if window is None:  # not one of the run's branches: its own read
+            with every_branch(session):
+                got = dict(await load(session))
+            return got.get(branch, empty)  # type: ignore[return-value]
+        at = (name, window[0])
+        got = self._got.get(at)
         if got is None:
             try:
-                with every_branch(session):
+                with branch_range(session, *window):
                     got = dict(await load(session))
                 _detach(session, got)  # read in one branch's transaction, kept for the others: not expired with it
             except Exception as exc:  # noqa: BLE001 - kept: every branch's sweep that needs it fails alike
                 got = exc
-            self._got[name] = got
+            self._got[at] = got
         if isinstance(got, BaseException):
             raise RuntimeError(f"the sweeps' read {name!r} failed") from got
         return got.pop(branch, empty)  # type: ignore[return-value]
@@ -79,11 +91,16 @@ def pct(x: float | None) -> str:
 class Sent(NamedTuple):
     """One nudge a sweep sent (or, in a dry run, would send). A named tuple: cheap to make by the 100,000."""
 
-    key: str
+    stored: str  # its ledger key, with the scope ("b3:", "all:")
     recipient: str
     kind: str
     text: str
     not_before: datetime
+
+    @property
+    def key(self) -> str:
+        """The key the sweep gave (a run of 300,000 reports them without a second copy of each)."""
+        return self.stored.split(":", 1)[1]
 
 
 def _detach(session: AsyncSession, value: object) -> None:
@@ -211,15 +228,15 @@ class SweepContext:
                                            .on_conflict_do_nothing(index_elements=["key"]))
             await outbox.enqueue(self.session, recipient, reply.payload(), self.now.astimezone(timezone.utc),
                                  dedupe_key=f"nudge:{stored}", not_before=not_before.astimezone(timezone.utc))
-        self._record(Sent(key, recipient, kind, text, not_before))
+        self._record(Sent(stored, recipient, kind, text, not_before))
         return True
 
     def _record(self, sent: Sent) -> None:
         self.sent.append(sent)
-        self._keys.add(sent.key)
+        self._keys.add(sent.stored)
 
     async def _seen(self, key: str, stored: str) -> bool:
-        if key in self._keys:
+        if stored in self._keys:
             return True
         return (await self.session.execute(select(Nudge.id).where(Nudge.key == stored))).first() is not None
 

@@ -84,17 +84,21 @@ class Due(NamedTuple):
         return self.given if self.given is not None else Text(content=self.text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a run over an enterprise makes 100,000 of them
 class Push:
     """One message that goes (or, dry, would go) to one person, and the nudges it carries."""
 
     recipient: str
     kind: str  # the kind of its one nudge, or MIXED
-    reply: Reply
+    given: Reply | None  # None: a plain ``Text`` of ``text`` (made when asked for: ``reply``)
     text: str
     urgent: bool
     not_before: datetime
     carried: tuple[Due, ...]
+
+    @property
+    def reply(self) -> Reply:
+        return self.given if self.given is not None else Text(content=self.text)
 
     @property
     def label(self) -> str:
@@ -152,7 +156,7 @@ def merge(dues: Sequence[Due], *, urgent: bool) -> str:
 async def _seen(session: AsyncSession, keys: Iterable[str]) -> set[str]:
     """The ones of ``keys`` already in the nudge ledger: one query per CHUNK keys (PostgreSQL: per ARRAY_CHUNK,
     sent as one array parameter, ``storage.sqlsets.among``)."""
-    keys = list(dict.fromkeys(keys))
+    keys = list(keys)  # (no repeats: deliver's are a dict's)
     seen: set[str] = set()
     step = ARRAY_CHUNK if session.bind.dialect.name == "postgresql" else CHUNK
     for i in range(0, len(keys), step):
@@ -209,7 +213,7 @@ def plan(dues: Sequence[Due], now: datetime, config: ScheduleConfig,
 def _push(person: str, dues: list[Due], not_before: datetime, *, urgent: bool) -> Push:
     if len(dues) == 1:
         d = dues[0]
-        return Push(person, d.kind, d.reply, d.text, urgent, not_before, (d,))
+        return Push(person, d.kind, d.given, d.text, urgent, not_before, (d,))
     text = merge(dues, urgent=urgent)
     return Push(person, MIXED, Text(content=text), text, urgent, not_before, tuple(dues))
 
@@ -224,8 +228,10 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
         first.setdefault(d.stored, d)
     for moot in {k for d in first.values() for k in d.covers}:
         first.pop(moot, None)  # a later stage of the same reminder is due too: it alone goes
-    seen = await _seen(session, first)
+    seen = await _seen(session, list(first))
     fresh = [d for k, d in first.items() if k not in seen]
+    moot = {k for d in fresh for k in d.covers if k not in first}  # earlier stages to record, never sent
+    del first, seen  # (300,000 keys: let them go before the messages are made)
     planned = plan(fresh, now, config, await pushes_today(session, now))
     waiting = {d.recipient for d in fresh}
     if dry_run:
@@ -236,7 +242,7 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
     for i, p in enumerate(planned):
         ledger += [dict(key=d.stored, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried]
         ledger += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried
-                   for k in d.covers if k not in first]
+                   for k in d.covers if k in moot]
         stamps.append(f"{PUSH}:{p.recipient}:{now.astimezone(timezone.utc):%Y%m%dT%H%M%S}:{i}")
         ledger.append(dict(key=stamps[-1], recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH, created_at=now))
     written: set[str] = set()

@@ -63,7 +63,7 @@ async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, confi
             raise SweepsBusy("another process is running the sweeps")
         async with db.sessions() as session:
             branch_ids = [b.id for b in await branches.all_branches(session)]
-        reads = RunReads()  # what the branches' sweeps read, read once for them all
+        reads = RunReads(branch_ids)  # what the branches' sweeps read, read for many branches at once
         for branch in branch_ids:
             due.extend(await _run_branch(db, per_branch, branch, now, config, dry_run, reads))
         del reads
@@ -74,7 +74,7 @@ async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, confi
                 pushes, waiting = await deliver(session, due, now, config, dry_run=dry_run)
                 if dry_run:
                     await session.rollback()
-    swept = Swept(Sent(d.key, d.recipient, d.kind, d.text, p.not_before) for p in pushes for d in p.carried)
+    swept = Swept(Sent(d.stored, d.recipient, d.kind, d.text, p.not_before) for p in pushes for d in p.carried)
     swept.pushes, swept.waiting = pushes, waiting
     return swept
 
