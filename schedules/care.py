@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -91,7 +91,7 @@ async def member_morning(ctx: SweepContext) -> None:
     for i in await deed_queries_open(ctx):
         if i.owner and i.status in WORKING:
             deeds.setdefault(i.owner, []).append(i)
-    zones: Mapping[str, list[roster.RosterEntry]] = await ctx.across(
+    zones: Mapping[str, Sequence[roster.RosterEntry | people_bulk.Named]] = await ctx.across(
         "care.zones", people_bulk.zones_by_branch, lambda: roster.zones(ctx.session, [m.userid for m in staff]), {})
     contact: Mapping[str, date] = await ctx.across(
         "care.last_visits", care.last_visits_by_branch,

@@ -4,6 +4,7 @@ give in a session scoped to that branch (``schedules.context.RunReads``: one que
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,13 +35,22 @@ async def by_role_by_branch(session: AsyncSession, role: str) -> dict[int, list[
     return _grouped(_entries(rows.all()))
 
 
-async def zones_by_branch(session: AsyncSession) -> dict[int, dict[str, list[RosterEntry]]]:
-    """branch -> member -> the active people of the branch in their zone, by userid (``repo.zones``)."""
-    rows = await session.execute(select(*_COLUMNS).where(Person.zone_member.is_not(None), Person.active.is_(True))
+class Named(NamedTuple):
+    """Who someone is, as a list of names needs it (a RosterEntry's ``userid`` and ``name``)."""
+
+    userid: str
+    name: str
+
+
+async def zones_by_branch(session: AsyncSession) -> dict[int, dict[str, list[Named]]]:
+    """branch -> member -> the active people of the branch in their zone, by userid (``repo.zones``, only
+    their userids and names)."""
+    rows = await session.execute(select(Person.branch_id, Person.zone_member, Person.userid, Person.name)
+                                 .where(Person.zone_member.is_not(None), Person.active.is_(True))
                                  .order_by(Person.userid))
-    out: dict[int, dict[str, list[RosterEntry]]] = {}
-    for p in _entries(rows.all()):
-        out.setdefault(p.branch_id, {}).setdefault(p.zone_member or "", []).append(p)
+    out: dict[int, dict[str, list[Named]]] = {}
+    for b, zone, u, n in rows.all():
+        out.setdefault(b, {}).setdefault(zone, []).append(Named(u, n))
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,9 +104,9 @@ async def recipients(session: AsyncSession, survey_id: int) -> list[SurveyRecipi
     return list((await session.execute(stmt)).scalars())
 
 
-@dataclass(frozen=True)
-class Unfinished:
-    """A recipient who has not finished a survey: who, and how many questions they answered."""
+class Unfinished(NamedTuple):
+    """A recipient who has not finished a survey: who, and how many questions they answered (a named
+    tuple: the sweeps read 100,000 of them)."""
 
     userid: str
     position: int
