@@ -91,13 +91,17 @@ async def member_morning(ctx: SweepContext) -> None:
     for i in await deed_queries_open(ctx):
         if i.owner and i.status in WORKING:
             deeds.setdefault(i.owner, []).append(i)
-    zones: Mapping[str, Sequence[roster.RosterEntry | people_bulk.Named]] = await ctx.across(
-        "care.zones", people_bulk.zones_by_branch, lambda: roster.zones(ctx.session, [m.userid for m in staff]), {})
-    contact: Mapping[str, date] = await ctx.across(
-        "care.last_visits", care.last_visits_by_branch,
-        lambda: care.last_visits(ctx.session, [p.userid for m in staff for p in zones.get(m.userid, [])]), {})
-    names = await ctx.names({f.person for due in fus.values() for f in due})
     stale_before = ctx.today - timedelta(days=ctx.config.stale_contact_days)
+
+    async def stale_here() -> dict[str, list[roster.RosterEntry]]:  # this branch on its own: zones, then their visits
+        zones = await roster.zones(ctx.session, [m.userid for m in staff])
+        contact = await care.last_visits(ctx.session, [p.userid for zone in zones.values() for p in zone])
+        return {m: [p for p in zone if contact.get(p.userid) is None or contact[p.userid] < stale_before]
+                for m, zone in zones.items()}
+
+    stale_by: Mapping[str, Sequence[roster.RosterEntry | people_bulk.Named]] = await ctx.across(
+        f"care.stale:{stale_before}", lambda s: care.stale_zones_by_branch(s, stale_before), stale_here, {})
+    names = await ctx.names({f.person for due in fus.values() for f in due})
     for member in staff:
         uid = member.userid
         lines: list[str] = []
@@ -110,7 +114,7 @@ async def member_morning(ctx: SweepContext) -> None:
         if waiting:
             lines.append("【待办事项】")
             lines += [f"· #{i.number} {i.title}" for i in waiting[:10]]
-        stale = [p for p in zones.get(uid, []) if contact.get(p.userid) is None or contact[p.userid] < stale_before]
+        stale = stale_by.get(uid, [])
         if stale:
             lines.append(f"【{ctx.config.stale_contact_days}天未联系】" + "、".join(p.name for p in stale[:15])
                          + (f" 等{len(stale)}人" if len(stale) > 15 else ""))

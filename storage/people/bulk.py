@@ -42,18 +42,6 @@ class Named(NamedTuple):
     name: str
 
 
-async def zones_by_branch(session: AsyncSession) -> dict[int, dict[str, list[Named]]]:
-    """branch -> member -> the active people of the branch in their zone, by userid (``repo.zones``, only
-    their userids and names)."""
-    rows = await session.execute(select(Person.branch_id, Person.zone_member, Person.userid, Person.name)
-                                 .where(Person.zone_member.is_not(None), Person.active.is_(True))
-                                 .order_by(Person.userid))
-    out: dict[int, dict[str, list[Named]]] = {}
-    for b, zone, u, n in rows.all():
-        out.setdefault(b, {}).setdefault(zone, []).append(Named(u, n))
-    return out
-
-
 async def retiring_by_branch(session: AsyncSession, first: date, last: date) -> dict[int, list[RosterEntry]]:
     """branch -> its active people who retire between ``first`` and ``last`` (``repo.retiring``)."""
     rows = await session.execute(select(*_COLUMNS).where(Person.retire_on >= first, Person.retire_on <= last,
