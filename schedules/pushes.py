@@ -17,8 +17,6 @@ from datetime import datetime, time, timedelta, timezone
 from typing import NamedTuple
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.pushes import PUSH  # the nudge ledger's kind for one unasked message (the daily cap counts these)
@@ -27,10 +25,11 @@ from schedules.config import ScheduleConfig
 from schedules.quiet import spread
 from storage import outbox
 from storage.models import Nudge, OutboxRow
-from storage.sqlsets import among
+from storage.sqlsets import among, insert_rows
 
 PUSH_URGENT = "push_urgent"  # one urgent message sent (not counted against the cap)
 CHUNK = 500  # keys per IN (...) query
+PUSHES_AT_ONCE = 5000  # messages recorded and queued per statement pair (the ledger's rows, the outbox's)
 ARRAY_CHUNK = 20_000  # keys per "= ANY(array)" query (PostgreSQL)
 BUDGET = TEXT_LIMIT - 200  # bytes of items in one merged message; the rest are counted
 MORNING_WINDOW = timedelta(hours=2)  # survey reminders alone go only this long after the morning hour
@@ -236,33 +235,34 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
     waiting = {d.recipient for d in fresh}
     if dry_run:
         return planned, waiting
-    maker = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    ledger: list[dict[str, object]] = []
-    stamps: list[str] = []
-    for i, p in enumerate(planned):
-        ledger += [dict(key=d.stored, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried]
-        ledger += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried
-                   for k in d.covers if k in moot]
-        stamps.append(f"{PUSH}:{p.recipient}:{now.astimezone(timezone.utc):%Y%m%dT%H%M%S}:{i}")
-        ledger.append(dict(key=stamps[-1], recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH, created_at=now))
-    written: set[str] = set()
-    if ledger:  # the whole ledger at once (batched by SQLAlchemy's insertmanyvalues), not one statement per nudge
-        stmt = maker(Nudge).on_conflict_do_nothing(index_elements=["key"]).returning(Nudge.key)
-        written.update((await session.execute(stmt, ledger)).scalars())
     out: list[Push] = []
     undo: list[str] = []
-    rows: list[dict[str, object]] = []
     utc = now.astimezone(timezone.utc)
-    for p, stamp in zip(planned, stamps):
-        if any(d.stored not in written for d in p.carried):  # another process recorded some of it a moment ago
-            undo += [d.stored for d in p.carried if d.stored in written] + [stamp]  # its run sends them
-            continue
-        for j, payload in enumerate(p.reply.payloads()):
-            rows.append(outbox.row_values(p.recipient, payload, utc, not_before=p.not_before.astimezone(timezone.utc),
-                                          dedupe_key=f"nudge:{stamp}:{j}"))
-        out.append(p)
-    if rows:  # what goes, batched likewise: 10,000 people, 10,000 messages
-        await session.execute(maker(OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
+    at = f"{utc:%Y%m%dT%H%M%S}"
+    for start in range(0, len(planned), PUSHES_AT_ONCE):  # a part at a time: what is built stays small
+        part = planned[start:start + PUSHES_AT_ONCE]
+        ledger: list[dict[str, object]] = []
+        stamps: list[str] = []
+        for i, p in enumerate(part, start):
+            ledger += [dict(key=d.stored, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried]
+            ledger += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried
+                       for k in d.covers if k in moot]
+            stamps.append(f"{PUSH}:{p.recipient}:{at}:{i}")
+            ledger.append(dict(key=stamps[-1], recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH,
+                               created_at=now))
+        # the part's ledger in one statement (PostgreSQL: one array per column), not one per nudge
+        written = set(await insert_rows(session, Nudge, ledger, conflict="key", returning=Nudge.key))
+        del ledger
+        rows: list[dict[str, object]] = []
+        for p, stamp in zip(part, stamps):
+            if any(d.stored not in written for d in p.carried):  # another process recorded some of it a moment ago
+                undo += [d.stored for d in p.carried if d.stored in written] + [stamp]  # its run sends them
+                continue
+            for j, payload in enumerate(p.reply.payloads()):
+                rows.append(outbox.row_values(p.recipient, payload, utc, not_before=p.not_before.astimezone(timezone.utc),
+                                              dedupe_key=f"nudge:{stamp}:{j}"))
+            out.append(p)
+        await insert_rows(session, OutboxRow, rows, conflict="dedupe_key")  # what goes, likewise
     for i in range(0, len(undo), CHUNK):
         await session.execute(delete(Nudge).where(Nudge.key.in_(undo[i:i + CHUNK])))
     return out, waiting
