@@ -29,7 +29,7 @@ from storage.sqlsets import among, insert_rows
 
 PUSH_URGENT = "push_urgent"  # one urgent message sent (not counted against the cap)
 CHUNK = 500  # keys per IN (...) query
-PUSHES_AT_ONCE = 5000  # messages recorded and queued per statement pair (the ledger's rows, the outbox's)
+ROWS_AT_ONCE = 10_000  # ledger rows (about) recorded per statement, with their messages queued in one more
 ARRAY_CHUNK = 20_000  # keys per "= ANY(array)" query (PostgreSQL)
 BUDGET = TEXT_LIMIT - 200  # bytes of items in one merged message; the rest are counted
 MORNING_WINDOW = timedelta(hours=2)  # survey reminders alone go only this long after the morning hour
@@ -239,33 +239,41 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
     undo: list[str] = []
     utc = now.astimezone(timezone.utc)
     at = f"{utc:%Y%m%dT%H%M%S}"
-    for start in range(0, len(planned), PUSHES_AT_ONCE):  # a part at a time: what is built stays small
-        part = planned[start:start + PUSHES_AT_ONCE]
-        ledger: list[dict[str, object]] = []
-        stamps: list[str] = []
-        for i, p in enumerate(part, start):
-            ledger += [dict(key=d.stored, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried]
-            ledger += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried
-                       for k in d.covers if k in moot]
-            stamps.append(f"{PUSH}:{p.recipient}:{at}:{i}")
-            ledger.append(dict(key=stamps[-1], recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH,
-                               created_at=now))
-        # the part's ledger in one statement (PostgreSQL: one array per column), not one per nudge
-        written = set(await insert_rows(session, Nudge, ledger, conflict="key", returning=Nudge.key))
-        del ledger
-        rows: list[dict[str, object]] = []
-        for p, stamp in zip(part, stamps):
-            if any(d.stored not in written for d in p.carried):  # another process recorded some of it a moment ago
-                undo += [d.stored for d in p.carried if d.stored in written] + [stamp]  # its run sends them
-                continue
-            for j, payload in enumerate(p.reply.payloads()):
-                rows.append(outbox.row_values(p.recipient, payload, utc, not_before=p.not_before.astimezone(timezone.utc),
-                                              dedupe_key=f"nudge:{stamp}:{j}"))
-            out.append(p)
-        await insert_rows(session, OutboxRow, rows, conflict="dedupe_key")  # what goes, likewise
+    part: list[tuple[Push, str]] = []
+    ledger: list[dict[str, object]] = []
+    for i, p in enumerate(planned):  # a part at a time (about ROWS_AT_ONCE ledger rows): what is built stays small
+        ledger += [dict(key=d.stored, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried]
+        ledger += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried
+                   for k in d.covers if k in moot]
+        stamp = f"{PUSH}:{p.recipient}:{at}:{i}"
+        ledger.append(dict(key=stamp, recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH, created_at=now))
+        part.append((p, stamp))
+        if len(ledger) >= ROWS_AT_ONCE or i == len(planned) - 1:
+            out += await _record(session, part, ledger, utc, undo)
+            part, ledger = [], []
     for i in range(0, len(undo), CHUNK):
         await session.execute(delete(Nudge).where(Nudge.key.in_(undo[i:i + CHUNK])))
     return out, waiting
+
+
+async def _record(session: AsyncSession, part: list[tuple[Push, str]], ledger: list[dict[str, object]],
+                  utc: datetime, undo: list[str]) -> list[Push]:
+    """Record ``part``'s nudges (``ledger``, in one statement: on PostgreSQL one array per column) and queue its
+    messages (likewise); the messages queued. One another process recorded first is not: its nudges go to
+    ``undo`` (its run sends them)."""
+    written = set(await insert_rows(session, Nudge, ledger, conflict="key", returning=Nudge.key))
+    rows: list[dict[str, object]] = []
+    out: list[Push] = []
+    for p, stamp in part:
+        if any(d.stored not in written for d in p.carried):  # another process recorded some of it a moment ago
+            undo += [d.stored for d in p.carried if d.stored in written] + [stamp]
+            continue
+        for j, payload in enumerate(p.reply.payloads()):
+            rows.append(outbox.row_values(p.recipient, payload, utc, not_before=p.not_before.astimezone(timezone.utc),
+                                          dedupe_key=f"nudge:{stamp}:{j}"))
+        out.append(p)
+    await insert_rows(session, OutboxRow, rows, conflict="dedupe_key")
+    return out
 
 
 async def figures(session: AsyncSession, start: datetime, end: datetime, scope: str) -> tuple[int, int]:

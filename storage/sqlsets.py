@@ -38,16 +38,21 @@ async def insert_rows(session: AsyncSession, model: Any, rows: Sequence[Mapping[
     """Insert ``rows`` (dicts with the same columns) into ``model``'s table, skipping those whose ``conflict``
     column is taken; the ``returning`` column of the rows inserted (else nothing).
 
-    PostgreSQL: one statement, each column one array parameter (``INSERT … SELECT unnest(…), …``): no
-    statement text per row count, no parameter per value, and the rows' values are not copied again into
-    a multi-row VALUES. SQLite: an executemany."""
+    PostgreSQL: one statement, each column one array parameter (``INSERT … SELECT unnest(…), …``), or one
+    value if it is the same in every row: no statement text per row count, no parameter per value, and the
+    rows' values are not copied again into a multi-row VALUES. SQLite: an executemany."""
     if not rows:
         return []
     names = list(rows[0])
     if _dialect(session) == "postgresql":
-        columns = [getattr(model, n) for n in names]
-        source = select(*(func.unnest(bindparam(None, [r[n] for r in rows], type_=ARRAY(c.type)))
-                          for n, c in zip(names, columns)))
+        values = []
+        for n in names:
+            column, vs = getattr(model, n), [r[n] for r in rows]
+            if vs.count(vs[0]) == len(vs):  # the same in every row (a time stamp, a status): one plain parameter
+                values.append(bindparam(None, vs[0], type_=column.type))
+            else:
+                values.append(func.unnest(bindparam(None, vs, type_=ARRAY(column.type))))
+        source = select(*values)
         stmt = pg_insert(model).from_select(names, source).on_conflict_do_nothing(index_elements=[conflict])
         if returning is None:
             await session.execute(stmt)
