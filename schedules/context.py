@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import cached_property
 from sys import intern
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -89,19 +89,7 @@ def pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}"
 
 
-class Sent(NamedTuple):
-    """One nudge a sweep sent (or, in a dry run, would send). A named tuple: cheap to make by the 100,000."""
-
-    stored: str  # its ledger key, with the scope ("b3:", "all:")
-    recipient: str
-    kind: str
-    text: str
-    not_before: datetime
-
-    @property
-    def key(self) -> str:
-        """The key the sweep gave (a run of 300,000 reports them without a second copy of each)."""
-        return self.stored.split(":", 1)[1]
+Sent = Due  # one nudge a sweep sent (or, dry, would send): its key, recipient, kind, text and not_before
 
 
 def _detach(session: AsyncSession, value: object) -> None:
@@ -230,7 +218,7 @@ class SweepContext:
                                            .on_conflict_do_nothing(index_elements=["key"]))
             await outbox.enqueue(self.session, recipient, reply.payload(), self.now.astimezone(timezone.utc),
                                  dedupe_key=f"nudge:{stored}", not_before=not_before.astimezone(timezone.utc))
-        self._record(Sent(stored, recipient, kind, text, not_before))
+        self._record(Due(stored, recipient, None, kind, urgent, text, moot, not_before))
         return True
 
     def _record(self, sent: Sent) -> None:

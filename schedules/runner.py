@@ -74,7 +74,8 @@ async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, confi
                 pushes, waiting = await deliver(session, due, now, config, dry_run=dry_run)
                 if dry_run:
                     await session.rollback()
-    swept = Swept(Sent(d.stored, d.recipient, d.kind, d.text, p.not_before) for p in pushes for d in p.carried)
+    del due  # (what was not carried: held by the cap or for the morning)
+    swept = Swept(d for p in pushes for d in p.carried)  # each nudge is its own report (Sent is Due)
     swept.pushes, swept.waiting = pushes, waiting
     return swept
 
