@@ -1,10 +1,12 @@
 """Run every sweep as of an instant, under the sweep lock: one transaction per branch for all its sweeps.
 
 A branch's sweeps share one session and one transaction (and what they all read: ``SweepContext.shared``),
-so 500 branches cost 500 transactions, not 500 × the number of sweeps; and what they read is read once for
-every branch (``schedules.context.RunReads``: one query per kind of read, not one per branch). Should one of them fail, that
-transaction is rolled back, the failing sweep logged, and the branch's other sweeps run again, each in a
-transaction of its own: as before, a failing sweep loses only its own work (the next run retries it)."""
+so 500 branches cost 500 transactions, not 500 × the number of sweeps. What they read is read for many
+branches at once (``schedules.context.RunReads``: one query per kind of read and window of 50 branches, in
+the session of the window's first branch) and handed to each branch: 500 branches cost a few hundred
+statements, not 9,000. Should one of them fail, that transaction is rolled back, the failing sweep logged,
+and the branch's other sweeps run again, each in a transaction of its own with the branch's own reads: as
+before, a failing sweep loses only its own work (the next run retries it)."""
 
 from __future__ import annotations
 
