@@ -232,11 +232,11 @@ class SweepContext:
 
 
 def _text_of(reply: Reply) -> str:
-    if isinstance(reply, TemplateCard):
-        return reply.text
     if type(reply) is Text and reply.content:  # what its payload would carry, without building it
         content = reply.content  # (short enough whatever its characters: not encoded to be measured)
         return content if len(content) <= TEXT_LIMIT // 4 else clip_bytes(content, TEXT_LIMIT)
+    if isinstance(reply, TemplateCard):
+        return reply.text
     payload = reply.payload()
     body = payload.get(str(payload.get("msgtype")), {})
     return str(body.get("content") or body.get("description") or body)
