@@ -16,7 +16,6 @@ from bot.replies import Text
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext, lateness
 from storage import assist as projects
-from storage import people as roster
 from storage.assist import Assessment, Milestone, MilestoneStatus, Project, label, queries
 from storage.workdays import previous_working_day
 
@@ -25,12 +24,13 @@ from storage.workdays import previous_working_day
 async def sweep(ctx: SweepContext) -> None:
     """Due-day and overdue milestone reminders (repeated every few working days), escalation to
     the secretary, and a reminder to the lead once the deadline passed without an assessment."""
-    active = await projects.active(ctx.session)
+    active = await ctx.across("assist.active", projects.active_by_branch, lambda: projects.active(ctx.session), [])
     if not active:
         return
-    names = await roster.names(ctx.session, {u for p in active for u in projects.team_of(p)})  # only the teams
+    names = await ctx.names({u for p in active for u in projects.team_of(p)})  # only the teams
     secretaries = await ctx.secretaries()
-    by_project = await projects.milestones_for(ctx.session, [p.id for p in active])
+    by_project = await ctx.across("assist.milestones", projects.active_milestones_by_branch,
+                                  lambda: projects.milestones_for(ctx.session, [p.id for p in active]), {})
     for p in active:
         team = [u for u in projects.team_of(p) if u in names]
         for m in by_project.get(p.id, []):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,27 +18,37 @@ from storage.care.summary import coverage_totals
 from storage.deeds import WORKING
 from storage.deeds import queries as deed_queries
 from storage.deeds.queries import OpenDeed
+from storage.people import bulk as people_bulk
 from storage.workdays import is_working_day, next_working_day, previous_working_day
 
 ACTOR = "schedule"  # who the audit log says created a visit task ahead of a retirement
 
 
 FOLLOW_UPS = "care.follow_ups"  # SweepContext.shared: read once for the reminders and the morning lists
+STALE = "care.follow_ups.stale"  # SweepContext.shared: a task was added since the run's read of every branch
 
 
 async def _follow_ups(ctx: SweepContext) -> list[followups.FollowUp]:
-    return await ctx.once(FOLLOW_UPS, lambda: followups.follow_ups(ctx.session))
+    if ctx.shared.get(STALE):  # this branch's sweeps added a task: read what it sees now
+        return await ctx.once(FOLLOW_UPS, lambda: followups.follow_ups(ctx.session))
+    return await ctx.across(FOLLOW_UPS, followups.follow_ups_by_branch, lambda: followups.follow_ups(ctx.session), [])
 
 
 def _name(names: dict[str, str], userid: str | None) -> str:
     return names.get(userid, userid) if userid else "（未指定）"
 
 
+async def deed_queries_open(ctx: SweepContext) -> list[OpenDeed]:
+    """The branch's open deeds (``schedules.deeds``' too: one read of every branch per run)."""
+    return await ctx.across(deed_queries.OPEN_DEEDS, deed_queries.open_deeds_by_branch,
+                            lambda: deed_queries.open_deeds(ctx.session), [])
+
+
 async def follow_up_reminders(ctx: SweepContext) -> None:
     """Due-day reminders, repeated overdue reminders, and escalation to the secretary."""
     cfg = ctx.config
     fus = await _follow_ups(ctx)
-    people = await roster.names(ctx.session, {u for f in fus for u in (f.person, f.member)})  # only those named
+    people = await ctx.names({u for f in fus for u in (f.person, f.member)})  # only those named
     secretaries: list[str] | None = None
     for f in fus:
         who = _name(people, f.person)
@@ -71,20 +82,26 @@ async def member_morning(ctx: SweepContext) -> None:
     """A working-day morning list per member: visits due and overdue, items waiting, stale contacts."""
     if not is_working_day(ctx.today) or ctx.now.timetz().replace(tzinfo=None) < ctx.config.morning:
         return
-    staff = sorted([*await roster.by_role(ctx.session, "member"), *await ctx.secretary_entries()],
-                   key=lambda p: p.userid)
+    staff = sorted([*await ctx.by_role("member"), *await ctx.secretary_entries()], key=lambda p: p.userid)
     fus: dict[str, list[followups.FollowUp]] = {}
     for f in await _follow_ups(ctx):
         if f.due <= ctx.today:
             fus.setdefault(f.member, []).append(f)
     deeds: dict[str, list[OpenDeed]] = {}
-    for i in await ctx.once("open_deeds", lambda: deed_queries.open_deeds(ctx.session)):
+    for i in await deed_queries_open(ctx):
         if i.owner and i.status in WORKING:
             deeds.setdefault(i.owner, []).append(i)
-    zones = await roster.zones(ctx.session, [m.userid for m in staff])
-    contact = await care.last_visits(ctx.session, [p.userid for zone in zones.values() for p in zone])
-    names = await roster.names(ctx.session, {f.person for due in fus.values() for f in due})
     stale_before = ctx.today - timedelta(days=ctx.config.stale_contact_days)
+
+    async def stale_here() -> dict[str, list[roster.RosterEntry]]:  # this branch on its own: zones, then their visits
+        zones = await roster.zones(ctx.session, [m.userid for m in staff])
+        contact = await care.last_visits(ctx.session, [p.userid for zone in zones.values() for p in zone])
+        return {m: [p for p in zone if contact.get(p.userid) is None or contact[p.userid] < stale_before]
+                for m, zone in zones.items()}
+
+    stale_by: Mapping[str, Sequence[roster.RosterEntry | people_bulk.Named]] = await ctx.across(
+        f"care.stale:{stale_before}", lambda s: care.stale_zones_by_branch(s, stale_before), stale_here, {})
+    names = await ctx.names({f.person for due in fus.values() for f in due})
     for member in staff:
         uid = member.userid
         lines: list[str] = []
@@ -97,7 +114,7 @@ async def member_morning(ctx: SweepContext) -> None:
         if waiting:
             lines.append("【待办事项】")
             lines += [f"· #{i.number} {i.title}" for i in waiting[:10]]
-        stale = [p for p in zones.get(uid, []) if contact.get(p.userid) is None or contact[p.userid] < stale_before]
+        stale = stale_by.get(uid, [])
         if stale:
             lines.append(f"【{ctx.config.stale_contact_days}天未联系】" + "、".join(p.name for p in stale[:15])
                          + (f" 等{len(stale)}人" if len(stale) > 15 else ""))
@@ -112,7 +129,9 @@ async def life_events(ctx: SweepContext) -> None:
     """Retirements in the roster become visit tasks ahead of time."""
     horizon = ctx.today + timedelta(days=ctx.config.retirement_notice_days)
     fallback: list[str] | None = None
-    for p in await roster.retiring(ctx.session, ctx.today, horizon):
+    for p in await ctx.across(f"care.retiring:{ctx.today}:{horizon}",
+                              lambda s: people_bulk.retiring_by_branch(s, ctx.today, horizon),
+                              lambda: roster.retiring(ctx.session, ctx.today, horizon), []):
         assert p.retire_on is not None
         if p.zone_member is None and fallback is None:
             fallback = (await ctx.secretaries())[:1]
@@ -123,7 +142,8 @@ async def life_events(ctx: SweepContext) -> None:
         await care.add_task(ctx.session, ctx.now, person=p.userid, member=member, entry_id=None,
                             reason=CareCategory.RETIREMENT, due_date=min(due, p.retire_on),
                             dedupe_key=f"retire:{p.userid}:{p.retire_on}", actor=ACTOR)
-        ctx.shared.pop(FOLLOW_UPS, None)  # a new task: the follow-ups are read again
+        ctx.shared.pop(FOLLOW_UPS, None)  # a new task: the follow-ups are read again (this branch's own read)
+        ctx.shared[STALE] = True
 
 
 async def digest_lines(session: AsyncSession, start: datetime, end: datetime, now: datetime,

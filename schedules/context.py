@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import cached_property
-from typing import NamedTuple, TypeVar
+from sys import intern
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,10 +20,54 @@ from schedules.pushes import ALONE, Due
 from schedules.quiet import spread
 from storage import outbox
 from storage import people as roster
+from storage.people import bulk as people_bulk
 from storage.models import Nudge
+from storage.scope import branch_range, every_branch
 from storage.workdays import working_days_between
 
 T = TypeVar("T")
+
+WINDOW = 50  # branches read at once by RunReads (500 branches: 10 reads of each kind)
+Bulk = Callable[[AsyncSession], Awaitable[Mapping[int, T]]]  # a read of every branch at once, per branch
+
+
+class RunReads:
+    """What the branches' sweeps read, read once per run of them for ``window`` branches at a time (one query
+    per kind of read and window, not one per branch), then handed out branch by branch
+    (:meth:`SweepContext.across`).
+
+    A read is made in the session of the first branch that asks, its scope lifted for that one read (same
+    connection and transaction: no second connection, which SQLite's ``BEGIN IMMEDIATE`` would make wait).
+    Each branch takes its part once (then it is in its ``shared``) and the part is let go: the memory of a
+    read over 100,000 people is given back branch by branch. A read that fails fails the sweeps that need it,
+    in every branch, without being tried again in this run (the next run retries it)."""
+
+    def __init__(self, branches: Sequence[int], window: int = WINDOW) -> None:
+        ids = sorted(branches)
+        # branch -> (first, last) of its window: WINDOW branches' worth read at a time (memory stays bounded)
+        self._window = {b: (ids[i], ids[min(i + window, len(ids)) - 1]) for i in range(0, len(ids), window)
+                        for b in ids[i:i + window]}
+        self._got: dict[tuple[str, int], dict[int, object] | BaseException] = {}
+
+    async def part(self, name: str, session: AsyncSession, branch: int, load: Bulk[T], empty: T) -> T:
+        window = self._window.get(branch)
+        if window is None:  # not one of the run's branches: its own read
+            with every_branch(session):
+                got = dict(await load(session))
+            return got.get(branch, empty)  # type: ignore[return-value]
+        at = (name, window[0])
+        got = self._got.get(at)
+        if got is None:
+            try:
+                with branch_range(session, *window):
+                    got = dict(await load(session))
+                _detach(session, got)  # read in one branch's transaction, kept for the others: not expired with it
+            except Exception as exc:  # noqa: BLE001 - kept: every branch's sweep that needs it fails alike
+                got = exc
+            self._got[at] = got
+        if isinstance(got, BaseException):
+            raise RuntimeError(f"the sweeps' read {name!r} failed") from got
+        return got.pop(branch, empty)  # type: ignore[return-value]
 
 
 def lateness(due: date, today: date, repeat_days: int) -> tuple[int, int] | None:
@@ -44,14 +89,23 @@ def pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}"
 
 
-class Sent(NamedTuple):
-    """One nudge a sweep sent (or, in a dry run, would send). A named tuple: cheap to make by the 100,000."""
+Sent = Due  # one nudge a sweep sent (or, dry, would send): its key, recipient, kind, text and not_before
 
-    key: str
-    recipient: str
-    kind: str
-    text: str
-    not_before: datetime
+
+def _detach(session: AsyncSession, value: object) -> None:
+    """Take the ORM rows in ``value`` (dicts and lists of them) out of ``session``, with what they loaded."""
+    if hasattr(value, "_sa_instance_state"):
+        session.expunge(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _detach(session, v)
+    elif isinstance(value, list) and value:
+        if hasattr(value[0], "_sa_instance_state"):
+            for row in value:
+                session.expunge(row)
+        elif isinstance(value[0], (dict, list)):
+            for v in value:
+                _detach(session, v)
 
 
 @dataclass
@@ -69,6 +123,8 @@ class SweepContext:
     # :meth:`once`): only what no sweep writes (the roster, the open items), never the ledgers they add to
     shared: dict[str, object] = field(default_factory=dict, repr=False)
     _keys: set[str] = field(default_factory=set, repr=False)  # the keys of ``sent``: a repeat is found in O(1)
+    # set by the runner: the reads of every branch at once (:meth:`across`); None: this branch's own reads
+    run: RunReads | None = field(default=None, repr=False)
 
     @property
     def today(self) -> date:
@@ -77,6 +133,12 @@ class SweepContext:
     @cached_property
     def quiet(self) -> bool:  # ``now`` and ``config`` are fixed for a sweep: asked once per nudge, worked out once
         return self.config.quiet.is_quiet(self.now)
+
+    @cached_property
+    def _scope(self) -> str:
+        """The prefix of the ledger keys: numbers are per branch, so are the keys of what was sent (a
+        deployment-wide sweep's are "all:")."""
+        return f"b{self.branch}:" if self.branch is not None else "all:"
 
     async def once(self, name: str, load: Callable[[], Awaitable[T]]) -> T:
         """``load()``, read once for every sweep of this branch in this run (``shared``), then remembered.
@@ -87,9 +149,33 @@ class SweepContext:
             self.shared[name] = await load()
         return self.shared[name]  # type: ignore[return-value]
 
+    async def across(self, name: str, every: Bulk[T], one: Callable[[], Awaitable[T]], empty: T) -> T:
+        """This branch's part of ``every(session)`` (read once per run for every branch, ``RunReads``), or,
+        for a sweep run on its own (no ``run``), ``one()``: the same read of what the session sees. Then
+        remembered for this branch's sweeps, like :meth:`once` (so: only for what no sweep writes).
+
+        ``every`` must give, per branch, exactly what ``one`` gives in a session scoped to that branch."""
+        if name not in self.shared:
+            if self.run is not None and self.branch is not None:
+                self.shared[name] = await self.run.part(name, self.session, self.branch, every, empty)
+            else:
+                self.shared[name] = await one()
+        return self.shared[name]  # type: ignore[return-value]
+
+    async def names(self, userids: set[str | None]) -> Mapping[str, str]:
+        """userid -> name of (at least) ``userids`` who are in the branch's roster."""
+        if self.run is None or self.branch is None:
+            return await roster.names(self.session, userids)
+        return await self.across("names", people_bulk.names_by_branch, lambda: roster.names(self.session), {})
+
+    async def by_role(self, role: str) -> list[roster.RosterEntry]:
+        """The branch's active people with ``role``, by userid: read once per branch and run."""
+        return list(await self.across(f"role:{role}", lambda s: people_bulk.by_role_by_branch(s, role),
+                                      lambda: roster.by_role(self.session, role), []))
+
     async def secretary_entries(self) -> list[roster.RosterEntry]:
         """The branch's (active) secretaries, by userid: read once per branch and run."""
-        return list(await self.once("secretaries", lambda: roster.by_role(self.session, "secretary")))
+        return await self.by_role("secretary")
 
     async def secretaries(self) -> list[str]:
         """The userids of :meth:`secretary_entries`."""
@@ -106,14 +192,16 @@ class SweepContext:
         if self.quiet and not urgent:
             return False
         key = key[:240]
-        # numbers are per branch: so are the keys of what was sent (a deployment-wide sweep's are "all:")
-        scope = f"b{self.branch}:" if self.branch is not None else "all:"
-        stored, moot = scope + key, tuple(scope + k[:240] for k in covers)
+        scope = self._scope
+        stored, moot = scope + key, tuple(scope + k[:240] for k in covers) if covers else ()
         if self.due is not None:  # the runner merges and sends them (schedules.pushes.deliver)
             # the ledger is read in bulk then; a digest (a sweep may act on the answer) is looked up now
             if stored in self.due or (kind in ALONE and await self._seen(key, stored)):
                 return False
-            self.due[stored] = Due(stored, key, recipient, reply, kind, urgent, _text_of(reply), moot)
+            text = _text_of(reply)
+            plain = type(reply) is Text and text is reply.content and reply.to is None and not reply.urgent
+            # (interned: the recipient's userid was read with each row naming them, 100,000 copies of 5,000 ids)
+            self.due[stored] = Due(stored, intern(recipient), None if plain else reply, kind, urgent, text, moot)
             return True  # not in ``sent``: the runner reports what went (its ``due`` finds a repeat)
         if await self._seen(key, stored):
             return False
@@ -130,24 +218,25 @@ class SweepContext:
                                            .on_conflict_do_nothing(index_elements=["key"]))
             await outbox.enqueue(self.session, recipient, reply.payload(), self.now.astimezone(timezone.utc),
                                  dedupe_key=f"nudge:{stored}", not_before=not_before.astimezone(timezone.utc))
-        self._record(Sent(key, recipient, kind, text, not_before))
+        self._record(Due(stored, recipient, None, kind, urgent, text, moot, not_before))
         return True
 
     def _record(self, sent: Sent) -> None:
         self.sent.append(sent)
-        self._keys.add(sent.key)
+        self._keys.add(sent.stored)
 
     async def _seen(self, key: str, stored: str) -> bool:
-        if key in self._keys:
+        if stored in self._keys:
             return True
         return (await self.session.execute(select(Nudge.id).where(Nudge.key == stored))).first() is not None
 
 
 def _text_of(reply: Reply) -> str:
+    if type(reply) is Text and reply.content:  # what its payload would carry, without building it
+        content = reply.content  # (short enough whatever its characters: not encoded to be measured)
+        return content if len(content) <= TEXT_LIMIT // 4 else clip_bytes(content, TEXT_LIMIT)
     if isinstance(reply, TemplateCard):
         return reply.text
-    if type(reply) is Text and reply.content:  # what its payload would carry, without building it
-        return clip_bytes(reply.content, TEXT_LIMIT)
     payload = reply.payload()
     body = payload.get(str(payload.get("msgtype")), {})
     return str(body.get("content") or body.get("description") or body)

@@ -10,7 +10,6 @@ from bot.replies import Text
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext, pct, warn
 from schedules.quiet import working_deadline
-from storage import people as roster
 from storage.deeds import queries
 from storage.deeds import WORKING
 from storage.workdays import add_working_time, working_days_between
@@ -31,8 +30,9 @@ async def item_deadlines(ctx: SweepContext) -> None:
     cfg = ctx.config
     secs = await ctx.secretaries()
     tz = ctx.now.tzinfo
-    items = await ctx.once("open_deeds", lambda: queries.open_deeds(ctx.session))  # member_morning's too
-    people = await roster.names(ctx.session, {u for i in items for u in (i.owner, i.requester)})  # only those named
+    items = await ctx.across(queries.OPEN_DEEDS, queries.open_deeds_by_branch,  # member_morning's too
+                             lambda: queries.open_deeds(ctx.session), [])
+    people = await ctx.names({u for i in items for u in (i.owner, i.requester)})  # only those named
     for item in items:
         owner = item.owner
         created = item.created_at.astimezone(tz)

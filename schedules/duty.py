@@ -3,6 +3,7 @@ not closed (whoever acknowledged it after 4 hours, then the secretary after 12).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from statistics import median
 
@@ -12,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.replies import Text
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext, warn
-from storage import duty, people
-from storage.models import Item
+from storage import duty
+from storage.models import Item, ItemEvent
 from storage.duty import IncidentStatus
 from storage.duty.lifecycle import UNACKNOWLEDGED_AFTER, UNCLOSED_ESCALATE_AFTER, UNCLOSED_REMIND_AFTER
 
@@ -31,7 +32,9 @@ async def incident_reminders(ctx: SweepContext) -> None:
     """Unacknowledged incidents: remind the secretary after 15 minutes, at any hour."""
     secretaries = await ctx.secretaries()
     minutes = int(UNACKNOWLEDGED_AFTER.total_seconds() // 60)
-    for inc in await duty.open_incidents(ctx.session):
+    unacked = (IncidentStatus.OPEN,)
+    for inc in await ctx.across("duty.open", lambda s: duty.incidents_by_branch(s, unacked),
+                                lambda: duty.open_incidents(ctx.session), []):
         if ctx.now - inc.created_at.astimezone(ctx.now.tzinfo) < UNACKNOWLEDGED_AFTER:
             continue
         for sec in secretaries:
@@ -45,8 +48,14 @@ async def unclosed_incidents(ctx: SweepContext) -> None:
     secretaries = await ctx.secretaries()
     remind_h = int(UNCLOSED_REMIND_AFTER.total_seconds() // 3600)
     escalate_h = int(UNCLOSED_ESCALATE_AFTER.total_seconds() // 3600)
-    rows = await duty.incidents_in(ctx.session, (IncidentStatus.ACKNOWLEDGED,))
-    acks = await duty.acknowledgements(ctx.session, [i.id for i in rows])
+    acked = (IncidentStatus.ACKNOWLEDGED,)
+    rows = await ctx.across("duty.acknowledged", lambda s: duty.incidents_by_branch(s, acked),
+                            lambda: duty.incidents_in(ctx.session, acked), [])
+
+    async def one() -> Mapping[int, ItemEvent]:
+        return await duty.acknowledgements(ctx.session, [i.id for i in rows])
+
+    acks = await ctx.across("duty.acks", lambda s: duty.acknowledgements_by_branch(s, acked), one, {})
     for inc in rows:
         ack = acks.get(inc.id)
         if ack is None:
@@ -60,7 +69,7 @@ async def unclosed_incidents(ctx: SweepContext) -> None:
                         kind="incident_unclosed", urgent=urgent)
         if waited < UNCLOSED_ESCALATE_AFTER:
             continue
-        by = await people.name_of(ctx.session, ack.actor)
+        by = (await ctx.names({ack.actor})).get(ack.actor, ack.actor) if ack.actor else "支部"  # people.name_of
         for sec in secretaries:
             if sec == ack.actor:
                 continue

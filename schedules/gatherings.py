@@ -67,7 +67,9 @@ async def _remind(ctx: SweepContext, g: Gathering, eve: Eve, lead: str) -> None:
     kind = GatheringKind(g.kind)
     label, when, where = gatherings.label_of(g), moment(g.starts_at, ctx.now.tzinfo), g.place or "约定地点"
     urgent = eve.day_off_urgent and not is_working_day(ctx.today)
-    signed = [s.userid for s in await gatherings.signups(ctx.session, g)]
+    every = await ctx.across(f"gatherings.signups:{ctx.now}", lambda s: gatherings.upcoming_signups_by_branch(s, ctx.now),
+                             lambda: _signups_seen(ctx), {})
+    signed = [s.userid for s in every.get(g.id, [])]
     for uid in signed:
         await ctx.nudge(eve.key.format(uid=uid, id=g.id, number=g.number), uid,
                         Text(content=f"{kind.label}提醒：您报名的{label}「{g.title}」{lead} {when} 在{where}举行，"
@@ -81,9 +83,16 @@ async def _remind(ctx: SweepContext, g: Gathering, eve: Eve, lead: str) -> None:
                         kind=f"{kind.value}_eve", urgent=urgent)
 
 
+async def _signups_seen(ctx: SweepContext) -> dict[int, list[gatherings.Signup]]:
+    """gathering id -> the sign-ups of every upcoming gathering the session sees (ids are unique)."""
+    return {i: s for part in (await gatherings.upcoming_signups_by_branch(ctx.session, ctx.now)).values()
+            for i, s in part.items()}
+
+
 async def eve_reminders(ctx: SweepContext) -> None:
     """Remind the people signed up (and the lecturer) before each upcoming gathering."""
-    for g in await gatherings.upcoming(ctx.session, None, ctx.now):
+    for g in await ctx.across(f"gatherings.upcoming:{ctx.now}", lambda s: gatherings.upcoming_by_branch(s, ctx.now),
+                              lambda: gatherings.upcoming(ctx.session, None, ctx.now), []):
         eve = EVES[GatheringKind(g.kind)]
         lead = eve.lead(ctx, g.starts_at.astimezone(ctx.now.tzinfo))
         if lead is not None:

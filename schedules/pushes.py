@@ -14,11 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
-from typing import NamedTuple
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.pushes import PUSH  # the nudge ledger's kind for one unasked message (the daily cap counts these)
@@ -27,10 +24,11 @@ from schedules.config import ScheduleConfig
 from schedules.quiet import spread
 from storage import outbox
 from storage.models import Nudge, OutboxRow
-from storage.sqlsets import among
+from storage.sqlsets import among, insert_rows
 
 PUSH_URGENT = "push_urgent"  # one urgent message sent (not counted against the cap)
 CHUNK = 500  # keys per IN (...) query
+ROWS_AT_ONCE = 10_000  # ledger rows (about) recorded per statement, with their messages queued in one more
 ARRAY_CHUNK = 20_000  # keys per "= ANY(array)" query (PostgreSQL)
 BUDGET = TEXT_LIMIT - 200  # bytes of items in one merged message; the rest are counted
 MORNING_WINDOW = timedelta(hours=2)  # survey reminders alone go only this long after the morning hour
@@ -60,33 +58,63 @@ def _rank(kind: str) -> int:
     return KINDS.get(kind, (50, ""))[0]
 
 
-class Due(NamedTuple):
-    """One nudge a sweep found due: ``stored`` is its ledger key (branch-prefixed).
+class Due:
+    """One nudge a sweep found due: ``stored`` is its ledger key (branch-prefixed); once planned, ``not_before``
+    says when the message carrying it goes. It is also what a run reports it sent (``schedules.context.Sent``).
 
-    A named tuple, not a frozen dataclass: a run of the sweeps over an enterprise makes 300,000 of them,
-    and a frozen dataclass takes three times as long to build."""
+    One small object (slots) per nudge, made once: a run of the sweeps over an enterprise makes 300,000 of
+    them, and a second object per nudge for the report would be 30 MB more."""
 
-    stored: str
-    key: str
-    recipient: str
-    reply: Reply
-    kind: str
-    urgent: bool
-    text: str
-    covers: tuple[str, ...] = ()  # ledger keys this one makes moot (an earlier stage never sent): recorded too
+    __slots__ = ("stored", "recipient", "given", "kind", "urgent", "text", "covers", "not_before")
+
+    def __init__(self, stored: str, recipient: str, given: Reply | None, kind: str, urgent: bool, text: str,
+                 covers: tuple[str, ...] = (), not_before: datetime | None = None) -> None:
+        self.stored = stored
+        self.recipient = recipient
+        self.given = given  # None: a plain ``Text`` of ``text`` (not kept: 300,000 of them are 60 MB), see ``reply``
+        self.kind = kind
+        self.urgent = urgent
+        self.text = text
+        self.covers = covers  # ledger keys this one makes moot (an earlier stage never sent): recorded too
+        self.not_before = not_before  # set by ``plan`` (or when queued at once)
+
+    @property
+    def key(self) -> str:
+        """The key the sweep gave (``stored`` without its scope, "b3:" or "all:")."""
+        return self.stored.split(":", 1)[1]
+
+    @property
+    def reply(self) -> Reply:
+        return self.given if self.given is not None else Text(content=self.text)
+
+    def _sent(self) -> tuple[object, ...]:
+        return (self.stored, self.recipient, self.kind, self.text, self.not_before)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Due) and self._sent() == other._sent()
+
+    def __hash__(self) -> int:
+        return hash(self._sent())
+
+    def __repr__(self) -> str:
+        return f"Due({self.stored!r}, {self.recipient!r}, {self.kind!r}, not_before={self.not_before!r})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a run over an enterprise makes 100,000 of them
 class Push:
     """One message that goes (or, dry, would go) to one person, and the nudges it carries."""
 
     recipient: str
     kind: str  # the kind of its one nudge, or MIXED
-    reply: Reply
+    given: Reply | None  # None: a plain ``Text`` of ``text`` (made when asked for: ``reply``)
     text: str
     urgent: bool
     not_before: datetime
     carried: tuple[Due, ...]
+
+    @property
+    def reply(self) -> Reply:
+        return self.given if self.given is not None else Text(content=self.text)
 
     @property
     def label(self) -> str:
@@ -144,7 +172,7 @@ def merge(dues: Sequence[Due], *, urgent: bool) -> str:
 async def _seen(session: AsyncSession, keys: Iterable[str]) -> set[str]:
     """The ones of ``keys`` already in the nudge ledger: one query per CHUNK keys (PostgreSQL: per ARRAY_CHUNK,
     sent as one array parameter, ``storage.sqlsets.among``)."""
-    keys = list(dict.fromkeys(keys))
+    keys = list(keys)  # (no repeats: deliver's are a dict's)
     seen: set[str] = set()
     step = ARRAY_CHUNK if session.bind.dialect.name == "postgresql" else CHUNK
     for i in range(0, len(keys), step):
@@ -199,9 +227,11 @@ def plan(dues: Sequence[Due], now: datetime, config: ScheduleConfig,
 
 
 def _push(person: str, dues: list[Due], not_before: datetime, *, urgent: bool) -> Push:
+    for d in dues:
+        d.not_before = not_before
     if len(dues) == 1:
         d = dues[0]
-        return Push(person, d.kind, d.reply, d.text, urgent, not_before, (d,))
+        return Push(person, d.kind, d.given, d.text, urgent, not_before, (d,))
     text = merge(dues, urgent=urgent)
     return Push(person, MIXED, Text(content=text), text, urgent, not_before, tuple(dues))
 
@@ -216,42 +246,53 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
         first.setdefault(d.stored, d)
     for moot in {k for d in first.values() for k in d.covers}:
         first.pop(moot, None)  # a later stage of the same reminder is due too: it alone goes
-    seen = await _seen(session, first)
+    seen = await _seen(session, list(first))
     fresh = [d for k, d in first.items() if k not in seen]
+    moot = {k for d in fresh for k in d.covers if k not in first}  # earlier stages to record, never sent
+    del first, seen  # (300,000 keys: let them go before the messages are made)
     planned = plan(fresh, now, config, await pushes_today(session, now))
     waiting = {d.recipient for d in fresh}
     if dry_run:
         return planned, waiting
-    maker = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    ledger: list[dict[str, object]] = []
-    stamps: list[str] = []
-    for i, p in enumerate(planned):
-        ledger += [dict(key=d.stored, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried]
-        ledger += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried
-                   for k in d.covers if k not in first]
-        stamps.append(f"{PUSH}:{p.recipient}:{now.astimezone(timezone.utc):%Y%m%dT%H%M%S}:{i}")
-        ledger.append(dict(key=stamps[-1], recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH, created_at=now))
-    written: set[str] = set()
-    if ledger:  # the whole ledger at once (batched by SQLAlchemy's insertmanyvalues), not one statement per nudge
-        stmt = maker(Nudge).on_conflict_do_nothing(index_elements=["key"]).returning(Nudge.key)
-        written.update((await session.execute(stmt, ledger)).scalars())
     out: list[Push] = []
     undo: list[str] = []
-    rows: list[dict[str, object]] = []
     utc = now.astimezone(timezone.utc)
-    for p, stamp in zip(planned, stamps):
+    at = f"{utc:%Y%m%dT%H%M%S}"
+    part: list[tuple[Push, str]] = []
+    ledger: list[dict[str, object]] = []
+    for i, p in enumerate(planned):  # a part at a time (about ROWS_AT_ONCE ledger rows): what is built stays small
+        ledger += [dict(key=d.stored, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried]
+        ledger += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried
+                   for k in d.covers if k in moot]
+        stamp = f"{PUSH}:{p.recipient}:{at}:{i}"
+        ledger.append(dict(key=stamp, recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH, created_at=now))
+        part.append((p, stamp))
+        if len(ledger) >= ROWS_AT_ONCE or i == len(planned) - 1:
+            out += await _record(session, part, ledger, utc, undo)
+            part, ledger = [], []
+    for i in range(0, len(undo), CHUNK):
+        await session.execute(delete(Nudge).where(Nudge.key.in_(undo[i:i + CHUNK])))
+    return out, waiting
+
+
+async def _record(session: AsyncSession, part: list[tuple[Push, str]], ledger: list[dict[str, object]],
+                  utc: datetime, undo: list[str]) -> list[Push]:
+    """Record ``part``'s nudges (``ledger``, in one statement: on PostgreSQL one array per column) and queue its
+    messages (likewise); the messages queued. One another process recorded first is not: its nudges go to
+    ``undo`` (its run sends them)."""
+    written = set(await insert_rows(session, Nudge, ledger, conflict="key", returning=Nudge.key))
+    rows: list[dict[str, object]] = []
+    out: list[Push] = []
+    for p, stamp in part:
         if any(d.stored not in written for d in p.carried):  # another process recorded some of it a moment ago
-            undo += [d.stored for d in p.carried if d.stored in written] + [stamp]  # its run sends them
+            undo += [d.stored for d in p.carried if d.stored in written] + [stamp]
             continue
         for j, payload in enumerate(p.reply.payloads()):
             rows.append(outbox.row_values(p.recipient, payload, utc, not_before=p.not_before.astimezone(timezone.utc),
                                           dedupe_key=f"nudge:{stamp}:{j}"))
         out.append(p)
-    if rows:  # what goes, batched likewise: 10,000 people, 10,000 messages
-        await session.execute(maker(OutboxRow).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
-    for i in range(0, len(undo), CHUNK):
-        await session.execute(delete(Nudge).where(Nudge.key.in_(undo[i:i + CHUNK])))
-    return out, waiting
+    await insert_rows(session, OutboxRow, rows, conflict="dedupe_key")
+    return out
 
 
 async def figures(session: AsyncSession, start: datetime, end: datetime, scope: str) -> tuple[int, int]:

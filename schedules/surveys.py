@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +12,7 @@ from schedules.config import ScheduleConfig
 from schedules.context import SweepContext, pct
 from storage import surveys
 from storage.surveys import QuestionKind, SurveyStatus
+from storage.surveys.repo import Unfinished
 from storage.workdays import add_working_time
 
 REMIND_AFTER_WORKING_DAYS = 2
@@ -19,10 +21,18 @@ REMIND_AFTER_WORKING_DAYS = 2
 async def sweep(ctx: SweepContext) -> None:
     """Once per (person, survey): a reminder 2 working days after publishing, outside quiet hours."""
     tz = ctx.now.tzinfo
-    due = [s for s in (await surveys.list_surveys(ctx.session, status=(SurveyStatus.OPEN,), limit=None)).rows
+    async def open_ones() -> list[surveys.Survey]:
+        return (await surveys.list_surveys(ctx.session, status=(SurveyStatus.OPEN,), limit=None)).rows
+
+    due = [s for s in await ctx.across("surveys.open", surveys.open_by_branch, open_ones, [])
            if s.opened_at is not None and ctx.now >= add_working_time(s.opened_at.astimezone(tz), REMIND_AFTER_WORKING_DAYS)]
-    totals = await surveys.question_counts(ctx.session, [s.id for s in due])
-    waiting = await surveys.unfinished_recipients(ctx.session, [s.id for s in due])
+    if not due:
+        return
+    totals: Mapping[int, int] = await ctx.across("surveys.questions", surveys.open_question_counts_by_branch,
+                                                 lambda: surveys.question_counts(ctx.session, [s.id for s in due]), {})
+    waiting: Mapping[int, list[Unfinished]] = await ctx.across(
+        "surveys.unfinished", surveys.open_unfinished_by_branch,
+        lambda: surveys.unfinished_recipients(ctx.session, [s.id for s in due]), {})
     for s in due:
         total = totals.get(s.id, 0)
         for r in waiting.get(s.id, []):

@@ -57,6 +57,22 @@ def in_branch(session: AsyncSession | Session, branch: int | None) -> Iterator[N
         info[KEY] = before
 
 
+RANGE = "branches"  # (first, last): a session that sees every branch sees only the branches' ids in between
+
+
+@contextmanager
+def branch_range(session: AsyncSession | Session, first: int, last: int) -> Iterator[None]:
+    """See the branches ``first`` to ``last`` (ids, both included) for a moment, reads only (the sweeps'
+    reads of many branches at once, ``schedules.context.RunReads``); then back to what it was."""
+    info = _sync(session).info
+    before = info.get(KEY), info.get(RANGE)
+    info[KEY], info[RANGE] = None, (first, last)
+    try:
+        yield
+    finally:
+        info[KEY], info[RANGE] = before
+
+
 def every_branch(session: AsyncSession | Session) -> AbstractContextManager[None]:
     """Lift the scope for a moment (finding the sender before knowing their branch, committee views)."""
     return in_branch(session, None)
@@ -65,7 +81,14 @@ def every_branch(session: AsyncSession | Session) -> AbstractContextManager[None
 @event.listens_for(ScopedSession, "do_orm_execute")
 def _scope_statement(state: ORMExecuteState) -> None:
     branch = state.session.info.get(KEY)
-    if branch is None or state.is_column_load or state.is_relationship_load:
+    if branch is None:
+        seen = state.session.info.get(RANGE)
+        if seen is not None and state.is_select and not (state.is_column_load or state.is_relationship_load):
+            first, last = seen
+            state.statement = state.statement.options(with_loader_criteria(
+                BranchScoped, lambda cls: cls.branch_id.between(first, last), include_aliases=True))
+        return
+    if state.is_column_load or state.is_relationship_load:
         return
     if state.is_select or state.is_update or state.is_delete:
         state.statement = state.statement.options(

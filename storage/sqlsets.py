@@ -1,4 +1,5 @@
-"""``column IN (values)`` for many values: one array parameter on PostgreSQL, not one parameter each.
+"""``column IN (values)`` for many values: one array parameter on PostgreSQL, not one parameter each; and
+many rows inserted likewise (:func:`insert_rows`).
 
 ``column.in_(values)`` renders one bound parameter per value, so each list length is a statement of its own:
 rendered anew, and prepared anew by asyncpg (one more round trip). :func:`among` sends PostgreSQL one array
@@ -7,11 +8,13 @@ rendered anew, and prepared anew by asyncpg (one more round trip). :func:`among`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import any_, bindparam
+from sqlalchemy import any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -28,3 +31,35 @@ def among(session: AsyncSession | Session, column: Any, values: Iterable[Any]) -
     if _dialect(session) == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))  # type: ignore[no-any-return]
     return column.in_(values)  # type: ignore[no-any-return]
+
+
+async def insert_rows(session: AsyncSession, model: Any, rows: Sequence[Mapping[str, Any]], *, conflict: str,
+                      returning: Any = None) -> list[Any]:
+    """Insert ``rows`` (dicts with the same columns) into ``model``'s table, skipping those whose ``conflict``
+    column is taken; the ``returning`` column of the rows inserted (else nothing).
+
+    PostgreSQL: one statement, each column one array parameter (``INSERT … SELECT unnest(…), …``), or one
+    value if it is the same in every row: no statement text per row count, no parameter per value, and the
+    rows' values are not copied again into a multi-row VALUES. SQLite: an executemany."""
+    if not rows:
+        return []
+    names = list(rows[0])
+    if _dialect(session) == "postgresql":
+        values = []
+        for n in names:
+            column, vs = getattr(model, n), [r[n] for r in rows]
+            if vs.count(vs[0]) == len(vs):  # the same in every row (a time stamp, a status): one plain parameter
+                values.append(bindparam(None, vs[0], type_=column.type))
+            else:
+                values.append(func.unnest(bindparam(None, vs, type_=ARRAY(column.type))))
+        source = select(*values)
+        stmt = pg_insert(model).from_select(names, source).on_conflict_do_nothing(index_elements=[conflict])
+        if returning is None:
+            await session.execute(stmt)
+            return []
+        return list((await session.execute(stmt.returning(returning))).scalars())
+    stmt = sqlite_insert(model).on_conflict_do_nothing(index_elements=[conflict])
+    if returning is None:
+        await session.execute(stmt, list(rows))
+        return []
+    return list((await session.execute(stmt.returning(returning), list(rows))).scalars())

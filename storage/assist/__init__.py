@@ -29,6 +29,8 @@ from storage.assist.repo import (
     members_of,
     milestones,
     milestones_for,
+    active_by_branch,
+    active_milestones_by_branch,
     next_number,
     next_open,
     overdue_milestones_of,
@@ -41,6 +43,6 @@ __all__ = [
     "TITLE_LIMIT", "Action", "Assessment", "Involvement", "Milestone", "MilestoneStatus", "Project",
     "ProjectStatus", "ProjectUpdate", "TargetType", "UpdateKind", "active", "add_feedback", "add_progress",
     "affected", "assess", "check", "check_milestone", "complete_milestone", "create", "done_count",
-    "get_by_number", "involvement", "label", "may_assess", "members_of", "milestones", "milestones_for",
+    "get_by_number", "involvement", "label", "may_assess", "members_of", "milestones", "milestones_for", "active_by_branch", "active_milestones_by_branch",
     "next_number", "next_open", "overdue_milestones_of", "record_view", "team_of", "updates",
 ]

@@ -93,6 +93,25 @@ async def milestones_for(session: AsyncSession, project_ids: Sequence[int]) -> d
     return out
 
 
+async def active_by_branch(session: AsyncSession) -> dict[int, list[Project]]:
+    """branch -> :func:`active` of that branch, for every branch the session sees, in one query."""
+    out: dict[int, list[Project]] = {}
+    for p in await active(session):
+        out.setdefault(p.branch_id, []).append(p)
+    return out
+
+
+async def active_milestones_by_branch(session: AsyncSession) -> dict[int, dict[int, list[Milestone]]]:
+    """branch -> :func:`milestones_for` its active projects (one query; a project without any is absent)."""
+    stmt = (select(Milestone).join(Project, Project.id == Milestone.project_id)
+            .where(Project.status == ProjectStatus.ACTIVE)
+            .order_by(Milestone.project_id, Milestone.position, Milestone.id))
+    out: dict[int, dict[int, list[Milestone]]] = {}
+    for m in (await session.execute(stmt)).scalars():
+        out.setdefault(m.branch_id, {}).setdefault(m.project_id, []).append(m)
+    return out
+
+
 async def updates(session: AsyncSession, project_id: int) -> list[ProjectUpdate]:
     """The project's history, oldest first."""
     stmt = select(ProjectUpdate).where(ProjectUpdate.project_id == project_id).order_by(

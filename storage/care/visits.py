@@ -13,6 +13,8 @@ from storage import audit
 from storage.care.entries import active_entries_of, set_follow_up
 from storage.care.lifecycle import NO_ENTRY_INTERVAL, NOT_VISITED_DAYS, TaskAction, VisitReason
 from storage.care.models import CareEntry, Visit
+from storage.people.bulk import Named
+from storage.people.models import Person
 from storage.care.tasks import add_task, finish_task, open_tasks
 from storage.sqlsets import among
 from storage.workdays import kept_on
@@ -57,6 +59,20 @@ async def last_visits(session: AsyncSession, userids: Sequence[str] | None = Non
             return {}
         stmt = stmt.where(among(session, Visit.person, set(userids)))
     return {person: day for person, day in (await session.execute(stmt)).all()}
+
+
+async def stale_zones_by_branch(session: AsyncSession, before: date) -> dict[int, dict[str, list[Named]]]:
+    """branch -> member -> the active people of their zone not visited (in that branch) since ``before``,
+    by userid: ``people.zones`` less those whose :func:`last_visits` is ``before`` or later, in one query."""
+    recent = select(Visit.id).where(Visit.person == Person.userid, Visit.branch_id == Person.branch_id,
+                                    Visit.visited_on >= before).exists()
+    rows = await session.execute(select(Person.branch_id, Person.zone_member, Person.userid, Person.name)
+                                 .where(Person.zone_member.is_not(None), Person.active.is_(True), ~recent)
+                                 .order_by(Person.userid))
+    out: dict[int, dict[str, list[Named]]] = {}
+    for b, zone, u, n in rows.all():
+        out.setdefault(b, {}).setdefault(zone, []).append(Named(u, n))
+    return out
 
 
 async def not_visited(session: AsyncSession, userids: Sequence[str], today: date,

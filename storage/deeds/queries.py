@@ -112,6 +112,22 @@ async def open_deeds(session: AsyncSession) -> list[OpenDeed]:
     return [OpenDeed._make(r) for r in rows.all()]
 
 
+OPEN_DEEDS = "open_deeds"  # the sweeps' name for what they share of :func:`open_deeds` (schedules.context)
+
+
+async def open_deeds_by_branch(session: AsyncSession) -> dict[int, list[OpenDeed]]:
+    """branch -> :func:`open_deeds` of that branch, for every branch the session sees, in one query."""
+    rows = await session.execute(
+        select(Item.branch_id, *(getattr(Item, f) for f in OpenDeed._fields))
+        .where(Item.kind == ItemKind.DEED, Item.status.in_((*WORKING, DeedStatus.RESOLVED))).order_by(Item.number)
+    )
+    out: dict[int, list[OpenDeed]] = {}
+    make = OpenDeed._make
+    for r in rows.all():
+        out.setdefault(r[0], []).append(make(r[1:]))
+    return out
+
+
 @dataclass(frozen=True)
 class DeedFigures:
     new: int

@@ -158,6 +158,27 @@ async def incidents_in(session: AsyncSession, statuses: Sequence[IncidentStatus]
     return list((await session.execute(stmt.order_by(Item.number))).scalars())
 
 
+async def incidents_by_branch(session: AsyncSession, statuses: Sequence[IncidentStatus]) -> dict[int, list[Item]]:
+    """branch -> :func:`incidents_in` of that branch, for every branch the session sees, in one query."""
+    out: dict[int, list[Item]] = {}
+    for inc in await incidents_in(session, statuses):
+        out.setdefault(inc.branch_id, []).append(inc)
+    return out
+
+
+async def acknowledgements_by_branch(session: AsyncSession, statuses: Sequence[IncidentStatus]) -> dict[int, dict[int, ItemEvent]]:
+    """branch -> item id -> the first ``acknowledged`` event of each incident in ``statuses``
+    (:func:`acknowledgements` of :func:`incidents_in`), in one query."""
+    rows = await session.execute(
+        select(ItemEvent).join(Item, Item.id == ItemEvent.item_id)
+        .where(Item.kind == KIND, Item.status.in_([str(s) for s in statuses]), ItemEvent.kind == EventKind.ACKNOWLEDGED)
+        .order_by(ItemEvent.id))
+    out: dict[int, dict[int, ItemEvent]] = {}
+    for e in rows.scalars():
+        out.setdefault(e.branch_id, {}).setdefault(e.item_id, e)
+    return out
+
+
 async def reported_by(session: AsyncSession, reporter: str, *, limit: int = 10) -> list[Item]:
     """The incidents ``reporter`` reported, newest first."""
     stmt = (select(Item).where(Item.kind == KIND, Item.requester == reporter)

@@ -38,6 +38,8 @@ from storage.gatherings.queries import (
     signed_count,
     signed_up_for,
     signups,
+    upcoming_by_branch,
+    upcoming_signups_by_branch,
 )
 from storage.gatherings.repo import (
     by_id,
@@ -57,6 +59,6 @@ __all__ = [
     "Signup", "SignupOutcome", "SignupResult", "SignupStatus", "attended_by", "attendees", "by_id", "cancel",
     "cancel_signup", "count_gatherings", "counts", "create", "drafts", "get", "keyword", "label_of",
     "list_gatherings", "mark_done", "matching", "may_manage", "next_number", "page", "participation",
-    "places_left", "quota", "record_attendance", "sign_up", "signed_count", "signed_up_for", "signup_key", "signups",
+    "places_left", "quota", "record_attendance", "sign_up", "signed_count", "signed_up_for", "signup_key", "signups", "upcoming_by_branch", "upcoming_signups_by_branch",
     "upcoming",
 ]

@@ -39,6 +39,27 @@ async def signups(session: AsyncSession, gathering: Gathering) -> list[Signup]:
     return list((await session.execute(stmt)).scalars())
 
 
+async def upcoming_by_branch(session: AsyncSession, now: datetime) -> dict[int, list[Gathering]]:
+    """branch -> ``repo.upcoming(session, None, now)`` of that branch, for every branch the session sees."""
+    from storage.gatherings.repo import upcoming
+
+    out: dict[int, list[Gathering]] = {}
+    for g in await upcoming(session, None, now):
+        out.setdefault(g.branch_id, []).append(g)
+    return out
+
+
+async def upcoming_signups_by_branch(session: AsyncSession, now: datetime) -> dict[int, dict[int, list[Signup]]]:
+    """branch -> gathering id -> :func:`signups` of each gathering not started yet (as ``repo.upcoming``), in one query."""
+    stmt = (select(Signup).join(Gathering, Gathering.id == Signup.event_id)
+            .where(Gathering.status == GatheringStatus.OPEN, Gathering.starts_at > now, Signup.status == SIGNED)
+            .order_by(Signup.signed_at, Signup.id))
+    out: dict[int, dict[int, list[Signup]]] = {}
+    for s in (await session.execute(stmt)).scalars():
+        out.setdefault(s.branch_id, {}).setdefault(s.event_id, []).append(s)
+    return out
+
+
 async def attendees(session: AsyncSession, gathering: Gathering) -> list[str]:
     """Userids marked present."""
     stmt = (select(Signup.userid).where(Signup.event_id == gathering.id, Signup.status == SIGNED,

@@ -41,6 +41,9 @@ from storage.surveys.repo import (
     options_of,
     progress,
     question_counts,
+    open_by_branch,
+    open_question_counts_by_branch,
+    open_unfinished_by_branch,
     questions,
     recipient,
     recipients,
@@ -54,6 +57,6 @@ __all__ = [
     "TITLE_LIMIT", "Action", "AudienceRole", "Progress", "QuestionKind", "QuestionResult", "RecipientStatus",
     "Survey", "SurveyAnswer", "SurveyQuestion", "SurveyRecipient", "SurveyResult", "SurveyStatus", "add_question",
     "answer", "audience_label", "check", "check_recipient", "close", "create", "get", "label", "list_surveys",
-    "may_publish", "next_number", "options_of", "progress", "publish", "question_counts", "questions",
+    "may_publish", "next_number", "options_of", "progress", "publish", "question_counts", "open_by_branch", "open_question_counts_by_branch", "open_unfinished_by_branch", "questions",
     "recipient", "recipients", "redact_inbox", "remove_last_question", "results", "start", "unfinished_for", "unfinished_recipients",
 ]

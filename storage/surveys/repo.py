@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,9 +104,9 @@ async def recipients(session: AsyncSession, survey_id: int) -> list[SurveyRecipi
     return list((await session.execute(stmt)).scalars())
 
 
-@dataclass(frozen=True)
-class Unfinished:
-    """A recipient who has not finished a survey: who, and how many questions they answered."""
+class Unfinished(NamedTuple):
+    """A recipient who has not finished a survey: who, and how many questions they answered (a named
+    tuple: the sweeps read 100,000 of them)."""
 
     userid: str
     position: int
@@ -121,6 +122,37 @@ async def unfinished_recipients(session: AsyncSession, survey_ids: Sequence[int]
     out: dict[int, list[Unfinished]] = {}
     for survey, userid, position in (await session.execute(stmt)).all():
         out.setdefault(survey, []).append(Unfinished(userid, position or 0))
+    return out
+
+
+async def open_by_branch(session: AsyncSession) -> dict[int, list[Survey]]:
+    """branch -> its open surveys, newest first (``list_surveys(status=(OPEN,), limit=None).rows``)."""
+    out: dict[int, list[Survey]] = {}
+    for s in (await list_surveys(session, status=(SurveyStatus.OPEN,), limit=None)).rows:
+        out.setdefault(s.branch_id, []).append(s)
+    return out
+
+
+async def open_question_counts_by_branch(session: AsyncSession) -> dict[int, dict[int, int]]:
+    """branch -> :func:`question_counts` of its open surveys, in one query."""
+    stmt = (select(SurveyQuestion.branch_id, SurveyQuestion.survey_id, func.count())
+            .join(Survey, Survey.id == SurveyQuestion.survey_id).where(Survey.status == SurveyStatus.OPEN)
+            .group_by(SurveyQuestion.branch_id, SurveyQuestion.survey_id))
+    out: dict[int, dict[int, int]] = {}
+    for branch, sid, n in await session.execute(stmt):
+        out.setdefault(branch, {})[sid] = int(n)
+    return out
+
+
+async def open_unfinished_by_branch(session: AsyncSession) -> dict[int, dict[int, list[Unfinished]]]:
+    """branch -> :func:`unfinished_recipients` of its open surveys, in one query."""
+    stmt = (select(SurveyRecipient.branch_id, SurveyRecipient.survey_id, SurveyRecipient.userid, SurveyRecipient.position)
+            .join(Survey, Survey.id == SurveyRecipient.survey_id)
+            .where(Survey.status == SurveyStatus.OPEN, SurveyRecipient.status != RecipientStatus.DONE)
+            .order_by(SurveyRecipient.survey_id, SurveyRecipient.userid))
+    out: dict[int, dict[int, list[Unfinished]]] = {}
+    for branch, survey, userid, position in (await session.execute(stmt)).all():
+        out.setdefault(branch, {}).setdefault(survey, []).append(Unfinished(userid, position or 0))
     return out
 
 

@@ -1,0 +1,76 @@
+"""The runner's reads of many branches at once (``schedules.context.RunReads``) give each branch exactly what
+its own reads give: a run over an enterprise (bench/orgbuild.py's, small) finds the same nudges, word for word,
+whatever the window; a failing bulk read loses only the work of the sweep that needed it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bench.orgbuild import NOW as BUILT, Scale, generate
+from bot import registry
+from schedules import runner
+from schedules.context import RunReads
+from storage.db import Database, create_database
+from storage.deeds import queries as deed_queries
+
+SCALE = Scale(people=1400, branches=7)
+NOW = BUILT.astimezone(ZoneInfo("Asia/Shanghai"))  # Wednesday 09:40: the morning lists are due
+
+
+@pytest.fixture
+async def org(database_url: str) -> AsyncIterator[Database]:
+    db = create_database(database_url)
+    await generate(db, SCALE, now=BUILT)
+    yield db
+    await db.dispose()
+
+
+def _what(sent: runner.Swept) -> list[tuple[str, str, str, str]]:
+    return sorted((s.stored, s.recipient, s.kind, s.text) for s in sent)
+
+
+async def _alone(db: Database, monkeypatch: pytest.MonkeyPatch) -> runner.Swept:
+    """The run with every branch reading on its own (what the runner did before it read in bulk)."""
+    with monkeypatch.context() as m:
+        m.setattr(runner, "RunReads", lambda _ids: None)
+        return await runner.run_due(db, NOW, registry.sweeps(), dry_run=True)
+
+
+@pytest.mark.parametrize("window", [1, 3, 50])
+async def test_bulk_reads_find_what_each_branch_finds_alone(org: Database, monkeypatch: pytest.MonkeyPatch,
+                                                          window: int) -> None:
+    alone = await _alone(org, monkeypatch)
+    kinds = {s.kind for s in alone}
+    assert {"item_late", "item_escalate", "morning", "survey_remind", "followup_overdue"} <= kinds  # a real test
+    monkeypatch.setattr(runner, "RunReads", lambda ids: RunReads(ids, window=window))
+    bulk = await runner.run_due(org, NOW, registry.sweeps(), dry_run=True)
+    assert _what(bulk) == _what(alone)
+    assert [(p.recipient, p.kind, p.text) for p in bulk.pushes] == [(p.recipient, p.kind, p.text) for p in alone.pushes]
+    assert bulk.waiting == alone.waiting
+
+
+async def test_a_failing_bulk_read_loses_only_its_sweeps_work(org: Database, monkeypatch: pytest.MonkeyPatch,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    alone = await _alone(org, monkeypatch)
+    calls = 0
+
+    async def broken(_session: object) -> dict[int, list[deed_queries.OpenDeed]]:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(deed_queries, "open_deeds_by_branch", broken)
+    with caplog.at_level(logging.ERROR, logger="schedules.runner"):
+        sent = await runner.run_due(org, NOW, registry.sweeps(), dry_run=True)
+    assert calls == 1  # tried once for the whole window, not once per branch
+    failed = [r for r in caplog.records if "failed for branch" in r.getMessage()]
+    assert len(failed) == SCALE.branches and all("item_deadlines" in r.getMessage() for r in failed)
+    # item_deadlines (the first to need the open deeds) lost its work in every branch; member_morning,
+    # rerun on its own with the branch's own reads, and every other sweep found all they find alone
+    deeds = {"item_response", "item_late", "item_escalate", "item_confirm", "item_confirm_escalate"}
+    assert _what(sent) == [w for w in _what(alone) if w[2] not in deeds]
+    assert any(w[2] == "morning" for w in _what(sent))
