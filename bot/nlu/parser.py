@@ -41,6 +41,7 @@ class Analysis:
     urgent: bool
     features: tuple[str, ...]
     context: ParseContext
+    addressed: tuple[str, ...] = ()
 
 
 _PROGRESS = Intent.PROGRESS_REPORT.value
@@ -203,7 +204,7 @@ class Parser:
                       ctx.open_items, ctx.open_incidents)
         feats = tuple(featurize(masked, list(tokens), sig)) + _emoji_features(text)
         return Analysis(norm, masked, tokens, found.persons, found.ambiguous, found.unknown, due,
-                        ref_hit[0] if ref_hit else None, urgent, feats, ctx)
+                        ref_hit[0] if ref_hit else None, urgent, feats, ctx, found.addressed)
 
     def parse(self, text: str, *, sender: str | None = None, today: datetime.date,
               context: ParseContext | None = None) -> Parse:
@@ -248,7 +249,7 @@ class Parser:
         if ruled != intent or a.urgent:
             confidence = 1.0  # a rule decided, or an emergency: nothing to ask about
         return Parse(Intent(ruled), category, polarity, a.persons, a.due, a.ref, a.urgent, a.ambiguous, a.unknown,
-                     round(confidence, 3))
+                     round(confidence, 3), a.addressed)
 
 
 def margin(proba: dict[str, float]) -> tuple[str, float]:

@@ -71,6 +71,7 @@ class PersonResult:
     ambiguous: tuple[tuple[str, tuple[str, ...]], ...]
     masked: str
     unknown: tuple[str, ...] = ()
+    addressed: tuple[str, ...] = ()  # who the message is spoken to ("王书记，…"): among ``persons``, not its subject
 
 
 def _surname(name: str) -> str:
@@ -85,6 +86,17 @@ _NICK_BEFORE = frozenset("大一这那个每小老阿养得")
 _BARE_BEFORE = frozenset("下大中一这那个每")
 _TITLE_BEFORE = frozenset("这本上下每一二两三几多该那个整小老阿")
 _GIVEN_TAIL = re.compile(rf"(?:{_GIVEN_TITLES})")
+# Speaking to someone at the start of a message: "王书记，…", "邱书记 跟您反映…", "海燕书记你好 …". Only a
+# mention that ends in a title (or is greeted) and is followed by a pause, and only when what follows speaks to
+# them ("您", "你", "麻烦", …) or names someone else: "苟伟师傅 谈过了 退休手续他都清楚" (a member's visit
+# report) is about 苟伟.
+_ADDRESS_BEFORE = re.compile(r"^[\s@＠]*(?:(?:您好|你好|早上好|早|嗨|hi|hello)[\s，,、！!：:~～。]*)?$", re.I)
+_ADDRESS_TITLE = re.compile(rf"(?:{_SURNAME_TITLES}|{_GIVEN_TITLES}|领导)$")
+_ADDRESS_PAUSE = re.compile(r"^(?:\s*(?:您好|你好|好)?[\s，,、：:！!~～。]|您好|你好)")
+_ADDRESS_SPOKEN = re.compile(r"您|你|麻烦|请问|打扰|辛苦|汇报|报告一下|跟您|向您|给您")
+# a leader so addressed who is then told about the speaker ("王书记 我家里今年确实太难了…") is spoken to as well
+_ADDRESS_LEADER = re.compile(r"(?:书记|主任|经理|领导|站长|所长|科长|处长|部长|校长|矿长|院长|队长|护士长|行长|值长)$")
+_ADDRESS_SELF = re.compile(r"我|咱")
 _SURNAME_TAIL = re.compile(rf"(?:{_SURNAME_TITLES})(?!作|人|资|厂|会|程|具|期|地|位|种|龄|序|装|艺|伤|号|段|区|单|夫|们)")
 
 
@@ -381,7 +393,10 @@ class PersonFinder:
         persons: list[str] = []
         ambiguous: list[tuple[str, tuple[str, ...]]] = []
         unknown: list[str] = []
+        addressed = self._addressee(text, mentions)
         for men in mentions:
+            if men is addressed and len(men.userids) != 1:
+                continue  # "王书记，…" with two 王 on the roster: no need to ask which one is spoken to
             if sender is not None and sender in men.userids and len(men.userids) > 1 and men.text in self._by_name:
                 continue
             ids = tuple(u for u in men.userids if u != sender)
@@ -397,4 +412,20 @@ class PersonFinder:
         masked = text
         for men in sorted(mentions, key=lambda m: m.start, reverse=True):
             masked = masked[:men.start] + PLACEHOLDER + masked[men.end:]
-        return PersonResult(tuple(persons), tuple(ambiguous), masked, tuple(unknown))
+        return PersonResult(tuple(persons), tuple(ambiguous), masked, tuple(unknown),
+                            addressed.userids if addressed is not None and len(addressed.userids) == 1 else ())
+
+    @staticmethod
+    def _addressee(text: str, mentions: list[Mention]) -> Mention | None:
+        """The first mention when the message is spoken to that person (see ``_ADDRESS_BEFORE``)."""
+        if not mentions:
+            return None
+        first = mentions[0]
+        after = text[first.end:]
+        if not _ADDRESS_BEFORE.match(text[:first.start]) or not _ADDRESS_PAUSE.match(after):
+            return None
+        if not (_ADDRESS_TITLE.search(text[first.start:first.end]) or re.match(r"\s*(?:您好|你好)", after)):
+            return None
+        others = any(set(m.userids) != set(first.userids) for m in mentions[1:])
+        leader = bool(_ADDRESS_LEADER.search(text[first.start:first.end])) and bool(_ADDRESS_SELF.search(after))
+        return first if others or leader or _ADDRESS_SPOKEN.search(after) else None

@@ -86,6 +86,12 @@ class Parse:
     ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()
     unknown: tuple[str, ...] = ()
     confidence: float = 1.0
+    addressed: tuple[str, ...] = ()  # among ``persons``: who the message is spoken to ("王书记，…"), not about
+
+    def others(self, sender: str | None) -> list[str]:
+        """The people the message is about: those named, but the sender and whoever it is spoken to
+        ("王书记，我们班孙鹏住院了" is about 孙鹏, "石书记 我爸查出尿毒症…" about the sender's family)."""
+        return [u for u in self.persons if u != sender and u not in self.addressed]
 
     def to_json(self, id: str | None) -> dict[str, object]:  # noqa: A002
         """Return the SCHEMA JSON object for this parse."""

@@ -32,7 +32,7 @@ def asks_about_colleague(ctx: Context) -> bool:
     p = ctx.parse
     if p is None or p.urgent or p.intent in TAKEN_ELSEWHERE or NOT_A_QUESTION.search(ctx.text):
         return False
-    if not [u for u in p.persons if u != ctx.userid] and not p.ambiguous:
+    if not p.others(ctx.userid) and not p.ambiguous:
         return False
     last = _last_clause(ctx.text)
     return bool(QUESTION_END.search(last) or QUESTION_WORDS.search(last))
@@ -41,7 +41,7 @@ def asks_about_colleague(ctx: Context) -> bool:
 @router.message(filters.not_command, asks_about_colleague)
 async def colleague_question(ctx: Context) -> Replies:
     assert ctx.parse is not None and ctx.sender is not None
-    others = [u for u in ctx.parse.persons if u != ctx.userid]
+    others = ctx.parse.others(ctx.userid)
     if not others:  # several people of that name: no need to know which to say where to ask
         name = ctx.parse.ambiguous[0][0]
         return Text(content=msg.colleague_question(name, None, secretary=ctx.sender.is_secretary))

@@ -30,7 +30,7 @@ async def care_need(ctx: Context) -> Replies:
             "summary": ctx.text.strip()}
     if parse.ambiguous:
         return await ask_which(ctx, parse.ambiguous[0][1], then="care_need", data=data)
-    others = [u for u in parse.persons if u != ctx.userid]
+    others = parse.others(ctx.userid)  # never the secretary the message is spoken to
     if others:
         return await needs.tip(ctx, others[0], data)
     if parse.unknown:  # "我们班老赵…": someone is meant, not the teller

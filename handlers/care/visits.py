@@ -34,7 +34,7 @@ async def report(ctx: Context) -> Replies:
         return Text(content=msg.VISITS_ARE_FOR_STAFF)
     data = {"summary": ctx.text.strip(), "due": parse.due.isoformat() if parse.due else None,
             "visited_on": visited_on(ctx.text, ctx.today).isoformat()}
-    persons = [u for u in parse.persons if u != ctx.userid]
+    persons = parse.others(ctx.userid)  # "王书记，我今天去看了孙鹏" is a visit to 孙鹏
     if parse.ambiguous:
         return await ask_which(ctx, parse.ambiguous[0][1], then="visit", data={**data, "persons": persons})
     if not persons:

@@ -96,7 +96,7 @@ async def feedback_certificate(ctx: Context) -> Replies:
 @router.message(filters.not_command, statement, _recommendation)
 async def recommendation(ctx: Context) -> Replies:
     assert ctx.parse is not None
-    return await reserve.recommend_in_words(ctx, _text(ctx), ctx.parse.persons)
+    return await reserve.recommend_in_words(ctx, _text(ctx), tuple(ctx.parse.others(None)))
 
 
 @router.message(filters.not_command, talent, _reserve_word)

@@ -141,3 +141,4 @@ def test_unknown_nickname_is_reported(teams: Parser) -> None:
     p = teams.parse("我们班老赵家里出事了", sender="e1", today=TODAY)
     assert p.persons == () and p.ambiguous == ()
     assert p.unknown == ("老赵",)
+
