@@ -39,7 +39,9 @@ _URGENT = re.compile(
     r"(?:停电|断电|没电).{0,24}呼吸机|呼吸机.{0,8}(?:停|断)|一股烟|有烟|"
     r"救命|救救|快来人|来人啊|(?:机组|锅炉|汽机|主变|全厂|全站).{0,4}(?:跳机|跳闸|停运|失电)|跳机了|全厂停电|全站失电"
 )
-_NOT_NOW = re.compile(r"上个月|去年|以前|那次|上回|上次|上周|上礼拜|上星期|前天")
+# what happened days ago (a relative's fracture "两天前", "大前天") is a care matter, not an emergency now
+_NOT_NOW = re.compile(r"上个月|去年|以前|那次|上回|上次|上周|上礼拜|上星期|前天|前两天|前几天|"
+                      r"[一两二三四五六七八九十几\d]+(?:天|日|周|个?礼拜|个?星期|个?月)(?:以前|之前|前)")
 
 
 def is_urgent(text: str) -> bool:

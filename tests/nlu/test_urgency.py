@@ -34,3 +34,14 @@ def test_a_cry_for_help_or_a_unit_trip_is_urgent(text: str) -> None:
 @pytest.mark.parametrize("text", ["他家里出事了，老父亲走了", "上次2号机组跳机的报告写好了吗"])
 def test_news_and_past_events_are_not_urgent(text: str) -> None:
     assert not is_urgent(text)
+
+
+@pytest.mark.parametrize("text", ["他爸两天前骨折了 现在在医院", "王晓斌他母亲大前天摔伤了", "他媳妇3天前出了车祸 受伤住院了",
+                                  "一周前受伤的那个同事今天出院了"])
+def test_what_happened_days_ago_is_a_care_matter_not_an_emergency(text: str) -> None:
+    assert not is_urgent(normalize(text))
+
+
+@pytest.mark.parametrize("text", ["两天前就报过了 现在又冒烟了", "刚才有人从梯子上摔下来骨折了"])
+def test_what_happens_now_stays_urgent_whatever_came_before(text: str) -> None:
+    assert is_urgent(normalize(text))
