@@ -5,6 +5,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from .addressee import addressee
+from .nameindex import Index, ids_of, pull, push
+from .titles import GIVEN_TITLES, SURNAME_TITLES
 from .types import ParseContext, Person
 
 PLACEHOLDER = "\ue000"
@@ -12,7 +15,6 @@ TITLES = (
     "师傅|师父|大姐|大哥|姐姐|哥哥|姐|哥|老师|主任|副主任|书记|副书记|班长|副班长|组长|站长|所长|"
     "科长|处长|部长|经理|队长|主管|专责|技术员|工程师|同志|老哥|大叔|阿姨|姨|叔|护士长|大夫|医生|校长|矿长|院长"
 )
-_SURNAME_TITLES = "师傅|师父|大姐|大哥|姐|哥|老师|主任|书记|班长|组长|站长|所长|科长|经理|队长|工|护士长|大夫|医生|校长|矿长|院长"
 # 小X / 老X / 阿X that are ordinary words, whatever the roster's surnames.
 _NICK_WORDS = frozenset(
     "小时 小区 小学 小心 小孩 小组 小说 小姐 小伙 小吃 小事 小车 小米 小便 小麦 小子 小儿 小型 小路 小鸟 小狗 小猫 "
@@ -29,9 +31,6 @@ _COMMON_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林�
                     "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯", "长孙", "宇文", "司徒", "端木")
 _TITLE_RE = re.compile(rf"(?:{TITLES})")
-# Titles that may follow a bare given name (红梅姐, 建国书记, 海洋班长).
-_GIVEN_TITLES = ("师傅|师父|大姐|大哥|姐姐|哥哥|姐|哥|老师|主任|副主任|书记|副书记|班长|副班长|组长|站长|所长|"
-                 "科长|处长|部长|经理|队长|主管|专责|同志")
 # Context that shows a common-word name (夏天, 江南, 方圆) names the person.
 _POST_OK = re.compile(
     rf"^(?:{TITLES}|家|他|她|说|反映|提的|提了|讲|最近|这周|这两天|那边|在不在|在吗|在厂|在单位|请假|住院|"
@@ -85,19 +84,8 @@ _COMMON_SET = frozenset(_COMMON_SURNAMES)
 _NICK_BEFORE = frozenset("大一这那个每小老阿养得")
 _BARE_BEFORE = frozenset("下大中一这那个每")
 _TITLE_BEFORE = frozenset("这本上下每一二两三几多该那个整小老阿")
-_GIVEN_TAIL = re.compile(rf"(?:{_GIVEN_TITLES})")
-# Speaking to someone at the start of a message: "王书记，…", "邱书记 跟您反映…", "海燕书记你好 …". Only a
-# mention that ends in a title (or is greeted) and is followed by a pause, and only when what follows speaks to
-# them ("您", "你", "麻烦", …) or names someone else: "苟伟师傅 谈过了 退休手续他都清楚" (a member's visit
-# report) is about 苟伟.
-_ADDRESS_BEFORE = re.compile(r"^[\s@＠]*(?:(?:您好|你好|早上好|早|嗨|hi|hello)[\s，,、！!：:~～。]*)?$", re.I)
-_ADDRESS_TITLE = re.compile(rf"(?:{_SURNAME_TITLES}|{_GIVEN_TITLES}|领导)$")
-_ADDRESS_PAUSE = re.compile(r"^(?:\s*(?:您好|你好|好)?[\s，,、：:！!~～。]|您好|你好)")
-_ADDRESS_SPOKEN = re.compile(r"您|你|麻烦|请问|打扰|辛苦|汇报|报告一下|跟您|向您|给您")
-# a leader so addressed who is then told about the speaker ("王书记 我家里今年确实太难了…") is spoken to as well
-_ADDRESS_LEADER = re.compile(r"(?:书记|主任|经理|领导|站长|所长|科长|处长|部长|校长|矿长|院长|队长|护士长|行长|值长)$")
-_ADDRESS_SELF = re.compile(r"我|咱")
-_SURNAME_TAIL = re.compile(rf"(?:{_SURNAME_TITLES})(?!作|人|资|厂|会|程|具|期|地|位|种|龄|序|装|艺|伤|号|段|区|单|夫|们)")
+_GIVEN_TAIL = re.compile(rf"(?:{GIVEN_TITLES})")
+_SURNAME_TAIL = re.compile(rf"(?:{SURNAME_TITLES})(?!作|人|资|厂|会|程|具|期|地|位|种|龄|序|装|艺|伤|号|段|区|单|夫|们)")
 
 
 def _bare_start(text: str, i: int) -> bool:
@@ -114,51 +102,6 @@ def _title_start(text: str, i: int) -> bool:
 
 def _not_nick_word(word: str) -> bool:
     return word not in _NICK_WORDS
-
-
-# An index maps a key to its userids: the one userid itself (a str) while there is one — most full and
-# given names belong to one person, and a one-entry dict for each of 100,000 names cost ~20 MB — else a dict
-# used as an ordered set (adding or removing one is O(1) however many share a surname). Read it with _ids.
-Index = dict[str, "str | dict[str, None]"]
-
-
-def _ids(value: str | dict[str, None] | None) -> Iterable[str]:
-    if value is None:
-        return ()
-    return (value,) if type(value) is str else value
-
-
-def _push(index: Index, counts: dict[int, int], key: str, userid: str) -> None:
-    ids = index.get(key)
-    if ids is None:
-        index[key] = userid
-        counts[len(key)] = counts.get(len(key), 0) + 1
-    elif type(ids) is str:
-        if ids != userid:
-            index[key] = {ids: None, userid: None}
-    else:
-        ids[userid] = None  # type: ignore[index]
-
-
-def _pull(index: Index, counts: dict[int, int], key: str, userid: str) -> None:
-    ids = index.get(key)
-    if ids is None:
-        return
-    if type(ids) is str:
-        if ids != userid:
-            return
-    elif userid in ids:
-        del ids[userid]  # type: ignore[attr-defined]
-        if len(ids) == 1:
-            index[key] = next(iter(ids))
-        if ids:
-            return
-    else:
-        return
-    del index[key]
-    counts[len(key)] -= 1
-    if not counts[len(key)]:
-        del counts[len(key)]
 
 
 class PersonFinder:
@@ -206,10 +149,10 @@ class PersonFinder:
         self._name_of[userid] = name
         sur = _surname(name)
         given = name[len(sur):]
-        _push(self._by_name, self._name_lens, name, userid)
-        _push(self._by_surname, self._surname_lens, sur, userid)
+        push(self._by_name, self._name_lens, name, userid)
+        push(self._by_surname, self._surname_lens, sur, userid)
         if len(given) >= 2:
-            _push(self._by_given, self._given_lens, given, userid)
+            push(self._by_given, self._given_lens, given, userid)
         self._lens.clear()
 
     def remove(self, userid: str) -> None:
@@ -219,10 +162,10 @@ class PersonFinder:
             return
         sur = _surname(name)
         given = name[len(sur):]
-        _pull(self._by_name, self._name_lens, name, userid)
-        _pull(self._by_surname, self._surname_lens, sur, userid)
+        pull(self._by_name, self._name_lens, name, userid)
+        pull(self._by_surname, self._surname_lens, sur, userid)
         if len(given) >= 2:
-            _pull(self._by_given, self._given_lens, given, userid)
+            pull(self._by_given, self._given_lens, given, userid)
         self._lens.clear()
 
     def __len__(self) -> int:
@@ -328,7 +271,7 @@ class PersonFinder:
                         _POST_OK.match(text[end:end + 8]) or _PRE_OK.search(text[max(0, start - 6):start])
                         or (not self._is_common(g) and self._aligned(text, start, end)))):
                     continue
-                ids = tuple(u for u in _ids(self._by_given[g]) if u != sender)
+                ids = tuple(u for u in ids_of(self._by_given[g]) if u != sender)
                 if ids:
                     taken.append((start, end))
                     yield Mention(start, end, g, ids)
@@ -338,8 +281,8 @@ class PersonFinder:
                 continue
             if _POST_BAD.match(text[end:end + 4]):
                 continue
-            ids = tuple(u for u in _ids(self._by_surname.get(sur)) if u != sender)
-            if sender is not None and not ids and sender in _ids(self._by_surname.get(sur)):
+            ids = tuple(u for u in ids_of(self._by_surname.get(sur)) if u != sender)
+            if sender is not None and not ids and sender in ids_of(self._by_surname.get(sur)):
                 continue  # the sender's own nickname
             taken.append((start, end))
             yield Mention(start, end, word, ids)
@@ -373,19 +316,19 @@ class PersonFinder:
                 continue
             t = _TITLE_RE.match(text, e)
             end = t.end() if t else e
-            mentions.append(Mention(s, end, name, tuple(_ids(self._by_name[name])), partial=False))
+            mentions.append(Mention(s, end, name, tuple(ids_of(self._by_name[name])), partial=False))
         taken = [(m.start, m.end) for m in mentions]
         for start, end, given in self._scan(text, self._by_given, self._given_lens, tail=_GIVEN_TAIL):
             if any(not (end <= a or start >= b) for a, b in taken):
                 continue
-            ids = tuple(dict.fromkeys(u for u in _ids(self._by_given[given]) if u != sender))
+            ids = tuple(dict.fromkeys(u for u in ids_of(self._by_given[given]) if u != sender))
             if ids:
                 mentions.append(Mention(start, end, text[start:end], ids))
         taken = [(m.start, m.end) for m in mentions]
         for start, end, sur in self._scan(text, self._by_surname, self._surname_lens, _title_start, _SURNAME_TAIL):
             if any(not (end <= a or start >= b) for a, b in taken):
                 continue
-            ids = tuple(u for u in _ids(self._by_surname[sur]) if u != sender)
+            ids = tuple(u for u in ids_of(self._by_surname[sur]) if u != sender)
             if ids:
                 mentions.append(Mention(start, end, text[start:end], ids))
         mentions.extend(self._partial(text, [(m.start, m.end) for m in mentions], sender))
@@ -393,7 +336,7 @@ class PersonFinder:
         persons: list[str] = []
         ambiguous: list[tuple[str, tuple[str, ...]]] = []
         unknown: list[str] = []
-        addressed = self._addressee(text, mentions)
+        addressed = addressee(text, mentions)
         for men in mentions:
             if men is addressed and len(men.userids) != 1:
                 continue  # "王书记，…" with two 王 on the roster: no need to ask which one is spoken to
@@ -415,17 +358,3 @@ class PersonFinder:
         return PersonResult(tuple(persons), tuple(ambiguous), masked, tuple(unknown),
                             addressed.userids if addressed is not None and len(addressed.userids) == 1 else ())
 
-    @staticmethod
-    def _addressee(text: str, mentions: list[Mention]) -> Mention | None:
-        """The first mention when the message is spoken to that person (see ``_ADDRESS_BEFORE``)."""
-        if not mentions:
-            return None
-        first = mentions[0]
-        after = text[first.end:]
-        if not _ADDRESS_BEFORE.match(text[:first.start]) or not _ADDRESS_PAUSE.match(after):
-            return None
-        if not (_ADDRESS_TITLE.search(text[first.start:first.end]) or re.match(r"\s*(?:您好|你好)", after)):
-            return None
-        others = any(set(m.userids) != set(first.userids) for m in mentions[1:])
-        leader = bool(_ADDRESS_LEADER.search(text[first.start:first.end])) and bool(_ADDRESS_SELF.search(after))
-        return first if others or leader or _ADDRESS_SPOKEN.search(after) else None
