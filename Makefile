@@ -19,7 +19,7 @@ demo: $(BIN)/sijing
 test: $(BIN)/sijing
 	@# everything but the fault scenarios on every core, then the fault scenarios alone: they start real
 	@# servers and time outages, so they get the machine to themselves (and run concurrently among themselves)
-	$(BIN)/python -m pytest -n $(JOBS) -m 'not faults'; s=$$?; $(BIN)/python -m pytest -m faults || s=1; exit $$s
+	$(BIN)/python -m pytest -n $(JOBS) --dist worksteal -m 'not faults'; s=$$?; $(BIN)/python -m pytest -m faults || s=1; exit $$s
 
 serve: $(BIN)/sijing
 	$(BIN)/sijing serve
