@@ -11,7 +11,8 @@ _QUESTION = re.compile(r"[?？]|吗|么|没有?$|了没|没呢|呢$|啥时候|�
 _DIGIT = re.compile(r"\d+")
 _CARE_CONCEPTS = ("k:illness", "k:hardship", "k:death", "k:celebration", "k:retire", "k:emotion", "k:family",
                   "k:other_need")
-_AFTERWARDS = frozenset(("k:unsatisfied", "k:satisfied", "k:done", "k:thanks", "k:status", "k:partial"))
+_AFTERWARDS = frozenset(("k:unsatisfied", "k:satisfied", "k:done", "k:thanks", "k:status", "k:partial",
+                         "k:improved"))
 
 
 @dataclass(frozen=True)
