@@ -12,7 +12,7 @@ _DIGIT = re.compile(r"\d+")
 _CARE_CONCEPTS = ("k:illness", "k:hardship", "k:death", "k:celebration", "k:retire", "k:emotion", "k:family",
                   "k:other_need")
 _AFTERWARDS = frozenset(("k:unsatisfied", "k:satisfied", "k:done", "k:thanks", "k:status", "k:partial",
-                         "k:improved"))
+                         "k:improved", "k:waited"))
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ _VISIT_LEAD = re.compile(
     r"^(?:.{0,8}(?:跟|和|与|找|给|去|到|陪|约|把)P.{0,5}(?:聊|谈|走访|看望|探望|慰问(?!金|品)|打了|打过|通了|家|吃了)"
     r"|.{0,4}P(?:[和、 ]*P)?.{0,4}(?:走访|谈过|谈了|聊过|聊了|电话(?:问|里|慰问|聊|联系过|沟通)|慰问(?!金|品)|看过|去过|看了"
     r"|家(?:里)?(?:我)?(?:去了|去过|走访|看了|看过|坐了|走了一趟)|(?:那里|那边)(?:问|去|看)))".replace("P", PLACEHOLDER))
+_THANKS_PERSON = re.compile(r"^(?:谢谢|感谢|多谢)" + PLACEHOLDER)
 _POS_SAT = re.compile(r"满意|好评|点赞|解决了|修好了|可以了|好了|收到了|谢谢|辛苦|不错|挺好|很好|很快")
 
 
@@ -82,6 +83,8 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
     if intent in ("care_need", "incident_report", "other") and _SCAM.search(masked) and _PLEA.search(masked) \
             and not _SCAM_HARDSHIP.search(masked):
         return "deed_request", "other"  # a scam victim asks for help with the matter: not an incident now
+    if _THANKS_PERSON.search(masked) and intent in ("deed_request", "care_need", "other", "smalltalk"):
+        return "feedback", None  # "谢谢P 这段时间一直帮我顶班": thanks to someone named, not the matter again
     staff = context is not None and context.role in ("member", "secretary")
     if staff and not urgent and intent != "incident_report" and _VISIT_LEAD.search(masked):
         return "visit_report", None  # "跟P聊了聊 …她说想申请调白班": whom they saw comes first, the rest is what was said
