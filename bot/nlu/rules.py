@@ -75,6 +75,8 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
         return "incident_report", None  # a long voice report of something going on now and urgent
     if urgent and intent == "care_need" and _SELF_HARM.search(masked):
         return "incident_report", None  # someone about to harm themselves: now, not a care visit
+    if _THANKS_PERSON.search(masked) and intent in ("deed_request", "care_need", "other", "smalltalk", "feedback"):
+        return "feedback", None  # "谢谢P 这段时间一直帮我顶班": thanks to someone named, not the matter again
     if intent in ("care_need", "other", "talent", "smalltalk", "feedback") and _COVER.search(masked) \
             and _PLEA.search(masked):
         return "deed_request", "workload"  # someone to cover a shift: a rota request, not a care need
@@ -83,8 +85,6 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
     if intent in ("care_need", "incident_report", "other") and _SCAM.search(masked) and _PLEA.search(masked) \
             and not _SCAM_HARDSHIP.search(masked):
         return "deed_request", "other"  # a scam victim asks for help with the matter: not an incident now
-    if _THANKS_PERSON.search(masked) and intent in ("deed_request", "care_need", "other", "smalltalk"):
-        return "feedback", None  # "谢谢P 这段时间一直帮我顶班": thanks to someone named, not the matter again
     staff = context is not None and context.role in ("member", "secretary")
     if staff and not urgent and intent != "incident_report" and _VISIT_LEAD.search(masked):
         return "visit_report", None  # "跟P聊了聊 …她说想申请调白班": whom they saw comes first, the rest is what was said
