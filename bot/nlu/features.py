@@ -9,7 +9,10 @@ from .persons import PLACEHOLDER
 
 _QUESTION = re.compile(r"[?？]|吗|么|没有?$|了没|没呢|呢$|啥时候|什么时候|多久|到哪|怎么样|咋样|如何|几时|是不是|能不能|可不可以|有没有")
 _DIGIT = re.compile(r"\d+")
-_AFTERWARDS = frozenset(("k:unsatisfied", "k:satisfied", "k:done", "k:thanks", "k:status"))
+_CARE_CONCEPTS = ("k:illness", "k:hardship", "k:death", "k:celebration", "k:retire", "k:emotion", "k:family",
+                  "k:other_need")
+_AFTERWARDS = frozenset(("k:unsatisfied", "k:satisfied", "k:done", "k:thanks", "k:status", "k:partial",
+                         "k:improved", "k:waited"))
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,15 @@ def featurize(masked: str, tokens: list[str], sig: Signals) -> list[str]:
     feats.extend(c + "&per" for c in concepts if sig.n_persons)
     if sig.role:
         feats.extend(c + "&" + sig.role for c in concepts if c in ("k:visit", "k:done", "k:status"))
+    cs = set(concepts)
+    # Pairs a linear model cannot form itself: a plea for the person's own matter (care) against one for the
+    # workplace (a request), a failure now against one that has lasted, a half-kept promise (feedback).
+    for head in ("k:ask_help", "k:personal", "k:request"):
+        if head in cs:
+            feats.extend(head + "+" + c for c in _CARE_CONCEPTS if c in cs)
+    if "k:broken" in cs or "k:outage" in cs:
+        feats.append("broken:" + ("chronic" if "k:chronic" in cs else "now" if "k:outage" in cs or "k:incident_now" in cs
+                                   or "k:impact_now" in cs else "plain"))
     if sig.zone_person:
         feats.append("zone:per")
         feats.extend(c + "&zone" for c in concepts if c in ("k:visit", "k:done", "k:status", "k:illness"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ UNSURE_SMALLTALK = 0.15  # below this margin a small-talk reading without a gree
 UNSURE_STATUS = 0.1  # likewise a progress or duty question with no number (labelled data: one misreading, no hit)
 _QUERIES = (Intent.STATUS_QUERY.value, Intent.DUTY_QUERY.value)
 SHORT, UNSURE_SHORT = 4, 0.05  # a reply this short read on a coin flip is left to its context
+# A bare sign-up ("报名", "给我报个名", "算我一个"): which training or activity it means is the context's to say
+# (bot.pending), however sure the words alone look: a reading of talent would answer with the talent help.
+_BARE_SIGNUP = re.compile(r"^(?:我|给我|帮我)?(?:也)?(?:要|想)?(?:报名|报个名|报一个|参加|算我一个|加我一个)(?:吧|啊|哈|了)?[\s!！。.~～]*$")
 
 
 @dataclass(frozen=True)
@@ -236,6 +240,8 @@ class Parser:
                 intent = Intent.OTHER.value  # "这个到底算谁的啊 …电话…": hardly a question of progress or duty
             elif len(a.masked.strip()) <= SHORT and confidence < UNSURE_SHORT:
                 intent = Intent.OTHER.value  # "报名" on a coin flip: a short reply, read in context (bot.pending)
+            if _BARE_SIGNUP.match(a.masked.strip()):
+                intent = Intent.OTHER.value
             if intent == Intent.DEED_REQUEST.value:
                 category = heads["deed"].predict(a.features)
             elif intent == Intent.CARE_NEED.value:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import COVER, LECTURE, SCAM, SICK_GROUP
+from .persons import PLACEHOLDER
 from .types import ParseContext
 
 _NEG_SAT = re.compile(r"不满意|不太满意|不行|没解决|没修好|还是不|还是那样|还是没|一点没|根本没|差评|敷衍|不接受|又坏|白修|等于没")
@@ -21,6 +22,13 @@ LONG = 60  # a long voice report: its many features sum to whatever, the words "
 _SELF_HARM = re.compile(r"不想活|跳楼|跳河|轻生|自杀|寻短见|天台|楼顶")
 _VISIT = re.compile(r"走访|看望|探望|慰问|谈过|谈了|谈心|聊了|聊过|通了电话|打了(?:个)?电话|电话问|电话里|问了|问过|去(?:了|过)|家里坐|坐了坐|看了|看过")
 _ITEM_WORK = re.compile(r"申请|材料|补助|救助|手续|报(?:给|到|上|了)|交(?:到|上|了)|批|工会|财务|人事|派出所|立案|笔录|协调|办好|办妥|落实|发了|到账")
+# A staff member's report that opens with whom they saw or called ("跟P聊了", "给P打了电话", "P 走访了", "去P家看了"):
+# a visit report whatever follows (what was said, what was promised). Not 慰问金 (money handed over: progress).
+_VISIT_LEAD = re.compile(
+    r"^(?:.{0,8}(?:跟|和|与|找|给|去|到|陪|约|把)P.{0,5}(?:聊|谈|走访|看望|探望|慰问(?!金|品)|打了|打过|通了|家|吃了)"
+    r"|.{0,4}P(?:[和、 ]*P)?.{0,4}(?:走访|谈过|谈了|聊过|聊了|电话(?:问|里|慰问|聊|联系过|沟通)|慰问(?!金|品)|看过|去过|看了"
+    r"|家(?:里)?(?:我)?(?:去了|去过|走访|看了|看过|坐了|走了一趟)|(?:那里|那边)(?:问|去|看)))".replace("P", PLACEHOLDER))
+_THANKS_PERSON = re.compile(r"^(?:谢谢|感谢|多谢)" + PLACEHOLDER)
 _POS_SAT = re.compile(r"满意|好评|点赞|解决了|修好了|可以了|好了|收到了|谢谢|辛苦|不错|挺好|很好|很快")
 
 
@@ -67,6 +75,8 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
         return "incident_report", None  # a long voice report of something going on now and urgent
     if urgent and intent == "care_need" and _SELF_HARM.search(masked):
         return "incident_report", None  # someone about to harm themselves: now, not a care visit
+    if _THANKS_PERSON.search(masked) and intent in ("deed_request", "care_need", "other", "smalltalk", "feedback"):
+        return "feedback", None  # "谢谢P 这段时间一直帮我顶班": thanks to someone named, not the matter again
     if intent in ("care_need", "other", "talent", "smalltalk", "feedback") and _COVER.search(masked) \
             and _PLEA.search(masked):
         return "deed_request", "workload"  # someone to cover a shift: a rota request, not a care need
@@ -76,6 +86,8 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
             and not _SCAM_HARDSHIP.search(masked):
         return "deed_request", "other"  # a scam victim asks for help with the matter: not an incident now
     staff = context is not None and context.role in ("member", "secretary")
+    if staff and not urgent and intent != "incident_report" and _VISIT_LEAD.search(masked):
+        return "visit_report", None  # "跟P聊了聊 …她说想申请调白班": whom they saw comes first, the rest is what was said
     if staff and zone_person and intent in ("progress_report", "care_need") and _VISIT.search(masked) \
             and not _ITEM_WORK.search(masked):
         return "visit_report", None  # a member on someone in their zone they saw or called
