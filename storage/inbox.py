@@ -6,11 +6,12 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -157,14 +158,17 @@ async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
 PERSON_LOCK = 0x51C1
 
 
+_LOCK = text("SELECT pg_advisory_xact_lock(:ns, hashtext(:user))")  # built once: no statement to build per message
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:ns, hashtext(:user))")
+
+
 async def lock_person(session: AsyncSession, user: str) -> None:
     """Hold ``user``'s processing lock until the transaction ends (PostgreSQL: an advisory lock, so any
     number of processes take one person's rows one at a time; SQLite: ``BEGIN IMMEDIATE`` already
     serialises every writer). Call it first in the transaction: the statements after it see what the
     previous holder committed."""
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:ns, hashtext(:user))"),
-                              {"ns": PERSON_LOCK, "user": user})
+        await session.execute(_LOCK, {"ns": PERSON_LOCK, "user": user})
 
 
 async def try_lock_person(session: AsyncSession, user: str) -> bool:
@@ -172,8 +176,7 @@ async def try_lock_person(session: AsyncSession, user: str) -> bool:
     is working through ``user``'s rows right now; SQLite: always True, ``BEGIN IMMEDIATE`` serialises)."""
     if session.get_bind().dialect.name != "postgresql":
         return True
-    return bool((await session.execute(text("SELECT pg_try_advisory_xact_lock(:ns, hashtext(:user))"),
-                                       {"ns": PERSON_LOCK, "user": user})).scalar())
+    return bool((await session.execute(_TRY_LOCK, {"ns": PERSON_LOCK, "user": user})).scalar())
 
 
 async def oldest_pending(session: AsyncSession, user: str) -> InboxRow | None:
@@ -306,15 +309,14 @@ class Claimed:
     finished: bool
 
 
-async def claim_next(session: AsyncSession, user: str, now: datetime) -> Claimed | None:
-    """``user``'s oldest unprocessed row, with their roster entry, the roster's version, their open question and
-    whether questions or held messages wait for them: one statement instead of six. Call it under
-    :func:`lock_person`. On PostgreSQL the row is marked done in the same statement (rolled back with the
-    transaction if handling fails), so no ``finish`` follows."""
+@cache
+def _claim_statement(pg: bool) -> Any:
+    """:func:`claim_next`'s statement, built and compiled once per dialect (``user`` and ``now`` bound): building
+    it per message cost more CPU than running it."""
     table = InboxRow.__table__
+    user, now = bindparam("user", type_=table.c.from_user.type), bindparam("now", type_=table.c.processed_at.type)
     oldest = (select(table.c.id).where(table.c.status == "pending", table.c.from_user == user)
               .order_by(table.c.id).limit(1).scalar_subquery())
-    pg = session.get_bind().dialect.name == "postgresql"
     if pg:
         source: Any = (update(table).where(table.c.id == oldest, table.c.status == "pending")
                        .values(status="done", processed_at=now, attempts=table.c.attempts + 1, error=None)
@@ -324,13 +326,20 @@ async def claim_next(session: AsyncSession, user: str, now: datetime) -> Claimed
     offered = select(ConversationOffer.id).where(ConversationOffer.userid == user).exists()
     held = select(OutboxRow.id).where(OutboxRow.recipient == user, OutboxRow.claimed_at.is_(None),
                                       OutboxRow.status == "pending", OutboxRow.next_attempt_at > now).exists()
-    stmt = (select(source.c.id, source.c.payload, Person, roster_version_subquery(), Conversation,
-                   offered, held)
+    return (select(source.c.id, source.c.payload, Person, roster_version_subquery(), Conversation, offered, held)
             .select_from(source).outerjoin(Person, Person.userid == user)
             .outerjoin(Conversation, Conversation.userid == user)
             .execution_options(populate_existing=True))
+
+
+async def claim_next(session: AsyncSession, user: str, now: datetime) -> Claimed | None:
+    """``user``'s oldest unprocessed row, with their roster entry, the roster's version, their open question and
+    whether questions or held messages wait for them: one statement instead of six. Call it under
+    :func:`lock_person`. On PostgreSQL the row is marked done in the same statement (rolled back with the
+    transaction if handling fails), so no ``finish`` follows."""
+    pg = session.get_bind().dialect.name == "postgresql"
     with every_branch(session):
-        row = (await session.execute(stmt)).first()
+        row = (await session.execute(_claim_statement(pg), {"user": user, "now": now})).first()
     if row is None:
         return None
     return Claimed(row[0], row[1], row[2], int(row[3] or 0), row[4], bool(row[5]), bool(row[6]), finished=pg)

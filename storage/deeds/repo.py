@@ -8,16 +8,18 @@ Due dates: ``DUE_WORKING_DAYS`` gives the resolution target per category in *wor
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, bindparam, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit, numbering
 from storage.deeds.lifecycle import ACTIVE, WORKING, DeedStatus, EventKind, ItemKind
 from storage.deeds.models import Item, ItemEvent
 from storage.deeds.similarity import make_title, most_similar
+from storage.scope import branch_of
 from storage.workdays import add_working_days
 
 COUNTER = "item"
@@ -62,11 +64,31 @@ async def next_number(session: AsyncSession) -> int:
 # --- reads -----------------------------------------------------------------------
 
 
+_BY_NUMBER = "items_by_number"  # session.info: (transaction, {(branch, number): item}) found in this transaction
+
+
 async def get_by_number(session: AsyncSession, n: int) -> Item | None:
-    """The item numbered ``#n`` (any kind), or None."""
+    """The item numbered ``#n`` (any kind), or None. Found once per transaction and number (the duty router
+    and 办实事 both look at "#N …"): the ORM would hand back the same object from its identity map anyway."""
     if not numbering.in_range(n):
         return None
-    return (await session.execute(select(Item).where(Item.number == n))).scalar_one_or_none()
+    sync = session.sync_session
+    memo = sync.info.get(_BY_NUMBER)
+    if memo is None or memo[0] is not sync.get_transaction():
+        memo = sync.info[_BY_NUMBER] = (sync.get_transaction(), {})
+    key = (branch_of(session), n)
+    item = memo[1].get(key)
+    if item is not None and item in sync and not inspect(item).expired_attributes:
+        return item
+    item = (await session.execute(_by_number(), {"number": n})).scalar_one_or_none()
+    if item is not None:
+        memo[1][key] = item
+    return item
+
+
+@cache
+def _by_number() -> Any:
+    return select(Item).where(Item.number == bindparam("number", type_=Integer))
 
 
 async def get_deed(session: AsyncSession, n: int) -> Item | None:
@@ -120,12 +142,20 @@ async def list_items(
 
 async def open_count(session: AsyncSession, userid: str) -> int:
     """How many deeds ``userid`` still works on plus those they asked for still being worked on (at most 20
-    of those): ``len(open_for_owner) + len(list_items(requester=…, status=WORKING, limit=20))``, one statement."""
+    of those): ``len(open_for_owner) + len(list_items(requester=…, status=WORKING, limit=20))``, one statement
+    (built once: it runs for most messages, with the parse)."""
+    return int((await session.execute(_open_count(), {"userid": userid})).scalar_one())
+
+
+@cache
+def _open_count() -> Any:
+    userid = bindparam("userid", type_=String)
+
     def working() -> Any:
         return select(Item.id).where(Item.kind == ItemKind.DEED, Item.status.in_(WORKING))
     owned = select(func.count()).select_from(working().where(Item.owner == userid).limit(500).subquery())
     asked = select(func.count()).select_from(working().where(Item.requester == userid).limit(20).subquery())
-    return int((await session.execute(select(owned.scalar_subquery() + asked.scalar_subquery()))).scalar_one())
+    return select(owned.scalar_subquery() + asked.scalar_subquery())
 
 
 async def open_for_owner(session: AsyncSession, owner: str) -> list[Item]:
