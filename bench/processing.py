@@ -51,13 +51,17 @@ NOW = datetime(2026, 11, 25, 2, 10, tzinfo=timezone.utc)  # Wednesday 10:10 in S
 BRANCHES = 500
 
 
-def messages(n: int, rng: random.Random, *, branches: int = BRANCHES, employees: int = 150) -> list[tuple[str, str, str]]:
+KINDS = ("report", "visit", "accept", "progress", "mine", "items", "chat", "help")
+
+
+def messages(n: int, rng: random.Random, *, branches: int = BRANCHES, employees: int = 150,
+             kinds: tuple[str, ...] = KINDS) -> list[tuple[str, str, str]]:
     """(kind, sender, text): what people of many branches say on a working morning."""
     out = []
     for k in range(n):
         b = rng.randrange(1, branches + 1)
         emp, mem, sec = f"e{b:03d}_{rng.randrange(employees):04d}", f"m{b:03d}_{rng.randrange(10):03d}", f"s{b:03d}"
-        kind = ("report", "visit", "accept", "progress", "mine", "items", "chat", "help")[k % 8]
+        kind = kinds[k % len(kinds)]
         text = {
             "report": rng.choice(("食堂饭菜太咸了，希望少放点盐", "三楼卫生间水龙头漏水好几天了", "夜班后没有通勤车，回家很不方便")),
             "visit": f"今天看望了职工{b}-{rng.randrange(150)}，聊了聊家里情况，一切都好",
@@ -148,6 +152,7 @@ async def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--burst", type=int, default=0, help="then a burst of this many messages, one and two processes")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--seed", type=int, default=int(time.time()))
+    ap.add_argument("--kinds", default=",".join(KINDS), help="only these kinds of message (profiling one path)")
     ap.add_argument("--trace", action="store_true", help="print the SQL of the first message of each kind")
     ap.add_argument("--profile", help="write a cProfile of the processing (not the start-up) to this file")
     args = ap.parse_args(argv)
@@ -180,7 +185,7 @@ async def main(argv: list[str] | None = None) -> int:
             first_out = (await session.execute(select(func.max(OutboxRow.id)))).scalar_one() or 0
         # Measured one message at a time: the app's own processing (woken by the writer, recovery passes) stops.
         await app[keys.PROCESSOR].stop()
-        todo = messages(args.n, random.Random(args.seed))
+        todo = messages(args.n, random.Random(args.seed), kinds=tuple(args.kinds.split(",")))
         ids = []
         for kind, who, text in todo:
             xml = text_xml(settings.wecom_corp_id, who, text, settings.wecom_agent_id, msg_id=str(time.time_ns()))

@@ -282,10 +282,17 @@ class Sender:
         if payload is None:
             return None  # its file is still being built: the recipient waits
         upload = payload.get("upload")
-        async with self._db.sessions() as session, session.begin():
-            if not await outbox.claim(session, row.id, row.recipient, self.worker, self._clock(), self.limits,
-                                      hand=upload is None):
-                return None  # another process took it, or it may not go now after all
+        try:
+            async with self._db.sessions() as session, session.begin():
+                if not await outbox.claim(session, row.id, row.recipient, self.worker, self._clock(), self.limits,
+                                          hand=upload is None):
+                    return None  # another process took it, or it may not go now after all
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            # not claimed (nothing committed): the row stays pending, the next pass tries again
+            log.warning("outbox row %d could not be claimed (%s); left pending", row.id, type(exc).__name__)
+            return None
         try:
             outcome = await self._deliver(token, msg, payload)
         except asyncio.CancelledError:

@@ -86,7 +86,7 @@ class InboxWriter:
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
-                ids = await self._write([row for row, _ in batch])
+                ids = await self._write_retrying([row for row, _ in batch])
             except Exception as exc:  # noqa: BLE001 - each waiter gets the failure
                 if is_transient(exc):
                     self.outage.failed(exc, len(batch))
@@ -100,6 +100,18 @@ class InboxWriter:
             for (_row, fut), new_id in zip(batch, ids):
                 if not fut.done():
                     fut.set_result(new_id)
+
+    async def _write_retrying(self, rows: list[NewInbound]) -> list[int | None]:
+        """:meth:`_write`, once more at once if the connection turned out dead (the pool pings only connections
+        idle a while, ``storage.db``; the pool has dropped the dead ones by now). A batch whose commit went
+        through before the connection died finds its keys stored: they count as duplicates, and the
+        processor's recovery pass takes the rows."""
+        try:
+            return await self._write(rows)
+        except sa_exc.DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            return await self._write(rows)
 
     async def _write(self, rows: list[NewInbound]) -> list[int | None]:
         """Insert a batch in one statement and one commit.

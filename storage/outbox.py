@@ -117,6 +117,9 @@ def _params(now: datetime, limits: Limits, **more: Any) -> dict[str, Any]:
                 per_hour=limits.per_hour, **more)
 
 
+_RECIPIENT_LOCK = text("SELECT pg_advisory_xact_lock(:k)")  # built once, like the statements below
+
+
 @cache
 def _statements() -> dict[str, Any]:
     first = (select(func.min(OutboxRow.id)).where(OutboxRow.status == "pending")
@@ -157,8 +160,7 @@ async def claim(session: AsyncSession, row_id: int, recipient: str, worker: str,
     and a recipient never has two rows in flight. ``hand``: the request leaves right after this commit
     (``handed_at``); a file row is claimed first and handed after its upload (:func:`hand`)."""
     if session.bind.dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE already serialises writers
-        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                              {"k": zlib.crc32(f"outbox:{recipient}".encode())})
+        await session.execute(_RECIPIENT_LOCK, {"k": zlib.crc32(f"outbox:{recipient}".encode())})
     params = _params(now, limits, row_id=row_id, of_recipient=recipient, worker=worker,
                      hand_at=now if hand else None)
     result = await session.execute(_statements()["claim"], params)
@@ -190,14 +192,27 @@ async def settle(
     retry_at: datetime | None = None,
 ) -> None:
     """Record the outcome of a claimed row: sent, failed, in_doubt, or back to pending."""
-    values: dict[str, Any] = dict(status=status, error_code=error_code, error=error)
+    params: dict[str, Any] = dict(row_id=row_id, status=status, error_code=error_code, error=error)
     if status == "sent":
-        values["sent_at"] = now
+        params["sent_at"] = now
     if status == "pending":
-        values["next_attempt_at"] = retry_at or now
-    await session.execute(
-        update(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.status == "sending").values(**values)
-    )
+        params["next_attempt_at"] = retry_at or now
+    await session.execute(_settle(status), params)
+
+
+@cache
+def _settle(status: str) -> Any:
+    """:func:`settle`'s statement for one outcome, built once (it runs once per delivered row)."""
+    table = OutboxRow.__table__
+    values: dict[str, Any] = dict(status=bindparam("status", type_=table.c.status.type),
+                                  error_code=bindparam("error_code", type_=table.c.error_code.type),
+                                  error=bindparam("error", type_=table.c.error.type))
+    if status == "sent":
+        values["sent_at"] = bindparam("sent_at", type_=table.c.sent_at.type)
+    if status == "pending":
+        values["next_attempt_at"] = bindparam("next_attempt_at", type_=table.c.next_attempt_at.type)
+    return update(table).where(table.c.id == bindparam("row_id", type_=table.c.id.type),
+                               table.c.status == "sending").values(**values)
 
 
 async def release(session: AsyncSession, row_id: int, retry_at: datetime, note: str | None = None) -> None:

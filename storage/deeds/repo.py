@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Integer, String, bindparam, func, inspect, select
+from sqlalchemy import Integer, String, bindparam, func, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit, numbering
@@ -142,20 +142,27 @@ async def list_items(
 
 async def open_count(session: AsyncSession, userid: str) -> int:
     """How many deeds ``userid`` still works on plus those they asked for still being worked on (at most 20
-    of those): ``len(open_for_owner) + len(list_items(requester=…, status=WORKING, limit=20))``, one statement
-    (built once: it runs for most messages, with the parse)."""
-    return int((await session.execute(_open_count(), {"userid": userid})).scalar_one())
+    of those): ``len(open_for_owner) + len(list_items(requester=…, status=WORKING, limit=20))``, one statement.
+    It runs for most messages (with the parse): a Core statement built once, its branch bound like the
+    session's scope would add it, run on the session's connection (no ORM statement to build per call)."""
+    branch = branch_of(session)
+    params: dict[str, Any] = {"userid": userid} if branch is None else {"userid": userid, "branch": branch}
+    conn = await session.connection()
+    return int((await conn.execute(_open_count(branch is not None), params)).scalar_one())
 
 
 @cache
-def _open_count() -> Any:
+def _open_count(scoped: bool) -> Any:
+    table = Item.__table__
     userid = bindparam("userid", type_=String)
 
-    def working() -> Any:
-        return select(Item.id).where(Item.kind == ItemKind.DEED, Item.status.in_(WORKING))
-    owned = select(func.count()).select_from(working().where(Item.owner == userid).limit(500).subquery())
-    asked = select(func.count()).select_from(working().where(Item.requester == userid).limit(20).subquery())
-    return select(owned.scalar_subquery() + asked.scalar_subquery())
+    def working(column: Any, limit: int) -> Any:
+        query = select(table.c.id).where(table.c.kind == ItemKind.DEED.value, column == userid,
+                                         or_(*(table.c.status == s.value for s in WORKING)))  # no IN to expand per call
+        if scoped:
+            query = query.where(table.c.branch_id == bindparam("branch", type_=Integer))
+        return select(func.count()).select_from(query.limit(limit).subquery()).scalar_subquery()
+    return select(working(table.c.owner, 500) + working(table.c.requester, 20))
 
 
 async def open_for_owner(session: AsyncSession, owner: str) -> list[Item]:
