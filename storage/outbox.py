@@ -21,6 +21,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.db import Database
+from storage.inbox import is_transient
 from storage.models import OutboxRow, SenderProblemRow
 
 HOUR = timedelta(hours=1)
@@ -165,6 +167,20 @@ async def claim(session: AsyncSession, row_id: int, recipient: str, worker: str,
                      hand_at=now if hand else None)
     result = await session.execute(_statements()["claim"], params)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def claim_alone(db: Database, row_id: int, recipient: str, worker: str, now: datetime, limits: Limits, *,
+                      hand: bool = True) -> bool:
+    """:func:`claim` in a transaction of its own, committed before the request leaves; False also when the
+    database could not be reached (a lost connection: nothing was committed, the row stays pending for the
+    sender's next pass)."""
+    try:
+        async with db.sessions() as session, session.begin():
+            return await claim(session, row_id, recipient, worker, now, limits, hand=hand)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        return False
 
 
 async def hand(session: AsyncSession, row_id: int, now: datetime) -> None:
