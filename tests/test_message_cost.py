@@ -108,3 +108,36 @@ async def test_a_large_roster_change_is_applied_in_the_background(bot: Bot, cloc
     await asyncio.wait_for(task, 30)
     assert services.parser.roster_size == size + 300
     assert services.parser.parse("赵一鸣说食堂太咸", sender="liuzhiyong", today=clock().date()).persons == ("new000",)
+
+
+@pytest.mark.both_databases
+async def test_a_name_is_read_once_per_roster_version(bot: Bot, clock: Any) -> None:
+    """``people.name_of`` notes what it read as of the roster's version read with the sender: the next
+    transaction at that version asks the database nothing; a rename moves the version, and the new name is read."""
+    from storage.scope import set_branch
+
+    counter = Statements(bot)
+    db = bot.app[keys.DB]
+
+    async def name_seen_by_sunpeng() -> tuple[str, int]:
+        async with db.sessions() as session, session.begin():
+            sender = await people.get(session, "sunpeng")  # reads the roster's version along with the sender
+            assert sender is not None
+            set_branch(session, sender.branch_id)
+            counter.n = 0
+            return await people.name_of(session, "liuzhiyong"), counter.n
+
+    first, reads = await name_seen_by_sunpeng()
+    assert reads == 1
+    assert await name_seen_by_sunpeng() == (first, 0)
+    async with db.sessions() as session, session.begin():
+        old = await people.get(session, "liuzhiyong")
+        assert old is not None
+        await people.upsert(session, [people.RosterEntry(**{**old.__dict__, "name": "刘大勇"})], clock())
+    assert await name_seen_by_sunpeng() == ("刘大勇", 1)
+    assert await name_seen_by_sunpeng() == ("刘大勇", 0)
+    async with db.sessions() as session, session.begin():  # another branch's session does not see them
+        sender = await people.get(session, "sunpeng")
+        assert sender is not None
+        set_branch(session, sender.branch_id + 1000)
+        assert await people.name_of(session, "liuzhiyong") == "liuzhiyong"
