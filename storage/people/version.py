@@ -131,7 +131,9 @@ def _flushing(session: Session, _context: Any, _instances: Any) -> None:
 
 
 @event.listens_for(ScopedSession, "after_transaction_end")
-def _ended(session: Session, _transaction: Any) -> None:
+def _ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is not None and not transaction.nested:
+        return  # a flush's own subtransaction: the transaction goes on, what it read and bumped stays
     session.info.pop(_BUMPED, None)
     session.info.pop(_READ, None)  # a savepoint's end too: at worst one more bump, never a change unseen
 
