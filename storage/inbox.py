@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import Conversation, ConversationOffer, InboxRow, OutboxRow
+from storage.deeds.repo import open_count_column, remember_open_count  # (after storage.models: it loads the domains)
 from storage.people.version import subquery as roster_version_subquery
 from storage.people.models import Person
 from storage.scope import every_branch
@@ -338,15 +339,16 @@ def _claim_statement(pg: bool) -> Any:
     offered = select(ConversationOffer.id).where(ConversationOffer.userid == user).exists()
     held = select(OutboxRow.id).where(OutboxRow.recipient == user, OutboxRow.claimed_at.is_(None),
                                       OutboxRow.status == "pending", OutboxRow.next_attempt_at > now).exists()
-    return (select(source.c.id, source.c.payload, Person, roster_version_subquery(), Conversation, offered, held)
+    return (select(source.c.id, source.c.payload, Person, roster_version_subquery(), Conversation, offered, held,
+                   open_count_column(user, Person.branch_id))
             .select_from(source).outerjoin(Person, Person.userid == user)
             .outerjoin(Conversation, Conversation.userid == user)
             .execution_options(populate_existing=True))
 
 
 async def claim_next(session: AsyncSession, user: str, now: datetime) -> Claimed | None:
-    """``user``'s oldest unprocessed row, with their roster entry, the roster's version, their open question and
-    whether questions or held messages wait for them: one statement instead of six. Call it under
+    """``user``'s oldest unprocessed row, with their roster entry, the roster's version, their open question,
+    whether questions or held messages wait for them and their open items (the parse's): one statement, not seven. Call it under
     :func:`lock_person`. On PostgreSQL the row is marked done in the same statement (rolled back with the
     transaction if handling fails), so no ``finish`` follows."""
     pg = session.get_bind().dialect.name == "postgresql"
@@ -354,4 +356,6 @@ async def claim_next(session: AsyncSession, user: str, now: datetime) -> Claimed
         row = (await session.execute(_claim_statement(pg), {"user": user, "now": now})).first()
     if row is None:
         return None
+    if row[2] is not None:  # what the parse asks of most messages (storage.deeds.open_count), read along
+        remember_open_count(session, row[2].branch_id, user, int(row[7] or 0))
     return Claimed(row[0], row[1], row[2], int(row[3] or 0), row[4], bool(row[5]), bool(row[6]), finished=pg)

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Integer, String, bindparam, func, inspect, or_, select
+from sqlalchemy import Integer, String, bindparam, case, func, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit, numbering
@@ -143,26 +143,60 @@ async def list_items(
 async def open_count(session: AsyncSession, userid: str) -> int:
     """How many deeds ``userid`` still works on plus those they asked for still being worked on (at most 20
     of those): ``len(open_for_owner) + len(list_items(requester=…, status=WORKING, limit=20))``, one statement.
-    It runs for most messages (with the parse): a Core statement built once, its branch bound like the
-    session's scope would add it, run on the session's connection (no ORM statement to build per call)."""
+    It runs for most messages (with the parse): read along with the sender's row when they wrote
+    (``storage.inbox.claim_next``, :func:`remember_open_count`: taken once), else a Core statement built
+    once, its branch bound like the session's scope would add it."""
+    sync = session.sync_session
+    read = sync.info.pop(_OPEN_READ, None)
+    if read is not None and read[0] is sync.get_transaction() and read[1] == (branch_of(session), userid):
+        return int(read[2])
     branch = branch_of(session)
     params: dict[str, Any] = {"userid": userid} if branch is None else {"userid": userid, "branch": branch}
     conn = await session.connection()
     return int((await conn.execute(_open_count(branch is not None), params)).scalar_one())
 
 
-@cache
-def _open_count(scoped: bool) -> Any:
+_OPEN_READ = "open_count_read"  # session.info: (transaction, (branch, userid), count) read with the sender's row
+
+
+def remember_open_count(session: AsyncSession, branch: int | None, userid: str, value: int) -> None:
+    """:func:`open_count` of ``userid`` in ``branch``, read in this transaction along with something else: the
+    next :func:`open_count` of theirs in this transaction (and only the next: it may have changed by then)
+    needs no statement."""
+    sync = session.sync_session
+    sync.info[_OPEN_READ] = (sync.get_transaction(), (branch, userid), int(value))
+
+
+def open_count_column(userid: Any, branch: Any) -> Any:
+    """:func:`open_count` as a column expression of a bound ``userid`` and a ``branch`` column of the enclosing
+    query (correlated: no derived table, so the caps are applied to the counts)."""
     table = Item.__table__
-    userid = bindparam("userid", type_=String)
+
+    def working(column: Any, cap: int) -> Any:
+        n = func.count()
+        return (select(case((n > cap, cap), else_=n))
+                .where(table.c.kind == ItemKind.DEED.value, column == userid, table.c.branch_id == branch,
+                       or_(*(table.c.status == s.value for s in WORKING)))
+                .scalar_subquery())
+    return working(table.c.owner, 500) + working(table.c.requester, 20)
+
+
+def _open_expression(userid: Any, branch: Any | None) -> Any:
+    table = Item.__table__
 
     def working(column: Any, limit: int) -> Any:
         query = select(table.c.id).where(table.c.kind == ItemKind.DEED.value, column == userid,
                                          or_(*(table.c.status == s.value for s in WORKING)))  # no IN to expand per call
-        if scoped:
-            query = query.where(table.c.branch_id == bindparam("branch", type_=Integer))
+        if branch is not None:
+            query = query.where(table.c.branch_id == branch)
         return select(func.count()).select_from(query.limit(limit).subquery()).scalar_subquery()
-    return select(working(table.c.owner, 500) + working(table.c.requester, 20))
+    return working(table.c.owner, 500) + working(table.c.requester, 20)
+
+
+@cache
+def _open_count(scoped: bool) -> Any:
+    return select(_open_expression(bindparam("userid", type_=String),
+                                   bindparam("branch", type_=Integer) if scoped else None))
 
 
 async def open_for_owner(session: AsyncSession, owner: str) -> list[Item]:
