@@ -51,13 +51,18 @@ NOW = datetime(2026, 11, 25, 2, 10, tzinfo=timezone.utc)  # Wednesday 10:10 in S
 BRANCHES = 500
 
 
-def messages(n: int, rng: random.Random, *, branches: int = BRANCHES, employees: int = 150) -> list[tuple[str, str, str]]:
-    """(kind, sender, text): what people of many branches say on a working morning."""
+KINDS = ("report", "visit", "accept", "progress", "mine", "items", "chat", "help")
+
+
+def messages(n: int, rng: random.Random, *, branches: int = BRANCHES, employees: int = 150,
+             kinds: tuple[str, ...] = KINDS, first: int = 1) -> list[tuple[str, str, str]]:
+    """(kind, sender, text): what people of many branches (``first`` … ``first + branches - 1``) say on a
+    working morning."""
     out = []
     for k in range(n):
-        b = rng.randrange(1, branches + 1)
+        b = first + rng.randrange(branches)
         emp, mem, sec = f"e{b:03d}_{rng.randrange(employees):04d}", f"m{b:03d}_{rng.randrange(10):03d}", f"s{b:03d}"
-        kind = ("report", "visit", "accept", "progress", "mine", "items", "chat", "help")[k % 8]
+        kind = kinds[k % len(kinds)]
         text = {
             "report": rng.choice(("食堂饭菜太咸了，希望少放点盐", "三楼卫生间水龙头漏水好几天了", "夜班后没有通勤车，回家很不方便")),
             "visit": f"今天看望了职工{b}-{rng.randrange(150)}，聊了聊家里情况，一切都好",
@@ -70,6 +75,29 @@ def messages(n: int, rng: random.Random, *, branches: int = BRANCHES, employees:
         }[kind]
         who = {"report": emp, "chat": emp, "help": emp, "items": sec}.get(kind, mem)
         out.append((kind, who, text))
+    return out
+
+
+def machine_cpu() -> tuple[int, int]:
+    """(idle, total) jiffies of the whole machine so far (/proc/stat): was the burst short of CPU?"""
+    fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return fields[3] + fields[4], sum(fields)
+
+
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL process on this machine (what the database spent on a burst)."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{pid}/stat").read()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        if name.startswith("postgres"):
+            out[int(pid)] = (int(rest[11]) + int(rest[12])) / tick
     return out
 
 
@@ -93,16 +121,20 @@ async def worker(url: str) -> int:
                      role="worker")
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
+    start = resource.getrusage(resource.RUSAGE_SELF)
     print("ready", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    processed = app[keys.PROCESSOR].processed
+    processor = app[keys.PROCESSOR]
+    processed, busy = processor.processed, processor.busy
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
     await runner.cleanup()
-    print(f"processed {processed}", flush=True)
+    print(f"processed {processed}, {busy} busy looks, {cpu.ru_utime + cpu.ru_stime - start.ru_utime - start.ru_stime:.1f} s CPU", flush=True)
     return 0
 
 
-async def burst(url: str, n: int, processes: int, seed: int) -> float:
-    """Messages/s for a burst of ``n`` messages (from a few hundred people) stored at once, worked through by
+async def burst(url: str, n: int, processes: int, seed: int, first: int) -> float:
+    """Messages/s for a burst of ``n`` messages (from a few hundred people of 20 branches from ``first`` on: each
+    burst its own, so that the second does not find the first's items) stored at once, worked through by
     ``processes`` worker processes started (their parsers loaded) beforehand."""
     procs = [await asyncio.create_subprocess_exec(sys.executable, "-P", __file__, "--worker", "--url", url,
                                                   stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
@@ -115,8 +147,8 @@ async def burst(url: str, n: int, processes: int, seed: int) -> float:
     writer = InboxWriter(db)
     await writer.start()
     corp = "wwbench000000001"
-    todo = messages(n, random.Random(seed), branches=20, employees=5)
-    t0 = time.perf_counter()
+    todo = messages(n, random.Random(seed), branches=20, employees=5, first=first)
+    t0, idle0, pg0 = time.perf_counter(), machine_cpu(), postgres_cpu()
     await asyncio.gather(*(writer.store(inbox.NewInbound(f"burst:{time.time_ns()}:{k}", who, "text",
                                                          text_xml(corp, who, text, 1000002, msg_id=f"{time.time_ns()}{k}")))
                            for k, (_kind, who, text) in enumerate(todo)))
@@ -126,7 +158,9 @@ async def burst(url: str, n: int, processes: int, seed: int) -> float:
         if not left:
             break
         await asyncio.sleep(0.1)
-    wall = time.perf_counter() - t0
+    wall, idle1, pg1 = time.perf_counter() - t0, machine_cpu(), postgres_cpu()
+    pg = sum(v - pg0.get(pid, 0.0) for pid, v in pg1.items())
+    idle = 100 * (idle1[0] - idle0[0]) / max(1, idle1[1] - idle0[1])
     await writer.stop()
     await db.dispose()
     done = []
@@ -136,7 +170,7 @@ async def burst(url: str, n: int, processes: int, seed: int) -> float:
         done.append((await proc.stdout.read()).decode().strip())
         await proc.wait()
     print(f"  burst of {n} messages from {len({w for _k, w, _t in todo})} people, {processes} process(es): "
-          f"{wall:.1f} s, {n / wall:.1f} messages/s ({', '.join(done)}; load {open('/proc/loadavg').read().split()[0]})")
+          f"{wall:.1f} s, {n / wall:.1f} messages/s ({', '.join(done)}; load {open('/proc/loadavg').read().split()[0]}, machine idle {idle:.0f}%, PostgreSQL {pg:.1f} s CPU)")
     return n / wall
 
 
@@ -148,6 +182,7 @@ async def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--burst", type=int, default=0, help="then a burst of this many messages, one and two processes")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--seed", type=int, default=int(time.time()))
+    ap.add_argument("--kinds", default=",".join(KINDS), help="only these kinds of message (profiling one path)")
     ap.add_argument("--trace", action="store_true", help="print the SQL of the first message of each kind")
     ap.add_argument("--profile", help="write a cProfile of the processing (not the start-up) to this file")
     args = ap.parse_args(argv)
@@ -180,7 +215,7 @@ async def main(argv: list[str] | None = None) -> int:
             first_out = (await session.execute(select(func.max(OutboxRow.id)))).scalar_one() or 0
         # Measured one message at a time: the app's own processing (woken by the writer, recovery passes) stops.
         await app[keys.PROCESSOR].stop()
-        todo = messages(args.n, random.Random(args.seed))
+        todo = messages(args.n, random.Random(args.seed), kinds=tuple(args.kinds.split(",")))
         ids = []
         for kind, who, text in todo:
             xml = text_xml(settings.wecom_corp_id, who, text, settings.wecom_agent_id, msg_id=str(time.time_ns()))
@@ -190,7 +225,7 @@ async def main(argv: list[str] | None = None) -> int:
         sql: dict[str, list[float]] = defaultdict(list)
         import cProfile
 
-        prof = cProfile.Profile() if args.profile else None
+        prof = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not wall: the machine is shared
         if prof:
             prof.enable()
         wall0 = time.perf_counter()
@@ -238,8 +273,8 @@ async def main(argv: list[str] | None = None) -> int:
         await fake_runner.cleanup()
     if args.burst:
         print(f"\nEnd to end (the outbox is left to the sender of each deployment: processing only):")
-        one = await burst(url, args.burst, 1, args.seed + 1)
-        two = await burst(url, args.burst, 2, args.seed + 2)
+        one = await burst(url, args.burst, 1, args.seed + 1, first=1)
+        two = await burst(url, args.burst, 2, args.seed + 2, first=21)
         print(f"  two processes: {two / one:.2f}x one (target >= 1.6x)")
     return 0
 

@@ -160,7 +160,11 @@ async def _passes(checks: tuple[Filter, ...], ctx: Context) -> dict[str, Any] | 
     found: dict[str, Any] = {}
     for check in checks:
         ok = check(ctx)
-        if inspect.isawaitable(ok):
+        if ok is True:  # most filters, most of the time (every route's are tried in turn): nothing more to ask
+            continue
+        if ok is False or ok is None:
+            return None
+        if type(ok) is not dict and inspect.isawaitable(ok):
             ok = await ok
         if not ok:
             return None

@@ -89,6 +89,7 @@ class Processor:
         self.outage = Outage(log, "processing")
         self.processed = 0
         self.failed = 0
+        self.busy = 0  # looks at a person whose lock another worker held
         self.backlog_rows = BACKLOG_ROWS
         self.backlog_age = BACKLOG_AGE
 
@@ -170,6 +171,7 @@ class Processor:
                         self.outage.failed(exc)
                         result = _RETRY
                 if result is _BUSY:  # free the slot for someone nobody works on; look again in a moment
+                    self.busy += 1
                     busy += 1
                     if busy > BUSY_LOOKS:
                         return

@@ -5,6 +5,8 @@ notice) sent in quiet hours is held to the next working morning, with jitter (th
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import cache
+from typing import Any
 
 from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,10 +61,13 @@ async def enqueue_replies(session: AsyncSession, replies: list[tuple[Reply, str,
         if unasked and payloads:
             firsts.append((len(rows), to))
         rows.extend(outbox.row_values(to, payload, now, inbox_id=inbox_id, not_before=wait) for payload in payloads)
-    if not rows:
-        return []
-    result = await session.execute(insert(OutboxRow).returning(OutboxRow.id, sort_by_parameter_order=True), rows)
-    ids = [int(i) for i in result.scalars()]
-    for index, to in firsts:
-        session.add(Nudge(key=f"{PUSH}:{to}:outbox{ids[index]}", recipient=to, kind=PUSH, created_at=now))
+    ids = await outbox.insert_rows(session, rows)
+    if firsts:
+        await session.execute(_nudges(), [dict(key=f"{PUSH}:{to}:outbox{ids[index]}", recipient=to, kind=PUSH,
+                                               created_at=now) for index, to in firsts])
     return ids
+
+
+@cache
+def _nudges() -> Any:
+    return insert(Nudge.__table__)  # built once; one statement however many

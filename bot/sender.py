@@ -51,10 +51,8 @@ async def _no_builder() -> tuple[str, bytes]:
 def _pid_gone(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False
+    except OSError as exc:
+        return isinstance(exc, ProcessLookupError)
     return False
 
 
@@ -262,10 +260,9 @@ class Sender:
         return token
 
     async def _send_one(self, row: OutboxRow) -> tuple[Outcome, OutboxRow | None] | None:
-        """Claim, send and record one row, and read its recipient's next row if it was sent; None when
-        nothing was attempted (it stays pending). After a
-        request whose outcome is unknown (a timeout: the API may hang), one at a time until one succeeds,
-        so that a hanging API leaves few rows in doubt."""
+        """Claim, send and record one row, and read its recipient's next row if it was sent; None when nothing
+        was attempted (it stays pending). After a request whose outcome is unknown (a timeout: the API may
+        hang), one at a time until one succeeds, so that a hanging API leaves few rows in doubt."""
         if not self._suspect:
             return await self._attempt(row)
         async with self._probe:
@@ -282,10 +279,9 @@ class Sender:
         if payload is None:
             return None  # its file is still being built: the recipient waits
         upload = payload.get("upload")
-        async with self._db.sessions() as session, session.begin():
-            if not await outbox.claim(session, row.id, row.recipient, self.worker, self._clock(), self.limits,
-                                      hand=upload is None):
-                return None  # another process took it, or it may not go now after all
+        if not await outbox.claim_alone(self._db, row.id, row.recipient, self.worker, self._clock(), self.limits,
+                                        hand=upload is None):
+            return None  # another process took it, it may not go now after all, or the database is away
         try:
             outcome = await self._deliver(token, msg, payload)
         except asyncio.CancelledError:

@@ -141,12 +141,12 @@ class Services:
 
         Open items (owned or asked for) are looked up only for those who are not party staff (a
         member or the secretary follows items anyway): an employee with no open item is not
-        reporting progress. A grid leader's open incidents are those of their team.
+        reporting progress; nor for a slash command (its router decides, not the parsed intent). A grid leader's open incidents are those of their team.
         """
         sender = ctx.sender
         assert sender is not None
         base = self.parser.context_of(sender.userid)
-        if sender.is_staff:
+        if sender.is_staff or ctx.is_command:  # a command's intent is its router's: what is open changes nothing
             return base
         open_items = await deeds.open_count(ctx.session, sender.userid)
         open_incidents = len(await duty.open_incidents(ctx.session, team=sender.team)) if sender.grid_leader else None

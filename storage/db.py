@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.scope import KEY as SCOPE_KEY
@@ -69,6 +71,31 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+PING_IDLE = 5.0  # seconds: a pooled connection unused this long is pinged at checkout (PostgreSQL)
+
+
+def _ping_if_idle(engine: AsyncEngine, idle: float) -> None:
+    """``pool_pre_ping`` for connections back in the pool longer than ``idle`` seconds only."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("checked_in")
+        if since is None or time.monotonic() - since < idle:
+            return  # new, or in steady use
+        try:
+            dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            if dialect.is_disconnect(exc, dbapi_conn, None):
+                raise sa_exc.DisconnectionError() from exc  # the pool replaces it (and retries the checkout)
+            raise
+
+
 def create_database(url: str, **engine_kwargs: Any) -> Database:
     """Create the async engine for ``url`` (``sqlite+aiosqlite`` or ``postgresql+asyncpg``)."""
     kwargs: dict[str, Any] = dict(engine_kwargs)
@@ -89,6 +116,13 @@ def create_database(url: str, **engine_kwargs: Any) -> Database:
     else:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 10)
-        kwargs.setdefault("pool_pre_ping", True)
+        # Not a ping per checkout (a round trip, and more CPU than a small statement, on every session):
+        # a connection idle for a while is pinged (:func:`_ping_if_idle`); one in steady use is not, and if
+        # the server went away meanwhile the statement fails as a disconnect, the pool drops every connection
+        # made before it, and the caller's retry (processor, sender, webhook's writer) gets a fresh one.
+        ping_idle = kwargs.pop("ping_idle", PING_IDLE)
+        kwargs.setdefault("pool_pre_ping", False)
         engine = create_async_engine(url, **kwargs)
+        if not kwargs["pool_pre_ping"] and ping_idle is not None:
+            _ping_if_idle(engine, ping_idle)
     return Database(engine, async_sessionmaker(engine, expire_on_commit=False, sync_session_class=ScopedSession))

@@ -6,17 +6,19 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import Conversation, ConversationOffer, InboxRow, OutboxRow
+from storage.deeds.repo import open_count_column, remember_open_count  # (after storage.models: it loads the domains)
 from storage.people.version import subquery as roster_version_subquery
 from storage.people.models import Person
 from storage.scope import every_branch
@@ -85,7 +87,7 @@ class InboxWriter:
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
-                ids = await self._write([row for row, _ in batch])
+                ids = await self._write_retrying([row for row, _ in batch])
             except Exception as exc:  # noqa: BLE001 - each waiter gets the failure
                 if is_transient(exc):
                     self.outage.failed(exc, len(batch))
@@ -99,6 +101,18 @@ class InboxWriter:
             for (_row, fut), new_id in zip(batch, ids):
                 if not fut.done():
                     fut.set_result(new_id)
+
+    async def _write_retrying(self, rows: list[NewInbound]) -> list[int | None]:
+        """:meth:`_write`, once more at once if the connection turned out dead (the pool pings only connections
+        idle a while, ``storage.db``; the pool has dropped the dead ones by now). A batch whose commit went
+        through before the connection died finds its keys stored: they count as duplicates, and the
+        processor's recovery pass takes the rows."""
+        try:
+            return await self._write(rows)
+        except sa_exc.DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            return await self._write(rows)
 
     async def _write(self, rows: list[NewInbound]) -> list[int | None]:
         """Insert a batch in one statement and one commit.
@@ -157,14 +171,17 @@ async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
 PERSON_LOCK = 0x51C1
 
 
+_LOCK = text("SELECT pg_advisory_xact_lock(:ns, hashtext(:user))")  # built once: no statement to build per message
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:ns, hashtext(:user))")
+
+
 async def lock_person(session: AsyncSession, user: str) -> None:
     """Hold ``user``'s processing lock until the transaction ends (PostgreSQL: an advisory lock, so any
     number of processes take one person's rows one at a time; SQLite: ``BEGIN IMMEDIATE`` already
     serialises every writer). Call it first in the transaction: the statements after it see what the
     previous holder committed."""
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:ns, hashtext(:user))"),
-                              {"ns": PERSON_LOCK, "user": user})
+        await session.execute(_LOCK, {"ns": PERSON_LOCK, "user": user})
 
 
 async def try_lock_person(session: AsyncSession, user: str) -> bool:
@@ -172,8 +189,7 @@ async def try_lock_person(session: AsyncSession, user: str) -> bool:
     is working through ``user``'s rows right now; SQLite: always True, ``BEGIN IMMEDIATE`` serialises)."""
     if session.get_bind().dialect.name != "postgresql":
         return True
-    return bool((await session.execute(text("SELECT pg_try_advisory_xact_lock(:ns, hashtext(:user))"),
-                                       {"ns": PERSON_LOCK, "user": user})).scalar())
+    return bool((await session.execute(_TRY_LOCK, {"ns": PERSON_LOCK, "user": user})).scalar())
 
 
 async def oldest_pending(session: AsyncSession, user: str) -> InboxRow | None:
@@ -306,15 +322,14 @@ class Claimed:
     finished: bool
 
 
-async def claim_next(session: AsyncSession, user: str, now: datetime) -> Claimed | None:
-    """``user``'s oldest unprocessed row, with their roster entry, the roster's version, their open question and
-    whether questions or held messages wait for them: one statement instead of six. Call it under
-    :func:`lock_person`. On PostgreSQL the row is marked done in the same statement (rolled back with the
-    transaction if handling fails), so no ``finish`` follows."""
+@cache
+def _claim_statement(pg: bool) -> Any:
+    """:func:`claim_next`'s statement, built and compiled once per dialect (``user`` and ``now`` bound): building
+    it per message cost more CPU than running it."""
     table = InboxRow.__table__
+    user, now = bindparam("user", type_=table.c.from_user.type), bindparam("now", type_=table.c.processed_at.type)
     oldest = (select(table.c.id).where(table.c.status == "pending", table.c.from_user == user)
               .order_by(table.c.id).limit(1).scalar_subquery())
-    pg = session.get_bind().dialect.name == "postgresql"
     if pg:
         source: Any = (update(table).where(table.c.id == oldest, table.c.status == "pending")
                        .values(status="done", processed_at=now, attempts=table.c.attempts + 1, error=None)
@@ -324,13 +339,23 @@ async def claim_next(session: AsyncSession, user: str, now: datetime) -> Claimed
     offered = select(ConversationOffer.id).where(ConversationOffer.userid == user).exists()
     held = select(OutboxRow.id).where(OutboxRow.recipient == user, OutboxRow.claimed_at.is_(None),
                                       OutboxRow.status == "pending", OutboxRow.next_attempt_at > now).exists()
-    stmt = (select(source.c.id, source.c.payload, Person, roster_version_subquery(), Conversation,
-                   offered, held)
+    return (select(source.c.id, source.c.payload, Person, roster_version_subquery(), Conversation, offered, held,
+                   open_count_column(user, Person.branch_id))
             .select_from(source).outerjoin(Person, Person.userid == user)
             .outerjoin(Conversation, Conversation.userid == user)
             .execution_options(populate_existing=True))
+
+
+async def claim_next(session: AsyncSession, user: str, now: datetime) -> Claimed | None:
+    """``user``'s oldest unprocessed row, with their roster entry, the roster's version, their open question,
+    whether questions or held messages wait for them and their open items (the parse's): one statement, not seven. Call it under
+    :func:`lock_person`. On PostgreSQL the row is marked done in the same statement (rolled back with the
+    transaction if handling fails), so no ``finish`` follows."""
+    pg = session.get_bind().dialect.name == "postgresql"
     with every_branch(session):
-        row = (await session.execute(stmt)).first()
+        row = (await session.execute(_claim_statement(pg), {"user": user, "now": now})).first()
     if row is None:
         return None
+    if row[2] is not None:  # what the parse asks of most messages (storage.deeds.open_count), read along
+        remember_open_count(session, row[2].branch_id, user, int(row[7] or 0))
     return Claimed(row[0], row[1], row[2], int(row[3] or 0), row[4], bool(row[5]), bool(row[6]), finished=pg)

@@ -8,19 +8,19 @@ in doubt. The per-recipient rate limit counts those hand-off instants, across pr
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, select, text, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
+from storage.db import Database
+from storage.inbox import is_transient
 from storage.models import OutboxRow, SenderProblemRow
 
 HOUR = timedelta(hours=1)
@@ -66,35 +66,47 @@ async def enqueue(
     """Add a message; with ``dedupe_key`` a second enqueue of the same key is ignored (None)."""
     values = row_values(recipient, payload, now, inbox_id=inbox_id, dedupe_key=dedupe_key, not_before=not_before)
     if dedupe_key is None:
-        row = OutboxRow(**values)
-        session.add(row)
-        await session.flush()
-        return row.id
+        return (await insert_rows(session, [values]))[0]
     maker = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     stmt = maker(OutboxRow).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     result = await session.execute(stmt.returning(OutboxRow.id))
     return result.scalar_one_or_none()
 
 
+@cache
+def _insert() -> Any:
+    table = OutboxRow.__table__
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+
+
+async def insert_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Write rows of :func:`row_values` in one ``INSERT … RETURNING`` (a Core statement built once, not the
+    ORM's unit of work); their ids in the order given (the sender keeps each person's order by id)."""
+    if not rows:
+        return []
+    result = await session.execute(_insert(), rows)
+    return [int(i) for i in result.scalars()]
+
+
 def _sendable() -> list[Any]:
     """Conditions for an outbox row to go now: pending, due, its recipient's oldest pending row, nothing
     of its recipient in flight, its recipient under both rate limits. The instants and limits are bound
     parameters (:func:`_params`), so each statement below is built and compiled once, not per row."""
-    other = aliased(OutboxRow)
-    older = aliased(OutboxRow)
-    recent = aliased(OutboxRow)
+    table = OutboxRow.__table__  # Core: the claim below is a plain UPDATE, not one through the ORM
+    other, older, recent = table.alias("other"), table.alias("older"), table.alias("recent")
 
     def handed_since(since: str) -> Any:
         return (select(func.count()).select_from(recent)
-                .where(recent.recipient == OutboxRow.recipient, recent.handed_at >= bindparam(since))
+                .where(recent.c.recipient == table.c.recipient, recent.c.handed_at >= bindparam(since))
                 .scalar_subquery())
 
     return [
-        OutboxRow.status == "pending",
-        OutboxRow.next_attempt_at <= bindparam("at_now"),
+        table.c.status == "pending",
+        table.c.next_attempt_at <= bindparam("at_now"),
         # two lookups on (status, recipient, id), not one OR (which PostgreSQL runs as a nested loop)
-        ~exists().where(other.status == "sending", other.recipient == OutboxRow.recipient),
-        ~exists().where(older.status == "pending", older.recipient == OutboxRow.recipient, older.id < OutboxRow.id),
+        ~exists().where(other.c.status == "sending", other.c.recipient == table.c.recipient),
+        ~exists().where(older.c.status == "pending", older.c.recipient == table.c.recipient,
+                        older.c.id < table.c.id),
         handed_since("minute_ago") < bindparam("per_minute"),
         handed_since("hour_ago") < bindparam("per_hour"),
     ]
@@ -107,6 +119,7 @@ def _params(now: datetime, limits: Limits, **more: Any) -> dict[str, Any]:
 
 @cache
 def _statements() -> dict[str, Any]:
+    table = OutboxRow.__table__
     first = (select(func.min(OutboxRow.id)).where(OutboxRow.status == "pending")
              .group_by(OutboxRow.recipient))  # each recipient's oldest pending row, from the index
     return {
@@ -116,12 +129,11 @@ def _statements() -> dict[str, Any]:
                   .order_by(OutboxRow.id).limit(bindparam("row_limit"))),
         "head_of": (select(OutboxRow).where(OutboxRow.recipient == bindparam("of_recipient"), *_sendable())
                     .order_by(OutboxRow.id).limit(1)),
-        "claim": (update(OutboxRow)
-                  .where(OutboxRow.id == bindparam("row_id"), OutboxRow.recipient == bindparam("of_recipient"),
+        "claim": (update(table)
+                  .where(table.c.id == bindparam("row_id"), table.c.recipient == bindparam("of_recipient"),
                          *_sendable())
                   .values(status="sending", claimed_at=bindparam("at_now"), claimed_by=bindparam("worker"),
-                          attempts=OutboxRow.attempts + 1, handed_at=bindparam("hand_at"))
-                  .execution_options(synchronize_session=False)),
+                          attempts=table.c.attempts + 1, handed_at=bindparam("hand_at"))),
     }
 
 
@@ -143,14 +155,32 @@ async def claim(session: AsyncSession, row_id: int, recipient: str, worker: str,
                 limits: Limits, *, hand: bool = True) -> bool:
     """Compare-and-set pending -> sending, if the row may still go now; only one worker anywhere wins,
     and a recipient never has two rows in flight. ``hand``: the request leaves right after this commit
-    (``handed_at``); a file row is claimed first and handed after its upload (:func:`hand`)."""
-    if session.bind.dialect.name == "postgresql":  # SQLite: BEGIN IMMEDIATE already serialises writers
-        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                              {"k": zlib.crc32(f"outbox:{recipient}".encode())})
+    (``handed_at``); a file row is claimed first and handed after its upload (:func:`hand`).
+
+    One statement, no lock of the recipient first: only the recipient's oldest pending row may be claimed,
+    and only while none of theirs is sending, so two claimers of one recipient aim at the same row; the
+    UPDATE's row lock lets one win, the other re-reads it (PostgreSQL's READ COMMITTED re-check), finds it
+    no longer pending and claims nothing. A claimer that sees the older row settled sees its hand-off too
+    (settled after it, in a later commit): the rate limits count every request before it (SQLite:
+    ``BEGIN IMMEDIATE`` serialises writers anyway)."""
     params = _params(now, limits, row_id=row_id, of_recipient=recipient, worker=worker,
                      hand_at=now if hand else None)
     result = await session.execute(_statements()["claim"], params)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def claim_alone(db: Database, row_id: int, recipient: str, worker: str, now: datetime, limits: Limits, *,
+                      hand: bool = True) -> bool:
+    """:func:`claim` in a transaction of its own, committed before the request leaves; False also when the
+    database could not be reached (a lost connection: nothing was committed, the row stays pending for the
+    sender's next pass)."""
+    try:
+        async with db.sessions() as session, session.begin():
+            return await claim(session, row_id, recipient, worker, now, limits, hand=hand)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        return False
 
 
 async def hand(session: AsyncSession, row_id: int, now: datetime) -> None:
@@ -178,14 +208,27 @@ async def settle(
     retry_at: datetime | None = None,
 ) -> None:
     """Record the outcome of a claimed row: sent, failed, in_doubt, or back to pending."""
-    values: dict[str, Any] = dict(status=status, error_code=error_code, error=error)
+    params: dict[str, Any] = dict(row_id=row_id, status=status, error_code=error_code, error=error)
     if status == "sent":
-        values["sent_at"] = now
+        params["sent_at"] = now
     if status == "pending":
-        values["next_attempt_at"] = retry_at or now
-    await session.execute(
-        update(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.status == "sending").values(**values)
-    )
+        params["next_attempt_at"] = retry_at or now
+    await session.execute(_settle(status), params)
+
+
+@cache
+def _settle(status: str) -> Any:
+    """:func:`settle`'s statement for one outcome, built once (it runs once per delivered row)."""
+    table = OutboxRow.__table__
+    values: dict[str, Any] = dict(status=bindparam("status", type_=table.c.status.type),
+                                  error_code=bindparam("error_code", type_=table.c.error_code.type),
+                                  error=bindparam("error", type_=table.c.error.type))
+    if status == "sent":
+        values["sent_at"] = bindparam("sent_at", type_=table.c.sent_at.type)
+    if status == "pending":
+        values["next_attempt_at"] = bindparam("next_attempt_at", type_=table.c.next_attempt_at.type)
+    return update(table).where(table.c.id == bindparam("row_id", type_=table.c.id.type),
+                               table.c.status == "sending").values(**values)
 
 
 async def release(session: AsyncSession, row_id: int, retry_at: datetime, note: str | None = None) -> None:

@@ -1,7 +1,8 @@
 """What one processed message costs in SQL statements, on a small org: a regression test, not a timing.
 
-The per-message path reads the row, its sender, the roster's version, the open question and whether anything
-waits for them in one statement (``storage.inbox.claim_next``); the replies go in one INSERT. The bounds
+The per-message path reads the row, its sender, the roster's version, the open question, whether anything
+waits for them and their open items (the parse's) in one statement (``storage.inbox.claim_next``); the replies
+go in one INSERT. The bounds
 below are what each kind costs now on PostgreSQL (SQLite marks the row done in a statement of its own: +1).
 The parser's names follow roster changes by reading only the people that changed.
 """
@@ -21,10 +22,10 @@ from tests.conftest import Bot
 
 # kind -> (sender, text, statements at most on PostgreSQL)
 MESSAGES = {
-    "chat": ("sunpeng", "你好", 4),
-    "help": ("sunpeng", "/帮助", 4),
-    "report": ("lixuemei", "三楼卫生间水龙头漏水好几天了", 6),  # asks which category: a question opens
-    "mine": ("liuzhiyong", "/我的", 9),
+    "chat": ("sunpeng", "你好", 3),  # lock, claim (open items read along), reply
+    "help": ("sunpeng", "/帮助", 3),  # a command: no open items looked up for the parse
+    "report": ("lixuemei", "三楼卫生间水龙头漏水好几天了", 5),  # asks which category: a question opens
+    "mine": ("liuzhiyong", "/我的", 8),  # the member's care ledger read once
     "items": ("wanghaiyan", "/待办", 5),
     "visit": ("liuzhiyong", "今天看望了孙鹏，聊了聊家里情况，一切都好", 17),  # the visit, its tasks, their audit
 }
@@ -108,3 +109,70 @@ async def test_a_large_roster_change_is_applied_in_the_background(bot: Bot, cloc
     await asyncio.wait_for(task, 30)
     assert services.parser.roster_size == size + 300
     assert services.parser.parse("赵一鸣说食堂太咸", sender="liuzhiyong", today=clock().date()).persons == ("new000",)
+
+
+@pytest.mark.both_databases
+async def test_a_name_is_read_once_per_roster_version(bot: Bot, clock: Any) -> None:
+    """``people.name_of`` notes what it read as of the roster's version read with the sender: the next
+    transaction at that version asks the database nothing; a rename moves the version, and the new name is read."""
+    from storage.scope import set_branch
+
+    counter = Statements(bot)
+    db = bot.app[keys.DB]
+
+    async def name_seen_by_sunpeng() -> tuple[str, int]:
+        async with db.sessions() as session, session.begin():
+            sender = await people.get(session, "sunpeng")  # reads the roster's version along with the sender
+            assert sender is not None
+            set_branch(session, sender.branch_id)
+            counter.n = 0
+            return await people.name_of(session, "liuzhiyong"), counter.n
+
+    first, reads = await name_seen_by_sunpeng()
+    assert reads == 1
+    assert await name_seen_by_sunpeng() == (first, 0)
+    async with db.sessions() as session, session.begin():
+        old = await people.get(session, "liuzhiyong")
+        assert old is not None
+        await people.upsert(session, [people.RosterEntry(**{**old.__dict__, "name": "刘大勇"})], clock())
+    assert await name_seen_by_sunpeng() == ("刘大勇", 1)
+    assert await name_seen_by_sunpeng() == ("刘大勇", 0)
+    async with db.sessions() as session, session.begin():  # another branch's session does not see them
+        sender = await people.get(session, "sunpeng")
+        assert sender is not None
+        set_branch(session, sender.branch_id + 1000)
+        assert await people.name_of(session, "liuzhiyong") == "liuzhiyong"
+
+
+@pytest.mark.both_databases
+async def test_open_items_read_with_the_row_are_what_their_own_query_counts(bot: Bot, clock: Any) -> None:
+    """The parse's open-item count comes with the claimed row (``storage.inbox.claim_next``): the same count as
+    ``storage.deeds.open_count`` asks for, and only once (a later count in the transaction asks again)."""
+    from storage import deeds, inbox
+    from storage.scope import set_branch
+
+    db = bot.app[keys.DB]
+    async with db.sessions() as session, session.begin():
+        sender = await people.get(session, "lixuemei")
+        assert sender is not None
+        set_branch(session, sender.branch_id)
+        for requester, owner in (("lixuemei", "liuzhiyong"), ("lixuemei", "liuzhiyong"), ("sunpeng", "lixuemei")):
+            await deeds.create(session, now=clock(), requester=requester, owner=owner, text="三楼卫生间水龙头漏水")
+    processor = bot.app[keys.PROCESSOR]
+    processor.active = False
+    try:
+        assert await bot.say("lixuemei", "你好") == 200
+        async with db.sessions() as session, session.begin():
+            await inbox.lock_person(session, "lixuemei")
+            claimed = await inbox.claim_next(session, "lixuemei", clock())
+            assert claimed is not None and claimed.person is not None
+            set_branch(session, claimed.person.branch_id)
+            counter = Statements(bot)
+            read_along = await deeds.open_count(session, "lixuemei")
+            assert counter.n == 0
+            asked = await deeds.open_count(session, "lixuemei")
+            assert counter.n == 1
+            assert read_along == asked >= 3
+            await session.rollback()
+    finally:
+        processor.active = True

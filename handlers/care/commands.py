@@ -34,14 +34,15 @@ async def mine(ctx: Context) -> Replies:
     soon = ctx.today + SOON
     zone = await people.zone(ctx.session, ctx.userid)
     tasks = await care.open_tasks(ctx.session, member=ctx.userid, due_by=soon)
-    entries = await care.ledger(ctx.session, responsible=ctx.userid, due_by=soon)
+    ledger = await care.ledger(ctx.session, responsible=ctx.userid)  # read once: those due soon are among them
+    entries = [e for e in ledger if e.next_follow_up is not None and e.next_follow_up <= soon]
     items = await open_items_owned(ctx.session, ctx.userid)
     stale = await care.not_visited(ctx.session, [p.userid for p in zone], ctx.today)
     everyone = await people.by_id(ctx.session, [*(t.person for t in tasks), *(e.person for e in entries)])
     zone_names = {p.userid: p.name for p in zone}
 
     lines = [f"【我的责任区】{len(zone)} 人" + ("：" + "、".join(p.name for p in zone) if zone else "")]
-    categories = {e.id: e.category for e in await care.ledger(ctx.session, responsible=ctx.userid)}
+    categories = {e.id: e.category for e in ledger}
     due_lines = [msg.task_line(t, everyone.get(t.person), categories.get(t.entry_id or 0), ctx.today) for t in tasks]
     tasked = {t.person for t in tasks}
     follow = [e for e in entries if e.person not in tasked]

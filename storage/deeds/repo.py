@@ -8,16 +8,18 @@ Due dates: ``DUE_WORKING_DAYS`` gives the resolution target per category in *wor
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, bindparam, case, func, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit, numbering
 from storage.deeds.lifecycle import ACTIVE, WORKING, DeedStatus, EventKind, ItemKind
 from storage.deeds.models import Item, ItemEvent
 from storage.deeds.similarity import make_title, most_similar
+from storage.scope import branch_of
 from storage.workdays import add_working_days
 
 COUNTER = "item"
@@ -62,11 +64,31 @@ async def next_number(session: AsyncSession) -> int:
 # --- reads -----------------------------------------------------------------------
 
 
+_BY_NUMBER = "items_by_number"  # session.info: (transaction, {(branch, number): item}) found in this transaction
+
+
 async def get_by_number(session: AsyncSession, n: int) -> Item | None:
-    """The item numbered ``#n`` (any kind), or None."""
+    """The item numbered ``#n`` (any kind), or None. Found once per transaction and number (the duty router
+    and 办实事 both look at "#N …"): the ORM would hand back the same object from its identity map anyway."""
     if not numbering.in_range(n):
         return None
-    return (await session.execute(select(Item).where(Item.number == n))).scalar_one_or_none()
+    sync = session.sync_session
+    memo = sync.info.get(_BY_NUMBER)
+    if memo is None or memo[0] is not sync.get_transaction():
+        memo = sync.info[_BY_NUMBER] = (sync.get_transaction(), {})
+    key = (branch_of(session), n)
+    item = memo[1].get(key)
+    if item is not None and item in sync and not inspect(item).expired_attributes:
+        return item
+    item = (await session.execute(_by_number(), {"number": n})).scalar_one_or_none()
+    if item is not None:
+        memo[1][key] = item
+    return item
+
+
+@cache
+def _by_number() -> Any:
+    return select(Item).where(Item.number == bindparam("number", type_=Integer))
 
 
 async def get_deed(session: AsyncSession, n: int) -> Item | None:
@@ -120,12 +142,61 @@ async def list_items(
 
 async def open_count(session: AsyncSession, userid: str) -> int:
     """How many deeds ``userid`` still works on plus those they asked for still being worked on (at most 20
-    of those): ``len(open_for_owner) + len(list_items(requester=…, status=WORKING, limit=20))``, one statement."""
-    def working() -> Any:
-        return select(Item.id).where(Item.kind == ItemKind.DEED, Item.status.in_(WORKING))
-    owned = select(func.count()).select_from(working().where(Item.owner == userid).limit(500).subquery())
-    asked = select(func.count()).select_from(working().where(Item.requester == userid).limit(20).subquery())
-    return int((await session.execute(select(owned.scalar_subquery() + asked.scalar_subquery()))).scalar_one())
+    of those): ``len(open_for_owner) + len(list_items(requester=…, status=WORKING, limit=20))``, one statement.
+    It runs for most messages (with the parse): read along with the sender's row when they wrote
+    (``storage.inbox.claim_next``, :func:`remember_open_count`: taken once), else a Core statement built
+    once, its branch bound like the session's scope would add it."""
+    sync = session.sync_session
+    read = sync.info.pop(_OPEN_READ, None)
+    if read is not None and read[0] is sync.get_transaction() and read[1] == (branch_of(session), userid):
+        return int(read[2])
+    branch = branch_of(session)
+    params: dict[str, Any] = {"userid": userid} if branch is None else {"userid": userid, "branch": branch}
+    conn = await session.connection()
+    return int((await conn.execute(_open_count(branch is not None), params)).scalar_one())
+
+
+_OPEN_READ = "open_count_read"  # session.info: (transaction, (branch, userid), count) read with the sender's row
+
+
+def remember_open_count(session: AsyncSession, branch: int | None, userid: str, value: int) -> None:
+    """:func:`open_count` of ``userid`` in ``branch``, read in this transaction along with something else: the
+    next :func:`open_count` of theirs in this transaction (and only the next: it may have changed by then)
+    needs no statement."""
+    sync = session.sync_session
+    sync.info[_OPEN_READ] = (sync.get_transaction(), (branch, userid), int(value))
+
+
+def open_count_column(userid: Any, branch: Any) -> Any:
+    """:func:`open_count` as a column expression of a bound ``userid`` and a ``branch`` column of the enclosing
+    query (correlated: no derived table, so the caps are applied to the counts)."""
+    table = Item.__table__
+
+    def working(column: Any, cap: int) -> Any:
+        n = func.count()
+        return (select(case((n > cap, cap), else_=n))
+                .where(table.c.kind == ItemKind.DEED.value, column == userid, table.c.branch_id == branch,
+                       or_(*(table.c.status == s.value for s in WORKING)))
+                .scalar_subquery())
+    return working(table.c.owner, 500) + working(table.c.requester, 20)
+
+
+def _open_expression(userid: Any, branch: Any | None) -> Any:
+    table = Item.__table__
+
+    def working(column: Any, limit: int) -> Any:
+        query = select(table.c.id).where(table.c.kind == ItemKind.DEED.value, column == userid,
+                                         or_(*(table.c.status == s.value for s in WORKING)))  # no IN to expand per call
+        if branch is not None:
+            query = query.where(table.c.branch_id == branch)
+        return select(func.count()).select_from(query.limit(limit).subquery()).scalar_subquery()
+    return working(table.c.owner, 500) + working(table.c.requester, 20)
+
+
+@cache
+def _open_count(scoped: bool) -> Any:
+    return select(_open_expression(bindparam("userid", type_=String),
+                                   bindparam("branch", type_=Integer) if scoped else None))
 
 
 async def open_for_owner(session: AsyncSession, owner: str) -> list[Item]:

@@ -110,9 +110,13 @@ async def name_of(session: AsyncSession, userid: str | None, default: str = "支
     """The person's name; ``default`` for nobody, the userid itself for someone not in the roster."""
     if not userid:
         return default
+    noted = roster_version.name_noted(session, userid)  # no query while the roster's version stays
+    if noted is not None:
+        return noted
     person = await session.get(Person, userid)
     if person is not None:  # held for the session: the identity map holds rows weakly, a list names an owner often
         session.info.setdefault(_NAMED, {})[userid] = person
+        roster_version.note_names(session, ((userid, person.name),))
     return person.name if person else userid
 
 

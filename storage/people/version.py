@@ -8,6 +8,8 @@ transaction is enough: the counter's row stays locked until that transaction end
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import event, select
@@ -18,7 +20,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage.models import Counter
 from storage.people.models import Person
-from storage.scope import ScopedSession, every_branch
+from storage.scope import ScopedSession, branch_of, every_branch
 
 NAME = "roster"
 _BUMPED = "roster_bumped"  # session.info: already bumped in this transaction
@@ -46,6 +48,50 @@ async def current(session: AsyncSession) -> int:
         return int(read[1])
     value = (await session.execute(select(Counter.value).where(Counter.name == NAME))).scalar_one_or_none()
     return int(value or 0)
+
+
+def remembered(session: AsyncSession) -> int | None:
+    """The version read in this transaction (by :func:`subquery`), or None: no query to find it out."""
+    sync = session.sync_session
+    read = sync.info.get(_READ)
+    if read is None or read[0] is None or read[0] is not sync.get_transaction():
+        return None
+    return int(read[1])
+
+
+# Names as of one roster version, per database (engine): a name changes only with a write to people, which
+# moves the version; so "who is X" needs no query while the version read with the sender is the one they were
+# noted at. Noted by whoever reads names anyway (the branch's routing, ``people.name_of``).
+_NAMES: weakref.WeakKeyDictionary[Any, tuple[int, dict[tuple[int | None, str], str]]] = weakref.WeakKeyDictionary()
+NAMES_KEPT = 50_000  # at most this many names kept (then forgotten at once, and noted again)
+
+
+def _names(session: AsyncSession) -> dict[tuple[int | None, str], str] | None:
+    """This version's names for this transaction, by (branch scope, userid): a session scoped to a branch sees
+    only its people (None: the version is not known without a query, or this transaction changed people)."""
+    version = remembered(session)
+    if version is None or bumped(session):
+        return None
+    bind = session.get_bind()
+    kept = _NAMES.get(bind)
+    if kept is None or kept[0] != version or len(kept[1]) > NAMES_KEPT:
+        if kept is not None and kept[0] > version:
+            return None  # a transaction older than the names kept: leave them to the newer ones
+        kept = _NAMES[bind] = (version, {})
+    return kept[1]
+
+
+def name_noted(session: AsyncSession, userid: str) -> str | None:
+    names = _names(session)
+    return None if names is None else names.get((branch_of(session), userid))
+
+
+def note_names(session: AsyncSession, names: Iterable[tuple[str, str]]) -> None:
+    """Names read in this transaction (as of its version or later: either is right for it)."""
+    kept = _names(session)
+    if kept is not None:
+        branch = branch_of(session)
+        kept.update(((branch, userid), name) for userid, name in names)
 
 
 def bumped(session: AsyncSession) -> bool:
@@ -85,7 +131,9 @@ def _flushing(session: Session, _context: Any, _instances: Any) -> None:
 
 
 @event.listens_for(ScopedSession, "after_transaction_end")
-def _ended(session: Session, _transaction: Any) -> None:
+def _ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is not None and not transaction.nested:
+        return  # a flush's own subtransaction: the transaction goes on, what it read and bumped stays
     session.info.pop(_BUMPED, None)
     session.info.pop(_READ, None)  # a savepoint's end too: at worst one more bump, never a change unseen
 
