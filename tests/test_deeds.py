@@ -289,7 +289,8 @@ async def test_secretary_boards(bot: Bot) -> None:
     await bot.chat("guoqiang", "车间空调坏了，太热了")
     await bot.chat("chenjunjie", "接单 #2")
     board = (await bot.chat(SECRETARY, "/待办"))[0]
-    assert "【已受理待接单】1 件" in board and "#1 食堂晚班没有热饭 — 刘志勇" in board and "【已接单】1 件" in board
+    assert board.startswith("未办结事项共 2 件：已受理待接单 1、已接单 1")
+    assert "#1 食堂晚班没有热饭 — 刘志勇，已受理待接单" in board and "第1/1页，已是最后一页" in board
     assert "没有逾期" in (await bot.chat(SECRETARY, "/逾期"))[0]
     bot.clock.advance(days=2)
     late = (await bot.chat(SECRETARY, "/逾期"))[0]
@@ -298,6 +299,27 @@ async def test_secretary_boards(bot: Bot) -> None:
     late = (await bot.chat(SECRETARY, "/逾期"))[0]
     assert "#2" in late and "超过办结时限" in late
     assert "只有支部书记" in (await bot.chat("sunpeng", "/待办"))[0]
+
+
+async def test_secretary_boards_are_a_summary_and_pages(bot: Bot) -> None:
+    """A branch with many open items gets the counts and ten items a page, never one huge message."""
+    now = bot.clock().astimezone(bot.settings.tz)
+    async with bot.app[keys.DB].session(1) as session, session.begin():
+        for n in range(23):
+            await items.create(session, now=now, requester="sunpeng", owner="liuzhiyong", text=f"第{n + 1}件小事需要处理",
+                               category="facilities", urgent=n == 4)
+    first = await bot.chat(SECRETARY, "/待办")
+    assert len(first) == 1
+    assert first[0].startswith("未办结事项共 23 件：已受理待接单 23（其中紧急 1）")
+    assert first[0].count("\n#") == 10 and "#5（急）" in first[0] and "#11 " not in first[0]
+    assert "第1/3页，发“/待办 2”看第 2 页" in first[0] and "/后台" in first[0]
+    third = (await bot.chat(SECRETARY, "/待办 第３页"))[0]
+    assert "#21 " in third and "#23 " in third and "#20 " not in third and "已是最后一页" in third
+    assert "没有第 4 页" in (await bot.chat(SECRETARY, "/待办 4"))[0]
+    assert "用法：/待办" in (await bot.chat(SECRETARY, "/待办 全部"))[0]
+    bot.clock.advance(days=2)
+    late = (await bot.chat(SECRETARY, "/逾期 2"))[0]
+    assert late.startswith("逾期事项 23 件（未办结 23 件）") and "#11 " in late and "未接单" in late
 
 
 @pytest.mark.both_databases

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from bot.dispatcher import Context, Replies
 from bot.format import age
-from bot.replies import Text
+from bot.replies import TEXT_LIMIT, Text, clip_bytes
 from handlers.deeds import flows
 from handlers.deeds import messages as msg
 from handlers.deeds.router import router
 from storage import deeds, people
-from storage.deeds import DeedCategory, DeedStatus, Item
+from storage.deeds import DeedCategory, DeedStatus, Item, board
 
 SECRETARY = ("secretary",)
 NUMBER_AND_REST = re.compile(r"^[#＃]?\s*(\d{1,7})(?:\s+(.*))?$", re.S)
@@ -37,39 +38,65 @@ async def my_items(ctx: Context) -> Replies:
     return await flows.my_items(ctx)
 
 
+BOARD_PAGE = 10  # items per page: a page stays within one message
+BOARD_ORDER = (DeedStatus.SUBMITTED, DeedStatus.REOPENED, DeedStatus.ACCEPTED, DeedStatus.IN_PROGRESS,
+               DeedStatus.RESOLVED)
+
+
+def _page_arg(ctx: Context) -> int | None:
+    """The page asked for (``/待办 3``, ``/待办 第3页``); 1 without one; None when it is not a page number."""
+    arg = ctx.args.strip().lstrip("第").rstrip("页").strip()
+    if not arg:
+        return 1
+    arg = arg.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    return int(arg) if arg.isdigit() and int(arg) >= 1 else None
+
+
+async def _board(ctx: Context, command: str, *, overdue: bool) -> Replies:
+    """A summary counted in SQL, then one page of items (the full list is the workbench's "办实事" page)."""
+    page = _page_arg(ctx)
+    if page is None:
+        return Text(content=f"用法：{command}（第1页）、{command} 2（第2页）")
+    counts = await board.board_counts(ctx.session, ctx.now)
+    total = counts.overdue if overdue else counts.total
+    if not total:
+        return Text(content="目前没有逾期事项。" if overdue else "目前没有未办结的事项。")
+    pages = max(1, math.ceil(total / BOARD_PAGE))
+    if page > pages:
+        return Text(content=f"{'逾期事项' if overdue else '未办结事项'}共 {pages} 页，没有第 {page} 页。")
+    found = await board.board_page(ctx.session, ctx.now, overdue=overdue, limit=BOARD_PAGE,
+                                   offset=(page - 1) * BOARD_PAGE)
+    if overdue:
+        lines = [f"逾期事项 {total} 件（未办结 {counts.total} 件）："]
+    else:
+        by_status = "、".join(f"{s.label} {counts.by_status[s]}" for s in BOARD_ORDER if counts.by_status.get(s))
+        extra = "；".join(x for x in (f"逾期 {counts.overdue}" if counts.overdue else "",
+                                      f"紧急 {counts.urgent}" if counts.urgent else "") if x)
+        lines = [f"未办结事项共 {total} 件：{by_status}" + (f"（其中{extra}）" if extra else "")]
+    owners = await msg.names(ctx, [i.owner for i in found.rows])
+    for i in found.rows:
+        flag = "（急）" if i.urgent else ""
+        if not overdue:
+            lines.append(f"#{i.number}{flag} {i.title} — {owners(i.owner)}，{msg.status(i)}，已{age(ctx.now, i.created_at)}")
+        elif i.due_at is not None and i.due_at < ctx.now:
+            lines.append(f"#{i.number}{flag} {i.title} — {owners(i.owner)}，{msg.status(i)}，"
+                         f"超过办结时限{age(ctx.now, i.due_at)}（时限 {msg.when(ctx, i.due_at, '%m-%d')}）")
+        else:
+            lines.append(f"#{i.number}{flag} {i.title} — {owners(i.owner)}，{msg.status(i)}，"
+                         f"提交{age(ctx.now, i.created_at)}仍未接单")
+    more = f"发“{command} {page + 1}”看第 {page + 1} 页。" if page < pages else "已是最后一页。"
+    lines.append(f"第{page}/{pages}页，{more}完整清单请发“/后台”在工作台查看。")
+    return Text(content=clip_bytes("\n".join(lines), TEXT_LIMIT))
+
+
 @router.command("/待办", roles=SECRETARY, summary="未办结事项", denied=_denied("/待办"))
 async def open_board(ctx: Context) -> Replies:
-    active = await deeds.list_items(ctx.session, status=deeds.ACTIVE, limit=200)
-    if not active:
-        return Text(content="目前没有未办结的事项。")
-    lines = [f"未办结事项共 {len(active)} 件："]
-    owners = await msg.names(ctx, [i.owner for i in active])
-    for status in (DeedStatus.SUBMITTED, DeedStatus.REOPENED, DeedStatus.ACCEPTED, DeedStatus.IN_PROGRESS,
-                   DeedStatus.RESOLVED):
-        group = sorted((i for i in active if i.status == status), key=lambda i: i.number)
-        if not group:
-            continue
-        lines.append(f"【{status.label}】{len(group)} 件")
-        for i in group:
-            flag = "（急）" if i.urgent else ""
-            lines.append(f"#{i.number}{flag} {i.title} — {owners(i.owner)}，已{age(ctx.now, i.created_at)}")
-    return Text(content="\n".join(lines))
+    return await _board(ctx, "/待办", overdue=False)
 
 
 @router.command("/逾期", roles=SECRETARY, summary="逾期事项与逾期回访", denied=_denied("/逾期"))
 async def overdue_board(ctx: Context) -> Replies:
-    late = await deeds.overdue(ctx.session, ctx.now)
-    if not late:
-        return Text(content="目前没有逾期事项。")
-    lines = [f"逾期事项 {len(late)} 件："]
-    owners = await msg.names(ctx, [i.owner for i in late])
-    for i in late:
-        if i.due_at is not None and i.due_at < ctx.now:
-            why = f"超过办结时限{age(ctx.now, i.due_at)}（时限 {msg.when(ctx, i.due_at, '%m-%d')}）"
-        else:
-            why = f"提交{age(ctx.now, i.created_at)}仍未接单"
-        lines.append(f"#{i.number} {i.title} — {owners(i.owner)}，{msg.status(i)}，{why}")
-    return Text(content="\n".join(lines))
+    return await _board(ctx, "/逾期", overdue=True)
 
 
 @router.command("/指派", roles=SECRETARY, usage="/指派 #N 账号", summary="改派负责人", denied=_denied("/指派"))

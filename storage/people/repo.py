@@ -286,9 +286,24 @@ async def by_id(session: AsyncSession, userids: Iterable[str | None] | None = No
 
 
 async def names(session: AsyncSession, userids: Iterable[str | None] | None = None) -> dict[str, str]:
-    """userid -> name of everyone in the roster (or only of ``userids``)."""
-    stmt = _only(session, select(Person.userid, Person.name), userids)
-    return {} if stmt is None else {u: n for u, n in (await session.execute(stmt)).all()}
+    """userid -> name of everyone in the roster (or only of ``userids``: those noted at this roster version,
+    as :func:`name_of` notes them, cost no query)."""
+    if userids is None:
+        return {u: n for u, n in (await session.execute(select(Person.userid, Person.name))).all()}
+    found: dict[str, str] = {}
+    missing = []
+    for userid in {u for u in userids if u}:
+        noted = roster_version.name_noted(session, userid)
+        if noted is None:
+            missing.append(userid)
+        else:
+            found[userid] = noted
+    stmt = _only(session, select(Person.userid, Person.name), missing)
+    if stmt is not None:
+        read = [(u, n) for u, n in (await session.execute(stmt)).all()]
+        roster_version.note_names(session, read)
+        found.update(read)
+    return found
 
 
 async def staff(session: AsyncSession) -> list[RosterEntry]:
