@@ -73,8 +73,8 @@ async def _board(ctx: Context, command: str, *, overdue: bool) -> Replies:
         extra = "；".join(x for x in (f"逾期 {counts.overdue}" if counts.overdue else "",
                                       f"紧急 {counts.urgent}" if counts.urgent else "") if x)
         lines = [f"未办结事项共 {total} 件：{by_status}" + (f"（其中{extra}）" if extra else "")]
-    owners = await msg.names(ctx, [i.owner for i in found.rows])
-    for i in found.rows:
+    owners = await msg.names(ctx, [i.owner for i in found])
+    for i in found:
         flag = "（急）" if i.urgent else ""
         if not overdue:
             lines.append(f"#{i.number}{flag} {i.title} — {owners(i.owner)}，{msg.status(i)}，已{age(ctx.now, i.created_at)}")
