@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.replies import Text
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext, pct
 from storage import surveys
@@ -40,8 +39,8 @@ async def sweep(ctx: SweepContext) -> None:
                 what = f"您已答 {r.position}/{total} 题，回复“继续问卷”即可接着作答。"
             else:
                 what = f"共 {total} 题，回复“开始 {s.number}”即可作答。"
-            await ctx.nudge(f"survey:{r.userid}:{s.number}:remind", r.userid,
-                            Text(content=f"提醒：支部征求意见《{s.title}》还在征求中，{what}"),
+            await ctx.say(f"survey:{r.userid}:{s.number}:remind", r.userid,
+                            f"提醒：支部征求意见《{s.title}》还在征求中，{what}",
                             kind="survey_remind")
 
 
