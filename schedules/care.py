@@ -55,16 +55,16 @@ async def follow_up_reminders(ctx: SweepContext) -> None:
             if ctx.today >= previous_working_day(f.due):  # a day off's follow-up: the working day before
                 when = "今天" if f.due == ctx.today else _day(f.due)
                 await ctx.say(f"fu:{f.key}:due:{f.due}", f.member,
-                                f"回访提醒：{when}应回访 {who}（{f.what}）。回访后发一句“已看望{who}……”即可记录。",
-                                kind="followup_due")
+                              f"回访提醒：{when}应回访 {who}（{f.what}）。回访后发一句“已看望{who}……”即可记录。",
+                              kind="followup_due")
             continue
         behind = lateness(f.due, ctx.today, cfg.overdue_repeat_days)
         if behind is None:
             continue
         late, period = behind
         await ctx.say(f"fu:{f.key}:overdue:{f.due}:{period}", f.member,
-                        f"回访逾期：{who}（{f.what}）原定 {_day(f.due)} 回访，已逾期 {late} 个工作日，请尽快联系。",
-                        kind="followup_overdue")
+                      f"回访逾期：{who}（{f.what}）原定 {_day(f.due)} 回访，已逾期 {late} 个工作日，请尽快联系。",
+                      kind="followup_overdue")
         if late >= cfg.escalate_after_days:
             if secretaries is None:
                 secretaries = await ctx.secretaries()
@@ -72,9 +72,9 @@ async def follow_up_reminders(ctx: SweepContext) -> None:
                 if sec == f.member:
                     continue
                 await ctx.say(f"fu:{f.key}:escalate:{f.due}:{sec}", sec,
-                                f"回访逾期提醒：{_name(people, f.member)} 负责的 {who}（{f.what}）"
-                                             f"原定 {_day(f.due)} 回访，已逾期 {late} 个工作日。",
-                                kind="followup_escalate")
+                              f"回访逾期提醒：{_name(people, f.member)} 负责的 {who}（{f.what}）"
+                              f"原定 {_day(f.due)} 回访，已逾期 {late} 个工作日。",
+                              kind="followup_escalate")
 
 
 async def member_morning(ctx: SweepContext) -> None:
@@ -120,8 +120,8 @@ async def member_morning(ctx: SweepContext) -> None:
         if not lines:
             continue
         await ctx.say(f"morning:{uid}:{ctx.today}", uid,
-                        f"{member.name}，早上好！今天的精密关注清单：\n" + "\n".join(lines),
-                        kind="morning")
+                      f"{member.name}，早上好！今天的精密关注清单：\n" + "\n".join(lines),
+                      kind="morning")
 
 
 async def life_events(ctx: SweepContext) -> None:

@@ -40,8 +40,8 @@ async def sweep(ctx: SweepContext) -> None:
             else:
                 what = f"共 {total} 题，回复“开始 {s.number}”即可作答。"
             await ctx.say(f"survey:{r.userid}:{s.number}:remind", r.userid,
-                            f"提醒：支部征求意见《{s.title}》还在征求中，{what}",
-                            kind="survey_remind")
+                          f"提醒：支部征求意见《{s.title}》还在征求中，{what}",
+                          kind="survey_remind")
 
 
 async def digest_lines(session: AsyncSession, start: datetime, end: datetime, now: datetime,
