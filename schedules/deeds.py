@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +32,15 @@ async def item_deadlines(ctx: SweepContext) -> None:
     items = await ctx.across(queries.OPEN_DEEDS, queries.open_deeds_by_branch,  # member_morning's too
                              lambda: queries.open_deeds(ctx.session), [])
     people = await ctx.names({u for i in items for u in (i.owner, i.requester)})  # only those named
+    today = ctx.today
+    since: dict[date, int] = {}  # day -> working days from it to today (a few hundred days for 80,000 items)
+
+    def working_days_since(day: date) -> int:
+        n = since.get(day)
+        if n is None:
+            n = since[day] = working_days_between(day, today)
+        return n
+
     for item in items:
         owner = item.owner
         created = item.created_at.astimezone(tz)
@@ -62,7 +71,7 @@ async def item_deadlines(ctx: SweepContext) -> None:
             await ctx.say(f"item:{item.number}:late", owner,
                           f"#{item.number} {item.title} 已超过办结时限，请抓紧办理并及时反馈进度。",
                           kind="item_late", urgent=urgent)
-            late = working_days_between(item.due_at.astimezone(tz).date(), ctx.today)
+            late = working_days_since(item.due_at.astimezone(tz).date())
             if late >= 1:
                 for sec in secs:
                     await ctx.say(f"item:{item.number}:late_escalate:{sec}", sec,
@@ -70,7 +79,7 @@ async def item_deadlines(ctx: SweepContext) -> None:
                                   f"已逾期 {late} 个工作日。",
                                   kind="item_escalate", urgent=urgent)
         if item.status == "resolved" and item.resolved_at is not None:
-            waited = working_days_between(item.resolved_at.astimezone(tz).date(), ctx.today)
+            waited = working_days_since(item.resolved_at.astimezone(tz).date())
             if waited >= cfg.confirm_remind_days:
                 await ctx.say(f"item:{item.number}:confirm_remind", item.requester,
                               f"您反映的 #{item.number} {item.title} 已处理完毕，请回复“满意”或“还没解决”，"
