@@ -56,10 +56,14 @@ async def insert_rows(session: AsyncSession, model: Any, rows: Sequence[Mapping[
                 values.append(func.unnest(bindparam(None, vs, type_=ARRAY(column.type))))
         source = select(*values)
         stmt = pg_insert(model).from_select(names, source).on_conflict_do_nothing(index_elements=[conflict])
+        # on the session's connection: an INSERT has no branch scope to apply (storage.scope), and the rows
+        # returned (a run of the sweeps: 400,000 keys) are taken as they are, not made anew by the ORM
+        await session.flush()  # (what the session holds goes first, as session.execute would)
+        connection = await session.connection()
         if returning is None:
-            await session.execute(stmt)
+            await connection.execute(stmt)
             return []
-        return list((await session.execute(stmt.returning(returning))).scalars())
+        return list((await connection.execute(stmt.returning(returning))).scalars())
     stmt = sqlite_insert(model).on_conflict_do_nothing(index_elements=[conflict])
     if returning is None:
         await session.execute(stmt, list(rows))

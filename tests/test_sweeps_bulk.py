@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from bench.orgbuild import NOW as BUILT, Scale, generate
 from bot import registry
@@ -20,6 +21,9 @@ from schedules.context import RunReads, SweepContext, deployment_wide
 from schedules.pushes import Due
 from storage.db import Database, create_database
 from storage.deeds import queries as deed_queries
+from storage.people.models import Person
+from storage.scope import branch_range, every_branch
+from storage.sqlsets import plain_rows
 
 SCALE = Scale(people=1400, branches=7)
 NOW = BUILT.astimezone(ZoneInfo("Asia/Shanghai"))  # Wednesday 09:40: the morning lists are due
@@ -124,3 +128,19 @@ async def test_the_collector_runs_less_often_during_a_run_then_as_before(databas
         await db.dispose()
     assert seen == [runner.GC_THRESHOLD] and before[0] < runner.GC_THRESHOLD
     assert gc.get_threshold() == before
+
+
+async def test_plain_rows_see_what_the_sessions_reads_see(org: Database) -> None:
+    stmt = select(Person.branch_id, Person.userid).order_by(Person.userid)
+    async with org.session(2) as session:
+        orm = (await session.execute(stmt)).all()
+        plain = await plain_rows(session, stmt, Person)
+        assert {b for b, _ in orm} == {2} and [tuple(r) for r in plain] == [tuple(r) for r in orm]
+        with branch_range(session, 3, 5):
+            orm = (await session.execute(stmt)).all()
+            plain = await plain_rows(session, stmt, Person)
+        assert {b for b, _ in orm} == {3, 4, 5} and [tuple(r) for r in plain] == [tuple(r) for r in orm]
+        with every_branch(session):
+            orm = (await session.execute(stmt)).all()
+            plain = await plain_rows(session, stmt, Person)
+        assert len({b for b, _ in orm}) == SCALE.branches and [tuple(r) for r in plain] == [tuple(r) for r in orm]
