@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.format import month_day as _day
-from bot.replies import Text
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext, lateness, pct, warn
 from storage import care
@@ -55,27 +54,27 @@ async def follow_up_reminders(ctx: SweepContext) -> None:
         if ctx.today <= f.due:
             if ctx.today >= previous_working_day(f.due):  # a day off's follow-up: the working day before
                 when = "今天" if f.due == ctx.today else _day(f.due)
-                await ctx.nudge(f"fu:{f.key}:due:{f.due}", f.member,
-                                Text(content=f"回访提醒：{when}应回访 {who}（{f.what}）。回访后发一句“已看望{who}……”即可记录。"),
-                                kind="followup_due")
+                await ctx.say(f"fu:{f.key}:due:{f.due}", f.member,
+                              f"回访提醒：{when}应回访 {who}（{f.what}）。回访后发一句“已看望{who}……”即可记录。",
+                              kind="followup_due")
             continue
         behind = lateness(f.due, ctx.today, cfg.overdue_repeat_days)
         if behind is None:
             continue
         late, period = behind
-        await ctx.nudge(f"fu:{f.key}:overdue:{f.due}:{period}", f.member,
-                        Text(content=f"回访逾期：{who}（{f.what}）原定 {_day(f.due)} 回访，已逾期 {late} 个工作日，请尽快联系。"),
-                        kind="followup_overdue")
+        await ctx.say(f"fu:{f.key}:overdue:{f.due}:{period}", f.member,
+                      f"回访逾期：{who}（{f.what}）原定 {_day(f.due)} 回访，已逾期 {late} 个工作日，请尽快联系。",
+                      kind="followup_overdue")
         if late >= cfg.escalate_after_days:
             if secretaries is None:
                 secretaries = await ctx.secretaries()
             for sec in secretaries:
                 if sec == f.member:
                     continue
-                await ctx.nudge(f"fu:{f.key}:escalate:{f.due}:{sec}", sec,
-                                Text(content=f"回访逾期提醒：{_name(people, f.member)} 负责的 {who}（{f.what}）"
-                                             f"原定 {_day(f.due)} 回访，已逾期 {late} 个工作日。"),
-                                kind="followup_escalate")
+                await ctx.say(f"fu:{f.key}:escalate:{f.due}:{sec}", sec,
+                              f"回访逾期提醒：{_name(people, f.member)} 负责的 {who}（{f.what}）"
+                              f"原定 {_day(f.due)} 回访，已逾期 {late} 个工作日。",
+                              kind="followup_escalate")
 
 
 async def member_morning(ctx: SweepContext) -> None:
@@ -120,9 +119,9 @@ async def member_morning(ctx: SweepContext) -> None:
                          + (f" 等{len(stale)}人" if len(stale) > 15 else ""))
         if not lines:
             continue
-        await ctx.nudge(f"morning:{uid}:{ctx.today}", uid,
-                        Text(content=f"{member.name}，早上好！今天的精密关注清单：\n" + "\n".join(lines)),
-                        kind="morning")
+        await ctx.say(f"morning:{uid}:{ctx.today}", uid,
+                      f"{member.name}，早上好！今天的精密关注清单：\n" + "\n".join(lines),
+                      kind="morning")
 
 
 async def life_events(ctx: SweepContext) -> None:

@@ -207,14 +207,18 @@ def plan(dues: Sequence[Due], now: datetime, config: ScheduleConfig,
     morning = datetime.combine(now.date(), config.morning, tzinfo=now.tzinfo)
     in_morning = morning <= now < morning + MORNING_WINDOW
     out: list[Push] = []
-    for person, mine in sorted(by_person.items()):
-        urgent = [d for d in mine if d.urgent]
-        alone = [d for d in mine if not d.urgent and d.kind in ALONE]
-        normal = [d for d in mine if not d.urgent and d.kind not in ALONE]
+    coalesce = timedelta(seconds=config.coalesce_window_s)
+    for person in sorted(by_person):
+        mine = by_person[person]
+        urgent: list[Due] = []
+        alone: list[Due] = []
+        normal: list[Due] = []
+        for d in mine:  # (one pass: 300,000 nudges)
+            (urgent if d.urgent else alone if d.kind in ALONE else normal).append(d)
         if urgent:
             out.append(_push(person, urgent, now, urgent=True))
         count, last = today.get(person, (0, None))
-        if last is not None and now - last < timedelta(seconds=config.coalesce_window_s):
+        if last is not None and now - last < coalesce:
             normal = []  # they just got one: what came due since waits to go with what comes next
         for d in alone:
             out.append(_push(person, [d], spread(now, f"{person}:{d.kind}", config.jitter_s), urgent=False))

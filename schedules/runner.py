@@ -10,10 +10,12 @@ before, a failing sweep loses only its own work (the next run retries it)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from schedules.config import ScheduleConfig
@@ -26,6 +28,8 @@ from storage.people import branches
 log = logging.getLogger(__name__)
 
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+# objects made between two collections of the youngest generation while the sweeps run (Python's: 700)
+GC_THRESHOLD = 10_000
 
 
 class SweepsBusy(Exception):
@@ -57,29 +61,56 @@ async def run_due(db: Database, now: datetime, sweeps: Sequence[Sweep], *, confi
     if now.tzinfo is None:
         raise ValueError("run_due needs an aware datetime")
     config = config or ScheduleConfig()
-    due: list[Due] = []
     per_branch = [s for s in sweeps if not is_deployment_wide(s)]
     once = [s for s in sweeps if is_deployment_wide(s)]
     async with sweep_lock(db, "sweeps", holder) as got:
         if not got:
             raise SweepsBusy("another process is running the sweeps")
-        async with db.sessions() as session:
-            branch_ids = [b.id for b in await branches.all_branches(session)]
-        reads = RunReads(branch_ids)  # what the branches' sweeps read, read for many branches at once
-        for branch in branch_ids:
-            due.extend(await _run_branch(db, per_branch, branch, now, config, dry_run, reads))
-        del reads
-        for sweep in once:
-            due.extend(await _run_one(db, sweep, None, now, config, dry_run))
-        async with db.sessions() as session:
-            async with session.begin():
-                pushes, waiting = await deliver(session, due, now, config, dry_run=dry_run)
-                if dry_run:
-                    await session.rollback()
+        with _fewer_collections():
+            return await _run_all(db, now, per_branch, once, config, dry_run)
+
+
+async def _run_all(db: Database, now: datetime, per_branch: Sequence[Sweep], once: Sequence[Sweep],
+                   config: ScheduleConfig, dry_run: bool) -> Swept:
+    """:func:`run_due`'s work, the lock held: every branch's sweeps, the deployment-wide ones, then delivery."""
+    due: list[Due] = []
+    async with db.sessions() as session:
+        branch_ids = [b.id for b in await branches.all_branches(session)]
+    reads = RunReads(branch_ids)  # what the branches' sweeps read, read for many branches at once
+    for branch in branch_ids:
+        due.extend(await _run_branch(db, per_branch, branch, now, config, dry_run, reads))
+    del reads
+    for sweep in once:
+        due.extend(await _run_one(db, sweep, None, now, config, dry_run))
+    async with db.sessions() as session:
+        async with session.begin():
+            pushes, waiting = await deliver(session, due, now, config, dry_run=dry_run)
+            if dry_run:
+                await session.rollback()
     del due  # (what was not carried: held by the cap or for the morning)
     swept = Swept(d for p in pushes for d in p.carried)  # each nudge is its own report (Sent is Due)
     swept.pushes, swept.waiting = pushes, waiting
     return swept
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cyclic garbage collector run less often while the sweeps run, then as before.
+
+    A run over an enterprise keeps 300,000 nudges and the reads they come from alive until it delivers: at
+    Python's threshold (a collection of the young every 700 objects, of everything every 100th of those) the
+    collector walked them again and again, more than half the run's CPU (9 s -> 4 s at 100,000 people).
+    Nothing is left uncollected: collections still run, only GC_THRESHOLD objects apart. Runs overlapping
+    in one process (none should: the sweep lock) leave it to the first."""
+    before = gc.get_threshold()
+    if before[0] >= GC_THRESHOLD:
+        yield
+        return
+    gc.set_threshold(GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 async def _run_branch(db: Database, sweeps: Sequence[Sweep], branch: int, now: datetime, config: ScheduleConfig,

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.replies import Text
 from schedules.config import ScheduleConfig
 from schedules.context import SweepContext, pct
 from storage import surveys
@@ -34,15 +33,11 @@ async def sweep(ctx: SweepContext) -> None:
         "surveys.unfinished", surveys.open_unfinished_by_branch,
         lambda: surveys.unfinished_recipients(ctx.session, [s.id for s in due]), {})
     for s in due:
-        total = totals.get(s.id, 0)
-        for r in waiting.get(s.id, []):
-            if r.position:
-                what = f"您已答 {r.position}/{total} 题，回复“继续问卷”即可接着作答。"
-            else:
-                what = f"共 {total} 题，回复“开始 {s.number}”即可作答。"
-            await ctx.nudge(f"survey:{r.userid}:{s.number}:remind", r.userid,
-                            Text(content=f"提醒：支部征求意见《{s.title}》还在征求中，{what}"),
-                            kind="survey_remind")
+        total, number = totals.get(s.id, 0), s.number  # (read once per survey, not once per recipient)
+        head, start = f"提醒：支部征求意见《{s.title}》还在征求中，", f"共 {total} 题，回复“开始 {number}”即可作答。"
+        for userid, position in waiting.get(s.id, []):
+            what = f"您已答 {position}/{total} 题，回复“继续问卷”即可接着作答。" if position else start
+            await ctx.say(f"survey:{userid}:{number}:remind", userid, head + what, kind="survey_remind")
 
 
 async def digest_lines(session: AsyncSession, start: datetime, end: datetime, now: datetime,

@@ -157,23 +157,26 @@ async def test_two_sweeps_at_the_same_instant_send_one_nudge(db: Database) -> No
 
 async def test_a_sweep_that_dies_half_way_is_redone_whole(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     await add(db, entry("sunpeng", "liuzhiyong", date(2026, 11, 25)), entry("wutao", "liuzhiyong", date(2026, 11, 25)))
-    original = SweepContext.nudge
     calls = 0
 
-    async def dying(self: SweepContext, *a: object, **k: object) -> bool:
-        nonlocal calls
-        calls += 1
-        ok = await original(self, *a, **k)  # type: ignore[arg-type]
-        if calls == 1:
-            raise RuntimeError("process killed")
-        return ok
+    def dying(original):  # type: ignore[no-untyped-def]
+        async def send(self: SweepContext, *a: object, **k: object) -> bool:
+            nonlocal calls
+            calls += 1
+            ok = await original(self, *a, **k)
+            if calls == 1:
+                raise RuntimeError("process killed")
+            return ok
+        return send
 
-    monkeypatch.setattr(SweepContext, "nudge", dying)
-    only = (sweeps.follow_up_reminders,)
-    assert await _run_due(db, at(2026, 11, 25), only) == []  # rolled back: nothing recorded
+    with monkeypatch.context() as m:  # a plain text (say) or any reply (nudge): the first one sent dies
+        m.setattr(SweepContext, "nudge", dying(SweepContext.nudge))
+        m.setattr(SweepContext, "say", dying(SweepContext.say))
+        only = (sweeps.follow_up_reminders,)
+        assert await _run_due(db, at(2026, 11, 25), only) == []  # rolled back: nothing recorded
+    assert calls >= 1
     async with db.session(1) as session:
         assert (await session.execute(select(func.count()).select_from(Nudge))).scalar_one() == 0
-    monkeypatch.setattr(SweepContext, "nudge", original)
     redo = await _run_due(db, at(2026, 11, 25), only)
     assert kinds(redo).count("followup_due") == 2
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.care.lifecycle import CareCategory, CareStatus, TaskStatus, VisitReason, reason_label
 from storage.care.models import CareEntry, Visit, VisitTask
 from storage.care.tasks import open_tasks
+from storage.sqlsets import plain_rows
 
 
 @dataclass(frozen=True)
@@ -57,14 +58,15 @@ class _Task(NamedTuple):  # ... and of an open VisitTask
 async def follow_ups_by_branch(session: AsyncSession) -> dict[int, list[FollowUp]]:
     """branch -> :func:`follow_ups` of that branch, for every branch the session sees, in two queries."""
     entries: dict[int, dict[int, _Entry]] = {}
-    rows = await session.execute(select(CareEntry.branch_id, *(getattr(CareEntry, f) for f in _Entry._fields))
-                                 .where(CareEntry.status == CareStatus.ACTIVE))
-    for r in rows.all():
+    rows = await plain_rows(session, select(CareEntry.branch_id, *(getattr(CareEntry, f) for f in _Entry._fields))
+                            .where(CareEntry.status == CareStatus.ACTIVE), CareEntry)
+    for r in rows:
         entries.setdefault(r[0], {})[r[1]] = _Entry._make(r[1:])
     tasks: dict[int, list[_Task]] = {}
-    rows = await session.execute(select(VisitTask.branch_id, *(getattr(VisitTask, f) for f in _Task._fields))
-                                 .where(VisitTask.status == TaskStatus.OPEN).order_by(VisitTask.due_date, VisitTask.id))
-    for r in rows.all():
+    rows = await plain_rows(session, select(VisitTask.branch_id, *(getattr(VisitTask, f) for f in _Task._fields))
+                            .where(VisitTask.status == TaskStatus.OPEN).order_by(VisitTask.due_date, VisitTask.id),
+                            VisitTask)
+    for r in rows:
         tasks.setdefault(r[0], []).append(_Task._make(r[1:]))
     return {b: _follow_ups(entries.get(b, {}), tasks.get(b, [])) for b in entries.keys() | tasks.keys()}
 

@@ -16,7 +16,7 @@ from storage.care.models import CareEntry, Visit
 from storage.people.bulk import Named
 from storage.people.models import Person
 from storage.care.tasks import add_task, finish_task, open_tasks
-from storage.sqlsets import among
+from storage.sqlsets import among, plain_rows
 from storage.workdays import kept_on
 
 
@@ -66,11 +66,11 @@ async def stale_zones_by_branch(session: AsyncSession, before: date) -> dict[int
     by userid: ``people.zones`` less those whose :func:`last_visits` is ``before`` or later, in one query."""
     recent = select(Visit.id).where(Visit.person == Person.userid, Visit.branch_id == Person.branch_id,
                                     Visit.visited_on >= before).exists()
-    rows = await session.execute(select(Person.branch_id, Person.zone_member, Person.userid, Person.name)
-                                 .where(Person.zone_member.is_not(None), Person.active.is_(True), ~recent)
-                                 .order_by(Person.userid))
+    rows = await plain_rows(session, select(Person.branch_id, Person.zone_member, Person.userid, Person.name)
+                            .where(Person.zone_member.is_not(None), Person.active.is_(True), ~recent)
+                            .order_by(Person.userid), Person)  # (the visits: those of each person's branch)
     out: dict[int, dict[str, list[Named]]] = {}
-    for b, zone, u, n in rows.all():
+    for b, zone, u, n in rows:
         out.setdefault(b, {}).setdefault(zone, []).append(Named(u, n))
     return out
 

@@ -18,6 +18,7 @@ from storage.deeds.repo import ACCEPT_WITHIN
 from storage.months import day_start, month_start, per_month
 from storage.paging import Page, page
 from storage.people.models import Person
+from storage.sqlsets import plain_rows
 
 # Items are deeds and incidents (same table, same numbers): their statuses (``closed`` once), and those not closed.
 ITEM_STATUSES: tuple[DeedStatus | IncidentStatus, ...] = tuple(dict.fromkeys([*DeedStatus, *IncidentStatus]))
@@ -117,14 +118,13 @@ OPEN_DEEDS = "open_deeds"  # the sweeps' name for what they share of :func:`open
 
 async def open_deeds_by_branch(session: AsyncSession) -> dict[int, list[OpenDeed]]:
     """branch -> :func:`open_deeds` of that branch, for every branch the session sees, in one query."""
-    rows = await session.execute(
-        select(Item.branch_id, *(getattr(Item, f) for f in OpenDeed._fields))
-        .where(Item.kind == ItemKind.DEED, Item.status.in_((*WORKING, DeedStatus.RESOLVED))).order_by(Item.number)
-    )
+    rows = await plain_rows(session, select(Item.branch_id, *(getattr(Item, f) for f in OpenDeed._fields))
+                            .where(Item.kind == ItemKind.DEED, Item.status.in_((*WORKING, DeedStatus.RESOLVED)))
+                            .order_by(Item.number), Item)
     out: dict[int, list[OpenDeed]] = {}
-    make = OpenDeed._make
-    for r in rows.all():
-        out.setdefault(r[0], []).append(make(r[1:]))
+    new = tuple.__new__
+    for b, *r in rows:
+        out.setdefault(b, []).append(new(OpenDeed, r))
     return out
 
 

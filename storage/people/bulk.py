@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.people.models import Person
+from storage.sqlsets import plain_rows
 from storage.people.repo import _COLUMNS, RosterEntry, _entries
 
 
@@ -23,16 +24,16 @@ def _grouped(entries: list[RosterEntry]) -> dict[int, list[RosterEntry]]:
 async def names_by_branch(session: AsyncSession) -> dict[int, dict[str, str]]:
     """branch -> userid -> name of everyone in it (``repo.names``)."""
     out: dict[int, dict[str, str]] = {}
-    for b, u, n in (await session.execute(select(Person.branch_id, Person.userid, Person.name))).all():
+    for b, u, n in await plain_rows(session, select(Person.branch_id, Person.userid, Person.name), Person):
         out.setdefault(b, {})[u] = n
     return out
 
 
 async def by_role_by_branch(session: AsyncSession, role: str) -> dict[int, list[RosterEntry]]:
     """branch -> its active people with ``role``, by userid (``repo.by_role``)."""
-    rows = await session.execute(select(*_COLUMNS).where(Person.role == role, Person.active.is_(True))
-                                 .order_by(Person.userid))
-    return _grouped(_entries(rows.all()))
+    rows = await plain_rows(session, select(*_COLUMNS).where(Person.role == role, Person.active.is_(True))
+                            .order_by(Person.userid), Person)
+    return _grouped(_entries(rows))
 
 
 class Named(NamedTuple):

@@ -18,7 +18,7 @@ from storage import numbering
 from storage.paging import Page, page
 from storage.surveys.lifecycle import RecipientStatus, SurveyStatus
 from storage.surveys.models import Survey, SurveyQuestion, SurveyRecipient
-from storage.sqlsets import among
+from storage.sqlsets import among, plain_rows
 
 COUNTER = "survey"
 
@@ -151,7 +151,7 @@ async def open_unfinished_by_branch(session: AsyncSession) -> dict[int, dict[int
             .where(Survey.status == SurveyStatus.OPEN, SurveyRecipient.status != RecipientStatus.DONE)
             .order_by(SurveyRecipient.survey_id, SurveyRecipient.userid))
     out: dict[int, dict[int, list[Unfinished]]] = {}
-    for branch, survey, userid, position in (await session.execute(stmt)).all():
+    for branch, survey, userid, position in await plain_rows(session, stmt, SurveyRecipient, Survey):
         out.setdefault(branch, {}).setdefault(survey, []).append(Unfinished(userid, position or 0))
     return out
 
