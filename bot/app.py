@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -86,6 +87,9 @@ async def _sender(app: web.Application) -> AsyncIterator[None]:
 async def _services(app: web.Application) -> AsyncIterator[None]:
     if _role(app) != WEB:  # the web role stores callbacks only: no parser to load
         app[keys.SERVICES] = await Services.load(app[keys.DB], app.get(_PARSER))
+        # the parser's dictionary and names (millions of objects, there for the process's life) are moved out
+        # of the collector's sight: a full collection would walk all of them again and again for nothing
+        gc.freeze()
     yield
 
 
