@@ -11,7 +11,7 @@ from schedules.context import SweepContext, pct, warn
 from schedules.quiet import working_deadline
 from storage.deeds import queries
 from storage.deeds import WORKING
-from storage.workdays import add_working_time, working_days_between
+from storage.workdays import working_days_between
 
 
 def _age(delta: timedelta) -> str:
