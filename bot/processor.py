@@ -54,6 +54,21 @@ BUSY_WAIT = 0.2  # seconds before looking again at a person someone else is work
 BUSY_LOOKS = 25  # …this many times (then their rows are that worker's, and the recovery passes' if it died)
 
 
+
+STAGGER = 16  # people per block of a recovery pass's list, shuffled within it
+
+
+def staggered(users: list[str]) -> list[str]:
+    """``users`` (the longest waiting first) by blocks of STAGGER, each block shuffled: two workers that read
+    the same list start on different people instead of each finding the other holding the same ones (every
+    such look a round trip and a wait), and nobody waits behind more than a block of later arrivals."""
+    out: list[str] = []
+    for i in range(0, len(users), STAGGER):
+        block = users[i:i + STAGGER]
+        random.shuffle(block)
+        out.extend(block)
+    return out
+
 class Processor:
     """Turns inbox rows into handler work and outbox rows, exactly once per row."""
 
@@ -113,7 +128,7 @@ class Processor:
         """Wake everyone with unprocessed rows (at start-up: every one; later: rows left alone a while)."""
         async with self._db.sessions() as session:
             users = await inbox.pending_people(session, older_than=older_than)
-        fresh = [u for u in users if u not in self._draining]
+        fresh = staggered([u for u in users if u not in self._draining])
         for user in fresh:
             self.wake(user)
         if fresh and not quiet:

@@ -235,3 +235,17 @@ async def test_two_processors_share_one_database_in_order_exactly_once(bot: Bot)
     for user in people:
         mine = [i for i in order if owners[i] == user]
         assert mine == sorted(mine)
+
+
+def test_a_recovery_pass_staggers_people_by_blocks_longest_waiting_first() -> None:
+    """Two workers reading the same pending list start on different people; nobody waits behind more than a
+    block of people who came after them."""
+    from bot.processor import STAGGER, staggered
+
+    users = [f"u{i:03d}" for i in range(3 * STAGGER + 5)]
+    orders = {tuple(staggered(list(users))) for _ in range(20)}
+    assert len(orders) > 1  # shuffled
+    for order in orders:
+        assert sorted(order) == users  # everyone, once
+        for start in range(0, len(users), STAGGER):
+            assert set(order[start:start + STAGGER]) == set(users[start:start + STAGGER])
