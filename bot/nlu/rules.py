@@ -7,7 +7,10 @@ from .lexicon import COVER, LECTURE, SCAM, SICK_GROUP
 from .persons import PLACEHOLDER
 from .types import ParseContext
 
-_NEG_SAT = re.compile(r"不满意|不太满意|不行|没解决|没修好|还是不|还是那样|还是没|一点没|根本没|差评|敷衍|不接受|又坏|白修|等于没")
+# A promise recalled and not kept ("说好这周修 到今天一个人影都没见着", "答应给加的人 到现在一个都没来"): feedback
+# on what was done about a matter, not the matter raised anew nor a question of progress.
+_BROKEN_PROMISE = re.compile(r"^.{0,3}(?:说好|答应|承诺)(?:了|的)?.{0,14}(?:没|不见|还是|照旧|照样)")
+_NEG_SAT = re.compile(_BROKEN_PROMISE.pattern + r"|不满意|不太满意|不行|没解决|没修好|还是不|还是那样|还是没|一点没|根本没|差评|敷衍|不接受|又坏|白修|等于没")
 _NO_WORDS = re.compile(r"^[\sA-Za-z0-9.,!?~。，、…·\-_=+*/\\:;'\"]*$")
 _LATIN_SMALLTALK = re.compile(r"^\s*(?:ok|okay|hi|hello|hey|thx|thanks|thank you|good|nice|yes|yeah|no|bye|666+|888+|999+)[\s.!?~]*$",
                               re.IGNORECASE)
@@ -29,6 +32,13 @@ _VISIT_LEAD = re.compile(
     r"|.{0,4}P(?:[和、 ]*P)?.{0,4}(?:走访|谈过|谈了|聊过|聊了|电话(?:问|里|慰问|聊|联系过|沟通)|慰问(?!金|品)|看过|去过|看了"
     r"|家(?:里)?(?:我)?(?:去了|去过|走访|看了|看过|坐了|走了一趟)|(?:那里|那边)(?:问|去|看)))".replace("P", PLACEHOLDER))
 _THANKS_PERSON = re.compile(r"^(?:谢谢|感谢|多谢)" + PLACEHOLDER)
+_ASKED = re.compile(r"[?？]|吗|到底|咋回事|怎么回事|还.不.|给个准话")
+# Something better than it was ("宽敞多了", "亮堂多了", "太舒服了"): an employee's word on what was done. Not 好多了
+# (a member's visit report of someone's health) and not from staff (a visit report of how someone feels).
+_BETTER = re.compile(r"(?:快|宽敞|方便|省事|暖和|亮堂|踏实|舒服|轻松|好吃|干净|安静|凉快|顺畅|清净|好用|好使|稳当|利索)多了|太舒服了")
+# Someone's own retirement explained ("退休手续要准备啥 能不能找人给讲讲"): a care matter, not a lecture asked of
+# the organisation.
+_RETIRE_EXPLAIN = re.compile(r"(?:退休|退了|养老金|退休金).{0,20}(?:讲讲|讲一讲|讲一下|给讲|给我讲)")
 _POS_SAT = re.compile(r"满意|好评|点赞|解决了|修好了|可以了|好了|收到了|谢谢|辛苦|不错|挺好|很好|很快")
 
 
@@ -80,12 +90,19 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
     if intent in ("care_need", "other", "talent", "smalltalk", "feedback") and _COVER.search(masked) \
             and _PLEA.search(masked):
         return "deed_request", "workload"  # someone to cover a shift: a rota request, not a care need
+    if intent in ("deed_request", "care_need", "talent", "other") and _RETIRE_EXPLAIN.search(masked):
+        return "care_need", "retirement"
     if intent in ("care_need", "talent", "other") and _LECTURE.search(masked):
         return "deed_request", "other"  # a suggested lecture is a request of the organisation
     if intent in ("care_need", "incident_report", "other") and _SCAM.search(masked) and _PLEA.search(masked) \
             and not _SCAM_HARDSHIP.search(masked):
         return "deed_request", "other"  # a scam victim asks for help with the matter: not an incident now
     staff = context is not None and context.role in ("member", "secretary")
+    if intent in ("deed_request", "status_query", "incident_report", "other") and len(masked) < LONG \
+            and _BROKEN_PROMISE.search(masked) and not _ASKED.search(masked):
+        return "feedback", None
+    if not staff and intent in ("deed_request", "status_query", "care_need", "other") and _BETTER.search(masked):
+        return "feedback", None
     if staff and not urgent and intent != "incident_report" and _VISIT_LEAD.search(masked):
         return "visit_report", None  # "跟P聊了聊 …她说想申请调白班": whom they saw comes first, the rest is what was said
     if staff and zone_person and intent in ("progress_report", "care_need") and _VISIT.search(masked) \
