@@ -32,6 +32,7 @@ _VISIT_LEAD = re.compile(
     r"|.{0,4}P(?:[和、 ]*P)?.{0,4}(?:走访|谈过|谈了|聊过|聊了|电话(?:问|里|慰问|聊|联系过|沟通)|慰问(?!金|品)|看过|去过|看了"
     r"|家(?:里)?(?:我)?(?:去了|去过|走访|看了|看过|坐了|走了一趟)|(?:那里|那边)(?:问|去|看)))".replace("P", PLACEHOLDER))
 _THANKS_PERSON = re.compile(r"^(?:谢谢|感谢|多谢)" + PLACEHOLDER)
+_HAND_IN = re.compile(r"(?:交|送|递)(?:到|给)(?:哪|谁)")  # "报销发票交到哪": where or to whom, a duty question
 _ASKED = re.compile(r"[?？]|吗|到底|咋回事|怎么回事|还.不.|给个准话")
 # Something better than it was ("宽敞多了", "亮堂多了", "太舒服了"): an employee's word on what was done. Not 好多了
 # (a member's visit report of someone's health) and not from staff (a visit report of how someone feels).
@@ -98,6 +99,8 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
             and not _SCAM_HARDSHIP.search(masked):
         return "deed_request", "other"  # a scam victim asks for help with the matter: not an incident now
     staff = context is not None and context.role in ("member", "secretary")
+    if intent in ("other", "status_query", "deed_request", "smalltalk") and _HAND_IN.search(masked):
+        return "duty_query", None
     if intent in ("deed_request", "status_query", "incident_report", "other") and len(masked) < LONG \
             and _BROKEN_PROMISE.search(masked) and not _ASKED.search(masked):
         return "feedback", None
