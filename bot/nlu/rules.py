@@ -32,6 +32,9 @@ _VISIT_LEAD = re.compile(
     r"|.{0,4}P(?:[和、 ]*P)?.{0,4}(?:走访|谈过|谈了|聊过|聊了|电话(?:问|里|慰问|聊|联系过|沟通)|慰问(?!金|品)|看过|去过|看了"
     r"|家(?:里)?(?:我)?(?:去了|去过|走访|看了|看过|坐了|走了一趟)|(?:那里|那边)(?:问|去|看)))".replace("P", PLACEHOLDER))
 _THANKS_PERSON = re.compile(r"^(?:谢谢|感谢|多谢)" + PLACEHOLDER)
+# A plain question on a matter ("修好了吗", "还发不发", "修不修了给个准话", "还作数不"), not a rhetorical one ("这叫修好了？")
+# nor one with a complaint or thanks in it: the sender asks where it stands, not what they think of it.
+_STATUS_ASKED = re.compile(r"吗|给个准话|还(.)不\1|(.)不\2了|作数不|还算数")
 _HAND_IN = re.compile(r"(?:交|送|递)(?:到|给)(?:哪|谁)")  # "报销发票交到哪": where or to whom, a duty question
 _ASKED = re.compile(r"[?？]|吗|到底|咋回事|怎么回事|还.不.|给个准话")
 # Something better than it was ("宽敞多了", "亮堂多了", "太舒服了"): an employee's word on what was done. Not 好多了
@@ -99,6 +102,9 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
             and not _SCAM_HARDSHIP.search(masked):
         return "deed_request", "other"  # a scam victim asks for help with the matter: not an incident now
     staff = context is not None and context.role in ("member", "secretary")
+    if intent == "feedback" and _STATUS_ASKED.search(masked) and not _NEG_SAT.search(masked) \
+            and not re.search(r"谢|辛苦|点赞|满意", masked):
+        return "status_query", None
     if intent in ("other", "status_query", "deed_request", "smalltalk") and _HAND_IN.search(masked):
         return "duty_query", None
     if intent in ("deed_request", "status_query", "incident_report", "other") and len(masked) < LONG \
