@@ -10,7 +10,7 @@ from .types import ParseContext
 # A promise recalled and not kept ("说好这周修 到今天一个人影都没见着", "答应给加的人 到现在一个都没来"): feedback
 # on what was done about a matter, not the matter raised anew nor a question of progress.
 _BROKEN_PROMISE = re.compile(r"^.{0,3}(?:说好|答应|承诺)(?:了|的)?.{0,14}(?:没|不见|还是|照旧|照样)")
-_NEG_SAT = re.compile(_BROKEN_PROMISE.pattern + r"|不满意|不太满意|不行|没解决|没修好|还是不|还是那样|还是没|一点没|根本没|差评|敷衍|不接受|又坏|白修|等于没")
+_NEG_SAT = re.compile(_BROKEN_PROMISE.pattern + r"|跟没.{0,2}一样|不满意|不太满意|不行|没解决|没修好|还是不|还是那样|还是没|一点没|根本没|差评|敷衍|不接受|又坏|白修|等于没")
 _NO_WORDS = re.compile(r"^[\sA-Za-z0-9.,!?~。，、…·\-_=+*/\\:;'\"]*$")
 _LATIN_SMALLTALK = re.compile(r"^\s*(?:ok|okay|hi|hello|hey|thx|thanks|thank you|good|nice|yes|yeah|no|bye|666+|888+|999+)[\s.!?~]*$",
                               re.IGNORECASE)
@@ -40,6 +40,9 @@ _ASKED = re.compile(r"[?？]|吗|到底|咋回事|怎么回事|还.不.|给个�
 # Something better than it was ("宽敞多了", "亮堂多了", "太舒服了"): an employee's word on what was done. Not 好多了
 # (a member's visit report of someone's health) and not from staff (a visit report of how someone feels).
 _BETTER = re.compile(r"(?:快|宽敞|方便|省事|暖和|亮堂|踏实|舒服|轻松|好吃|干净|安静|凉快|顺畅|清净|好用|好使|稳当|利索)多了|太舒服了")
+# What was asked for done ("工资补齐了", "防护罩装回去了", "已经修好了") or the worry gone ("心里有底"), told by an employee:
+# feedback on the matter (staff telling it report progress), unless they ask whether it is done.
+_DONE_FOR_ME = re.compile(r"(?:补|发|交|换|装|修|配|铺|加)(?:齐|上|好|回去|到位)了|心里有底|踏实了|放心了")
 # Someone's own retirement explained ("退休手续要准备啥 能不能找人给讲讲"): a care matter, not a lecture asked of
 # the organisation.
 _RETIRE_EXPLAIN = re.compile(r"(?:退休|退了|养老金|退休金).{0,20}(?:讲讲|讲一讲|讲一下|给讲|给我讲)")
@@ -109,6 +112,9 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
         return "duty_query", None
     if intent in ("deed_request", "status_query", "incident_report", "other") and len(masked) < LONG \
             and _BROKEN_PROMISE.search(masked) and not _ASKED.search(masked):
+        return "feedback", None
+    if not staff and intent in ("deed_request", "care_need", "other") and _DONE_FOR_ME.search(masked) \
+            and not _ASKED.search(masked) and not _STATUS_ASKED.search(masked) and not re.search(r"了没|没有?$", masked):
         return "feedback", None
     if not staff and intent in ("deed_request", "status_query", "care_need", "other") and _BETTER.search(masked):
         return "feedback", None
