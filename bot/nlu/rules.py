@@ -43,6 +43,9 @@ _BETTER = re.compile(r"(?:快|宽敞|方便|省事|暖和|亮堂|踏实|舒服|�
 # What was asked for done ("工资补齐了", "防护罩装回去了", "已经修好了") or the worry gone ("心里有底"), told by an employee:
 # feedback on the matter (staff telling it report progress), unless they ask whether it is done.
 _DONE_FOR_ME = re.compile(r"(?:补|发|交|换|装|修|配|铺|加)(?:齐|上|好|回去|到位)了|心里有底|踏实了|放心了")
+# The sender at the end of their tether ("太压抑了", "挺灰心的", "人都快抑郁了"), whatever the work cause they name: a care
+# matter for the person before a request about the work.
+_DISTRESS = re.compile(r"压抑|灰心|抑郁|崩溃|看不到出路|没盼头|心累|心力交瘁|想哭|撑不下去")
 # Someone's own retirement explained ("退休手续要准备啥 能不能找人给讲讲"): a care matter, not a lecture asked of
 # the organisation.
 _RETIRE_EXPLAIN = re.compile(r"(?:退休|退了|养老金|退休金).{0,20}(?:讲讲|讲一讲|讲一下|给讲|给我讲)")
@@ -97,6 +100,8 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
     if intent in ("care_need", "other", "talent", "smalltalk", "feedback") and _COVER.search(masked) \
             and _PLEA.search(masked):
         return "deed_request", "workload"  # someone to cover a shift: a rota request, not a care need
+    if intent == "deed_request" and _DISTRESS.search(masked):
+        return "care_need", "emotional"
     if intent in ("deed_request", "care_need", "talent", "other") and _RETIRE_EXPLAIN.search(masked):
         return "care_need", "retirement"
     if intent in ("care_need", "talent", "other") and _LECTURE.search(masked):
