@@ -10,7 +10,9 @@ from .types import ParseContext
 # A promise recalled and not kept ("说好这周修 到今天一个人影都没见着", "答应给加的人 到现在一个都没来"): feedback
 # on what was done about a matter, not the matter raised anew nor a question of progress.
 _BROKEN_PROMISE = re.compile(r"^.{0,3}(?:说好|答应|承诺)(?:了|的)?.{0,14}(?:没|不见|还是|照旧|照样)")
-_NEG_SAT = re.compile(_BROKEN_PROMISE.pattern + r"|跟没.{0,2}一样|不满意|不太满意|不行|没解决|没修好|还是不|还是那样|还是没|一点没|根本没|差评|敷衍|不接受|又坏|白修|等于没")
+# Nothing changed after what was done ("照样锁不上", "换汤不换药", "啥也没变"): feedback, and unsatisfied.
+_UNCHANGED = re.compile(r"照旧|照样|换汤不换药|走过场|啥也没变|什么也没变|没啥变化|没变化")
+_NEG_SAT = re.compile(_BROKEN_PROMISE.pattern + "|" + _UNCHANGED.pattern + r"|跟没.{0,2}一样|不满意|不太满意|不行|没解决|没修好|还是不|还是那样|还是没|一点没|根本没|差评|敷衍|不接受|又坏|白修|等于没")
 _NO_WORDS = re.compile(r"^[\sA-Za-z0-9.,!?~。，、…·\-_=+*/\\:;'\"]*$")
 _LATIN_SMALLTALK = re.compile(r"^\s*(?:ok|okay|hi|hello|hey|thx|thanks|thank you|good|nice|yes|yeah|no|bye|666+|888+|999+)[\s.!?~]*$",
                               re.IGNORECASE)
@@ -117,6 +119,8 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
         return "duty_query", None
     if intent in ("deed_request", "status_query", "incident_report", "other") and len(masked) < LONG \
             and _BROKEN_PROMISE.search(masked) and not _ASKED.search(masked):
+        return "feedback", None
+    if not staff and intent != "feedback" and len(masked) < LONG and _UNCHANGED.search(masked):
         return "feedback", None
     if not staff and intent in ("deed_request", "care_need", "other") and _DONE_FOR_ME.search(masked) \
             and not _ASKED.search(masked) and not _STATUS_ASKED.search(masked) and not re.search(r"了没|没有?$", masked):
