@@ -47,7 +47,7 @@ _ASKED = re.compile(r"[?？]|吗|到底|咋回事|怎么回事|还.不.|给个�
 _BETTER = re.compile(r"(?:快|宽敞|方便|省事|暖和|亮堂|踏实|舒服|轻松|好吃|干净|安静|凉快|顺畅|清净|好用|好使|稳当|利索)多了|太舒服了")
 # What was asked for done ("工资补齐了", "防护罩装回去了", "已经修好了") or the worry gone ("心里有底"), told by an employee:
 # feedback on the matter (staff telling it report progress), unless they ask whether it is done.
-_DONE_FOR_ME = re.compile(r"(?:补|发|交|换|装|修|配|铺|加)(?:齐|上|好|回去|到位)了|心里有底|踏实了|放心了")
+_DONE_FOR_ME = re.compile(r"(?:补|发|交|换|装|修|配|铺|加)(?:齐|上|好|回去|到位)了|(?:落实|解决|办好|办妥)了|心里有底|踏实了|放心了")
 # The sender at the end of their tether ("太压抑了", "挺灰心的", "人都快抑郁了"), whatever the work cause they name: a care
 # matter for the person before a request about the work.
 _DISTRESS = re.compile(r"压抑|灰心|抑郁|崩溃|看不到出路|没盼头|心累|心力交瘁|想哭|撑不下去")
@@ -111,8 +111,8 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
         return "care_need", "retirement"
     if intent in ("care_need", "talent", "other") and _LECTURE.search(masked):
         return "deed_request", "other"  # a suggested lecture is a request of the organisation
-    if intent in ("care_need", "incident_report", "other") and _SCAM.search(masked) and _PLEA.search(masked) \
-            and not _SCAM_HARDSHIP.search(masked):
+    if intent in ("care_need", "incident_report", "other", "talent", "feedback") and _SCAM.search(masked) \
+            and _PLEA.search(masked) and not _SCAM_HARDSHIP.search(masked):
         return "deed_request", "other"  # a scam victim asks for help with the matter: not an incident now
     staff = context is not None and context.role in ("member", "secretary")
     if intent == "feedback" and _STATUS_ASKED.search(masked) and not _NEG_SAT.search(masked) \
@@ -125,7 +125,7 @@ def _context_rules(masked: str, intent: str, category: str | None, context: Pars
         return "feedback", None
     if not staff and intent != "feedback" and len(masked) < LONG and (_UNCHANGED.search(masked) or _DONE_BUT.search(masked)):
         return "feedback", None
-    if not staff and intent in ("deed_request", "care_need", "other") and _DONE_FOR_ME.search(masked) \
+    if not staff and intent in ("deed_request", "care_need", "other", "status_query") and _DONE_FOR_ME.search(masked) \
             and not _ASKED.search(masked) and not _STATUS_ASKED.search(masked) and not re.search(r"了没|没有?$", masked):
         return "feedback", None
     if not staff and intent in ("deed_request", "status_query", "care_need", "other") and _BETTER.search(masked):
