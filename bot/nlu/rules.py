@@ -14,8 +14,9 @@ _BROKEN_PROMISE = re.compile(r"^.{0,3}(?:说好|答应|承诺)(?:了|的)?.{0,14
 _UNCHANGED = re.compile(r"照旧|照样|换汤不换药|走过场|啥也没变|什么也没变|没啥变化|没变化")
 # Done, but not as asked ("安全帽是换了 就换了一半", "热水器换了个小的 两个人洗就没热水了"): feedback, and unsatisfied.
 # Not "该换了 一停电就…" (a request).
-_DONE_BUT = re.compile(r"(?:是|倒是)(?:换|修|装|发|补|加|给|批|配)了|(?<!该)(?:换|修|装|补|加)了(?:个|台|张|些|一?点)?.{0,6} .{0,6}(?:就|又|还是)")
-_NEG_SAT = re.compile(_BROKEN_PROMISE.pattern + "|" + _UNCHANGED.pattern + "|" + _DONE_BUT.pattern + r"|跟没.{0,2}一样|不满意|不太满意|不行|没解决|没修好|还是不|还是那样|还是没|一点没|根本没|差评|敷衍|不接受|又坏|白修|等于没")
+_DONE_BUT = re.compile(r"(?:是|倒是)(?:换|修|装|发|补|加|给|批|配)了"
+                       r"|(?<!该)(?:换|修|装|补|加)了(?:个|台|张|些|一?点)?.{0,6} .{0,6}(?:就|又|还是)")
+_NEG_SAT = re.compile("|".join(r.pattern for r in (_BROKEN_PROMISE, _UNCHANGED, _DONE_BUT)) + r"|跟没.{0,2}一样|不满意|不太满意|不行|没解决|没修好|还是不|还是那样|还是没|一点没|根本没|差评|敷衍|不接受|又坏|白修|等于没")
 _NO_WORDS = re.compile(r"^[\sA-Za-z0-9.,!?~。，、…·\-_=+*/\\:;'\"]*$")
 _LATIN_SMALLTALK = re.compile(r"^\s*(?:ok|okay|hi|hello|hey|thx|thanks|thank you|good|nice|yes|yeah|no|bye|666+|888+|999+)[\s.!?~]*$",
                               re.IGNORECASE)
