@@ -24,6 +24,14 @@ MODEL_PATH = DATA_DIR / "model.json"
 UNSURE_SMALLTALK = 0.15  # below this margin a small-talk reading without a greeting is no reading at all
 UNSURE_STATUS = 0.1  # likewise a progress or duty question with no number (labelled data: one misreading, no hit)
 _QUERIES = (Intent.STATUS_QUERY.value, Intent.DUTY_QUERY.value)
+# A request or care need read on a near tie with an incident is the incident: a missed incident (something going
+# on now, nobody sent) costs more than a request answered as one; unless the sender says it can wait.
+UNSURE_INCIDENT = 0.15
+_TIE_TO_INCIDENT = (Intent.DEED_REQUEST.value, Intent.CARE_NEED.value)
+_CAN_WAIT = re.compile(r"不急|不着急|不用急|不赶")
+# Likewise an incident on a near tie with a request, of a failure that has lasted days ("黑屏好几天了") and is not
+# urgent: the request to fix it.
+_LASTING = re.compile(r"好几天|几天了|好多天|老是|总是|经常|半年|几个月|好久|三天两头")
 SHORT, UNSURE_SHORT = 4, 0.05  # a reply this short read on a coin flip is left to its context
 # A bare sign-up ("报名", "给我报个名", "算我一个"): which training or activity it means is the context's to say
 # (bot.pending), however sure the words alone look: a reading of talent would answer with the talent help.
@@ -234,6 +242,13 @@ class Parser:
                 proba = {c: p for c, p in proba.items() if c not in _STAFF_INTENTS} \
                     if max(proba, key=proba.__getitem__) == _PROGRESS else proba
             intent, confidence = margin(proba)
+            if confidence < UNSURE_INCIDENT and _runner_up(proba) == Intent.INCIDENT_REPORT.value \
+                    and (intent in _TIE_TO_INCIDENT or intent == _PROGRESS and a.context.role not in ("member", "secretary")) \
+                    and not _CAN_WAIT.search(a.masked):
+                intent = Intent.INCIDENT_REPORT.value
+            elif confidence < UNSURE_INCIDENT and intent == Intent.INCIDENT_REPORT.value and not a.urgent \
+                    and _runner_up(proba) == Intent.DEED_REQUEST.value and _LASTING.search(a.masked):
+                intent = Intent.DEED_REQUEST.value
             if intent == Intent.SMALLTALK.value and confidence < UNSURE_SMALLTALK and "k:greeting" not in a.features:
                 intent = Intent.OTHER.value  # "这个到底算谁的啊": not a greeting, only unread (the card asks)
             elif intent in _QUERIES and confidence < UNSURE_STATUS and a.ref is None:
@@ -256,6 +271,12 @@ class Parser:
             confidence = 1.0  # a rule decided, or an emergency: nothing to ask about
         return Parse(Intent(ruled), category, polarity, a.persons, a.due, a.ref, a.urgent, a.ambiguous, a.unknown,
                      round(confidence, 3), a.addressed)
+
+
+def _runner_up(proba: dict[str, float]) -> str | None:
+    """The second most probable class."""
+    ranked = sorted(proba.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ranked[1][0] if len(ranked) > 1 else None
 
 
 def margin(proba: dict[str, float]) -> tuple[str, float]:
