@@ -37,7 +37,7 @@ from aiohttp import web  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 
 from bot import keys  # noqa: E402
-from bot.app import create_app  # noqa: E402
+from bot.app import create_app, owns_process  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.demo import text_xml  # noqa: E402
 from bot.fakewecom import FakeWeCom, serve  # noqa: E402
@@ -117,8 +117,8 @@ def bench_settings(url: str, fake: FakeWeCom, api_base: str) -> Any:
 async def worker(url: str) -> int:
     """``--worker``: one processing process (the worker role: polls the inbox), until stdin closes."""
     fake = FakeWeCom(corp_id="wwbench000000001", secret="bench", agent_id=1000002)
-    app = create_app(bench_settings(url, fake, "http://127.0.0.1:9"), clock=lambda: NOW, run_sender=False,
-                     role="worker")
+    app = owns_process(create_app(bench_settings(url, fake, "http://127.0.0.1:9"), clock=lambda: NOW,
+                                  run_sender=False, role="worker"))
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     start = resource.getrusage(resource.RUSAGE_SELF)
@@ -193,7 +193,7 @@ async def main(argv: list[str] | None = None) -> int:
     fake_runner, api_base = await serve(fake)
     settings = bench_settings(url, fake, api_base)
     t0 = time.perf_counter()
-    app = create_app(settings, clock=lambda: NOW, run_sender=False)
+    app = owns_process(create_app(settings, clock=lambda: NOW, run_sender=False))  # as the server's
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024

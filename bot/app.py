@@ -87,9 +87,6 @@ async def _sender(app: web.Application) -> AsyncIterator[None]:
 async def _services(app: web.Application) -> AsyncIterator[None]:
     if _role(app) != WEB:  # the web role stores callbacks only: no parser to load
         app[keys.SERVICES] = await Services.load(app[keys.DB], app.get(_PARSER))
-        # the parser's dictionary and names (millions of objects, there for the process's life) are moved out
-        # of the collector's sight: a full collection would walk all of them again and again for nothing
-        gc.freeze()
     yield
 
 
@@ -210,10 +207,24 @@ def create_app(settings: Settings, *, clock: Clock = utcnow, run_sender: bool = 
     return app
 
 
+def owns_process(app: web.Application) -> web.Application:
+    """``app`` is its process's one app (``sijing serve``, ``sijing worker``, a bench's server): once it has
+    started, what it loaded for good (the parser's dictionary and names: millions of objects) is moved out of
+    the collector's sight, which would otherwise walk all of it again at every full collection. Not for an app
+    among many in one process (tests): what it froze would never be collected after it stops."""
+    app.on_startup.append(_freeze)  # after the cleanup contexts' start-up halves (registered first)
+    return app
+
+
+async def _freeze(_app: web.Application) -> None:
+    gc.collect()  # garbage of the start-up is not frozen with the rest
+    gc.freeze()
+
+
 async def run_worker(settings: Settings, stop: asyncio.Event, *, parent: int | None = None) -> None:
     """``sijing worker``: the app in the worker role, never served, until ``stop`` is set (or, with
     ``parent``, until that process is gone: a web process killed with -9 takes its worker along)."""
-    runner = web.AppRunner(create_app(settings, role=WORKER), handle_signals=False)
+    runner = web.AppRunner(owns_process(create_app(settings, role=WORKER)), handle_signals=False)
     await runner.setup()  # runs the cleanup contexts' start-up halves: database, sender, processor, scheduler
     log.info("worker started (pid %d)", os.getpid())
     try:

@@ -19,7 +19,7 @@ from bot.nlu import cli as nlu_cli
 def _cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from bot.app import ALL, WEB, create_app
+    from bot.app import ALL, WEB, create_app, owns_process
     from storage.migrate import MigrationRefused
 
     settings = _settings(args)
@@ -31,7 +31,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         workers, web_only = 0, False  # one process: SQLite has one writer
     elif workers is None:
         workers = 1
-    app = create_app(settings, role=WEB if workers or web_only else ALL)
+    app = owns_process(create_app(settings, role=WEB if workers or web_only else ALL))
     if workers and not web_only:
         app.cleanup_ctx.append(_worker_processes(workers, args.config))
     try:

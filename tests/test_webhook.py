@@ -264,3 +264,21 @@ async def test_the_idle_gate_never_holds_work_back_for_long() -> None:
     gate.leave()
     waiter = asyncio.create_task(IdleGate(max_busy=3600).quiet(at_most=3600))
     await asyncio.wait_for(waiter, timeout=30)  # an idle gate never waits
+
+
+async def test_an_app_that_owns_its_process_freezes_what_it_loaded(tmp_path: Any, aiohttp_client: Any,
+                                                                  parser: Any) -> None:
+    """``sijing serve`` / ``sijing worker``: once started, the parser's objects are out of the collector's
+    sight; an app among many (every other test here) freezes nothing."""
+    import gc
+
+    from bot.app import owns_process
+
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'o.db'}", "http://127.0.0.1:9/cgi-bin/")
+    await aiohttp_client(create_app(settings, run_sender=False, parser=parser))
+    assert gc.get_freeze_count() == 0
+    try:
+        await aiohttp_client(owns_process(create_app(settings, run_sender=False, parser=parser)))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
