@@ -6,10 +6,10 @@ The full ledger and the coverage of every member are the workbench's ("关爱台
 
 from __future__ import annotations
 
-import math
 import re
 
 from bot.dispatcher import Context, Replies
+from bot.paging import page_count, page_number
 from bot.replies import TEXT_LIMIT, Text, clip_bytes
 from handlers.care import messages as msg
 from handlers.care.router import router
@@ -27,18 +27,6 @@ LINE_LIMIT = 200  # bytes per entry line
 NEXT = re.compile(r"^\s*(下一页|下页|下一頁|继续)\s*[。.!！]?\s*$")
 
 
-def _page_arg(ctx: Context) -> int | None:
-    """The page asked for (``/台账 3``); 1 without one; None when the argument is not a page number."""
-    arg = ctx.args.strip().lstrip("第").rstrip("页")
-    if not arg:
-        return 1
-    return int(arg) if arg.isdigit() and int(arg) >= 1 else None
-
-
-def _pages(total: int, per: int) -> int:
-    return max(1, math.ceil(total / per))
-
-
 def _footer(command: str, page: int, pages: int) -> str:
     more = f"回复“下一页”看第 {page + 1} 页，或发“{command} 页码”。" if page < pages else "已是最后一页。"
     return f"第{page}/{pages}页，{more}完整{'台账' if command == '/台账' else '覆盖情况'}请发“/后台”在工作台查看。"
@@ -52,7 +40,7 @@ async def _ledger_page(ctx: Context, page: int) -> Replies:
     if not s.total:
         await ctx.fsm.clear()
         return Text(content=msg.LEDGER_EMPTY if secretary else msg.LEDGER_EMPTY_MINE)
-    pages = _pages(s.total, LEDGER_PAGE)
+    pages = page_count(s.total, LEDGER_PAGE)
     if page > pages:
         return Text(content=f"台账共 {pages} 页，没有第 {page} 页。")
     entries = await summary.ledger_page(ctx.session, responsible=mine, limit=LEDGER_PAGE,
@@ -80,7 +68,7 @@ async def _ledger_page(ctx: Context, page: int) -> Replies:
 async def _coverage_page(ctx: Context, page: int) -> Replies:
     t = await summary.coverage_totals(ctx.session, ctx.today)
     found = await coverage_members(ctx.session, ctx.today, limit=COVERAGE_PAGE, offset=(page - 1) * COVERAGE_PAGE)
-    pages = _pages(found.total, COVERAGE_PAGE)
+    pages = page_count(found.total, COVERAGE_PAGE)
     if page > pages:
         return Text(content=f"覆盖情况共 {pages} 页，没有第 {page} 页。")
     lines = [f"责任区走访覆盖（截至 {ctx.today.isoformat()}）",
@@ -108,7 +96,7 @@ async def _stay(ctx: Context, view: str, page: int, pages: int) -> None:
 @router.command("/台账", roles=STAFF, hidden=True, denied=msg.LEDGER_DENIED,
                 help=[("/台账", "重点关注人群台账", SECRETARY)])
 async def ledger(ctx: Context) -> Replies:
-    page = _page_arg(ctx)
+    page = page_number(ctx.args)
     if page is None:
         return Text(content="用法：/台账（第1页）、/台账 2（第2页）")
     return await _ledger_page(ctx, page)
@@ -116,7 +104,7 @@ async def ledger(ctx: Context) -> Replies:
 
 @router.command("/覆盖", roles=SECRETARY, summary="责任区走访覆盖", denied=msg.COVERAGE_DENIED)
 async def zone_coverage(ctx: Context) -> Replies:
-    page = _page_arg(ctx)
+    page = page_number(ctx.args)
     if page is None:
         return Text(content="用法：/覆盖（第1页）、/覆盖 2（第2页）")
     return await _coverage_page(ctx, page)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import re
 
 from bot.dispatcher import Context, Replies
 from bot.format import age
+from bot.paging import page_count, page_number
 from bot.replies import TEXT_LIMIT, Text, clip_bytes
 from handlers.deeds import flows
 from handlers.deeds import messages as msg
@@ -43,25 +43,16 @@ BOARD_ORDER = (DeedStatus.SUBMITTED, DeedStatus.REOPENED, DeedStatus.ACCEPTED, D
                DeedStatus.RESOLVED)
 
 
-def _page_arg(ctx: Context) -> int | None:
-    """The page asked for (``/待办 3``, ``/待办 第3页``); 1 without one; None when it is not a page number."""
-    arg = ctx.args.strip().lstrip("第").rstrip("页").strip()
-    if not arg:
-        return 1
-    arg = arg.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    return int(arg) if arg.isdigit() and int(arg) >= 1 else None
-
-
 async def _board(ctx: Context, command: str, *, overdue: bool) -> Replies:
     """A summary counted in SQL, then one page of items (the full list is the workbench's "办实事" page)."""
-    page = _page_arg(ctx)
+    page = page_number(ctx.args)
     if page is None:
         return Text(content=f"用法：{command}（第1页）、{command} 2（第2页）")
     counts = await board.board_counts(ctx.session, ctx.now)
     total = counts.overdue if overdue else counts.total
     if not total:
         return Text(content="目前没有逾期事项。" if overdue else "目前没有未办结的事项。")
-    pages = max(1, math.ceil(total / BOARD_PAGE))
+    pages = page_count(total, BOARD_PAGE)
     if page > pages:
         return Text(content=f"{'逾期事项' if overdue else '未办结事项'}共 {pages} 页，没有第 {page} 页。")
     found = await board.board_page(ctx.session, ctx.now, overdue=overdue, limit=BOARD_PAGE,
