@@ -128,9 +128,7 @@ async def create_apart(ctx: Context, parts: list[str], category: str) -> Replies
             await deeds.add_note(ctx.session, dup, now=ctx.now, actor=ctx.userid, note=part, kind=EventKind.MERGED)
             lines.append(f"「{summarise(part)}」您之前反映过，已补充到 #{dup.number}「{dup.title}」"
                          f"（{msg.status(dup)}，{await msg.name(ctx, dup.owner)} 负责）")
-            if dup.owner and dup.owner != ctx.userid:
-                replies.append(Text(to=dup.owner, content=(f"#{dup.number}「{dup.title}」有补充情况，"
-                                                           f"{await msg.name(ctx, ctx.userid)}：{part}")))
+            replies.extend(await _supplemented(ctx, dup, part))
             continue
         item, owner = await _register(ctx, part, part_category, False)
         created.add(item.number)
@@ -198,11 +196,15 @@ async def merge(ctx: Context, data: dict[str, Any]) -> Replies:
         return await create(ctx, data["text"], data["category"], bool(data["urgent"]))
     await deeds.add_note(ctx.session, item, now=ctx.now, actor=ctx.userid, note=data["text"], kind=EventKind.MERGED)
     owner_name = await msg.name(ctx, item.owner)
-    replies: list[Reply] = [Text(content=f"好的，已把这次的情况补充到 #{item.number}，由 {owner_name} 继续跟进。")]
-    if item.owner and item.owner != ctx.userid:
-        replies.append(Text(to=item.owner, content=(f"#{item.number}「{item.title}」有补充情况，"
-                                                    f"{await msg.name(ctx, ctx.userid)}：{data['text']}")))
-    return replies
+    return [Text(content=f"好的，已把这次的情况补充到 #{item.number}，由 {owner_name} 继续跟进。"),
+            *await _supplemented(ctx, item, data["text"])]
+
+
+async def _supplemented(ctx: Context, item: Item, text: str) -> list[Reply]:
+    """The owner told what the requester added to their item (nothing when the requester owns it)."""
+    if not item.owner or item.owner == ctx.userid:
+        return []
+    return [Text(to=item.owner, content=f"#{item.number}「{item.title}」有补充情况，{await msg.name(ctx, ctx.userid)}：{text}")]
 
 
 # --- the owner's work ------------------------------------------------------------
