@@ -147,12 +147,8 @@ class PersonFinder:
         if len(name) < 2:
             return
         self._name_of[userid] = name
-        sur = _surname(name)
-        given = name[len(sur):]
-        push(self._by_name, self._name_lens, name, userid)
-        push(self._by_surname, self._surname_lens, sur, userid)
-        if len(given) >= 2:
-            push(self._by_given, self._given_lens, given, userid)
+        for index, counts, key in self._keys(name):
+            push(index, counts, key, userid)
         self._lens.clear()
 
     def remove(self, userid: str) -> None:
@@ -160,13 +156,18 @@ class PersonFinder:
         name = self._name_of.pop(userid, None)
         if name is None:
             return
+        for index, counts, key in self._keys(name):
+            pull(index, counts, key, userid)
+        self._lens.clear()
+
+    def _keys(self, name: str) -> list[tuple[Index, dict[int, int], str]]:
+        """Where ``name`` is indexed: full name, surname, and given name when it has two characters or more."""
         sur = _surname(name)
         given = name[len(sur):]
-        pull(self._by_name, self._name_lens, name, userid)
-        pull(self._by_surname, self._surname_lens, sur, userid)
+        keys = [(self._by_name, self._name_lens, name), (self._by_surname, self._surname_lens, sur)]
         if len(given) >= 2:
-            pull(self._by_given, self._given_lens, given, userid)
-        self._lens.clear()
+            keys.append((self._by_given, self._given_lens, given))
+        return keys
 
     def __len__(self) -> int:
         return len(self._name_of)
