@@ -34,7 +34,6 @@ from storage.deeds.repo import (
     next_number,
     open_count,
     open_for_owner,
-    overdue,
 )
 from storage.deeds.routing import BranchRouting, route_for, routes, set_route
 from storage.deeds.routing import table as routing_table
@@ -45,6 +44,6 @@ __all__ = [
     "DeedCategory", "DeedStatus", "EventKind", "Item", "ItemEvent", "ItemKind", "Routing", "Satisfaction", "accept",
     "add_event", "add_note", "awaiting_confirmation", "close_by_hand", "confirm", "create", "due_at",
     "find_duplicate", "get_by_number", "get_deed", "history", "is_overdue", "list_items", "make_title", "open_count",
-    "next_number", "open_for_owner", "overdue", "progress", "reassign", "reopen", "resemblance", "resolve",
+    "next_number", "open_for_owner", "progress", "reassign", "reopen", "resemblance", "resolve",
     "BranchRouting", "route_for", "routes", "routing_table", "set_route", "similarity", "status_label",
 ]

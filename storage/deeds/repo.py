@@ -211,12 +211,6 @@ async def awaiting_confirmation(session: AsyncSession, requester: str) -> list[I
     return sorted(items, key=lambda i: i.number)
 
 
-async def overdue(session: AsyncSession, now: datetime) -> list[Item]:
-    """Deeds past due, or not accepted within ``ACCEPT_WITHIN``; oldest first."""
-    items = await list_items(session, status=WORKING, limit=1000)
-    return sorted((i for i in items if is_overdue(i, now)), key=lambda i: i.number)
-
-
 async def find_duplicate(session: AsyncSession, requester: str, text: str, category: str) -> Item | None:
     """The requester's most similar not-yet-closed deed, if similar enough."""
     return most_similar(text, category, await list_items(session, requester=requester, status=ACTIVE, limit=200))
