@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -18,7 +19,7 @@ from tests.conftest import PG_ADMIN_DSN, _pg_template
 from tests.faults.harness import drop_templates, prepare_templates
 
 
-async def _prepare(folder) -> None:  # type: ignore[no-untyped-def]
+async def _prepare(folder: Path) -> None:
     """The templates every scenario copies, made before any starts (alembic is not safe to run twice at
     once in one process): the servers' (harness) and the processing scenarios' (tests.conftest)."""
     await prepare_templates(folder)
