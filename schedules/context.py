@@ -212,7 +212,7 @@ class SweepContext:
         if not self.dry_run:
             maker = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
             stmt = maker(Nudge).values(key=stored, recipient=recipient, kind=kind, created_at=self.now)
-            result = await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]).returning(Nudge.id))
+            result = await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]).returning(Nudge.key))
             if result.scalar_one_or_none() is None:
                 return False  # another process sent it a moment ago
             for k in moot:
@@ -247,7 +247,7 @@ class SweepContext:
     async def _seen(self, key: str, stored: str) -> bool:
         if stored in self._keys:
             return True
-        return (await self.session.execute(select(Nudge.id).where(Nudge.key == stored))).first() is not None
+        return (await self.session.execute(select(Nudge.key).where(Nudge.key == stored))).first() is not None
 
 
 def _text_of(reply: Reply) -> str:

@@ -10,8 +10,10 @@ they are. The nudge keys already sent are loaded in one query per run, not one p
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
@@ -262,38 +264,53 @@ async def deliver(session: AsyncSession, dues: Sequence[Due], now: datetime, con
     undo: list[str] = []
     utc = now.astimezone(timezone.utc)
     at = f"{utc:%Y%m%dT%H%M%S}"
-    part: list[tuple[Push, str]] = []
+    part: list[tuple[Push, str, list[dict[str, object]]]] = []
     ledger: list[dict[str, object]] = []
-    for i, p in enumerate(planned):  # a part at a time (about ROWS_AT_ONCE ledger rows): what is built stays small
-        ledger += [dict(key=d.stored, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried]
-        ledger += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried
-                   for k in d.covers if k in moot]
-        stamp = f"{PUSH}:{p.recipient}:{at}:{i}"
-        ledger.append(dict(key=stamp, recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH, created_at=now))
-        part.append((p, stamp))
-        if len(ledger) >= ROWS_AT_ONCE or i == len(planned) - 1:
-            out += await _record(session, part, ledger, utc, undo)
-            part, ledger = [], []
+    writing: asyncio.Future[list[Push]] | None = None  # the part before, being recorded while this one is built
+    try:
+        for i, p in enumerate(planned):  # a part at a time (about ROWS_AT_ONCE ledger rows): what is built stays small
+            ledger += [dict(key=d.stored, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried]
+            ledger += [dict(key=k, recipient=d.recipient, kind=d.kind[:32], created_at=now) for d in p.carried
+                       for k in d.covers if k in moot]
+            stamp = f"{PUSH}:{p.recipient}:{at}:{i}"
+            ledger.append(dict(key=stamp, recipient=p.recipient, kind=PUSH_URGENT if p.urgent else PUSH,
+                               created_at=now))
+            not_before = p.not_before.astimezone(timezone.utc)
+            part.append((p, stamp, [outbox.row_values(p.recipient, payload, utc, not_before=not_before,
+                                                      dedupe_key=f"nudge:{stamp}:{j}")
+                                    for j, payload in enumerate(p.reply.payloads())]))
+            if len(ledger) >= ROWS_AT_ONCE or i == len(planned) - 1:
+                if writing is not None:
+                    out += await writing
+                writing = asyncio.ensure_future(_record(session, part, ledger, undo))
+                await asyncio.sleep(0)  # it sends its statement; the database writes while the next part is built
+                part, ledger = [], []
+        if writing is not None:
+            out += await writing
+            writing = None
+    finally:
+        if writing is not None and not writing.done():  # building failed: the transaction is rolled back
+            writing.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await writing
     for i in range(0, len(undo), CHUNK):
         await session.execute(delete(Nudge).where(Nudge.key.in_(undo[i:i + CHUNK])))
     return out, waiting
 
 
-async def _record(session: AsyncSession, part: list[tuple[Push, str]], ledger: list[dict[str, object]],
-                  utc: datetime, undo: list[str]) -> list[Push]:
+async def _record(session: AsyncSession, part: list[tuple[Push, str, list[dict[str, object]]]],
+                  ledger: list[dict[str, object]], undo: list[str]) -> list[Push]:
     """Record ``part``'s nudges (``ledger``, in one statement: on PostgreSQL one array per column) and queue its
-    messages (likewise); the messages queued. One another process recorded first is not: its nudges go to
-    ``undo`` (its run sends them)."""
+    messages (their outbox rows, likewise); the messages queued. One another process recorded first is not:
+    its nudges go to ``undo`` (its run sends them)."""
     written = set(await insert_rows(session, Nudge, ledger, conflict="key", returning=Nudge.key))
     rows: list[dict[str, object]] = []
     out: list[Push] = []
-    for p, stamp in part:
+    for p, stamp, queued in part:
         if any(d.stored not in written for d in p.carried):  # another process recorded some of it a moment ago
             undo += [d.stored for d in p.carried if d.stored in written] + [stamp]
             continue
-        for j, payload in enumerate(p.reply.payloads()):
-            rows.append(outbox.row_values(p.recipient, payload, utc, not_before=p.not_before.astimezone(timezone.utc),
-                                          dedupe_key=f"nudge:{stamp}:{j}"))
+        rows += queued
         out.append(p)
     await insert_rows(session, OutboxRow, rows, conflict="dedupe_key")
     return out

@@ -152,8 +152,7 @@ class Nudge(Base):
 
     __tablename__ = "nudges"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(255), unique=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
     recipient: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

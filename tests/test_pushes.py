@@ -8,13 +8,15 @@ import sys
 from datetime import date, timezone
 from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import delete, select
 
 from bot import keys
 from bot.fakecards import cards_of
+from schedules import pushes
 from schedules.config import ScheduleConfig
 from storage.db import Database
-from storage.models import Item, OutboxRow
+from storage.models import Item, Nudge, OutboxRow
 from tests.conftest import Bot
 from tests.test_schedules import TZ, add, at, db, entry, item, run_due
 
@@ -297,3 +299,56 @@ async def test_what_comes_due_right_after_a_push_waits_for_the_window_and_goes_m
     assert len(later) == 2
     rows = await _outbox(db, "liuzhiyong")
     assert len(rows) == 2 and _content(rows[-1]).startswith("今天有 2 件事需要您：")
+
+
+# --- recording what goes: in parts, and when another process recorded it first ------------------------
+
+
+async def _ledger(db: Database) -> set[str]:
+    async with db.sessions() as session:
+        return set((await session.execute(select(Nudge.key))).scalars())
+
+
+async def _busy_morning(db: Database) -> None:
+    created = at(2026, 11, 19, 9, 0).astimezone(timezone.utc)
+    await add(db, *[entry(p, "liuzhiyong", date(2026, 11, 25)) for p in ["sunpeng", "wutao"] * 5],
+              *[item(n, "submitted", created) for n in range(1, 8)])
+
+
+async def test_a_run_recorded_in_many_parts_records_and_queues_everything_once(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pushes, "ROWS_AT_ONCE", 2)  # a part per message or so: each recorded while the next is built
+    await _busy_morning(db)
+    swept = await run_due(db, at(2026, 11, 25, 9, 13))
+    assert len(swept.pushes) >= 3
+    ledger = await _ledger(db)
+    assert {s.stored for s in swept} <= ledger
+    assert sum(k.startswith("push:") for k in ledger) == len(swept.pushes)
+    async with db.sessions() as session:
+        queued = (await session.execute(select(OutboxRow.recipient).order_by(OutboxRow.id))).scalars().all()
+    assert sorted(queued) == sorted(p.recipient for p in swept.pushes for _ in p.reply.payloads())
+    assert await run_due(db, at(2026, 11, 25, 9, 23)) == []
+
+
+async def test_what_another_process_recorded_a_moment_ago_is_neither_sent_again_nor_half_recorded(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    await _busy_morning(db)
+    first = await run_due(db, at(2026, 11, 25, 9, 13))
+    [mine] = [p for p in first.pushes if p.recipient == "liuzhiyong" and len(p.carried) > 1]
+    gone = {d.stored for d in mine.carried[1:]}
+    async with db.sessions() as session, session.begin():  # as if the other process had recorded only the first
+        await session.execute(delete(Nudge).where(Nudge.key.in_(gone)))
+    before, outbox_before = await _ledger(db), len(await _outbox(db, "liuzhiyong"))
+
+    async def nothing_seen(_session: object, _keys: object) -> set[str]:
+        return set()  # the check came before the other process's record: only the insert can tell
+
+    async def no_pushes_yet(_session: object, _now: object) -> dict[str, tuple[int, object]]:
+        return {}  # (else the message just sent holds what follows for a while: nothing would be planned)
+
+    monkeypatch.setattr(pushes, "_seen", nothing_seen)
+    monkeypatch.setattr(pushes, "pushes_today", no_pushes_yet)
+    again = await run_due(db, at(2026, 11, 25, 9, 13))
+    assert [p for p in again.pushes if p.recipient == "liuzhiyong"] == []
+    assert await _ledger(db) == before  # what this run wrote of a message it did not send is taken back
+    assert len(await _outbox(db, "liuzhiyong")) == outbox_before
