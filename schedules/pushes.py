@@ -308,7 +308,7 @@ async def _record(session: AsyncSession, part: list[tuple[Push, str, list[dict[s
     out: list[Push] = []
     for p, stamp, queued in part:
         if any(d.stored not in written for d in p.carried):  # another process recorded some of it a moment ago
-            undo += [d.stored for d in p.carried if d.stored in written] + [stamp]
+            undo += [k for k in (*(d.stored for d in p.carried), stamp) if k in written]  # (only ours)
             continue
         rows += queued
         out.append(p)
