@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, Select, Table, any_, bindparam, select, text
+from sqlalchemy import DateTime, Row, Select, Table, Text, TypeDecorator, any_, bindparam, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -57,23 +57,27 @@ async def insert_rows(session: AsyncSession, model: Any, rows: Sequence[Mapping[
 
 async def _pg_insert_rows(session: AsyncSession, model: Any, rows: Sequence[Mapping[str, Any]], conflict: str,
                           returning: Any) -> list[Any]:
-    """:func:`insert_rows` on PostgreSQL. A column whose value is the same in every row (a time stamp, a status)
-    is one plain parameter; any other is one JSON array of its values, a single text parameter, unpacked by
-    ``ROWS FROM (json_array_elements_text(…), …)`` (which walks the arrays in step) and cast to the column's
-    type. Sent as arrays (``unnest``), the driver encoded each value on its own: 2 of the 9 s of CPU a sweep
-    run spent recording 441,000 nudges. What is returned comes back as one JSON array too."""
-    names = list(rows[0])
+    """:func:`insert_rows` on PostgreSQL, in one statement. A column whose value is the same in every row (a time
+    stamp, a status) is one plain parameter. Any other is one parameter too, unpacked by ``ROWS FROM (…)``
+    (which walks them in step) and cast to the column's type: short values (keys, ids, names, times) as one
+    JSON array, a single text, since the driver encodes an array's values one by one (2 s of a sweep run's CPU,
+    recording 441,000 nudges); long texts (``Text`` columns: message bodies) as an array, since JSON would
+    escape every character of them. What is returned comes back as one JSON array too."""
+    table = model.__table__
+    names = tuple(rows[0])
     varying: list[str] = []
     params: dict[str, Any] = {}
     for n in names:
         vs = [r[n] for r in rows]
         if vs.count(vs[0]) == len(vs):  # the same in every row
             params[n] = vs[0]
-        else:
-            varying.append(n)
-            params[n] = json.dumps([_json_value(v) for v in vs] if _needs_conversion(vs) else vs, ensure_ascii=False)
-    stmt = _pg_insert(model.__table__, tuple(names), tuple(varying), conflict,
-                      None if returning is None else returning.key)
+            continue
+        varying.append(n)
+        how = _shape(table.c[n].type)
+        if how == "datetime":
+            vs = [None if v is None else _iso(v) for v in vs]
+        params[n] = vs if how == "array" else json.dumps(vs, ensure_ascii=False)
+    stmt = _pg_insert(table, names, tuple(varying), conflict, None if returning is None else returning.key)
     # on the session's connection: an INSERT has no branch scope to apply (storage.scope), and what comes back is
     # taken as it is, not made anew by the ORM
     await session.flush()  # (what the session holds goes first, as session.execute would)
@@ -85,18 +89,21 @@ async def _pg_insert_rows(session: AsyncSession, model: Any, rows: Sequence[Mapp
     return [] if got is None else list(json.loads(got) if isinstance(got, str) else got)
 
 
-def _needs_conversion(values: list[Any]) -> bool:
-    return not all(v is None or type(v) in (str, int, float, bool) for v in values)
+def _shape(type_: Any) -> str:
+    """How a varying column of this type is sent: "array", "datetime" (JSON of ISO times) or "json"."""
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl
+    if isinstance(type_, DateTime):
+        return "datetime"
+    if isinstance(type_, Text):
+        return "array"
+    return "json"
 
 
-def _json_value(v: Any) -> Any:
-    if isinstance(v, datetime):
-        if v.tzinfo is None:
-            raise ValueError("naive datetime given to the database")
-        return v.isoformat()
-    if v is None or isinstance(v, (str, int, float, bool)):
-        return v
-    raise TypeError(f"insert_rows cannot send {type(v).__name__} values as a varying column")
+def _iso(v: datetime) -> str:
+    if v.tzinfo is None:
+        raise ValueError("naive datetime given to the database")
+    return v.isoformat()
 
 
 def _from(varying: tuple[str, ...], unpack: str, quote: Any) -> str:
@@ -110,7 +117,8 @@ def _pg_insert(table: Table, names: tuple[str, ...], varying: tuple[str, ...], c
     """The statement of :func:`_pg_insert_rows` for these columns (built once per shape)."""
     dialect = postgresql.dialect()
     quote = dialect.identifier_preparer.quote
-    unpack = ", ".join(f"json_array_elements_text(CAST(:{n} AS JSON))" for n in varying)
+    unpack = ", ".join(f"unnest(:{n})" if _shape(table.c[n].type) == "array"
+                       else f"json_array_elements_text(CAST(:{n} AS JSON))" for n in varying)
     source = ", ".join(
         f"CAST(r.{quote(n)} AS {table.c[n].type.compile(dialect=dialect)})" if n in varying else f":{n}"
         for n in names)
@@ -118,7 +126,9 @@ def _pg_insert(table: Table, names: tuple[str, ...], varying: tuple[str, ...], c
            f"SELECT {source} {_from(varying, unpack, quote)}ON CONFLICT ({quote(conflict)}) DO NOTHING")
     if returning is not None:
         sql = f"WITH ins AS ({sql} RETURNING {quote(returning)}) SELECT json_agg({quote(returning)}) FROM ins"
-    return text(sql).bindparams(*(bindparam(n, type_=table.c[n].type) for n in names if n not in varying))
+    fixed = [bindparam(n, type_=table.c[n].type) for n in names if n not in varying]
+    arrays = [bindparam(n, type_=ARRAY(table.c[n].type)) for n in varying if _shape(table.c[n].type) == "array"]
+    return text(sql).bindparams(*fixed, *arrays)
 
 
 async def plain_rows(session: AsyncSession, stmt: Select[Any], *scoped: Any) -> Sequence[Row[Any]]:
