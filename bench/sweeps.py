@@ -12,7 +12,8 @@ Steps: ``run_due_dry`` (``sijing schedules run-due --dry-run`` for every branch)
 weekly digest), ``committee`` (the committee's weekly digest over every branch), ``export`` (one branch's
 workbook, ``sijing export``), ``ranking`` and ``ledger`` and ``coverage`` (``/排名``, ``/台账``, ``/覆盖`` sent
 by a branch secretary, through the real processor), ``roster`` (``sijing roster import`` of every person,
-1% of them changed). ``--real`` adds ``run_due_real`` (writes nudges and outbox rows, removed afterwards).
+1% of them changed). ``--real`` adds ``run_due_real`` (writes nudges and outbox rows, removed afterwards) and ``run_due_next``
+(the run 15 minutes after a first real run: what a tick costs once the backlog is recorded).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 9, 40, tzinfo=TZ)  # bench/orgbuild.py's instant
 BRANCH = "B000"  # the first branch (id 1), secretary s001
 SECRETARY = "s001"
-TARGETS = {"run_due_dry": 10.0, "run_due_real": 10.0, "digest": 0.3, "committee": 3.0, "export": 5.0,
+TARGETS = {"run_due_dry": 10.0, "run_due_real": 10.0, "run_due_next": 10.0, "digest": 0.3, "committee": 3.0, "export": 5.0,
            "ranking": 0.5, "ledger": 0.5, "coverage": 0.5, "roster": 20.0}
 WARM = ("digest", "committee", "export")  # run twice in the child: the second run is the figure
 STEPS = ("run_due_dry", "digest", "committee", "export", "ranking", "ledger", "coverage", "roster")
@@ -82,6 +83,17 @@ async def run_due_step(db: Database, now: datetime, *, dry: bool) -> str:
         kinds[s.kind] = kinds.get(s.kind, 0) + 1
     return f"{len(sent):,} messages " + json.dumps(dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
                                                     ensure_ascii=False)
+
+
+async def run_due_next_step(db: Database, now: datetime) -> str:
+    """The run after the first: the backlog recorded by a first run at ``now`` (not timed), the next tick's
+    run (15 minutes later) for real: what a run costs day to day, when only what came due since is sent."""
+    from datetime import timedelta
+
+    await run_due_step(db, now, dry=False)
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    what = await run_due_step(db, now + timedelta(minutes=15), dry=False)
+    return f"__wall={time.perf_counter() - t0:.3f} cpu={time.process_time() - cpu0:.3f}; {what} (15 min later)"
 
 
 async def _clean_real(db: Database, started: datetime) -> None:
@@ -212,6 +224,7 @@ async def child(step: str, url: str, now: datetime) -> dict[str, Any]:
     work: Callable[[], Awaitable[str]] = {
         "run_due_dry": lambda: run_due_step(db, now, dry=True),
         "run_due_real": lambda: run_due_step(db, now, dry=False),
+        "run_due_next": lambda: run_due_next_step(db, now),
         "digest": lambda: digest_step(db, now),
         "committee": lambda: committee_step(db, now),
         "export": lambda: export_step(db, now),
@@ -235,7 +248,7 @@ async def child(step: str, url: str, now: datetime) -> dict[str, Any]:
             seconds = float(parts["wall"])
             cpu = float(parts.get("cpu", str(cpu)))
             cold = float(parts["cold"]) if "cold" in parts else cold
-        if step == "run_due_real":
+        if step in ("run_due_real", "run_due_next"):
             await _clean_real(db, now)
     finally:
         await db.dispose()
@@ -273,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.step:
         print(json.dumps(asyncio.run(child(args.step, url, now)), ensure_ascii=False))
         return 0
-    steps = args.only.split(",") if args.only else [*STEPS, *(["run_due_real"] if args.real else [])]
+    steps = args.only.split(",") if args.only else [*STEPS, *(["run_due_real", "run_due_next"] if args.real else [])]
     print(f"{url} as of {now.isoformat()}")
     print(f"machine: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
           f"database round trip {asyncio.run(_round_trip(url)):.2f} ms (SELECT 1, mean of 500)")

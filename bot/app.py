@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
+import json
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 import aiohttp
 from aiohttp import web
 
-from bot import api, health, keys, logsafe, registry, webhook
+from bot import api, health, keys, logsafe, registry, sweeprun, webhook
 from bot.config import Settings
 from bot.gate import IdleGate
 from bot.nlu import Parser
@@ -134,14 +135,54 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
 
 
 async def sweep_job(app: web.Application) -> None:
-    """The in-process scheduler's job: run what is due now, then wake the sender."""
-    now = app[keys.CLOCK]().astimezone(app[keys.SETTINGS].tz)  # type: ignore[operator]
-    try:
-        sent = await run_due(app[keys.DB], now, registry.sweeps(), config=from_settings(app[keys.SETTINGS]))
-    except SweepsBusy:
-        return
+    """The in-process scheduler's job: run what is due now, then wake the sender.
+
+    On PostgreSQL, an app that owns its process (``sijing serve``, ``sijing worker``: :func:`owns_process`) runs
+    them in a child process (``bot.sweeprun``: its memory and CPU are not the worker's); otherwise here."""
+    settings = app[keys.SETTINGS]
+    now = app[keys.CLOCK]().astimezone(settings.tz)  # type: ignore[operator]
+    if app.get(_SWEEPS_APART) and app[keys.DB].engine.dialect.name == "postgresql":
+        sent = await _sweep_apart(settings, now)
+    else:
+        try:
+            sent = len(await run_due(app[keys.DB], now, registry.sweeps(), config=from_settings(settings)))
+        except SweepsBusy:
+            return
     if sent:
         app[keys.SENDER].wake()
+
+
+SWEEP_TIMEOUT = 30 * 60  # seconds a child run of the sweeps may take before it is stopped (the lock's lease: 1 h)
+
+
+async def _sweep_apart(settings: Settings, now: datetime) -> int:
+    """Run the sweeps in ``python -m bot.sweeprun`` and wait for it; the nudges it queued (0 if it failed,
+    was busy or took too long: logged; the next run does what it did not)."""
+    import pickle
+    import sys
+
+    child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.sweeprun", now.isoformat(),
+                                                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    try:
+        out, _ = await asyncio.wait_for(child.communicate(pickle.dumps(settings)), SWEEP_TIMEOUT)
+    except asyncio.TimeoutError:
+        child.kill()
+        await child.wait()
+        log.error("the sweeps' run as of %s took over %d s and was stopped", now.isoformat(), SWEEP_TIMEOUT)
+        return 0
+    except asyncio.CancelledError:  # the app is stopping: the run ends with it (its transactions roll back)
+        child.kill()
+        await child.wait()
+        raise
+    lines = out.decode(errors="replace").strip().splitlines()
+    try:
+        result = json.loads(lines[-1]) if lines else {}
+    except ValueError:
+        result = {}
+    if child.returncode not in (0, sweeprun.BUSY) or not isinstance(result, dict):
+        log.error("the sweeps' run as of %s failed (exit status %s)", now.isoformat(), child.returncode)
+        return 0
+    return int(result.get("nudges", 0))
 
 
 async def directory_changes_job(app: web.Application) -> None:
@@ -168,6 +209,7 @@ async def _directory_job(app: web.Application, work: DirectoryWork) -> None:
 
 
 _RUN_SENDER = web.AppKey("run_sender", bool)
+_SWEEPS_APART = web.AppKey("sweeps_apart", bool)
 _ROLE = web.AppKey("role", str)
 ALL, WEB, WORKER = "all", "web", "worker"
 WORKER_POLL = 0.2  # seconds between a worker's looks at the inbox
@@ -211,8 +253,10 @@ def owns_process(app: web.Application) -> web.Application:
     """``app`` is its process's one app (``sijing serve``, ``sijing worker``, a bench's server): once it has
     started, what it loaded for good (the parser's dictionary and names: millions of objects) is moved out of
     the collector's sight, which would otherwise walk all of it again at every full collection. Not for an app
-    among many in one process (tests): what it froze would never be collected after it stops."""
+    among many in one process (tests): what it froze would never be collected after it stops. On PostgreSQL
+    its scheduler runs the sweeps in a child process (:func:`sweep_job`)."""
     app.on_startup.append(_freeze)  # after the cleanup contexts' start-up halves (registered first)
+    app[_SWEEPS_APART] = True  # (see sweep_job)
     return app
 
 
