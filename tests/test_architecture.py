@@ -12,7 +12,7 @@ from bot.registry import DOMAINS
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPS = ("bot", "handlers", "storage", "schedules")
-COMPOSITION_ROOT = {"bot.registry", "bot.app", "bot.cli", "bot.cli_org", "bot.demo"}
+COMPOSITION_ROOT = {"bot.registry", "bot.app", "bot.cli", "bot.cli_org", "bot.demo", "bot.sweeprun"}
 FRAMEWORK_SCHEDULES = {"schedules.context", "schedules.config", "schedules.digest", "schedules.jobqueue", "schedules.pushes",
                        "schedules.lock", "schedules.quiet", "schedules.runner"}
 MAX_LINES = 400
