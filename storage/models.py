@@ -152,10 +152,17 @@ class Nudge(Base):
 
     __tablename__ = "nudges"
 
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # byte order on PostgreSQL: ``key LIKE 'b3:%'`` (a branch's nudges) is a range of this index (migration 0021)
+    key: Mapped[str] = mapped_column(String(255).with_variant(String(255, collation="C"), "postgresql"),
+                                     primary_key=True)
     recipient: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_nudges_created_at", "created_at", postgresql_using="brin"),  # written in time order
+        Index("ix_nudges_recipient_created_at", "recipient", "created_at"),
+    )
 
 
 class Lock(Base):

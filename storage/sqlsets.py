@@ -111,6 +111,11 @@ def _from(varying: tuple[str, ...], unpack: str, quote: Any) -> str:
     return f"FROM ROWS FROM ({unpack}) AS r({', '.join(quote(n) for n in varying)}) " if varying else ""
 
 
+def _sql_type(type_: Any, dialect: Any) -> str:
+    """``type_`` as a CAST names it: without a collation (the column's own applies when it is stored)."""
+    return type_.compile(dialect=dialect).split(" COLLATE ", 1)[0]
+
+
 @lru_cache(maxsize=64)
 def _pg_insert(table: Table, names: tuple[str, ...], varying: tuple[str, ...], conflict: str,
                returning: str | None) -> TextClause:
@@ -120,7 +125,7 @@ def _pg_insert(table: Table, names: tuple[str, ...], varying: tuple[str, ...], c
     unpack = ", ".join(f"unnest(:{n})" if _shape(table.c[n].type) == "array"
                        else f"json_array_elements_text(CAST(:{n} AS JSON))" for n in varying)
     source = ", ".join(
-        f"CAST(r.{quote(n)} AS {table.c[n].type.compile(dialect=dialect)})" if n in varying else f":{n}"
+        f"CAST(r.{quote(n)} AS {_sql_type(table.c[n].type, dialect)})" if n in varying else f":{n}"
         for n in names)
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
            f"SELECT {source} {_from(varying, unpack, quote)}ON CONFLICT ({quote(conflict)}) DO NOTHING")
