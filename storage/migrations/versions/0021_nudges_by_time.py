@@ -9,7 +9,7 @@ weekly digest for 500 branches, 150 s, growing with the ledger's age). Now:
   so a few pages of block ranges do, and it costs next to nothing to keep up);
 - the key compared byte by byte (``COLLATE "C"``, PostgreSQL) so that ``key LIKE 'b3:%'`` is a range of the
   primary key (the database's own collation may not be "C": then LIKE cannot use the index).
-Measured at 441,000 rows: a branch's count of what was sent 151 ms -> 5 ms; recording 441,000 nudges about
+Measured at 441,000 rows (EXPLAIN ANALYZE): a branch's two counts 151 ms -> 0.4 ms and 1.3 ms; recording 441,000 nudges about
 12 % slower (two more indexes).
 
 Revision ID: 0021
