@@ -14,9 +14,11 @@ import gc
 import logging
 import os
 import socket
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from schedules.config import ScheduleConfig
 from schedules.context import RunReads, Sent, Sweep, SweepContext, is_deployment_wide
@@ -30,6 +32,17 @@ log = logging.getLogger(__name__)
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 # objects made between two collections of the youngest generation while the sweeps run (Python's: 700)
 GC_THRESHOLD = 10_000
+
+
+WRITERS = 2  # parts of a delivery recorded at once on PostgreSQL (schedules.pushes.deliver), each its own transaction
+
+
+def _part_session(db: Database) -> Callable[[], AbstractAsyncContextManager[AsyncSession]]:
+    @asynccontextmanager
+    async def part() -> AsyncIterator[AsyncSession]:
+        async with db.sessions() as session, session.begin():
+            yield session
+    return part
 
 
 class SweepsBusy(Exception):
@@ -82,9 +95,11 @@ async def _run_all(db: Database, now: datetime, per_branch: Sequence[Sweep], onc
     del reads
     for sweep in once:
         due.extend(await _run_one(db, sweep, None, now, config, dry_run))
+    apart = db.engine.dialect.name == "postgresql"  # (SQLite has one writer at a time: one transaction)
     async with db.sessions() as session:
         async with session.begin():
-            pushes, waiting = await deliver(session, due, now, config, dry_run=dry_run)
+            pushes, waiting = await deliver(session, due, now, config, dry_run=dry_run,
+                                            parts=_part_session(db) if apart else None, writers=WRITERS)
             if dry_run:
                 await session.rollback()
     del due  # (what was not carried: held by the cap or for the morning)

@@ -352,3 +352,37 @@ async def test_what_another_process_recorded_a_moment_ago_is_neither_sent_again_
     assert [p for p in again.pushes if p.recipient == "liuzhiyong"] == []
     assert await _ledger(db) == before  # what this run wrote of a message it did not send is taken back
     assert len(await _outbox(db, "liuzhiyong")) == outbox_before
+
+
+async def test_a_delivery_that_fails_midway_leaves_no_nudge_without_its_message_and_the_next_run_sends_the_rest(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL each part is its own transaction (the parts already recorded stay, with their messages);
+    on SQLite the delivery is one. Either way, a nudge is recorded only with the message carrying it."""
+    monkeypatch.setattr(pushes, "ROWS_AT_ONCE", 2)
+    await _busy_morning(db)
+    real, calls = pushes.insert_rows, [0]
+
+    async def failing(session, model, rows, **kw):  # type: ignore[no-untyped-def]
+        if model is OutboxRow:
+            calls[0] += 1
+            if calls[0] == 3:
+                raise RuntimeError("the database went away")
+        return await real(session, model, rows, **kw)
+
+    monkeypatch.setattr(pushes, "insert_rows", failing)
+    with pytest.raises(RuntimeError):
+        await run_due(db, at(2026, 11, 25, 9, 13))
+    monkeypatch.setattr(pushes, "insert_rows", real)
+
+    async def consistent() -> set[str]:
+        stamps = {k for k in await _ledger(db) if k.startswith("push:")}
+        async with db.sessions() as session:
+            keys = (await session.execute(select(OutboxRow.dedupe_key))).scalars().all()
+        assert stamps == {k.removeprefix("nudge:").rsplit(":", 1)[0] for k in keys}
+        return stamps
+
+    before = await consistent()
+    rest = await run_due(db, at(2026, 11, 25, 9, 13))
+    after = await consistent()
+    assert len(after) == len(before) + len(rest.pushes) and rest.pushes
+    assert await run_due(db, at(2026, 11, 25, 9, 13)) == []
