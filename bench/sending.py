@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import cProfile
 import os
 import resource
 import sys
@@ -45,6 +46,7 @@ async def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url")
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--recipients", type=int, default=100)
+    ap.add_argument("--profile", help="write a cProfile (CPU time) of the delivery to this file")
     args = ap.parse_args(argv)
     url = args.url or PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{args.name}"
     corp_id, secret, agent_id = "wwbench000000001", "bench", 1000002
@@ -77,6 +79,9 @@ async def main(argv: list[str] | None = None) -> int:
             statements[0] += 1
         event.listen(db.engine.sync_engine, "before_cursor_execute", count)
         sender, f0 = app[keys.SENDER], await fake.stats()
+        prof = cProfile.Profile(time.process_time) if args.profile else None
+        if prof:
+            prof.enable()
         r0, w0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         f1 = f0
         while f1["sent"] - f0["sent"] < args.n:
@@ -85,6 +90,9 @@ async def main(argv: list[str] | None = None) -> int:
             if not sent:
                 await asyncio.sleep(0.01)
         r1, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter() - w0
+        if prof:
+            prof.disable()
+            prof.dump_stats(args.profile)
         rows = f1["sent"] - f0["sent"]
         user, system = (r1.ru_utime - r0.ru_utime) * 1000 / rows, (r1.ru_stime - r0.ru_stime) * 1000 / rows
         fake_cpu = (f1["cpu_user"] + f1["cpu_system"] - f0["cpu_user"] - f0["cpu_system"]) * 1000 / rows
