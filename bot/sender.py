@@ -225,7 +225,7 @@ class Sender:
         done = await asyncio.gather(*started)
         return sum(done)
 
-    async def _chain(self, row: OutboxRow | None) -> int:
+    async def _chain(self, row: outbox.Head | None) -> int:
         """One recipient's rows in order, one at a time, while they may go."""
         attempted = 0
         recipient = row.recipient if row else ""
@@ -259,7 +259,7 @@ class Sender:
         self._token_failures = 0
         return token
 
-    async def _send_one(self, row: OutboxRow) -> tuple[Outcome, OutboxRow | None] | None:
+    async def _send_one(self, row: outbox.Head) -> tuple[Outcome, outbox.Head | None] | None:
         """Claim, send and record one row, and read its recipient's next row if it was sent; None when nothing
         was attempted (it stays pending). After a request whose outcome is unknown (a timeout: the API may
         hang), one at a time until one succeeds, so that a hanging API leaves few rows in doubt."""
@@ -268,7 +268,7 @@ class Sender:
         async with self._probe:
             return await self._attempt(row)
 
-    async def _attempt(self, row: OutboxRow) -> tuple[Outcome, OutboxRow | None] | None:
+    async def _attempt(self, row: outbox.Head) -> tuple[Outcome, outbox.Head | None] | None:
         if self._paused_until is not None and self._clock() < self._paused_until:
             return None
         token = await self._token()
@@ -364,23 +364,27 @@ class Sender:
         media_id = await self._client.upload_media(token, built[0], built[1])
         return wc.file_payload(media_id)
 
-    async def _record(self, row_id: int, outcome: Outcome, row: OutboxRow | None = None) -> OutboxRow | None:
-        """Write a request's outcome; if sent, return the recipient's next row if it may go now (read in
-        the same transaction). The outcome is known only here: a lost database connection is retried (until
-        the stop or the lease), not left "sending", holding the recipient's later rows for the lease."""
+    async def _record(self, row_id: int, outcome: Outcome, row: outbox.Head | None = None) -> outbox.Head | None:
+        """Write a request's outcome; if sent, return the recipient's next row if it may go now (read right
+        after: "sent" and that read commit one by one, a retry finds the row settled and only reads). The
+        outcome is known only here: a lost database connection is retried (until the stop or the lease),
+        not left "sending", holding the recipient's later rows for the lease."""
         delay, given_up = 0.1, time.monotonic() + self._lease.total_seconds()
         failed_once = False
         while True:
-            now = self._clock()
+            now, following = self._clock(), None
             try:
-                async with self._db.sessions() as session, session.begin():
-                    if row is not None and outcome.status == "failed":  # a refused card: its text instead
-                        await fall_back(session, row, outcome.error_code, now)
-                    await outbox.settle(session, row_id, outcome.status, now, error_code=outcome.error_code,
-                                        error=outcome.error, retry_at=now + timedelta(seconds=outcome.retry_in))
-                    following = None
-                    if row is not None and outcome.status == "sent" and not self._stopping:
-                        following = await outbox.head_of(session, row.recipient, now, self.limits)
+                if outcome.status == "sent":  # (the common case: two statements, no transaction around them)
+                    async with outbox.autocommit(self._db) as conn:
+                        await outbox.settle(conn, row_id, "sent", now)
+                        if row is not None and not self._stopping:
+                            following = await outbox.head_of(conn, row.recipient, now, self.limits)
+                else:
+                    async with self._db.sessions() as session, session.begin():
+                        if row is not None and outcome.status == "failed":  # a refused card: its text instead
+                            await fall_back(session, row, outcome.error_code, now)
+                        await outbox.settle(session, row_id, outcome.status, now, error_code=outcome.error_code,
+                                            error=outcome.error, retry_at=now + timedelta(seconds=outcome.retry_in))
             except Exception as exc:
                 if not is_transient(exc) or self._stopping or time.monotonic() > given_up:
                     raise  # left "sending": the stop (or the lease) records it as in doubt
