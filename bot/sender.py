@@ -237,7 +237,7 @@ class Sender:
             if done is None:
                 break
             attempted += 1
-            outcome, row = done  # the next row, read in the transaction that recorded "sent"
+            outcome, row = done  # the next row, read right after "sent" was recorded
             if outcome.status != "sent":
                 break
         return attempted
@@ -366,9 +366,9 @@ class Sender:
 
     async def _record(self, row_id: int, outcome: Outcome, row: outbox.Head | None = None) -> outbox.Head | None:
         """Write a request's outcome; if sent, return the recipient's next row if it may go now (read right
-        after: "sent" and that read commit one by one, a retry finds the row settled and only reads). The
-        outcome is known only here: a lost database connection is retried (until the stop or the lease),
-        not left "sending", holding the recipient's later rows for the lease."""
+        after, unless none was pending behind ``row``: one queued since goes in the next pass). The outcome
+        is known only here: a lost database connection is retried (until the stop or the lease), not left
+        "sending", holding the recipient's later rows for the lease (a retry finds the row settled)."""
         delay, given_up = 0.1, time.monotonic() + self._lease.total_seconds()
         failed_once = False
         while True:
@@ -377,7 +377,7 @@ class Sender:
                 if outcome.status == "sent":  # (the common case: two statements, no transaction around them)
                     async with outbox.autocommit(self._db) as conn:
                         await outbox.settle(conn, row_id, "sent", now)
-                        if row is not None and not self._stopping:
+                        if row is not None and row.more and not self._stopping:
                             following = await outbox.head_of(conn, row.recipient, now, self.limits)
                 else:
                     async with self._db.sessions() as session, session.begin():

@@ -28,7 +28,9 @@ from storage.models import OutboxRow, SenderProblemRow
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 STATUSES = ("pending", "sending", "sent", "failed", "in_doubt", "dropped")
-Head = Row[Any]  # a sendable row (:func:`heads`, :func:`head_of`): the outbox table's columns, not an ORM object
+# A sendable row (:func:`heads`, :func:`head_of`): the outbox table's columns (not an ORM object), and ``more``:
+# whether its recipient had later rows pending when it was read.
+Head = Row[Any]
 
 
 @dataclass(frozen=True)
@@ -125,12 +127,15 @@ def _statements() -> dict[str, Any]:
     table = OutboxRow.__table__
     first = (select(func.min(OutboxRow.id)).where(OutboxRow.status == "pending")
              .group_by(OutboxRow.recipient))  # each recipient's oldest pending row, from the index
+    later = table.alias("later")
+    head = select(table, exists().where(later.c.status == "pending", later.c.recipient == table.c.recipient,
+                                        later.c.id > table.c.id).label("more"))  # :data:`Head`'s ``more``
     return {
-        "heads": (select(table)
+        "heads": (head
                   .where(table.c.id.in_(first), *_sendable(),
                          table.c.recipient.not_in(bindparam("skip", expanding=True)))
                   .order_by(table.c.id).limit(bindparam("row_limit"))),
-        "head_of": (select(table).where(table.c.recipient == bindparam("of_recipient"), *_sendable())
+        "head_of": (head.where(table.c.recipient == bindparam("of_recipient"), *_sendable())
                     .order_by(table.c.id).limit(1)),
         "claim": (update(table)
                   .where(table.c.id == bindparam("row_id"), table.c.recipient == bindparam("of_recipient"),
