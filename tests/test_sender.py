@@ -474,3 +474,16 @@ async def test_a_connection_lent_to_autocommit_is_transactional_again_in_the_poo
             assert await outbox.count_by_status(session) == {}
     finally:
         await db.dispose()
+
+
+async def test_a_card_wecom_refuses_is_replaced_by_its_text_fallback(bot: Bot) -> None:
+    card = {"msgtype": "template_card", "template_card": {"card_type": "text_notice", "main_title": {"title": "卡片"}},
+            "fallback": Text(content="卡片的文字版").payload()}
+    async with bot.app[keys.DB].sessions() as session, session.begin():
+        await outbox.enqueue(session, "wutao", card, bot.clock())
+    bot.fake.fail_next(40058)  # a parameter WeCom does not accept: not retried
+    sender = bot.app[keys.SENDER]
+    await sender.run_once()
+    await sender.run_once()
+    assert [r.status for r in await rows(bot)] == ["failed", "sent"]
+    assert bot.fake.texts("wutao") == ["卡片的文字版"]
