@@ -146,7 +146,7 @@ class Sender:
             log.warning("%d outbox rows were still in flight at stop: in doubt, not resent", doubted)
         self._stopping = False  # (explicit ``run_once`` calls still work, as in tests)
 
-    def _dead(self, row: OutboxRow) -> bool:
+    def _dead(self, row: OutboxRow | outbox.Claim) -> bool:
         """Claimed by a process that is gone: on this host with no such pid, or longer ago than the lease."""
         host, _, rest = (row.claimed_by or "").partition(":")
         pid = rest.partition(":")[0]
@@ -187,8 +187,8 @@ class Sender:
     async def _next_delay(self) -> float:
         if self._paused_until is not None:
             return max(0.2, (self._paused_until - self._clock()).total_seconds())
-        async with self._db.sessions() as session:
-            due = await outbox.next_due(session)
+        async with outbox.autocommit(self._db) as conn:  # (reads: one round trip each, no transaction)
+            due = await outbox.next_due(conn)
         if due is None:
             return 5.0
         return max(0.2, min(5.0, (due - self._clock()).total_seconds()))
@@ -201,23 +201,18 @@ class Sender:
         for r, task in list(self._chains.items()):
             if task.done():
                 del self._chains[r]
-        async with self._db.sessions() as session:
-            lapsed = await self._lapsed(session, now)
-        if lapsed:  # (SQLite: one connection, so never two sessions at once)
+        async with outbox.autocommit(self._db) as conn:  # any claim of another process past its lease?
+            lapsed = any(r.claimed_by != self.worker and self._dead(r) for r in await outbox.claims(conn))
+        if lapsed:  # (SQLite: one connection, so never two at once)
             await self._recover(lambda r: r.claimed_by != self.worker and self._dead(r))
-        async with self._db.sessions() as session:
-            rows = await outbox.heads(session, now, self.limits, self._batch, skip=self._chains)
+        async with outbox.autocommit(self._db) as conn:
+            rows = await outbox.heads(conn, now, self.limits, self._batch, skip=self._chains)
         started = []
         for row in rows:
             task = asyncio.create_task(self._chain(row), name=f"send-{pseudo(row.recipient)}")
             self._chains[row.recipient] = task
             started.append(task)
         return started
-
-    async def _lapsed(self, session: Any, now: datetime) -> bool:
-        """Any claim of another process older than the lease (cheap check before recovering)."""
-        rows = await outbox.listed(session, ("sending",), limit=None)
-        return any(r.claimed_by != self.worker and self._dead(r) for r in rows)
 
     async def run_once(self) -> int:
         """Deliver everything that may go now; returns how many requests were attempted."""

@@ -31,6 +31,7 @@ STATUSES = ("pending", "sending", "sent", "failed", "in_doubt", "dropped")
 # A sendable row (:func:`heads`, :func:`head_of`): the outbox table's columns (not an ORM object), and ``more``:
 # whether its recipient had later rows pending when it was read.
 Head = Row[Any]
+Claim = Row[Any]  # a row in flight (:func:`claims`): ``claimed_by``, ``claimed_at``
 
 
 @dataclass(frozen=True)
@@ -288,12 +289,19 @@ async def mark_stale_in_doubt(session: AsyncSession, older_than: datetime) -> in
     return released + doubted
 
 
+async def claims(session: AsyncSession | AsyncConnection) -> list[Claim]:
+    """Who claimed each row being sent, and when (the sender's cheap check before :func:`recover`)."""
+    table = OutboxRow.__table__
+    stmt = select(table.c.claimed_by, table.c.claimed_at).where(table.c.status == "sending")
+    return list(await session.execute(stmt))
+
+
 async def count_by_status(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status))
     return {status: n for status, n in rows}
 
 
-async def next_due(session: AsyncSession) -> datetime | None:
+async def next_due(session: AsyncSession | AsyncConnection) -> datetime | None:
     return (
         await session.execute(select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.status == "pending"))
     ).scalar_one_or_none()
