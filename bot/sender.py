@@ -146,7 +146,7 @@ class Sender:
             log.warning("%d outbox rows were still in flight at stop: in doubt, not resent", doubted)
         self._stopping = False  # (explicit ``run_once`` calls still work, as in tests)
 
-    def _dead(self, row: OutboxRow) -> bool:
+    def _dead(self, row: OutboxRow | outbox.Claim) -> bool:
         """Claimed by a process that is gone: on this host with no such pid, or longer ago than the lease."""
         host, _, rest = (row.claimed_by or "").partition(":")
         pid = rest.partition(":")[0]
@@ -187,8 +187,8 @@ class Sender:
     async def _next_delay(self) -> float:
         if self._paused_until is not None:
             return max(0.2, (self._paused_until - self._clock()).total_seconds())
-        async with self._db.sessions() as session:
-            due = await outbox.next_due(session)
+        async with outbox.autocommit(self._db) as conn:  # (reads: one round trip each, no transaction)
+            due = await outbox.next_due(conn)
         if due is None:
             return 5.0
         return max(0.2, min(5.0, (due - self._clock()).total_seconds()))
@@ -201,12 +201,12 @@ class Sender:
         for r, task in list(self._chains.items()):
             if task.done():
                 del self._chains[r]
-        async with self._db.sessions() as session:
-            lapsed = await self._lapsed(session, now)
-        if lapsed:  # (SQLite: one connection, so never two sessions at once)
+        async with outbox.autocommit(self._db) as conn:  # any claim of another process past its lease?
+            lapsed = any(r.claimed_by != self.worker and self._dead(r) for r in await outbox.claims(conn))
+        if lapsed:  # (SQLite: one connection, so never two at once)
             await self._recover(lambda r: r.claimed_by != self.worker and self._dead(r))
-        async with self._db.sessions() as session:
-            rows = await outbox.heads(session, now, self.limits, self._batch, skip=self._chains)
+        async with outbox.autocommit(self._db) as conn:
+            rows = await outbox.heads(conn, now, self.limits, self._batch, skip=self._chains)
         started = []
         for row in rows:
             task = asyncio.create_task(self._chain(row), name=f"send-{pseudo(row.recipient)}")
@@ -214,18 +214,13 @@ class Sender:
             started.append(task)
         return started
 
-    async def _lapsed(self, session: Any, now: datetime) -> bool:
-        """Any claim of another process older than the lease (cheap check before recovering)."""
-        rows = await outbox.listed(session, ("sending",), limit=None)
-        return any(r.claimed_by != self.worker and self._dead(r) for r in rows)
-
     async def run_once(self) -> int:
         """Deliver everything that may go now; returns how many requests were attempted."""
         started = await self._spawn()
         done = await asyncio.gather(*started)
         return sum(done)
 
-    async def _chain(self, row: OutboxRow | None) -> int:
+    async def _chain(self, row: outbox.Head | None) -> int:
         """One recipient's rows in order, one at a time, while they may go."""
         attempted = 0
         recipient = row.recipient if row else ""
@@ -237,7 +232,7 @@ class Sender:
             if done is None:
                 break
             attempted += 1
-            outcome, row = done  # the next row, read in the transaction that recorded "sent"
+            outcome, row = done  # the next row, read right after "sent" was recorded
             if outcome.status != "sent":
                 break
         return attempted
@@ -259,7 +254,7 @@ class Sender:
         self._token_failures = 0
         return token
 
-    async def _send_one(self, row: OutboxRow) -> tuple[Outcome, OutboxRow | None] | None:
+    async def _send_one(self, row: outbox.Head) -> tuple[Outcome, outbox.Head | None] | None:
         """Claim, send and record one row, and read its recipient's next row if it was sent; None when nothing
         was attempted (it stays pending). After a request whose outcome is unknown (a timeout: the API may
         hang), one at a time until one succeeds, so that a hanging API leaves few rows in doubt."""
@@ -268,7 +263,7 @@ class Sender:
         async with self._probe:
             return await self._attempt(row)
 
-    async def _attempt(self, row: OutboxRow) -> tuple[Outcome, OutboxRow | None] | None:
+    async def _attempt(self, row: outbox.Head) -> tuple[Outcome, outbox.Head | None] | None:
         if self._paused_until is not None and self._clock() < self._paused_until:
             return None
         token = await self._token()
@@ -364,23 +359,27 @@ class Sender:
         media_id = await self._client.upload_media(token, built[0], built[1])
         return wc.file_payload(media_id)
 
-    async def _record(self, row_id: int, outcome: Outcome, row: OutboxRow | None = None) -> OutboxRow | None:
-        """Write a request's outcome; if sent, return the recipient's next row if it may go now (read in
-        the same transaction). The outcome is known only here: a lost database connection is retried (until
-        the stop or the lease), not left "sending", holding the recipient's later rows for the lease."""
+    async def _record(self, row_id: int, outcome: Outcome, row: outbox.Head | None = None) -> outbox.Head | None:
+        """Write a request's outcome; if sent, return the recipient's next row if it may go now (read right
+        after, unless none was pending behind ``row``: one queued since goes in the next pass). The outcome
+        is known only here: a lost database connection is retried (until the stop or the lease), not left
+        "sending", holding the recipient's later rows for the lease (a retry finds the row settled)."""
         delay, given_up = 0.1, time.monotonic() + self._lease.total_seconds()
         failed_once = False
         while True:
-            now = self._clock()
+            now, following = self._clock(), None
             try:
-                async with self._db.sessions() as session, session.begin():
-                    if row is not None and outcome.status == "failed":  # a refused card: its text instead
-                        await fall_back(session, row, outcome.error_code, now)
-                    await outbox.settle(session, row_id, outcome.status, now, error_code=outcome.error_code,
-                                        error=outcome.error, retry_at=now + timedelta(seconds=outcome.retry_in))
-                    following = None
-                    if row is not None and outcome.status == "sent" and not self._stopping:
-                        following = await outbox.head_of(session, row.recipient, now, self.limits)
+                if outcome.status == "sent":  # (the common case: two statements, no transaction around them)
+                    async with outbox.autocommit(self._db) as conn:
+                        await outbox.settle(conn, row_id, "sent", now)
+                        if row is not None and row.more and not self._stopping:
+                            following = await outbox.head_of(conn, row.recipient, now, self.limits)
+                else:
+                    async with self._db.sessions() as session, session.begin():
+                        if row is not None and outcome.status == "failed":  # a refused card: its text instead
+                            await fall_back(session, row, outcome.error_code, now)
+                        await outbox.settle(session, row_id, outcome.status, now, error_code=outcome.error_code,
+                                            error=outcome.error, retry_at=now + timedelta(seconds=outcome.retry_in))
             except Exception as exc:
                 if not is_transient(exc) or self._stopping or time.monotonic() > given_up:
                     raise  # left "sending": the stop (or the lease) records it as in doubt

@@ -8,7 +8,8 @@ in doubt. The per-recipient rate limit counts those hand-off instants, across pr
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
 from datetime import datetime, timedelta
@@ -17,7 +18,8 @@ from typing import Any
 from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.db import Database
 from storage.inbox import is_transient
@@ -26,6 +28,10 @@ from storage.models import OutboxRow, SenderProblemRow
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 STATUSES = ("pending", "sending", "sent", "failed", "in_doubt", "dropped")
+# A sendable row (:func:`heads`, :func:`head_of`): the outbox table's columns (not an ORM object), and ``more``:
+# whether its recipient had later rows pending when it was read.
+Head = Row[Any]
+Claim = Row[Any]  # a row in flight (:func:`claims`): ``claimed_by``, ``claimed_at``
 
 
 @dataclass(frozen=True)
@@ -122,13 +128,16 @@ def _statements() -> dict[str, Any]:
     table = OutboxRow.__table__
     first = (select(func.min(OutboxRow.id)).where(OutboxRow.status == "pending")
              .group_by(OutboxRow.recipient))  # each recipient's oldest pending row, from the index
+    later = table.alias("later")
+    head = select(table, exists().where(later.c.status == "pending", later.c.recipient == table.c.recipient,
+                                        later.c.id > table.c.id).label("more"))  # :data:`Head`'s ``more``
     return {
-        "heads": (select(OutboxRow)
-                  .where(OutboxRow.id.in_(first), *_sendable(),
-                         OutboxRow.recipient.not_in(bindparam("skip", expanding=True)))
-                  .order_by(OutboxRow.id).limit(bindparam("row_limit"))),
-        "head_of": (select(OutboxRow).where(OutboxRow.recipient == bindparam("of_recipient"), *_sendable())
-                    .order_by(OutboxRow.id).limit(1)),
+        "heads": (head
+                  .where(table.c.id.in_(first), *_sendable(),
+                         table.c.recipient.not_in(bindparam("skip", expanding=True)))
+                  .order_by(table.c.id).limit(bindparam("row_limit"))),
+        "head_of": (head.where(table.c.recipient == bindparam("of_recipient"), *_sendable())
+                    .order_by(table.c.id).limit(1)),
         "claim": (update(table)
                   .where(table.c.id == bindparam("row_id"), table.c.recipient == bindparam("of_recipient"),
                          *_sendable())
@@ -137,21 +146,37 @@ def _statements() -> dict[str, Any]:
     }
 
 
-async def heads(session: AsyncSession, now: datetime, limits: Limits, limit: int,
-                skip: Iterable[str] = ()) -> list[OutboxRow]:
+async def heads(session: AsyncSession | AsyncConnection, now: datetime, limits: Limits, limit: int,
+                skip: Iterable[str] = ()) -> list[Head]:
     """The next sendable row of each recipient, at most one per recipient, oldest first: a recipient
     held back (not due, over its rate, a row in flight) never takes a place from anyone else."""
     params = _params(now, limits, skip=list(skip), row_limit=limit)
-    return list((await session.execute(_statements()["heads"], params)).scalars())
+    return list(await session.execute(_statements()["heads"], params))
 
 
-async def head_of(session: AsyncSession, recipient: str, now: datetime, limits: Limits) -> OutboxRow | None:
+async def head_of(session: AsyncSession | AsyncConnection, recipient: str, now: datetime,
+                  limits: Limits) -> Head | None:
     """``recipient``'s next sendable row, if it may go now."""
     params = _params(now, limits, of_recipient=recipient)
-    return (await session.execute(_statements()["head_of"], params)).scalar_one_or_none()
+    return (await session.execute(_statements()["head_of"], params)).first()
 
 
-async def claim(session: AsyncSession, row_id: int, recipient: str, worker: str, now: datetime,
+@asynccontextmanager
+async def autocommit(db: Database) -> AsyncIterator[AsyncConnection]:
+    """A connection whose statements commit one by one, for the sender's one-statement writes (its claim,
+    its "sent"): on PostgreSQL no BEGIN and COMMIT round trips around them (a statement alone is a READ
+    COMMITTED transaction of its own, with the same row locks and re-checks); SQLite keeps a transaction
+    (its ``BEGIN IMMEDIATE`` serialises the writers)."""
+    if db.dialect == "postgresql":
+        async with db.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
+    else:
+        async with db.engine.begin() as conn:
+            yield conn
+
+
+async def claim(session: AsyncSession | AsyncConnection, row_id: int, recipient: str, worker: str, now: datetime,
                 limits: Limits, *, hand: bool = True) -> bool:
     """Compare-and-set pending -> sending, if the row may still go now; only one worker anywhere wins,
     and a recipient never has two rows in flight. ``hand``: the request leaves right after this commit
@@ -175,8 +200,8 @@ async def claim_alone(db: Database, row_id: int, recipient: str, worker: str, no
     database could not be reached (a lost connection: nothing was committed, the row stays pending for the
     sender's next pass)."""
     try:
-        async with db.sessions() as session, session.begin():
-            return await claim(session, row_id, recipient, worker, now, limits, hand=hand)
+        async with autocommit(db) as conn:
+            return await claim(conn, row_id, recipient, worker, now, limits, hand=hand)
     except Exception as exc:
         if not is_transient(exc):
             raise
@@ -198,7 +223,7 @@ async def recent_counts(session: AsyncSession, since: datetime) -> dict[str, int
 
 
 async def settle(
-    session: AsyncSession,
+    session: AsyncSession | AsyncConnection,
     row_id: int,
     status: str,
     now: datetime,
@@ -264,12 +289,19 @@ async def mark_stale_in_doubt(session: AsyncSession, older_than: datetime) -> in
     return released + doubted
 
 
+async def claims(session: AsyncSession | AsyncConnection) -> list[Claim]:
+    """Who claimed each row being sent, and when (the sender's cheap check before :func:`recover`)."""
+    table = OutboxRow.__table__
+    stmt = select(table.c.claimed_by, table.c.claimed_at).where(table.c.status == "sending")
+    return list(await session.execute(stmt))
+
+
 async def count_by_status(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status))
     return {status: n for status, n in rows}
 
 
-async def next_due(session: AsyncSession) -> datetime | None:
+async def next_due(session: AsyncSession | AsyncConnection) -> datetime | None:
     return (
         await session.execute(select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.status == "pending"))
     ).scalar_one_or_none()
@@ -321,5 +353,5 @@ async def problem(session: AsyncSession) -> tuple[int, str, datetime] | None:
     return (row.code, row.reason, row.since) if row is not None else None
 
 
-def to_outgoing(row: OutboxRow) -> Outgoing:
+def to_outgoing(row: OutboxRow | Head) -> Outgoing:
     return Outgoing(row.id, row.recipient, json.loads(row.body), row.attempts, row.retry_since or row.created_at)

@@ -455,3 +455,35 @@ async def test_a_problem_met_by_a_worker_shows_on_the_web_processs_healthz(bot: 
         assert bot.fake.texts("wutao") == ["hello0"]
         health = await (await web_client.get("/healthz")).json()
         assert health["status"] == "ok" and "sender_error" not in health, health
+
+
+async def test_a_connection_lent_to_autocommit_is_transactional_again_in_the_pool(database_url: str) -> None:
+    """The sender's claim and "sent" commit statement by statement (``outbox.autocommit``); the pool's
+    connection it used goes back with transactions on: a later session's rollback still undoes its write."""
+    from storage.db import create_database
+
+    db = create_database(database_url, pool_size=1, max_overflow=0)  # one connection: the same one again
+    now = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
+    try:
+        async with outbox.autocommit(db) as conn:
+            await conn.execute(select(1))
+        async with db.sessions() as session:
+            await outbox.enqueue(session, "wutao", Text(content="x").payload(), now)
+            await session.rollback()
+        async with db.sessions() as session:
+            assert await outbox.count_by_status(session) == {}
+    finally:
+        await db.dispose()
+
+
+async def test_a_card_wecom_refuses_is_replaced_by_its_text_fallback(bot: Bot) -> None:
+    card = {"msgtype": "template_card", "template_card": {"card_type": "text_notice", "main_title": {"title": "卡片"}},
+            "fallback": Text(content="卡片的文字版").payload()}
+    async with bot.app[keys.DB].sessions() as session, session.begin():
+        await outbox.enqueue(session, "wutao", card, bot.clock())
+    bot.fake.fail_next(40058)  # a parameter WeCom does not accept: not retried
+    sender = bot.app[keys.SENDER]
+    await sender.run_once()
+    await sender.run_once()
+    assert [r.status for r in await rows(bot)] == ["failed", "sent"]
+    assert bot.fake.texts("wutao") == ["卡片的文字版"]
