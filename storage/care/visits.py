@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit
+from storage import audit, scope
 from storage.care.entries import active_entries_of, set_follow_up
 from storage.care.lifecycle import NO_ENTRY_INTERVAL, NOT_VISITED_DAYS, TaskAction, VisitReason
 from storage.care.models import CareEntry, Visit
 from storage.people.bulk import Named
 from storage.people.models import Person
 from storage.care.tasks import add_task, finish_task, open_tasks
-from storage.sqlsets import among, plain_rows
+from storage.sqlsets import plain_rows
 from storage.workdays import kept_on
 
 
@@ -53,12 +56,26 @@ async def record_visit(session: AsyncSession, now: datetime, *, member: str, per
 
 async def last_visits(session: AsyncSession, userids: Sequence[str] | None = None) -> dict[str, date]:
     """The latest visit date per person (of ``userids``, or everyone); people never visited are missing."""
-    stmt = select(Visit.person, func.max(Visit.visited_on)).group_by(Visit.person)
-    if userids is not None:
-        if not userids:
-            return {}
-        stmt = stmt.where(among(session, Visit.person, set(userids)))
-    return {person: day for person, day in (await session.execute(stmt)).all()}
+    if userids is None:
+        stmt = select(Visit.person, func.max(Visit.visited_on)).group_by(Visit.person)
+        return {person: day for person, day in (await session.execute(stmt)).all()}
+    if not userids:
+        return {}
+    pg = session.get_bind().dialect.name == "postgresql"
+    rows = await scope.execute(session, _last_visits, pg, userids=list(set(userids)))
+    return {person: day for person, day in rows.all()}
+
+
+@cache
+def _last_visits(bound: bool, pg: bool) -> Any:
+    """:func:`last_visits` of some people (/我的 reads it), built once: PostgreSQL gets the userids as one array
+    (``storage.sqlsets.among``), SQLite an ``IN`` expanded per call."""
+    if pg:
+        among_them = Visit.person == any_(bindparam("userids", type_=ARRAY(Visit.person.type)))
+    else:
+        among_them = Visit.person.in_(bindparam("userids", expanding=True))
+    stmt = select(Visit.person, func.max(Visit.visited_on)).where(among_them).group_by(Visit.person)
+    return scope.bound(stmt, Visit) if bound else stmt
 
 
 async def stale_zones_by_branch(session: AsyncSession, before: date) -> dict[int, dict[str, list[Named]]]:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import String, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.people.lifecycle import STAFF, Role
 from storage.people import version as roster_version
 from storage.people.models import Person
+from storage import scope
 from storage.scope import every_branch
 from storage.sqlsets import among
 
@@ -245,10 +247,15 @@ async def leaders_by_team(session: AsyncSession, teams: Iterable[str]) -> dict[s
 
 
 async def zone(session: AsyncSession, member: str) -> list[RosterEntry]:
-    """The (active) people in a member's responsibility zone."""
-    rows = await session.execute(select(Person).where(Person.zone_member == member, Person.active.is_(True))
-                                 .order_by(Person.userid))
-    return [entry(p) for p in rows.scalars()]
+    """The (active) people in a member's responsibility zone (/我的 and every visit report read it)."""
+    return _entries((await scope.execute(session, _zone, member=member)).all())
+
+
+@cache
+def _zone(bound: bool) -> Any:
+    stmt = (select(*_COLUMNS).where(Person.zone_member == bindparam("member", type_=String), Person.active.is_(True))
+            .order_by(Person.userid))
+    return scope.bound(stmt, Person) if bound else stmt
 
 
 async def zones(session: AsyncSession, members: Iterable[str]) -> dict[str, list[RosterEntry]]:
