@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import Integer, String, bindparam, case, func, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit, numbering
+from storage import audit, numbering, scope
 from storage.deeds.lifecycle import ACTIVE, WORKING, DeedStatus, EventKind, ItemKind
 from storage.deeds.models import Item, ItemEvent
 from storage.deeds.similarity import make_title, most_similar
@@ -80,15 +80,16 @@ async def get_by_number(session: AsyncSession, n: int) -> Item | None:
     item = memo[1].get(key)
     if item is not None and item in sync and not inspect(item).expired_attributes:
         return item
-    item = (await session.execute(_by_number(), {"number": n})).scalar_one_or_none()
+    item = (await scope.execute(session, _by_number, number=n)).scalar_one_or_none()
     if item is not None:
         memo[1][key] = item
     return item
 
 
 @cache
-def _by_number() -> Any:
-    return select(Item).where(Item.number == bindparam("number", type_=Integer))
+def _by_number(bound: bool) -> Any:
+    stmt = select(Item).where(Item.number == bindparam("number", type_=Integer))
+    return scope.bound(stmt, Item) if bound else stmt
 
 
 async def get_deed(session: AsyncSession, n: int) -> Item | None:
@@ -212,8 +213,18 @@ async def awaiting_confirmation(session: AsyncSession, requester: str) -> list[I
 
 
 async def find_duplicate(session: AsyncSession, requester: str, text: str, category: str) -> Item | None:
-    """The requester's most similar not-yet-closed deed, if similar enough."""
-    return most_similar(text, category, await list_items(session, requester=requester, status=ACTIVE, limit=200))
+    """The requester's most similar not-yet-closed deed (of their latest 200), if similar enough."""
+    items = (await scope.execute(session, _not_closed_of, requester=requester)).scalars()
+    return most_similar(text, category, list(items))
+
+
+@cache
+def _not_closed_of(bound: bool) -> Any:
+    """``list_items(requester=…, status=ACTIVE, limit=200)``, built once: every new request reads it."""
+    stmt = (select(Item).where(Item.kind == ItemKind.DEED.value, Item.requester == bindparam("requester", type_=String),
+                               or_(*(Item.status == s.value for s in ACTIVE)))  # no IN to expand per call
+            .order_by(Item.number.desc()).limit(200))
+    return scope.bound(stmt, Item) if bound else stmt
 
 
 async def history(session: AsyncSession, item_id: int) -> list[ItemEvent]:

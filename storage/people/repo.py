@@ -8,7 +8,7 @@ from functools import cache, lru_cache
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, insert, select, update
+from sqlalchemy import String, bindparam, insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.people.lifecycle import STAFF, Role
@@ -115,7 +115,7 @@ async def name_of(session: AsyncSession, userid: str | None, default: str = "支
     noted = roster_version.name_noted(session, userid)  # no query while the roster's version stays
     if noted is not None:
         return noted
-    person = await session.get(Person, userid)
+    person = await _person(session, userid)
     if person is not None:  # held for the session: the identity map holds rows weakly, a list names an owner often
         session.info.setdefault(_NAMED, {})[userid] = person
         roster_version.note_names(session, ((userid, person.name),))
@@ -123,6 +123,21 @@ async def name_of(session: AsyncSession, userid: str | None, default: str = "支
 
 
 _NAMED = "people_named"
+
+
+async def _person(session: AsyncSession, userid: str) -> Person | None:
+    """``session.get(Person, userid)``: the one held, else a statement built once (not one with the scope's
+    criteria added per call: a list of items names several people)."""
+    held = session.identity_map.get(session.sync_session.identity_key(Person, userid))
+    if held is not None and not inspect(held).expired_attributes:
+        return held  # type: ignore[no-any-return]
+    return (await scope.execute(session, _by_userid, userid=userid)).scalar_one_or_none()  # type: ignore[no-any-return]
+
+
+@cache
+def _by_userid(bound: bool) -> Any:
+    stmt = select(Person).where(Person.userid == bindparam("userid", type_=String))
+    return scope.bound(stmt, Person) if bound else stmt
 
 
 async def all_people(session: AsyncSession) -> list[RosterEntry]:
