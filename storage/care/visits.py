@@ -18,6 +18,7 @@ from storage.care.lifecycle import NO_ENTRY_INTERVAL, NOT_VISITED_DAYS, CareStat
 from storage.care.models import CareEntry, Visit, VisitTask
 from storage.people.bulk import Named
 from storage.people.models import Person
+from storage.people.repo import _COLUMNS, RosterEntry, _entries
 from storage.care.tasks import add_task, finish_task, open_tasks
 from storage.sqlsets import plain_rows
 from storage.workdays import kept_on
@@ -111,6 +112,28 @@ async def stale_zones_by_branch(session: AsyncSession, before: date) -> dict[int
     for b, zone, u, n in rows:
         out.setdefault(b, {}).setdefault(zone, []).append(Named(u, n))
     return out
+
+
+async def zone_not_visited(session: AsyncSession, member: str, today: date,
+                           days: int = NOT_VISITED_DAYS) -> tuple[list[RosterEntry], list[str]]:
+    """The active people of ``member``'s zone (``people.zone``) and those of them :func:`not_visited` in the
+    last ``days`` days, in one statement (/我的 asks both)."""
+    rows = (await scope.execute(session, _zone_last_visits, member=member)).all()
+    zone = _entries(row[:-1] for row in rows)
+    cutoff = today - timedelta(days=days)
+    return zone, [p.userid for p, row in zip(zone, rows) if row[-1] is None or row[-1] < cutoff]
+
+
+@cache
+def _zone_last_visits(bound: bool) -> Any:
+    """``people.zone``'s columns and each one's latest visit (of the branch, as :func:`last_visits` sees them)."""
+    last = select(func.max(Visit.visited_on)).where(Visit.person == Person.userid)
+    if bound:
+        last = last.where(Visit.branch_id == bindparam("branch", type_=Integer))
+    stmt = (select(*_COLUMNS, last.scalar_subquery())
+            .where(Person.zone_member == bindparam("member", type_=String), Person.active.is_(True))
+            .order_by(Person.userid))
+    return scope.bound(stmt, Person) if bound else stmt
 
 
 async def not_visited(session: AsyncSession, userids: Sequence[str], today: date,
