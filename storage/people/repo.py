@@ -294,18 +294,27 @@ async def retiring(session: AsyncSession, first: date, last: date) -> list[Roste
     return _entries(rows.all())
 
 
-def _only(session: AsyncSession, stmt, userids: Iterable[str | None] | None):  # type: ignore[no-untyped-def]
-    """``stmt`` restricted to ``userids`` (None: everyone); None when that is nobody."""
-    if userids is None:
-        return stmt
-    ids = {u for u in userids if u}
-    return stmt.where(among(session, Person.userid, ids)) if ids else None
-
-
 async def by_id(session: AsyncSession, userids: Iterable[str | None] | None = None) -> dict[str, Person]:
     """Everyone in the roster (or only ``userids``: a page shows 50 rows, the roster may hold 10,000), by userid."""
-    stmt = _only(session, select(Person), userids)
-    return {} if stmt is None else {p.userid: p for p in (await session.execute(stmt)).scalars()}
+    if userids is None:
+        return {p.userid: p for p in (await session.execute(select(Person))).scalars()}
+    ids = list({u for u in userids if u})
+    if not ids:
+        return {}
+    pg = session.get_bind().dialect.name == "postgresql"
+    return {p.userid: p for p in (await scope.execute(session, _among, pg, Person, userids=ids)).scalars()}
+
+
+@cache
+def _among(bound: bool, pg: bool, *what: Any) -> Any:
+    """``select(*what)`` of the people whose userids are bound as ``userids`` (a visit report's, a page's), built
+    once: PostgreSQL gets them as one array (``storage.sqlsets.among``), SQLite an ``IN`` expanded per call."""
+    if pg:
+        among_them = Person.userid == any_(bindparam("userids", type_=ARRAY(Person.userid.type)))
+    else:
+        among_them = Person.userid.in_(bindparam("userids", expanding=True))
+    stmt = select(*what).where(among_them)
+    return scope.bound(stmt, Person) if bound else stmt
 
 
 async def names(session: AsyncSession, userids: Iterable[str | None] | None = None) -> dict[str, str]:
@@ -323,22 +332,11 @@ async def names(session: AsyncSession, userids: Iterable[str | None] | None = No
             found[userid] = noted
     if missing:
         pg = session.get_bind().dialect.name == "postgresql"
-        read = [(u, n) for u, n in (await scope.execute(session, _names_of, pg, userids=missing)).all()]
+        rows = await scope.execute(session, _among, pg, Person.userid, Person.name, userids=missing)
+        read = [(u, n) for u, n in rows.all()]
         roster_version.note_names(session, read)
         found.update(read)
     return found
-
-
-@cache
-def _names_of(bound: bool, pg: bool) -> Any:
-    """:func:`names` of some people (a page of items names their owners), built once: PostgreSQL gets the
-    userids as one array (``storage.sqlsets.among``), SQLite an ``IN`` expanded per call."""
-    if pg:
-        among_them = Person.userid == any_(bindparam("userids", type_=ARRAY(Person.userid.type)))
-    else:
-        among_them = Person.userid.in_(bindparam("userids", expanding=True))
-    stmt = select(Person.userid, Person.name).where(among_them)
-    return scope.bound(stmt, Person) if bound else stmt
 
 
 async def staff(session: AsyncSession) -> list[RosterEntry]:
