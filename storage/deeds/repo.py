@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Integer, String, bindparam, case, func, inspect, or_, select
+from sqlalchemy import Integer, String, bindparam, case, func, insert, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import audit, numbering, scope
@@ -239,10 +239,17 @@ async def history(session: AsyncSession, item_id: int) -> list[ItemEvent]:
 async def add_event(session: AsyncSession, item: Item, *, now: datetime, actor: str, kind: EventKind,
                     note: str = "", from_status: str | None = None, to_status: str | None = None) -> None:
     """One history row and its audit line."""
-    session.add(ItemEvent(item_id=item.id, at=now, actor=actor, kind=kind, note=note,
-                          from_status=from_status, to_status=to_status))
-    detail = f"#{item.number} {from_status}->{to_status}" if to_status else f"#{item.number}"
+    values, detail = _event(item, now, actor, kind, note, from_status, to_status)
+    session.add(ItemEvent(**values))
     await audit.record(session, now, actor, f"item_{kind}", "item", item.id, detail)
+
+
+def _event(item: Item, now: datetime, actor: str, kind: EventKind, note: str, from_status: str | None,
+           to_status: str | None) -> tuple[dict[str, Any], str]:
+    """An event row's values and its audit line's detail."""
+    values = dict(item_id=item.id, at=now, actor=actor, kind=kind, note=note, from_status=from_status,
+                  to_status=to_status)
+    return values, f"#{item.number} {from_status}->{to_status}" if to_status else f"#{item.number}"
 
 
 async def create(session: AsyncSession, *, now: datetime, requester: str, owner: str | None, text: str,
@@ -254,7 +261,15 @@ async def create(session: AsyncSession, *, now: datetime, requester: str, owner:
                 created_at=now, updated_at=now, due_at=due_at(category, now), reopen_count=0)
     session.add(item)
     await session.flush()
-    await add_event(session, item, now=now, actor=requester, kind=EventKind.CREATED, note=f"owner={owner or ''}",
-                    to_status=DeedStatus.SUBMITTED)
-    await session.flush()
+    # its first history row and its audit line (add_event's) as two plain INSERTs, not a second flush: every new
+    # request comes here
+    kind = EventKind.CREATED
+    values, detail = _event(item, now, requester, kind, f"owner={owner or ''}", None, DeedStatus.SUBMITTED)
+    await (await session.connection()).execute(_event_insert(), {**values, "branch_id": item.branch_id})
+    await audit.write(session, now, requester, f"item_{kind}", "item", item.id, detail)
     return item
+
+
+@cache
+def _event_insert() -> Any:
+    return insert(ItemEvent.__table__)
