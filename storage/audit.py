@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry
@@ -18,6 +20,21 @@ async def record(session: AsyncSession, now: datetime, actor: str, action: str, 
     """Add one line; ``detail`` must not hold health or family details, only what changed."""
     session.add(AuditEntry(at=now, actor=actor, action=action, object_type=object_type,
                            object_id=str(object_id), detail=detail, branch_id=branch_of(session)))
+
+
+async def write(session: AsyncSession, now: datetime, actor: str, action: str, object_type: str,
+                object_id: str | int, detail: str = "") -> None:
+    """:func:`record`, written at once by a statement built once rather than by the next flush (a new item's
+    line: no flush of its own). What the session holds is flushed first, so the lines keep their order."""
+    await session.flush()
+    await (await session.connection()).execute(_insert(), dict(
+        at=now, actor=actor, action=action, object_type=object_type, object_id=str(object_id), detail=detail,
+        branch_id=branch_of(session)))
+
+
+@cache
+def _insert() -> Any:
+    return insert(AuditEntry.__table__)
 
 
 async def record_views(session: AsyncSession, now: datetime, actor: str, object_type: str,

@@ -180,8 +180,8 @@ async def lock_person(session: AsyncSession, user: str) -> None:
     number of processes take one person's rows one at a time; SQLite: ``BEGIN IMMEDIATE`` already
     serialises every writer). Call it first in the transaction: the statements after it see what the
     previous holder committed."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(_LOCK, {"ns": PERSON_LOCK, "user": user})
+    if session.get_bind().dialect.name == "postgresql":  # on the connection: nothing of the ORM's to do for it
+        await (await session.connection()).execute(_LOCK, {"ns": PERSON_LOCK, "user": user})
 
 
 async def try_lock_person(session: AsyncSession, user: str) -> bool:
@@ -189,7 +189,7 @@ async def try_lock_person(session: AsyncSession, user: str) -> bool:
     is working through ``user``'s rows right now; SQLite: always True, ``BEGIN IMMEDIATE`` serialises)."""
     if session.get_bind().dialect.name != "postgresql":
         return True
-    return bool((await session.execute(_TRY_LOCK, {"ns": PERSON_LOCK, "user": user})).scalar())
+    return bool((await (await session.connection()).execute(_TRY_LOCK, {"ns": PERSON_LOCK, "user": user})).scalar())
 
 
 async def oldest_pending(session: AsyncSession, user: str) -> InboxRow | None:

@@ -6,15 +6,16 @@ row is missing it is created (``ON CONFLICT DO NOTHING``) starting from the high
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
 from storage.models import Counter
-from storage.scope import require_branch
+from storage.scope import BOUND, require_branch
 
 
 async def next_number(session: AsyncSession, counter: str, column: Any, *where: ColumnElement[bool]) -> int:
@@ -22,8 +23,7 @@ async def next_number(session: AsyncSession, counter: str, column: Any, *where: 
     starts after ``max(column)`` of the branch's rows matching ``where``."""
     branch = require_branch(session)
     counter = f"{counter}:{branch}"
-    bump = update(Counter).where(Counter.name == counter).values(value=Counter.value + 1).returning(Counter.value)
-    value = (await session.execute(bump)).scalar_one_or_none()
+    value = (await session.execute(_bump(), {"counter": counter})).scalar_one_or_none()
     if value is not None:
         return int(value)
     # inside an INSERT the session's branch criteria do not reach this subquery: say the branch
@@ -31,7 +31,15 @@ async def next_number(session: AsyncSession, counter: str, column: Any, *where: 
     dialect = session.get_bind().dialect.name
     ins: Any = postgresql.insert(Counter) if dialect == "postgresql" else sqlite.insert(Counter)
     await session.execute(ins.values(name=counter, value=start).on_conflict_do_nothing(index_elements=["name"]))
-    return int((await session.execute(bump)).scalar_one())
+    return int((await session.execute(_bump(), {"counter": counter})).scalar_one())
+
+
+@cache
+def _bump() -> Any:
+    """The counter's ``UPDATE … RETURNING``, built once (every new item runs it). The counter's name holds the
+    branch: no scope to add (``storage.scope.BOUND``)."""
+    return (update(Counter).where(Counter.name == bindparam("counter", type_=String))
+            .values(value=Counter.value + 1).returning(Counter.value).execution_options(**{BOUND: True}))
 
 
 # Numbers are INTEGER columns: a larger one (a 12-digit card key, a typo) names nothing, and PostgreSQL

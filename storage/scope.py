@@ -8,11 +8,11 @@ see every branch and a new scoped row must name its branch, or the flush fails â
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Integer, bindparam, event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
@@ -78,6 +78,29 @@ def every_branch(session: AsyncSession | Session) -> AbstractContextManager[None
     return in_branch(session, None)
 
 
+BOUND = "branch_bound"  # execution option: the statement bounds the branch itself (:func:`bound`)
+
+
+def bound(stmt: Any, *models: Any) -> Any:
+    """``stmt`` restricted to the branch bound as ``:branch`` for each of ``models`` (the scoped models of its
+    FROM list), marked so that the scope does not add its criteria again: a statement built and compiled once
+    for every branch (the scope's ``with_loader_criteria``, added per execution, cost more CPU than the read)."""
+    branch = bindparam("branch", type_=Integer)
+    return stmt.where(*(model.branch_id == branch for model in models)).execution_options(**{BOUND: True})
+
+
+async def execute(session: AsyncSession, build: Callable[..., Any], *key: Any, **params: Any) -> Any:
+    """Run a statement built once per way of scoping it: ``build(True, *key)`` (made with :func:`bound`) with
+    the session's branch bound, or ``build(False, *key)`` in a session that sees every branch or a range of
+    them (the scope adds its criteria to that one, as to any statement). ``build`` is cached
+    (``functools.cache``); ``key``: what else chooses the statement's form, ``params`` its values."""
+    branch = _sync(session).info.get(KEY)
+    if branch is None:
+        return await session.execute(build(False, *key), params)
+    params["branch"] = branch
+    return await session.execute(build(True, *key), params)
+
+
 @event.listens_for(ScopedSession, "do_orm_execute")
 def _scope_statement(state: ORMExecuteState) -> None:
     branch = state.session.info.get(KEY)
@@ -88,7 +111,7 @@ def _scope_statement(state: ORMExecuteState) -> None:
             state.statement = state.statement.options(with_loader_criteria(
                 BranchScoped, lambda cls: cls.branch_id.between(first, last), include_aliases=True))
         return
-    if state.is_column_load or state.is_relationship_load:
+    if state.is_column_load or state.is_relationship_load or state.execution_options.get(BOUND):
         return
     if state.is_select or state.is_update or state.is_delete:
         state.statement = state.statement.options(

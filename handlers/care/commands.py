@@ -32,12 +32,11 @@ async def _audit_views(ctx: Context, entries: list[CareEntry], where: str) -> No
 @router.command("/我的", roles=STAFF, summary="我的责任区、待走访、待办事项", denied=msg.MINE_DENIED)
 async def mine(ctx: Context) -> Replies:
     soon = ctx.today + SOON
-    zone = await people.zone(ctx.session, ctx.userid)
+    zone, stale = await care.zone_not_visited(ctx.session, ctx.userid, ctx.today)
     tasks = await care.open_tasks(ctx.session, member=ctx.userid, due_by=soon)
     ledger = await care.ledger(ctx.session, responsible=ctx.userid)  # read once: those due soon are among them
     entries = [e for e in ledger if e.next_follow_up is not None and e.next_follow_up <= soon]
     items = await open_items_owned(ctx.session, ctx.userid)
-    stale = await care.not_visited(ctx.session, [p.userid for p in zone], ctx.today)
     everyone = await people.by_id(ctx.session, [*(t.person for t in tasks), *(e.person for e in entries)])
     zone_names = {p.userid: p.name for p in zone}
 

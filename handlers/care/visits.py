@@ -93,7 +93,4 @@ async def _may_write_for(ctx: Context) -> set[str] | None:
     assert ctx.sender is not None
     if ctx.sender.role == Role.SECRETARY:
         return None
-    zone = {p.userid for p in await people.zone(ctx.session, ctx.userid)}
-    tasks = {t.person for t in await care.open_tasks(ctx.session, member=ctx.userid)}
-    entries = {e.person for e in await care.ledger(ctx.session, responsible=ctx.userid)}
-    return zone | tasks | entries
+    return await care.visitable(ctx.session, ctx.userid)

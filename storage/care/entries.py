@@ -15,12 +15,14 @@ moment, the second gets a clear refusal.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Date, String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.locking import lock_row
-from storage import audit
+from storage import audit, scope
 from storage.care.lifecycle import Action, CareCategory, CareSource, CareStatus, TaskAction, check, interval_for
 from storage.care.models import CareEntry
 from storage.care.tasks import finish_task, open_tasks
@@ -126,13 +128,22 @@ async def active_entries_of(session: AsyncSession, person: str) -> list[CareEntr
 async def ledger(session: AsyncSession, *, responsible: str | None = None,
                  due_by: date | None = None) -> list[CareEntry]:
     """Active entries (all, or those one member is responsible for), soonest follow-up first."""
-    stmt = select(CareEntry).where(CareEntry.status == CareStatus.ACTIVE)
-    if responsible is not None:
-        stmt = stmt.where(CareEntry.responsible == responsible)
-    if due_by is not None:
-        stmt = stmt.where(CareEntry.next_follow_up.is_not(None), CareEntry.next_follow_up <= due_by)
-    rows = await session.execute(stmt.order_by(CareEntry.next_follow_up, CareEntry.id))
-    return list(rows.scalars())
+    given = {"responsible": responsible, "due_by": due_by}
+    params = {k: v for k, v in given.items() if v is not None}
+    return list((await scope.execute(session, _ledger, frozenset(params), **params)).scalars())
+
+
+@cache
+def _ledger(bound: bool, given: frozenset[str]) -> Any:
+    """:func:`ledger`'s statement for the filters ``given``, built once (/我的 and visit reports read it)."""
+    stmt = select(CareEntry).where(CareEntry.status == CareStatus.ACTIVE.value)
+    if "responsible" in given:
+        stmt = stmt.where(CareEntry.responsible == bindparam("responsible", type_=String))
+    if "due_by" in given:
+        stmt = stmt.where(CareEntry.next_follow_up.is_not(None),
+                          CareEntry.next_follow_up <= bindparam("due_by", type_=Date))
+    stmt = stmt.order_by(CareEntry.next_follow_up, CareEntry.id)
+    return scope.bound(stmt, CareEntry) if bound else stmt
 
 
 async def set_follow_up(session: AsyncSession, now: datetime, entry: CareEntry, actor: str, day: date) -> None:

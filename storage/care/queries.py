@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import String, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage import scope
 from storage.care.lifecycle import CareStatus, TaskStatus
 from storage.care.models import CareEntry, Visit, VisitTask
 from storage.deeds.lifecycle import DeedStatus
@@ -105,9 +107,15 @@ async def sensitive_entry_ids(session: AsyncSession, entry_ids: Sequence[int | N
 
 async def open_items_owned(session: AsyncSession, owner: str) -> list[Item]:
     """Items (deeds, incidents) assigned to ``owner`` that are not closed, by number (for /我的)."""
-    rows = await session.execute(select(Item).where(Item.owner == owner, Item.status.not_in(ITEM_CLOSED))
-                                 .order_by(Item.number))
-    return list(rows.scalars())
+    return list((await scope.execute(session, _open_items_owned, owner=owner)).scalars())
+
+
+@cache
+def _open_items_owned(bound: bool) -> Any:
+    stmt = (select(Item).where(Item.owner == bindparam("owner", type_=String),
+                               *(Item.status != s.value for s in ITEM_CLOSED))  # no NOT IN to expand per call
+            .order_by(Item.number))
+    return scope.bound(stmt, Item) if bound else stmt
 
 
 # --- the workbench's overview: aggregates ------------------------------------------------------

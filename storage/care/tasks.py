@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Date, String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit
+from storage import audit, scope
 from storage.care.lifecycle import TaskAction, TaskStatus, check_task
 from storage.care.models import VisitTask
 from storage.workdays import kept_on
@@ -39,17 +41,26 @@ def first_visit_key(entry_id: int) -> str:
 async def open_tasks(session: AsyncSession, *, person: str | None = None, member: str | None = None,
                      due_by: date | None = None, lock: bool = False) -> list[VisitTask]:
     """Open visit tasks, soonest first; ``lock``: their rows locked (to finish them)."""
-    stmt = select(VisitTask).where(VisitTask.status == TaskStatus.OPEN)
-    if person is not None:
-        stmt = stmt.where(VisitTask.person == person)
-    if member is not None:
-        stmt = stmt.where(VisitTask.member == member)
-    if due_by is not None:
-        stmt = stmt.where(VisitTask.due_date <= due_by)
+    given = {"person": person, "member": member, "due_by": due_by}
+    params = {k: v for k, v in given.items() if v is not None}
+    rows = await scope.execute(session, _open_tasks, frozenset(params), lock, **params)
+    return list(rows.scalars())
+
+
+@cache
+def _open_tasks(bound: bool, given: frozenset[str], lock: bool) -> Any:
+    """:func:`open_tasks`'s statement for the filters ``given``, built once (/我的 and visit reports read it)."""
+    stmt = select(VisitTask).where(VisitTask.status == TaskStatus.OPEN.value)
+    if "person" in given:
+        stmt = stmt.where(VisitTask.person == bindparam("person", type_=String))
+    if "member" in given:
+        stmt = stmt.where(VisitTask.member == bindparam("member", type_=String))
+    if "due_by" in given:
+        stmt = stmt.where(VisitTask.due_date <= bindparam("due_by", type_=Date))
     stmt = stmt.order_by(VisitTask.due_date, VisitTask.id)
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return list((await session.execute(stmt)).scalars())
+    return scope.bound(stmt, VisitTask) if bound else stmt
 
 
 async def finish_task(session: AsyncSession, now: datetime, task: VisitTask, actor: str, action: TaskAction) -> None:

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, any_, bindparam, func, select, union
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit
+from storage import audit, scope
 from storage.care.entries import active_entries_of, set_follow_up
-from storage.care.lifecycle import NO_ENTRY_INTERVAL, NOT_VISITED_DAYS, TaskAction, VisitReason
-from storage.care.models import CareEntry, Visit
+from storage.care.lifecycle import NO_ENTRY_INTERVAL, NOT_VISITED_DAYS, CareStatus, TaskAction, TaskStatus, VisitReason
+from storage.care.models import CareEntry, Visit, VisitTask
 from storage.people.bulk import Named
 from storage.people.models import Person
+from storage.people.repo import _COLUMNS, RosterEntry, _entries
 from storage.care.tasks import add_task, finish_task, open_tasks
-from storage.sqlsets import among, plain_rows
+from storage.sqlsets import plain_rows
 from storage.workdays import kept_on
 
 
@@ -51,14 +55,49 @@ async def record_visit(session: AsyncSession, now: datetime, *, member: str, per
     return visit, entry, next_date
 
 
+async def visitable(session: AsyncSession, member: str) -> set[str]:
+    """Whom ``member`` may record visits for: the active people of their zone, the people of their open visit
+    tasks and of the ledger entries in their care (one statement, not three: every visit report asks)."""
+    return set((await scope.execute(session, _visitable, member=member)).scalars())
+
+
+@cache
+def _visitable(bound: bool) -> Any:
+    member = bindparam("member", type_=String)
+    parts = [(select(Person.userid).where(Person.zone_member == member, Person.active.is_(True)), Person),
+             (select(VisitTask.person).where(VisitTask.status == TaskStatus.OPEN.value, VisitTask.member == member),
+              VisitTask),
+             (select(CareEntry.person).where(CareEntry.status == CareStatus.ACTIVE.value,
+                                             CareEntry.responsible == member), CareEntry)]
+    if not bound:
+        return union(*(stmt for stmt, _ in parts))
+    branch = bindparam("branch", type_=Integer)
+    return union(*(stmt.where(model.branch_id == branch) for stmt, model in parts)).execution_options(
+        **{scope.BOUND: True})
+
+
 async def last_visits(session: AsyncSession, userids: Sequence[str] | None = None) -> dict[str, date]:
     """The latest visit date per person (of ``userids``, or everyone); people never visited are missing."""
-    stmt = select(Visit.person, func.max(Visit.visited_on)).group_by(Visit.person)
-    if userids is not None:
-        if not userids:
-            return {}
-        stmt = stmt.where(among(session, Visit.person, set(userids)))
-    return {person: day for person, day in (await session.execute(stmt)).all()}
+    if userids is None:
+        stmt = select(Visit.person, func.max(Visit.visited_on)).group_by(Visit.person)
+        return {person: day for person, day in (await session.execute(stmt)).all()}
+    if not userids:
+        return {}
+    pg = session.get_bind().dialect.name == "postgresql"
+    rows = await scope.execute(session, _last_visits, pg, userids=list(set(userids)))
+    return {person: day for person, day in rows.all()}
+
+
+@cache
+def _last_visits(bound: bool, pg: bool) -> Any:
+    """:func:`last_visits` of some people (/我的 reads it), built once: PostgreSQL gets the userids as one array
+    (``storage.sqlsets.among``), SQLite an ``IN`` expanded per call."""
+    if pg:
+        among_them = Visit.person == any_(bindparam("userids", type_=ARRAY(Visit.person.type)))
+    else:
+        among_them = Visit.person.in_(bindparam("userids", expanding=True))
+    stmt = select(Visit.person, func.max(Visit.visited_on)).where(among_them).group_by(Visit.person)
+    return scope.bound(stmt, Visit) if bound else stmt
 
 
 async def stale_zones_by_branch(session: AsyncSession, before: date) -> dict[int, dict[str, list[Named]]]:
@@ -73,6 +112,28 @@ async def stale_zones_by_branch(session: AsyncSession, before: date) -> dict[int
     for b, zone, u, n in rows:
         out.setdefault(b, {}).setdefault(zone, []).append(Named(u, n))
     return out
+
+
+async def zone_not_visited(session: AsyncSession, member: str, today: date,
+                           days: int = NOT_VISITED_DAYS) -> tuple[list[RosterEntry], list[str]]:
+    """The active people of ``member``'s zone (``people.zone``) and those of them :func:`not_visited` in the
+    last ``days`` days, in one statement (/我的 asks both)."""
+    rows = (await scope.execute(session, _zone_last_visits, member=member)).all()
+    zone = _entries(row[:-1] for row in rows)
+    cutoff = today - timedelta(days=days)
+    return zone, [p.userid for p, row in zip(zone, rows) if row[-1] is None or row[-1] < cutoff]
+
+
+@cache
+def _zone_last_visits(bound: bool) -> Any:
+    """``people.zone``'s columns and each one's latest visit (of the branch, as :func:`last_visits` sees them)."""
+    last = select(func.max(Visit.visited_on)).where(Visit.person == Person.userid)
+    if bound:
+        last = last.where(Visit.branch_id == bindparam("branch", type_=Integer))
+    stmt = (select(*_COLUMNS, last.scalar_subquery())
+            .where(Person.zone_member == bindparam("member", type_=String), Person.active.is_(True))
+            .order_by(Person.userid))
+    return scope.bound(stmt, Person) if bound else stmt
 
 
 async def not_visited(session: AsyncSession, userids: Sequence[str], today: date,

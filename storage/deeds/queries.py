@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,11 +25,14 @@ ITEM_STATUSES: tuple[DeedStatus | IncidentStatus, ...] = tuple(dict.fromkeys([*D
 ITEM_OPEN: tuple[DeedStatus | IncidentStatus, ...] = (*ACTIVE, IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED)
 
 
-def overdue_clause(now: datetime) -> ColumnElement[bool]:
-    """``repo.is_overdue`` in SQL: a deed past due while worked on, or not accepted within a day."""
+def overdue_clause(now: Any, accept_before: Any = None) -> ColumnElement[bool]:
+    """``repo.is_overdue`` in SQL: a deed past due while worked on, or not accepted within a day (created before
+    ``accept_before``: ``now - ACCEPT_WITHIN`` unless given, e.g. as a bound parameter along with ``now``)."""
+    if accept_before is None:
+        accept_before = now - ACCEPT_WITHIN
     return and_(Item.kind == ItemKind.DEED, Item.status.in_(WORKING), or_(
         and_(Item.due_at.is_not(None), Item.due_at < now),
-        and_(Item.status == DeedStatus.SUBMITTED, Item.created_at < now - ACCEPT_WITHIN)))
+        and_(Item.status == DeedStatus.SUBMITTED, Item.created_at < accept_before)))
 
 
 def _number_or_words(text: str) -> ColumnElement[bool]:

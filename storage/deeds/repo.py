@@ -12,10 +12,10 @@ from functools import cache
 from typing import Any
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Integer, String, bindparam, case, func, inspect, or_, select
+from sqlalchemy import Integer, String, bindparam, case, func, insert, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import audit, numbering
+from storage import audit, numbering, scope
 from storage.deeds.lifecycle import ACTIVE, WORKING, DeedStatus, EventKind, ItemKind
 from storage.deeds.models import Item, ItemEvent
 from storage.deeds.similarity import make_title, most_similar
@@ -80,15 +80,16 @@ async def get_by_number(session: AsyncSession, n: int) -> Item | None:
     item = memo[1].get(key)
     if item is not None and item in sync and not inspect(item).expired_attributes:
         return item
-    item = (await session.execute(_by_number(), {"number": n})).scalar_one_or_none()
+    item = (await scope.execute(session, _by_number, number=n)).scalar_one_or_none()
     if item is not None:
         memo[1][key] = item
     return item
 
 
 @cache
-def _by_number() -> Any:
-    return select(Item).where(Item.number == bindparam("number", type_=Integer))
+def _by_number(bound: bool) -> Any:
+    stmt = select(Item).where(Item.number == bindparam("number", type_=Integer))
+    return scope.bound(stmt, Item) if bound else stmt
 
 
 async def get_deed(session: AsyncSession, n: int) -> Item | None:
@@ -212,8 +213,18 @@ async def awaiting_confirmation(session: AsyncSession, requester: str) -> list[I
 
 
 async def find_duplicate(session: AsyncSession, requester: str, text: str, category: str) -> Item | None:
-    """The requester's most similar not-yet-closed deed, if similar enough."""
-    return most_similar(text, category, await list_items(session, requester=requester, status=ACTIVE, limit=200))
+    """The requester's most similar not-yet-closed deed (of their latest 200), if similar enough."""
+    items = (await scope.execute(session, _not_closed_of, requester=requester)).scalars()
+    return most_similar(text, category, list(items))
+
+
+@cache
+def _not_closed_of(bound: bool) -> Any:
+    """``list_items(requester=…, status=ACTIVE, limit=200)``, built once: every new request reads it."""
+    stmt = (select(Item).where(Item.kind == ItemKind.DEED.value, Item.requester == bindparam("requester", type_=String),
+                               or_(*(Item.status == s.value for s in ACTIVE)))  # no IN to expand per call
+            .order_by(Item.number.desc()).limit(200))
+    return scope.bound(stmt, Item) if bound else stmt
 
 
 async def history(session: AsyncSession, item_id: int) -> list[ItemEvent]:
@@ -228,10 +239,17 @@ async def history(session: AsyncSession, item_id: int) -> list[ItemEvent]:
 async def add_event(session: AsyncSession, item: Item, *, now: datetime, actor: str, kind: EventKind,
                     note: str = "", from_status: str | None = None, to_status: str | None = None) -> None:
     """One history row and its audit line."""
-    session.add(ItemEvent(item_id=item.id, at=now, actor=actor, kind=kind, note=note,
-                          from_status=from_status, to_status=to_status))
-    detail = f"#{item.number} {from_status}->{to_status}" if to_status else f"#{item.number}"
+    values, detail = _event(item, now, actor, kind, note, from_status, to_status)
+    session.add(ItemEvent(**values))
     await audit.record(session, now, actor, f"item_{kind}", "item", item.id, detail)
+
+
+def _event(item: Item, now: datetime, actor: str, kind: EventKind, note: str, from_status: str | None,
+           to_status: str | None) -> tuple[dict[str, Any], str]:
+    """An event row's values and its audit line's detail."""
+    values = dict(item_id=item.id, at=now, actor=actor, kind=kind, note=note, from_status=from_status,
+                  to_status=to_status)
+    return values, f"#{item.number} {from_status}->{to_status}" if to_status else f"#{item.number}"
 
 
 async def create(session: AsyncSession, *, now: datetime, requester: str, owner: str | None, text: str,
@@ -243,7 +261,15 @@ async def create(session: AsyncSession, *, now: datetime, requester: str, owner:
                 created_at=now, updated_at=now, due_at=due_at(category, now), reopen_count=0)
     session.add(item)
     await session.flush()
-    await add_event(session, item, now=now, actor=requester, kind=EventKind.CREATED, note=f"owner={owner or ''}",
-                    to_status=DeedStatus.SUBMITTED)
-    await session.flush()
+    # its first history row and its audit line (add_event's) as two plain INSERTs, not a second flush: every new
+    # request comes here
+    kind = EventKind.CREATED
+    values, detail = _event(item, now, requester, kind, f"owner={owner or ''}", None, DeedStatus.SUBMITTED)
+    await (await session.connection()).execute(_event_insert(), {**values, "branch_id": item.branch_id})
+    await audit.write(session, now, requester, f"item_{kind}", "item", item.id, detail)
     return item
+
+
+@cache
+def _event_insert() -> Any:
+    return insert(ItemEvent.__table__)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import String, any_, bindparam, insert, inspect, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.people.lifecycle import STAFF, Role
 from storage.people import version as roster_version
 from storage.people.models import Person
+from storage import scope
 from storage.scope import every_branch
 from storage.sqlsets import among
 
@@ -113,7 +116,7 @@ async def name_of(session: AsyncSession, userid: str | None, default: str = "支
     noted = roster_version.name_noted(session, userid)  # no query while the roster's version stays
     if noted is not None:
         return noted
-    person = await session.get(Person, userid)
+    person = await _person(session, userid)
     if person is not None:  # held for the session: the identity map holds rows weakly, a list names an owner often
         session.info.setdefault(_NAMED, {})[userid] = person
         roster_version.note_names(session, ((userid, person.name),))
@@ -121,6 +124,21 @@ async def name_of(session: AsyncSession, userid: str | None, default: str = "支
 
 
 _NAMED = "people_named"
+
+
+async def _person(session: AsyncSession, userid: str) -> Person | None:
+    """``session.get(Person, userid)``: the one held, else a statement built once (not one with the scope's
+    criteria added per call: a list of items names several people)."""
+    held = session.identity_map.get(session.sync_session.identity_key(Person, userid))
+    if held is not None and not inspect(held).expired_attributes:
+        return held  # type: ignore[no-any-return]
+    return (await scope.execute(session, _by_userid, userid=userid)).scalar_one_or_none()  # type: ignore[no-any-return]
+
+
+@cache
+def _by_userid(bound: bool) -> Any:
+    stmt = select(Person).where(Person.userid == bindparam("userid", type_=String))
+    return scope.bound(stmt, Person) if bound else stmt
 
 
 async def all_people(session: AsyncSession) -> list[RosterEntry]:
@@ -245,10 +263,15 @@ async def leaders_by_team(session: AsyncSession, teams: Iterable[str]) -> dict[s
 
 
 async def zone(session: AsyncSession, member: str) -> list[RosterEntry]:
-    """The (active) people in a member's responsibility zone."""
-    rows = await session.execute(select(Person).where(Person.zone_member == member, Person.active.is_(True))
-                                 .order_by(Person.userid))
-    return [entry(p) for p in rows.scalars()]
+    """The (active) people in a member's responsibility zone (/我的 and every visit report read it)."""
+    return _entries((await scope.execute(session, _zone, member=member)).all())
+
+
+@cache
+def _zone(bound: bool) -> Any:
+    stmt = (select(*_COLUMNS).where(Person.zone_member == bindparam("member", type_=String), Person.active.is_(True))
+            .order_by(Person.userid))
+    return scope.bound(stmt, Person) if bound else stmt
 
 
 async def zones(session: AsyncSession, members: Iterable[str]) -> dict[str, list[RosterEntry]]:
@@ -271,18 +294,27 @@ async def retiring(session: AsyncSession, first: date, last: date) -> list[Roste
     return _entries(rows.all())
 
 
-def _only(session: AsyncSession, stmt, userids: Iterable[str | None] | None):  # type: ignore[no-untyped-def]
-    """``stmt`` restricted to ``userids`` (None: everyone); None when that is nobody."""
-    if userids is None:
-        return stmt
-    ids = {u for u in userids if u}
-    return stmt.where(among(session, Person.userid, ids)) if ids else None
-
-
 async def by_id(session: AsyncSession, userids: Iterable[str | None] | None = None) -> dict[str, Person]:
     """Everyone in the roster (or only ``userids``: a page shows 50 rows, the roster may hold 10,000), by userid."""
-    stmt = _only(session, select(Person), userids)
-    return {} if stmt is None else {p.userid: p for p in (await session.execute(stmt)).scalars()}
+    if userids is None:
+        return {p.userid: p for p in (await session.execute(select(Person))).scalars()}
+    ids = list({u for u in userids if u})
+    if not ids:
+        return {}
+    pg = session.get_bind().dialect.name == "postgresql"
+    return {p.userid: p for p in (await scope.execute(session, _among, pg, Person, userids=ids)).scalars()}
+
+
+@cache
+def _among(bound: bool, pg: bool, *what: Any) -> Any:
+    """``select(*what)`` of the people whose userids are bound as ``userids`` (a visit report's, a page's), built
+    once: PostgreSQL gets them as one array (``storage.sqlsets.among``), SQLite an ``IN`` expanded per call."""
+    if pg:
+        among_them = Person.userid == any_(bindparam("userids", type_=ARRAY(Person.userid.type)))
+    else:
+        among_them = Person.userid.in_(bindparam("userids", expanding=True))
+    stmt = select(*what).where(among_them)
+    return scope.bound(stmt, Person) if bound else stmt
 
 
 async def names(session: AsyncSession, userids: Iterable[str | None] | None = None) -> dict[str, str]:
@@ -298,9 +330,10 @@ async def names(session: AsyncSession, userids: Iterable[str | None] | None = No
             missing.append(userid)
         else:
             found[userid] = noted
-    stmt = _only(session, select(Person.userid, Person.name), missing)
-    if stmt is not None:
-        read = [(u, n) for u, n in (await session.execute(stmt)).all()]
+    if missing:
+        pg = session.get_bind().dialect.name == "postgresql"
+        rows = await scope.execute(session, _among, pg, Person.userid, Person.name, userids=missing)
+        read = [(u, n) for u, n in rows.all()]
         roster_version.note_names(session, read)
         found.update(read)
     return found
