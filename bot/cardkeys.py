@@ -20,6 +20,7 @@ from typing import Any, ClassVar, TypeVar
 K = TypeVar("K", bound="CardKey")
 SEP = ":"
 _PREFIXES: dict[str, type[CardKey]] = {}
+_TYPES: dict[type, list[tuple[str, type]]] = {}
 
 
 class CardKey:
@@ -39,8 +40,13 @@ class CardKey:
 
     @classmethod
     def _types(cls) -> list[tuple[str, type]]:
-        hints = typing.get_type_hints(cls)
-        return [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        """(name, type) of the fields, in key order: worked out once per class (``typing.get_type_hints`` on
+        every pack and unpack was 3 % of a report's CPU)."""
+        types = _TYPES.get(cls)
+        if types is None:
+            hints = typing.get_type_hints(cls)
+            types = _TYPES[cls] = [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        return types
 
     def pack(self) -> str:
         parts = [self.prefix]
