@@ -8,6 +8,8 @@ import gc
 import json
 import logging
 import os
+import pickle
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -141,7 +143,7 @@ async def sweep_job(app: web.Application) -> None:
     them in a child process (``bot.sweeprun``: its memory and CPU are not the worker's); otherwise here."""
     settings = app[keys.SETTINGS]
     now = app[keys.CLOCK]().astimezone(settings.tz)  # type: ignore[operator]
-    if app.get(_SWEEPS_APART) and app[keys.DB].engine.dialect.name == "postgresql":
+    if app.get(_SWEEPS_APART) and app[keys.DB].dialect == "postgresql":
         sent = await _sweep_apart(settings, now)
     else:
         try:
@@ -158,9 +160,6 @@ SWEEP_TIMEOUT = 30 * 60  # seconds a child run of the sweeps may take before it 
 async def _sweep_apart(settings: Settings, now: datetime) -> int:
     """Run the sweeps in ``python -m bot.sweeprun`` and wait for it; the nudges it queued (0 if it failed,
     was busy or took too long: logged; the next run does what it did not)."""
-    import pickle
-    import sys
-
     child = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.sweeprun", now.isoformat(),
                                                  stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
     try:

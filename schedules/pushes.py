@@ -242,7 +242,7 @@ def _push(person: str, dues: list[Due], not_before: datetime, *, urgent: bool) -
     return Push(person, MIXED, Text(content=text), text, urgent, not_before, tuple(dues))
 
 
-Part = list[tuple["Push", str, list[dict[str, object]]]]  # each message, its stamp, its outbox rows
+Part = list[tuple[Push, str, list[dict[str, object]]]]  # each message, its stamp, its outbox rows
 PartSession = Callable[[], AbstractAsyncContextManager[AsyncSession]]  # a session in a transaction of its own
 
 

@@ -95,7 +95,7 @@ async def _run_all(db: Database, now: datetime, per_branch: Sequence[Sweep], onc
     del reads
     for sweep in once:
         due.extend(await _run_one(db, sweep, None, now, config, dry_run))
-    apart = db.engine.dialect.name == "postgresql"  # (SQLite has one writer at a time: one transaction)
+    apart = db.dialect == "postgresql"  # (SQLite has one writer at a time: one transaction)
     async with db.sessions() as session:
         async with session.begin():
             pushes, waiting = await deliver(session, due, now, config, dry_run=dry_run,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -73,9 +72,11 @@ async def _pg_insert_rows(session: AsyncSession, model: Any, rows: Sequence[Mapp
             params[n] = vs[0]
             continue
         varying.append(n)
-        how = _shape(table.c[n].type)
-        if how == "datetime":
-            vs = [None if v is None else _iso(v) for v in vs]
+        column_type = table.c[n].type
+        how = _shape(column_type)
+        if how == "datetime":  # as the column's own type takes them (UTCDateTime: aware, in UTC), as ISO text
+            bind = column_type.process_bind_param if isinstance(column_type, TypeDecorator) else (lambda v, _d: v)
+            vs = [None if v is None else bind(v, _PG).isoformat() for v in vs]
         params[n] = vs if how == "array" else json.dumps(vs, ensure_ascii=False)
     stmt = _pg_insert(table, names, tuple(varying), conflict, None if returning is None else returning.key)
     # on the session's connection: an INSERT has no branch scope to apply (storage.scope), and what comes back is
@@ -100,12 +101,6 @@ def _shape(type_: Any) -> str:
     return "json"
 
 
-def _iso(v: datetime) -> str:
-    if v.tzinfo is None:
-        raise ValueError("naive datetime given to the database")
-    return v.isoformat()
-
-
 def _from(varying: tuple[str, ...], unpack: str, quote: Any) -> str:
     # (nothing varies, a single row or copies of one, which the conflict would drop: one row, no FROM)
     return f"FROM ROWS FROM ({unpack}) AS r({', '.join(quote(n) for n in varying)}) " if varying else ""
@@ -116,11 +111,14 @@ def _sql_type(type_: Any, dialect: Any) -> str:
     return type_.compile(dialect=dialect).split(" COLLATE ", 1)[0]
 
 
+_PG = postgresql.dialect()
+
+
 @lru_cache(maxsize=64)
 def _pg_insert(table: Table, names: tuple[str, ...], varying: tuple[str, ...], conflict: str,
                returning: str | None) -> TextClause:
     """The statement of :func:`_pg_insert_rows` for these columns (built once per shape)."""
-    dialect = postgresql.dialect()
+    dialect = _PG
     quote = dialect.identifier_preparer.quote
     unpack = ", ".join(f"unnest(:{n})" if _shape(table.c[n].type) == "array"
                        else f"json_array_elements_text(CAST(:{n} AS JSON))" for n in varying)

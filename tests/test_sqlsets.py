@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
 from storage.db import create_database
@@ -47,5 +48,9 @@ async def test_rows_go_in_as_given_and_taken_keys_are_skipped(database_url: str)
                     OutboxRow.inbox_id, OutboxRow.dedupe_key).order_by(OutboxRow.id))).all()
                 assert stored == [(r["recipient"], r["body"], r["next_attempt_at"], r["attempts"], r["inbox_id"],
                                    r["dedupe_key"]) for r in [*out, dict(out[0], dedupe_key="alone")]]
+                naive = [dict(r, dedupe_key=f"naive:{i}", next_attempt_at=T0.replace(tzinfo=None)
+                              + timedelta(seconds=i)) for i, r in enumerate(out[:2])]
+                with pytest.raises(Exception, match="naive datetime"):
+                    await insert_rows(session, OutboxRow, naive, conflict="dedupe_key")
     finally:
         await db.dispose()
